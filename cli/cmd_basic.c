@@ -1,0 +1,83 @@
+/* cmd_basic.c: help, version and check-config. */
+#include <string.h>
+#include <apr_strings.h>
+#include "sg_cli.h"
+#include "sg_log.h"
+#include "sg_version.h"
+
+int sg_cmd_help(sg_cli_t *cli, int argc, const char *const *argv)
+{
+    const sg_cmd_t *cmd;
+
+    if (argc > 1) {
+        sg_cli_error("help: takes at most one COMMAND; try 'spamgear help --help'");
+        return SG_EXIT_ERROR;
+    }
+    if (argc == 1) {
+        cmd = sg_cli_find_cmd(argv[0]);
+        if (!cmd) {
+            sg_cli_error("help: unknown command '%s'; try 'spamgear help'", argv[0]);
+            return SG_EXIT_ERROR;
+        }
+        sg_cli_print_usage(stdout, cmd);
+        return SG_EXIT_OK;
+    }
+    printf("usage: spamgear [-c FILE] COMMAND [options] [args]\n\n"
+           "Finds and stops spam senders on shared web and mail hosting.\n\ncommands:\n");
+    for (cmd = sg_cmds; cmd->name; cmd++) {
+        printf("  %-15s %s%s\n", cmd->name, cmd->summary, cmd->run ? "" : " (not available yet)");
+    }
+    printf("\n'spamgear COMMAND --help' shows a command's options; man spamgear(1) has more.\n"
+           "exit status: 0 done/nothing found, 1 something found, 2 error\n");
+    return SG_EXIT_OK;
+}
+
+int sg_cmd_version(sg_cli_t *cli, int argc, const char *const *argv)
+{
+    if (argc > 0) {
+        sg_cli_error("version: takes no arguments; try 'spamgear version --help'");
+        return SG_EXIT_ERROR;
+    }
+    printf("%s\n", sg_version_line(cli->pool));
+    return SG_EXIT_OK;
+}
+
+static void dump_conf(const sg_conf_t *conf)
+{
+    const sg_conf_key_t *key;
+
+    for (key = sg_conf_keys; key->name; key++) {
+        int line = sg_conf_line(conf, key->name);
+        if (line) {
+            printf("%-14s %s  # %s:%d\n", key->name, sg_conf_get(conf, key->name), conf->path,
+                   line);
+        }
+        else {
+            printf("%-14s %s  # default\n", key->name, key->fallback);
+        }
+    }
+}
+
+int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv)
+{
+    int rc;
+
+    if (argc > 0) {
+        sg_cli_error("check-config: takes no arguments; try 'spamgear check-config --help'");
+        return SG_EXIT_ERROR;
+    }
+    rc = sg_cli_load_conf(cli);
+    if (rc != SG_EXIT_OK) {
+        return rc;
+    }
+    if (apr_table_get(cli->opts, "dump")) {
+        dump_conf(cli->conf);
+    }
+    else if (cli->conf->path) {
+        printf("%s: OK (%u keys set)\n", cli->conf->path, apr_hash_count(cli->conf->values));
+    }
+    else {
+        printf("%s: not found, built-in defaults in use: OK\n", cli->conf_path);
+    }
+    return SG_EXIT_OK;
+}

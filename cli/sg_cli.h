@@ -1,0 +1,59 @@
+#ifndef SG_CLI_H
+#define SG_CLI_H
+/* spamgear tool: the command table and what every command gets. */
+#include <stdio.h>
+#include <apr_getopt.h>
+#include <apr_tables.h>
+#include "sg_conf.h"
+
+/* Exit codes, stable and documented in spamgear(1). */
+#define SG_EXIT_OK 0        /* done, nothing found */
+#define SG_EXIT_FOUND 1     /* done, something found (infected file, spammer, listing) */
+#define SG_EXIT_ERROR 2     /* usage, config or run-time error */
+
+typedef struct sg_cli_t sg_cli_t;
+typedef struct sg_cmd_t sg_cmd_t;
+
+/* Runs a command on the arguments left after its options; returns an exit code. */
+typedef int sg_cmd_fn(sg_cli_t *cli, int argc, const char *const *argv);
+
+struct sg_cmd_t {
+    const char *name;                    /* as typed after "spamgear" */
+    const char *synopsis;                /* arguments, for usage lines */
+    const char *summary;                 /* one line for "spamgear help" */
+    const apr_getopt_option_t *options;  /* command options (common ones are added) */
+    sg_cmd_fn *run;                      /* NULL: not available in this version yet */
+};
+
+struct sg_cli_t {
+    apr_pool_t *pool;        /* lives for the whole run */
+    const sg_cmd_t *cmd;     /* the command being run */
+    const char *conf_path;   /* -c FILE, else the default path */
+    int conf_explicit;       /* -c given: a missing file is an error */
+    sg_conf_t *conf;         /* loaded by sg_cli_load_conf() */
+    apr_table_t *opts;       /* command options seen: long name -> argument ("" for flags) */
+    FILE *out;               /* stdout, results only */
+};
+
+/* All commands, NULL-terminated by name (cli/spamgear.c). */
+extern const sg_cmd_t sg_cmds[];
+
+/* Looks a command up by name; NULL when unknown. */
+const sg_cmd_t *sg_cli_find_cmd(const char *name);
+
+/* Prints "spamgear: MESSAGE" (one line) on stderr. */
+void sg_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads the config file into CLI->conf; prints the problem and returns
+ * SG_EXIT_ERROR when it is bad, SG_EXIT_OK otherwise. */
+int sg_cli_load_conf(sg_cli_t *cli);
+
+/* Prints a command's usage and options to FP. */
+void sg_cli_print_usage(FILE *fp, const sg_cmd_t *cmd);
+
+/* Command handlers (cli/cmd_*.c). */
+int sg_cmd_help(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_version(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv);
+
+#endif /* SG_CLI_H */

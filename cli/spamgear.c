@@ -1,0 +1,348 @@
+/* spamgear.c: the tool's entry point, command table and option parsing. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+#include "sg_cli.h"
+#include "sg_log.h"
+#include "sg_version.h"
+
+#ifndef SG_SYSCONFDIR
+#define SG_SYSCONFDIR "/etc"
+#endif
+#define SG_DEFAULT_CONF SG_SYSCONFDIR "/spamgear/spamgear.conf"
+
+enum { OPT_DUMP = 256 };   /* long-only options get codes above any char */
+
+static const apr_getopt_option_t no_options[] = { { NULL, 0, 0, NULL } };
+
+static const apr_getopt_option_t check_config_options[] = {
+    { "dump", OPT_DUMP, 0, "print every key with its value and where it comes from" },
+    { NULL, 0, 0, NULL }
+};
+
+/* Options every command takes. */
+static const apr_getopt_option_t common_options[] = {
+    { "config", 'c', 1, "read FILE instead of " SG_DEFAULT_CONF },
+    { "help", 'h', 0, "show this help and exit" },
+    { NULL, 0, 0, NULL }
+};
+
+const sg_cmd_t sg_cmds[] = {
+    { "help", "[COMMAND]", "list commands, or show one command's help",
+      no_options, sg_cmd_help },
+    { "version", "", "print spamgear's version and the ClamAV, PCRE2 and APR versions",
+      no_options, sg_cmd_version },
+    { "check-config", "[--dump]", "validate the config file; exit 2 naming FILE:LINE if bad",
+      check_config_options, sg_cmd_check_config },
+    { "scan", "[options] [PATH...|-]", "scan files for web shells, backdoors and malware",
+      no_options, NULL },
+    { "inspect", "FILE", "scan one file for ModSecurity's @inspectFile",
+      no_options, NULL },
+    { "quarantine", "list|restore ID|purge", "manage quarantined files",
+      no_options, NULL },
+    { "whitelist", "add DIR", "record the sha256 of pristine files as known good",
+      no_options, NULL },
+    { "mail", "SOURCE [options]", "find accounts that send spam in mail logs",
+      no_options, NULL },
+    { "emergency-mail", "[THRESHOLD]", "copy stdin to stdout and mail it out when the queue is full",
+      no_options, NULL },
+    { "dnsbl", "IP|HOST...", "check addresses against DNS blocklists (Nagios plugin)",
+      no_options, NULL },
+    { "update", "", "download and install signature updates",
+      no_options, NULL },
+    { NULL, NULL, NULL, NULL, NULL }
+};
+
+/* Busybox-style names: installed as a link with one of these names, the tool
+ * behaves as the matching command so the classic cron lines keep working. */
+typedef struct sg_entry_point_t {
+    const char *name;      /* argv[0] base name */
+    const char *command;   /* the command it stands for */
+    const char *as;        /* how to spell it as a spamgear command line */
+} sg_entry_point_t;
+
+static const sg_entry_point_t entry_points[] = {
+    { "full-scan", "scan", "spamgear scan -" },
+    { "php-shell-detector", "scan", "spamgear scan" },
+    { "clamd-client", "scan", "spamgear scan --clamav socket" },
+    { "runav", "scan", "spamgear scan" },
+    { "postfix-spam-check", "mail", "spamgear mail postfix" },
+    { "exim-spam-check", "mail", "spamgear mail exim" },
+    { "roundcube-spam-check", "mail", "spamgear mail roundcube" },
+    { "imp-spam-check", "mail", "spamgear mail imp" },
+    { "php-spam-check", "mail", "spamgear mail php" },
+    { "php-legacy-spam-check", "mail", "spamgear mail sendmail-php" },
+    { "php-sendmail2relay-spam-check", "mail", "spamgear mail sendmail-php" },
+    { "sendmail2relay-spam-check", "mail", "spamgear mail sendmail2relay" },
+    { "emergency-mail", "emergency-mail", "spamgear emergency-mail" },
+    { "check_dnsbl", "dnsbl", "spamgear dnsbl" },
+    { NULL, NULL, NULL }
+};
+
+/* --------------------------------------------------------------- helpers */
+
+void sg_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("spamgear: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+const sg_cmd_t *sg_cli_find_cmd(const char *name)
+{
+    const sg_cmd_t *cmd;
+
+    for (cmd = sg_cmds; cmd->name; cmd++) {
+        if (!strcmp(cmd->name, name)) {
+            return cmd;
+        }
+    }
+    return NULL;
+}
+
+static int cli_log_threshold = SG_LOG_WARNING;
+
+static int cli_log_is_level(void *baton, apr_pool_t *p, sg_log_level_t level)
+{
+    return (int)level <= cli_log_threshold;
+}
+
+static void cli_log_print(const char *file, int line, sg_log_level_t level, apr_status_t rv,
+                          void *baton, apr_pool_t *p, const char *fmt, va_list ap)
+{
+    char reason[256];
+
+    fputs("spamgear: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    if (rv != APR_SUCCESS) {
+        fprintf(stderr, ": %s", apr_strerror(rv, reason, sizeof(reason)));
+    }
+    fputc('\n', stderr);
+}
+
+int sg_cli_load_conf(sg_cli_t *cli)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    cli->conf = sg_conf_create(cli->pool);
+    if (sg_conf_read(cli->conf, cli->conf_path, !cli->conf_explicit, cli->pool, &res)
+        != APR_SUCCESS) {
+        sg_cli_error("%s", res.problem);
+        return SG_EXIT_ERROR;
+    }
+    cli_log_threshold = sg_log_level_parse(sg_conf_get(cli->conf, "log-level"));
+    return SG_EXIT_OK;
+}
+
+static void print_option(FILE *fp, const apr_getopt_option_t *o)
+{
+    char shortopt[8] = "";
+    const char *arg = o->has_arg ? (o->optch == 'c' ? " FILE" : " ARG") : "";
+
+    if (o->optch > 0 && o->optch < 256) {
+        apr_snprintf(shortopt, sizeof(shortopt), "-%c, ", o->optch);
+    }
+    fprintf(fp, "  %4s--%s%-*s %s\n", shortopt, o->name,
+            (int)(22 - strlen(o->name) > 0 ? 22 - strlen(o->name) : 0), arg, o->description);
+}
+
+void sg_cli_print_usage(FILE *fp, const sg_cmd_t *cmd)
+{
+    const apr_getopt_option_t *o;
+
+    fprintf(fp, "usage: spamgear %s %s\n%s\n", cmd->name, cmd->synopsis, cmd->summary);
+    if (!cmd->run) {
+        fprintf(fp, "(not available yet in spamgear %s)\n", SG_VERSION);
+    }
+    fputs("\noptions:\n", fp);
+    for (o = cmd->options; o->name; o++) {
+        print_option(fp, o);
+    }
+    for (o = common_options; o->name; o++) {
+        print_option(fp, o);
+    }
+    fputs("\nexit status: 0 done/nothing found, 1 something found, 2 error\n", fp);
+}
+
+/* --------------------------------------------------------------- option parsing */
+
+static const apr_getopt_option_t *merged_options(apr_pool_t *p, const sg_cmd_t *cmd)
+{
+    apr_array_header_t *all = apr_array_make(p, 8, sizeof(apr_getopt_option_t));
+    const apr_getopt_option_t *o;
+
+    for (o = cmd->options; o->name; o++) {
+        *(apr_getopt_option_t *)apr_array_push(all) = *o;
+    }
+    for (o = common_options; o->name; o++) {
+        *(apr_getopt_option_t *)apr_array_push(all) = *o;
+    }
+    memset(apr_array_push(all), 0, sizeof(apr_getopt_option_t));
+    return (const apr_getopt_option_t *)all->elts;
+}
+
+static const char *option_name(const apr_getopt_option_t *opts, int optch)
+{
+    for (; opts->name; opts++) {
+        if (opts->optch == optch) {
+            return opts->name;
+        }
+    }
+    return "?";
+}
+
+static void quiet_getopt_error(void *arg, const char *err, ...)
+{
+    /* apr_getopt's own messages are replaced by one line from us. */
+}
+
+/* Parses the command's options into CLI->opts; returns -1 to go on, else an exit code. */
+static int parse_command_options(sg_cli_t *cli, int argc, const char *const *argv, int *next)
+{
+    apr_getopt_t *os;
+    const apr_getopt_option_t *opts = merged_options(cli->pool, cli->cmd);
+    const char *arg;
+    int optch;
+    apr_status_t rv;
+
+    apr_getopt_init(&os, cli->pool, argc, argv);
+    os->errfn = quiet_getopt_error;
+    while ((rv = apr_getopt_long(os, opts, &optch, &arg)) == APR_SUCCESS) {
+        if (optch == 'h') {
+            sg_cli_print_usage(stdout, cli->cmd);
+            return SG_EXIT_OK;
+        }
+        if (optch == 'c') {
+            cli->conf_path = arg;
+            cli->conf_explicit = 1;
+        }
+        apr_table_set(cli->opts, option_name(opts, optch), arg ? arg : "");
+    }
+    if (rv != APR_EOF) {
+        sg_cli_error("%s: bad option or missing argument near '%s'; try 'spamgear %s --help'",
+                     cli->cmd->name, argv[os->ind - 1 > 0 ? os->ind - 1 : 0], cli->cmd->name);
+        return SG_EXIT_ERROR;
+    }
+    *next = os->ind;
+    return -1;
+}
+
+static int run_command(sg_cli_t *cli, const sg_cmd_t *cmd, int argc, const char *const *argv,
+                       const char *entry_as)
+{
+    int next = 0, rc;
+
+    cli->cmd = cmd;
+    rc = parse_command_options(cli, argc, argv, &next);
+    if (rc >= 0) {
+        return rc;
+    }
+    if (!cmd->run) {
+        if (entry_as) {
+            sg_cli_error("%s: not available yet in spamgear %s (it will run as '%s')",
+                         argv[0], SG_VERSION, entry_as);
+        }
+        else {
+            sg_cli_error("%s: not available yet in spamgear %s", cmd->name, SG_VERSION);
+        }
+        return SG_EXIT_ERROR;
+    }
+    return cmd->run(cli, argc - next, argv + next);
+}
+
+static void print_main_usage(FILE *fp)
+{
+    fputs("usage: spamgear [-c FILE] COMMAND [options] [args]\n"
+          "       spamgear --version | --help | help COMMAND\n"
+          "commands: help, version, check-config, scan, inspect, quarantine, whitelist,\n"
+          "          mail, emergency-mail, dnsbl, update\n", fp);
+}
+
+/* Global options before the command: -c FILE, --config[=]FILE, --help, --version. */
+static int parse_global_options(sg_cli_t *cli, int argc, const char *const *argv, int *i)
+{
+    for (*i = 1; *i < argc && argv[*i][0] == '-'; (*i)++) {
+        const char *a = argv[*i];
+        if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+            return sg_cmd_version(cli, 0, NULL);
+        }
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            return sg_cmd_help(cli, 0, NULL);
+        }
+        if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
+            if (++(*i) >= argc) {
+                sg_cli_error("%s needs a FILE; try 'spamgear --help'", a);
+                return SG_EXIT_ERROR;
+            }
+            cli->conf_path = argv[*i];
+            cli->conf_explicit = 1;
+        }
+        else if (!strncmp(a, "--config=", 9)) {
+            cli->conf_path = a + 9;
+            cli->conf_explicit = 1;
+        }
+        else {
+            sg_cli_error("unknown option '%s'; try 'spamgear --help'", a);
+            return SG_EXIT_ERROR;
+        }
+    }
+    return -1;
+}
+
+static const sg_entry_point_t *find_entry_point(const char *argv0)
+{
+    const char *base = strrchr(argv0, '/');
+    const sg_entry_point_t *ep;
+
+    base = base ? base + 1 : argv0;
+    for (ep = entry_points; ep->name; ep++) {
+        if (!strcmp(ep->name, base)) {
+            return ep;
+        }
+    }
+    return NULL;
+}
+
+int main(int argc, const char *const *argv)
+{
+    sg_cli_t cli;
+    const sg_entry_point_t *ep;
+    const sg_cmd_t *cmd;
+    int i = 1, rc;
+
+    if (apr_app_initialize(&argc, &argv, NULL) != APR_SUCCESS) {
+        fputs("spamgear: cannot initialise APR\n", stderr);
+        return SG_EXIT_ERROR;
+    }
+    atexit(apr_terminate);
+    memset(&cli, 0, sizeof(cli));
+    apr_pool_create(&cli.pool, NULL);
+    cli.opts = apr_table_make(cli.pool, 8);
+    cli.conf_path = SG_DEFAULT_CONF;
+    cli.out = stdout;
+    sg_log_set(cli_log_is_level, cli_log_print, NULL);
+
+    ep = find_entry_point(argv[0]);
+    if (ep) {
+        return run_command(&cli, sg_cli_find_cmd(ep->command), argc, argv, ep->as);
+    }
+    if ((rc = parse_global_options(&cli, argc, argv, &i)) >= 0) {
+        return rc;
+    }
+    if (i >= argc) {
+        print_main_usage(stderr);
+        return SG_EXIT_ERROR;
+    }
+    cmd = sg_cli_find_cmd(argv[i]);
+    if (!cmd) {
+        sg_cli_error("unknown command '%s'; try 'spamgear help'", argv[i]);
+        return SG_EXIT_ERROR;
+    }
+    return run_command(&cli, cmd, argc - i, argv + i, NULL);
+}

@@ -1,0 +1,256 @@
+/* sg_conf.c: the tool's "key value" config file, strictly checked. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <apr_file_io.h>
+#include <apr_strings.h>
+#include "sg_conf.h"
+#include "sg_log.h"
+#include "sg_units.h"
+
+const sg_conf_key_t sg_conf_keys[] = {
+    { "log-level", SG_CONF_LEVEL, "warn",
+      "least severe message printed on stderr (error, warn, notice, info, debug)" },
+    { "signatures", SG_CONF_PATH, "/etc/spamgear/signatures",
+      "directory of spamgear signature files" },
+    { "clamav", SG_CONF_CLAMAV, "engine /var/lib/clamav",
+      "ClamAV backend: off, engine [DBDIR], socket PATH or tcp HOST:PORT" },
+    { "quarantine", SG_CONF_PATH, "/var/lib/spamgear/quarantine",
+      "where quarantined files and their records are kept" },
+    { "state-dir", SG_CONF_PATH, "/var/lib/spamgear",
+      "where incremental runs keep their state" },
+    { "max-file-size", SG_CONF_SIZE, "16M",
+      "files larger than this are skipped by scans" },
+    { "mail-period", SG_CONF_DURATION, "1hour",
+      "window the mail-log checks count over" },
+    { "mail-max", SG_CONF_UINT, "100",
+      "messages per window that make an account a suspect" },
+    { NULL, SG_CONF_STRING, NULL, NULL }
+};
+
+sg_conf_t *sg_conf_create(apr_pool_t *p)
+{
+    sg_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
+
+    conf->values = apr_hash_make(p);
+    conf->lines = apr_hash_make(p);
+    return conf;
+}
+
+const sg_conf_key_t *sg_conf_key(const char *name)
+{
+    const sg_conf_key_t *key;
+
+    for (key = sg_conf_keys; key->name; key++) {
+        if (!strcmp(key->name, name)) {
+            return key;
+        }
+    }
+    return NULL;
+}
+
+static const char *check_clamav(const char *value, apr_pool_t *p)
+{
+    char *copy = apr_pstrdup(p, value), *last, *mode, *arg, *extra;
+
+    mode = apr_strtok(copy, " \t", &last);
+    arg = apr_strtok(NULL, " \t", &last);
+    extra = apr_strtok(NULL, " \t", &last);
+    if (extra) {
+        return "too many words (expected: off, engine [DBDIR], socket PATH or tcp HOST:PORT)";
+    }
+    if (!strcmp(mode, "off")) {
+        return arg ? "'off' takes no argument" : NULL;
+    }
+    if (!strcmp(mode, "engine")) {
+        return (arg && arg[0] != '/') ? "engine DBDIR must be an absolute path" : NULL;
+    }
+    if (!strcmp(mode, "socket")) {
+        return (!arg || arg[0] != '/') ? "socket needs an absolute PATH" : NULL;
+    }
+    if (!strcmp(mode, "tcp")) {
+        const char *colon = arg ? strrchr(arg, ':') : NULL;
+        int port = colon ? atoi(colon + 1) : 0;
+        return (!colon || colon == arg || port < 1 || port > 65535)
+                   ? "tcp needs HOST:PORT with a port from 1 to 65535" : NULL;
+    }
+    return apr_psprintf(p, "unknown ClamAV mode '%s' (expected off, engine, socket or tcp)", mode);
+}
+
+const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr_pool_t *p)
+{
+    apr_int64_t n;
+    const char *c;
+
+    if (!*value) {
+        return "missing value";
+    }
+    switch (key->type) {
+    case SG_CONF_STRING:
+        return NULL;
+    case SG_CONF_PATH:
+        return value[0] == '/' ? NULL : "must be an absolute path";
+    case SG_CONF_UINT:
+        for (c = value; *c; c++) {
+            if (!isdigit((unsigned char)*c) || c - value > 9) {
+                return "must be a whole number below 10^10";
+            }
+        }
+        return NULL;
+    case SG_CONF_DURATION:
+        return sg_parse_duration(value, &n) == APR_SUCCESS
+                   ? NULL : "not a duration (examples: 90, 30min, 1hour, 2d)";
+    case SG_CONF_SIZE:
+        return sg_parse_size(value, &n) == APR_SUCCESS
+                   ? NULL : "not a size (examples: 4096, 512k, 16M)";
+    case SG_CONF_LEVEL:
+        return sg_log_level_parse(value) >= 0
+                   ? NULL : "not a log level (error, warn, notice, info, debug)";
+    case SG_CONF_CLAMAV:
+        return check_clamav(value, p);
+    }
+    return "unsupported key type";
+}
+
+/* Splits LINE (modified in place) into key and value; returns 0 when blank. */
+static int split_line(char *line, char **key, char **value)
+{
+    char *end, *v;
+
+    while (isspace((unsigned char)*line)) {
+        line++;
+    }
+    if (!*line || *line == '#') {
+        return 0;
+    }
+    end = line + strlen(line);
+    while (end > line && isspace((unsigned char)end[-1])) {
+        *--end = '\0';
+    }
+    v = line + strcspn(line, " \t=");
+    *key = line;
+    if (*v) {
+        *v++ = '\0';
+        v += strspn(v, " \t");
+        if (*v == '=') {
+            v++;
+            v += strspn(v, " \t");
+        }
+    }
+    *value = v;
+    return 1;
+}
+
+static apr_status_t store_line(sg_conf_t *conf, char *line, int lineno, apr_pool_t *p,
+                               sg_result_t *res)
+{
+    char *name, *value;
+    const sg_conf_key_t *key;
+    const char *problem;
+    int *where;
+
+    if (!split_line(line, &name, &value)) {
+        return APR_SUCCESS;
+    }
+    key = sg_conf_key(name);
+    if (!key) {
+        return sg_result_set(res, p, APR_EINVAL, "%s:%d: unknown key '%s'", conf->path,
+                             lineno, name);
+    }
+    if ((where = apr_hash_get(conf->lines, key->name, APR_HASH_KEY_STRING))) {
+        return sg_result_set(res, p, APR_EINVAL, "%s:%d: '%s' is already set on line %d",
+                             conf->path, lineno, key->name, *where);
+    }
+    if ((problem = sg_conf_check_value(key, value, p))) {
+        return sg_result_set(res, p, APR_EINVAL, "%s:%d: %s: %s", conf->path, lineno,
+                             key->name, problem);
+    }
+    where = apr_palloc(p, sizeof(*where));
+    *where = lineno;
+    apr_hash_set(conf->values, key->name, APR_HASH_KEY_STRING, apr_pstrdup(p, value));
+    apr_hash_set(conf->lines, key->name, APR_HASH_KEY_STRING, where);
+    return APR_SUCCESS;
+}
+
+/* Reads one line into BUF; APR_EINVAL when it is too long or holds a NUL. */
+static apr_status_t read_line(apr_file_t *f, char *buf, apr_size_t size, int *eof)
+{
+    apr_size_t len;
+    apr_status_t rv = apr_file_gets(buf, (int)size, f);
+
+    if (rv == APR_EOF) {
+        *eof = 1;
+        return APR_SUCCESS;
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    len = strlen(buf);
+    if (len == size - 1 && buf[len - 1] != '\n' && apr_file_eof(f) != APR_EOF) {
+        return APR_ENAMETOOLONG;
+    }
+    if (len > 0 && buf[len - 1] == '\n') {
+        buf[--len] = '\0';
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t sg_conf_read(sg_conf_t *conf, const char *path, int missing_ok,
+                          apr_pool_t *p, sg_result_t *res)
+{
+    apr_file_t *f = NULL;
+    char *buf = apr_palloc(p, SG_CONF_MAX_LINE + 2);
+    apr_status_t rv;
+    int lineno = 0, eof = 0;
+
+    conf->path = apr_pstrdup(p, path);
+    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BUFFERED, 0, p);
+    if (rv != APR_SUCCESS) {
+        if (missing_ok && APR_STATUS_IS_ENOENT(rv)) {
+            conf->path = NULL;
+            return APR_SUCCESS;
+        }
+        return sg_result_set(res, p, rv, "%s: cannot open: %pm", path, &rv);
+    }
+    while (rv == APR_SUCCESS) {
+        buf[0] = '\0';
+        rv = read_line(f, buf, SG_CONF_MAX_LINE + 2, &eof);
+        if (rv != APR_SUCCESS || eof) {
+            break;
+        }
+        if (++lineno > SG_CONF_MAX_LINES) {
+            rv = sg_result_set(res, p, APR_EINVAL, "%s:%d: more than %d lines", path, lineno,
+                               SG_CONF_MAX_LINES);
+            break;
+        }
+        rv = store_line(conf, buf, lineno, p, res);
+    }
+    if (rv == APR_ENAMETOOLONG) {
+        rv = sg_result_set(res, p, APR_EINVAL, "%s:%d: line longer than %d bytes", path,
+                           lineno + 1, SG_CONF_MAX_LINE);
+    }
+    else if (rv != APR_SUCCESS && (!res || !res->problem)) {
+        rv = sg_result_set(res, p, rv, "%s:%d: read error: %pm", path, lineno + 1, &rv);
+    }
+    apr_file_close(f);
+    return rv;
+}
+
+const char *sg_conf_get(const sg_conf_t *conf, const char *name)
+{
+    const char *value = apr_hash_get(conf->values, name, APR_HASH_KEY_STRING);
+    const sg_conf_key_t *key;
+
+    if (value) {
+        return value;
+    }
+    key = sg_conf_key(name);
+    return key ? key->fallback : NULL;
+}
+
+int sg_conf_line(const sg_conf_t *conf, const char *name)
+{
+    int *where = apr_hash_get(conf->lines, name, APR_HASH_KEY_STRING);
+
+    return where ? *where : 0;
+}

@@ -1,0 +1,14 @@
+#ifndef SG_VERSION_H
+#define SG_VERSION_H
+/* Versions of spamgear and of the libraries it runs on, for --version and logs. */
+#include <apr_pools.h>
+
+#define SG_VERSION "0.1.0"
+
+/* "spamgear 0.1.0 (ClamAV 1.x.y, PCRE2 10.42, APR 1.7.2)", allocated from P. */
+const char *sg_version_line(apr_pool_t *p);
+
+/* libclamav's own version string (static storage). */
+const char *sg_version_clamav(void);
+
+#endif /* SG_VERSION_H */

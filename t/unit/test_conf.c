@@ -1,0 +1,145 @@
+/* test_conf.c: the tool's config file and the unit parsers. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <apr_strings.h>
+#include "tests.h"
+#include "sg_conf.h"
+#include "sg_units.h"
+
+/* Writes TEXT to a fresh temp file and returns its path (from test_pool). */
+static const char *write_conf(const char *text)
+{
+    char *path = apr_pstrdup(test_pool, "/tmp/sg-test-conf-XXXXXX");
+    int fd = mkstemp(path);
+    FILE *fp;
+
+    ck_assert_int_ge(fd, 0);
+    fp = fdopen(fd, "w");
+    fputs(text, fp);
+    fclose(fp);
+    return path;
+}
+
+static apr_status_t read_conf(const char *text, sg_conf_t **conf, sg_result_t *res)
+{
+    const char *path = write_conf(text);
+    apr_status_t rv;
+
+    *conf = sg_conf_create(test_pool);
+    rv = sg_conf_read(*conf, path, 0, test_pool, res);
+    unlink(path);
+    return rv;
+}
+
+START_TEST(good_file_sets_values)
+{
+    sg_conf_t *conf;
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    ck_assert_int_eq(read_conf("# comment\n\nlog-level info\nmail-max = 90\n"
+                               "clamav   socket /run/clamav/clamd.ctl\n", &conf, &res),
+                     APR_SUCCESS);
+    ck_assert_str_eq(sg_conf_get(conf, "log-level"), "info");
+    ck_assert_str_eq(sg_conf_get(conf, "mail-max"), "90");
+    ck_assert_str_eq(sg_conf_get(conf, "clamav"), "socket /run/clamav/clamd.ctl");
+    ck_assert_int_eq(sg_conf_line(conf, "mail-max"), 4);
+    ck_assert_str_eq(sg_conf_get(conf, "mail-period"), "1hour");
+    ck_assert_int_eq(sg_conf_line(conf, "mail-period"), 0);
+}
+END_TEST
+
+START_TEST(errors_name_file_and_line)
+{
+    static const struct { const char *text; int line; const char *says; } cases[] = {
+        { "log-level warn\nbogus 1\n", 2, "unknown key 'bogus'" },
+        { "\n\nmail-max ninety\n", 3, "mail-max: must be a whole number" },
+        { "mail-period 1fortnight\n", 1, "not a duration" },
+        { "quarantine var/q\n", 1, "must be an absolute path" },
+        { "log-level loud\n", 1, "not a log level" },
+        { "clamav tcp localhost\n", 1, "HOST:PORT" },
+        { "clamav engine /x /y\n", 1, "too many words" },
+        { "mail-max 1\nmail-max 2\n", 2, "already set on line 1" },
+        { "signatures\n", 1, "missing value" },
+    };
+    unsigned i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sg_conf_t *conf;
+        sg_result_t res = { APR_SUCCESS, NULL };
+        char where[32];
+
+        ck_assert_int_eq(read_conf(cases[i].text, &conf, &res), APR_EINVAL);
+        apr_snprintf(where, sizeof(where), ":%d: ", cases[i].line);
+        ck_assert_msg(strstr(res.problem, where) && strstr(res.problem, cases[i].says),
+                      "case %u: got '%s'", i, res.problem);
+    }
+}
+END_TEST
+
+START_TEST(overlong_line_is_an_error)
+{
+    char *text = apr_palloc(test_pool, SG_CONF_MAX_LINE + 64);
+    sg_conf_t *conf;
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    strcpy(text, "log-level warn\nsignatures /");
+    memset(text + strlen(text), 'a', SG_CONF_MAX_LINE + 10);
+    strcpy(text + 27 + SG_CONF_MAX_LINE + 10, "\n");
+    ck_assert_int_eq(read_conf(text, &conf, &res), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(res.problem, ":2: line longer than"));
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+    sg_conf_t *conf = sg_conf_create(test_pool);
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    ck_assert_int_eq(sg_conf_read(conf, "/nonexistent/spamgear.conf", 1, test_pool, &res),
+                     APR_SUCCESS);
+    ck_assert_ptr_null(conf->path);
+    ck_assert_int_ne(sg_conf_read(conf, "/nonexistent/spamgear.conf", 0, test_pool, &res),
+                     APR_SUCCESS);
+    ck_assert_ptr_nonnull(strstr(res.problem, "/nonexistent/spamgear.conf: cannot open"));
+}
+END_TEST
+
+START_TEST(units)
+{
+    apr_int64_t n = 0;
+
+    ck_assert_int_eq(sg_parse_duration("1hour", &n), APR_SUCCESS);
+    ck_assert_int_eq(n, 3600);
+    ck_assert_int_eq(sg_parse_duration("30min", &n), APR_SUCCESS);
+    ck_assert_int_eq(n, 1800);
+    ck_assert_int_eq(sg_parse_duration("2d", &n), APR_SUCCESS);
+    ck_assert_int_eq(n, 172800);
+    ck_assert_int_eq(sg_parse_duration("45", &n), APR_SUCCESS);
+    ck_assert_int_eq(n, 45);
+    ck_assert_int_eq(sg_parse_duration("-5", &n), APR_EINVAL);
+    ck_assert_int_eq(sg_parse_duration("5 parsecs", &n), APR_EINVAL);
+    ck_assert_int_eq(sg_parse_duration("99999999999999999999", &n), APR_EINVAL);
+    ck_assert_int_eq(sg_parse_size("16M", &n), APR_SUCCESS);
+    ck_assert_int_eq(n, 16 * 1048576);
+    ck_assert_int_eq(sg_parse_size("512kib", &n), APR_SUCCESS);
+    ck_assert_int_eq(n, 512 * 1024);
+    ck_assert_int_eq(sg_parse_size("9223372036854775807G", &n), APR_EINVAL);
+    ck_assert_int_eq(sg_parse_size("", &n), APR_EINVAL);
+}
+END_TEST
+
+Suite *conf_suite(void)
+{
+    Suite *s = suite_create("conf");
+    TCase *tc = tcase_create("conf");
+
+    tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
+    tcase_add_test(tc, good_file_sets_values);
+    tcase_add_test(tc, errors_name_file_and_line);
+    tcase_add_test(tc, overlong_line_is_an_error);
+    tcase_add_test(tc, missing_file);
+    tcase_add_test(tc, units);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,34 @@
+/* test_main.c: runs every core suite; exit status 0 only when all pass. */
+#include <stdlib.h>
+#include <apr_general.h>
+#include "tests.h"
+
+apr_pool_t *test_pool;
+
+void test_pool_setup(void)
+{
+    apr_pool_create(&test_pool, NULL);
+}
+
+void test_pool_teardown(void)
+{
+    apr_pool_destroy(test_pool);
+    test_pool = NULL;
+}
+
+int main(void)
+{
+    SRunner *sr;
+    int failed;
+
+    apr_initialize();
+    sr = srunner_create(path_suite());
+    srunner_add_suite(sr, noexec_suite());
+    srunner_add_suite(sr, conf_suite());
+    srunner_add_suite(sr, log_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    apr_terminate();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

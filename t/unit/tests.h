@@ -1,0 +1,17 @@
+#ifndef SG_TESTS_H
+#define SG_TESTS_H
+/* Check unit tests of the core: one suite per core file. */
+#include <check.h>
+#include <apr_pools.h>
+
+/* A pool created before and destroyed after every test (tests.c fixture). */
+extern apr_pool_t *test_pool;
+void test_pool_setup(void);
+void test_pool_teardown(void);
+
+Suite *path_suite(void);
+Suite *noexec_suite(void);
+Suite *conf_suite(void);
+Suite *log_suite(void);
+
+#endif /* SG_TESTS_H */
