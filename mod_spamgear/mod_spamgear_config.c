@@ -113,7 +113,7 @@ static const char *sg_config_set_noexec_handler(cmd_parms *cmd, void *dummy, con
 /* --------------------------------------------------------------- directive table */
 
 const command_rec sg_config_cmds[] = {
-    AP_INIT_FLAG("SpamGearNoExec", sg_config_set_noexec, NULL, OR_OPTIONS | ACCESS_CONF,
+    AP_INIT_FLAG("SpamGearNoExec", sg_config_set_noexec, NULL, ACCESS_CONF,
                  "On: nothing in this directory may run as a script; Off: exempt it "
                  "from the SpamGearNoExecMatch rules"),
     AP_INIT_ITERATE("SpamGearNoExecMatch", sg_config_set_noexec_match, NULL, RSRC_CONF,

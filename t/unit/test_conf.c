@@ -1,5 +1,6 @@
 /* test_conf.c: the tool's config file and the unit parsers. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <apr_strings.h>
