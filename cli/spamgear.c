@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 #include "sg_cli.h"
 #include "sg_log.h"
+#include "sg_path.h"
 #include "sg_version.h"
 
 #ifndef SG_SYSCONFDIR
@@ -239,19 +240,27 @@ static int run_command(sg_cli_t *cli, const sg_cmd_t *cmd, int argc, const char 
     int next = 0, rc;
 
     cli->cmd = cmd;
-    rc = parse_command_options(cli, argc, argv, &next);
-    if (rc >= 0) {
-        return rc;
-    }
     if (!cmd->run) {
+        /* Its options are not known yet: classic command lines such as
+         * "postfix-spam-check -m 90" must get the clear message, not a usage error. */
+        for (next = 1; next < argc; next++) {
+            if (!strcmp(argv[next], "--help") || !strcmp(argv[next], "-h")) {
+                sg_cli_print_usage(stdout, cmd);
+                return SG_EXIT_OK;
+            }
+        }
         if (entry_as) {
             sg_cli_error("%s: not available yet in spamgear %s (it will run as '%s')",
-                         argv[0], SG_VERSION, entry_as);
+                         sg_path_basename(argv[0]), SG_VERSION, entry_as);
         }
         else {
             sg_cli_error("%s: not available yet in spamgear %s", cmd->name, SG_VERSION);
         }
         return SG_EXIT_ERROR;
+    }
+    rc = parse_command_options(cli, argc, argv, &next);
+    if (rc >= 0) {
+        return rc;
     }
     return cmd->run(cli, argc - next, argv + next);
 }
