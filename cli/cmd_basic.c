@@ -70,7 +70,7 @@ int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv)
     if (rc != SG_EXIT_OK) {
         return rc;
     }
-    if (apr_table_get(cli->opts, "dump")) {
+    if (sg_cli_opt(cli, "dump")) {
         dump_conf(cli->conf);
     }
     else if (cli->conf->path) {

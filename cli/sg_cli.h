@@ -31,12 +31,16 @@ struct sg_cli_t {
     const char *conf_path;   /* -c FILE, else the default path */
     int conf_explicit;       /* -c given: a missing file is an error */
     sg_conf_t *conf;         /* loaded by sg_cli_load_conf() */
-    apr_table_t *opts;       /* command options seen: long name -> argument ("" for flags) */
+    apr_table_t *opts;       /* command options seen, in order: long name -> argument
+                              * ("" for flags); repeated options appear repeatedly */
     FILE *out;               /* stdout, results only */
 };
 
 /* All commands, NULL-terminated by name (cli/spamgear.c). */
 extern const sg_cmd_t sg_cmds[];
+
+/* The last value given for option NAME ("" for flags), or NULL. */
+const char *sg_cli_opt(const sg_cli_t *cli, const char *name);
 
 /* Looks a command up by name; NULL when unknown. */
 const sg_cmd_t *sg_cli_find_cmd(const char *name);
@@ -54,6 +58,7 @@ void sg_cli_print_usage(FILE *fp, const sg_cmd_t *cmd);
 /* Command handlers (cli/cmd_*.c). */
 int sg_cmd_help(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_version(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_mail(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv);
 
 #endif /* SG_CLI_H */

@@ -14,12 +14,32 @@
 #endif
 #define SG_DEFAULT_CONF SG_SYSCONFDIR "/spamgear/spamgear.conf"
 
-enum { OPT_DUMP = 256 };   /* long-only options get codes above any char */
+enum {   /* long-only options get codes above any char */
+    OPT_DUMP = 256,
+    OPT_UNTIL,
+    OPT_OVERRIDES,
+    OPT_JSON,
+    OPT_COUNTS,
+    OPT_ALL
+};
 
 static const apr_getopt_option_t no_options[] = { { NULL, 0, 0, NULL } };
 
 static const apr_getopt_option_t check_config_options[] = {
     { "dump", OPT_DUMP, 0, "print every key with its value and where it comes from" },
+    { NULL, 0, 0, NULL }
+};
+
+static const apr_getopt_option_t mail_options[] = {
+    { "log", 'l', 1, "read this log (repeatable; .gz is inflated, - is stdin)" },
+    { "period", 'p', 1, "count over this window, e.g. 30min, 1hour, 2d (default: mail-period)" },
+    { "until", OPT_UNTIL, 1, "the window ends here: now, @UNIXTIME or YYYY-MM-DDTHH:MM:SS[Z]" },
+    { "max", 'm', 1, "report senders with at least this many messages (default: mail-max)" },
+    { "webmail", 'w', 1, "comma-separated webmail server addresses, counted apart" },
+    { "overrides", OPT_OVERRIDES, 1, "file of 'ACCOUNT COUNT' lines: own thresholds" },
+    { "json", OPT_JSON, 0, "print one JSON document instead of the report" },
+    { "counts", OPT_COUNTS, 0, "script sources: print counts, not only paths" },
+    { "all", OPT_ALL, 0, "report every account, under the thresholds too" },
     { NULL, 0, 0, NULL }
 };
 
@@ -45,8 +65,9 @@ const sg_cmd_t sg_cmds[] = {
       no_options, NULL },
     { "whitelist", "add DIR", "record the sha256 of pristine files as known good",
       no_options, NULL },
-    { "mail", "SOURCE [options]", "find accounts that send spam in mail logs",
-      no_options, NULL },
+    { "mail", "SOURCE [options] [LOG...|-]",
+      "find accounts and scripts that send spam, from mail logs",
+      mail_options, sg_cmd_mail },
     { "emergency-mail", "[THRESHOLD]", "copy stdin to stdout and mail it out when the queue is full",
       no_options, NULL },
     { "dnsbl", "IP|HOST...", "check addresses against DNS blocklists (Nagios plugin)",
@@ -93,6 +114,21 @@ void sg_cli_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+const char *sg_cli_opt(const sg_cli_t *cli, const char *name)
+{
+    const apr_array_header_t *all = apr_table_elts(cli->opts);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)all->elts;
+    const char *found = NULL;
+    int i;
+
+    for (i = 0; i < all->nelts; i++) {
+        if (!strcmp(e[i].key, name)) {
+            found = e[i].val;
+        }
+    }
+    return found;
 }
 
 const sg_cmd_t *sg_cli_find_cmd(const char *name)
@@ -204,7 +240,8 @@ static void quiet_getopt_error(void *arg, const char *err, ...)
 }
 
 /* Parses the command's options into CLI->opts; returns -1 to go on, else an exit code. */
-static int parse_command_options(sg_cli_t *cli, int argc, const char *const *argv, int *next)
+static int parse_command_options(sg_cli_t *cli, int argc, const char *const *argv, int *next,
+                                 const char *const **rest)
 {
     apr_getopt_t *os;
     const apr_getopt_option_t *opts = merged_options(cli->pool, cli->cmd);
@@ -214,6 +251,7 @@ static int parse_command_options(sg_cli_t *cli, int argc, const char *const *arg
 
     apr_getopt_init(&os, cli->pool, argc, argv);
     os->errfn = quiet_getopt_error;
+    os->interleave = 1;   /* "spamgear mail postfix --max 90": options after arguments */
     while ((rv = apr_getopt_long(os, opts, &optch, &arg)) == APR_SUCCESS) {
         if (optch == 'h') {
             sg_cli_print_usage(stdout, cli->cmd);
@@ -223,20 +261,23 @@ static int parse_command_options(sg_cli_t *cli, int argc, const char *const *arg
             cli->conf_path = arg;
             cli->conf_explicit = 1;
         }
-        apr_table_set(cli->opts, option_name(opts, optch), arg ? arg : "");
+        apr_table_add(cli->opts, option_name(opts, optch), arg ? arg : "");
     }
     if (rv != APR_EOF) {
         sg_cli_error("%s: bad option or missing argument near '%s'; try 'spamgear %s --help'",
                      cli->cmd->name, argv[os->ind - 1 > 0 ? os->ind - 1 : 0], cli->cmd->name);
         return SG_EXIT_ERROR;
     }
+    /* apr_getopt permutes its own copy of argv: arguments are at its end. */
     *next = os->ind;
+    *rest = os->argv;
     return -1;
 }
 
 static int run_command(sg_cli_t *cli, const sg_cmd_t *cmd, int argc, const char *const *argv,
                        const char *entry_as)
 {
+    const char *const *rest = argv;
     int next = 0, rc;
 
     cli->cmd = cmd;
@@ -258,11 +299,11 @@ static int run_command(sg_cli_t *cli, const sg_cmd_t *cmd, int argc, const char 
         }
         return SG_EXIT_ERROR;
     }
-    rc = parse_command_options(cli, argc, argv, &next);
+    rc = parse_command_options(cli, argc, argv, &next, &rest);
     if (rc >= 0) {
         return rc;
     }
-    return cmd->run(cli, argc - next, argv + next);
+    return cmd->run(cli, argc - next, rest + next);
 }
 
 static void print_main_usage(FILE *fp)

@@ -23,7 +23,7 @@ const sg_conf_key_t sg_conf_keys[] = {
       "files larger than this are skipped by scans" },
     { "mail-period", SG_CONF_DURATION, "1hour",
       "window the mail-log checks count over" },
-    { "mail-max", SG_CONF_UINT, "100",
+    { "mail-max", SG_CONF_UINT, "90",
       "messages per window that make an account a suspect" },
     { NULL, SG_CONF_STRING, NULL, NULL }
 };

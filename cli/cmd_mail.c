@@ -1,0 +1,392 @@
+/* cmd_mail.c: spamgear mail SOURCE: who sends spam, from the mail logs. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include <jansson.h>
+#include "sg_cli.h"
+#include "sg_input.h"
+#include "sg_maillog.h"
+#include "sg_units.h"
+
+#define MAX_OVERRIDES 100000   /* lines in an overrides file */
+
+/* Everything one run needs, from the options. */
+typedef struct mail_run_t {
+    sg_cli_t *cli;
+    sg_mailsrc_t source;
+    apr_array_header_t *logs;     /* const char * paths, "-" for stdin */
+    const char *period_text;      /* as typed, for the report header */
+    apr_int64_t period;           /* seconds */
+    apr_time_t until;
+    unsigned max;                 /* threshold for the kinds that use --max */
+    apr_hash_t *overrides;        /* account -> (unsigned *) threshold */
+    int json, counts, all;
+    sg_maillog_t *ml;
+    apr_uint64_t bytes;           /* read, uncompressed */
+} mail_run_t;
+
+static const char *const default_logs[SG_MAILSRC_COUNT] = {
+    "/var/log/mail.log", "/var/log/exim4/mainlog", "/var/log/roundcube/sendmail.log",
+    "/var/log/horde/horde.log", "/var/log/php/mail.log", "/var/log/syslog", "/var/log/syslog"
+};
+
+/* ---------------------------------------------------------------- options */
+
+static int parse_uint(const char *text, unsigned *out)
+{
+    char *end;
+    unsigned long v;
+
+    if (!text || !isdigit((unsigned char)*text)) {
+        return -1;
+    }
+    v = strtoul(text, &end, 10);
+    if (*end || v > 1000000000UL) {
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* Reads "account threshold" lines; errors name FILE:LINE. */
+static int read_overrides(mail_run_t *run, const char *path)
+{
+    apr_file_t *f;
+    char line[1024];
+    int lineno = 0;
+    apr_status_t rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BUFFERED, 0,
+                                    run->cli->pool);
+
+    if (rv != APR_SUCCESS) {
+        sg_cli_error("mail: %s: cannot open: %pm", path, &rv);
+        return SG_EXIT_ERROR;
+    }
+    run->overrides = apr_hash_make(run->cli->pool);
+    while (apr_file_gets(line, sizeof(line), f) == APR_SUCCESS) {
+        char *last, *acct, *count, *extra;
+        unsigned *max = apr_palloc(run->cli->pool, sizeof(*max));
+        if (++lineno > MAX_OVERRIDES || !strchr(line, '\n')) {
+            sg_cli_error("mail: %s:%d: line too long or too many lines", path, lineno);
+            apr_file_close(f);
+            return SG_EXIT_ERROR;
+        }
+        acct = apr_strtok(line, " \t\r\n", &last);
+        if (!acct || *acct == '#') {
+            continue;
+        }
+        count = apr_strtok(NULL, " \t\r\n", &last);
+        extra = apr_strtok(NULL, " \t\r\n", &last);
+        if (!count || extra || parse_uint(count, max) != 0) {
+            sg_cli_error("mail: %s:%d: expected 'ACCOUNT COUNT'", path, lineno);
+            apr_file_close(f);
+            return SG_EXIT_ERROR;
+        }
+        apr_hash_set(run->overrides, apr_pstrdup(run->cli->pool, acct), APR_HASH_KEY_STRING, max);
+    }
+    apr_file_close(f);
+    return SG_EXIT_OK;
+}
+
+static int add_webmail(mail_run_t *run, const char *list)
+{
+    char *copy = apr_pstrdup(run->cli->pool, list), *last, *ip;
+
+    for (ip = apr_strtok(copy, ", ", &last); ip; ip = apr_strtok(NULL, ", ", &last)) {
+        if (sg_maillog_add_webmail(run->ml, ip) != APR_SUCCESS) {
+            sg_cli_error("mail: --webmail: '%s' is not an IP address", ip);
+            return SG_EXIT_ERROR;
+        }
+    }
+    return SG_EXIT_OK;
+}
+
+static int usage_error(const char *what, const char *value)
+{
+    sg_cli_error("mail: %s: '%s'; try 'spamgear mail --help'", what, value);
+    return SG_EXIT_ERROR;
+}
+
+static int collect_logs(void *logs, const char *key, const char *value)
+{
+    APR_ARRAY_PUSH((apr_array_header_t *)logs, const char *) = value;
+    return 1;
+}
+
+/* Settles source, period, until, max and the logs; returns -1 to go on. */
+static int setup_run(mail_run_t *run, int argc, const char *const *argv)
+{
+    const char *v;
+    int src, i;
+
+    if (argc < 1) {
+        sg_cli_error("mail: which SOURCE? (postfix, exim, roundcube, imp, php, sendmail-php, "
+                     "sendmail2relay); try 'spamgear mail --help'");
+        return SG_EXIT_ERROR;
+    }
+    if ((src = sg_mailsrc_parse(argv[0])) < 0) {
+        return usage_error("unknown SOURCE", argv[0]);
+    }
+    run->source = (sg_mailsrc_t)src;
+    run->period_text = sg_cli_opt(run->cli, "period");
+    if (!run->period_text) {
+        run->period_text = sg_conf_get(run->cli->conf, "mail-period");
+    }
+    if (sg_parse_duration(run->period_text, &run->period) != APR_SUCCESS || run->period <= 0) {
+        return usage_error("--period is not a duration (examples: 30min, 1hour, 2d)",
+                           run->period_text);
+    }
+    v = sg_cli_opt(run->cli, "until");
+    if (v && sg_logtime_parse_until(v, apr_time_now(), &run->until) != APR_SUCCESS) {
+        return usage_error("--until is not a time (now, @UNIXTIME, YYYY-MM-DDTHH:MM:SS[Z])", v);
+    }
+    if (!v) {
+        run->until = apr_time_now();
+    }
+    v = sg_cli_opt(run->cli, "max");
+    if (!v) {
+        v = sg_conf_get(run->cli->conf, "mail-max");
+    }
+    if (parse_uint(v, &run->max) != 0) {
+        return usage_error("--max is not a number", v);
+    }
+    run->json = sg_cli_opt(run->cli, "json") != NULL;
+    run->counts = sg_cli_opt(run->cli, "counts") != NULL;
+    run->all = sg_cli_opt(run->cli, "all") != NULL;
+    run->logs = apr_array_make(run->cli->pool, 4, sizeof(const char *));
+    apr_table_do(collect_logs, run->logs, run->cli->opts, "log", NULL);
+    for (i = 1; i < argc; i++) {
+        APR_ARRAY_PUSH(run->logs, const char *) = argv[i];
+    }
+    return -1;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+static void feed_lines(void *baton, const char *buf, apr_size_t len)
+{
+    sg_maillog_feed(((mail_run_t *)baton)->ml, buf, len);
+}
+
+static void feed_oversize(void *baton)
+{
+    sg_maillog_skip_oversize(((mail_run_t *)baton)->ml);
+}
+
+static int read_logs(mail_run_t *run)
+{
+    int i;
+
+    for (i = 0; i < run->logs->nelts; i++) {
+        const char *path = APR_ARRAY_IDX(run->logs, i, const char *);
+        sg_result_t res = { APR_SUCCESS, NULL };
+        apr_uint64_t bytes = 0;
+        if (sg_input_read(path, feed_lines, feed_oversize, run, &bytes, run->cli->pool, &res)
+            != APR_SUCCESS) {
+            sg_cli_error("mail: %s", res.problem);
+            return SG_EXIT_ERROR;
+        }
+        if (bytes == 0 && run->source == SG_MAILSRC_ROUNDCUBE) {
+            sg_cli_error("mail: %s is empty: Roundcube logs sent mail only with "
+                         "$config['smtp_log'] = true (off by default since 1.7); "
+                         "no conclusion possible", path);
+            return SG_EXIT_ERROR;
+        }
+        run->bytes += bytes;
+    }
+    return SG_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- report */
+
+static unsigned threshold_for(const mail_run_t *run, sg_mailkind_t kind, const char *account)
+{
+    unsigned *own = run->overrides ? apr_hash_get(run->overrides, account, APR_HASH_KEY_STRING)
+                                   : NULL;
+
+    if (own) {
+        return *own;
+    }
+    return sg_mailkind_info[kind].uses_max ? run->max : sg_mailkind_info[kind].default_max;
+}
+
+static int by_count_then_name(const void *a, const void *b)
+{
+    const sg_mailacct_t *x = *(sg_mailacct_t *const *)a, *y = *(sg_mailacct_t *const *)b;
+
+    if (x->count != y->count) {
+        return x->count > y->count ? -1 : 1;
+    }
+    return strcmp(x->name, y->name);
+}
+
+/* The accounts of KIND at or over their threshold (all with --all), sorted. */
+static apr_array_header_t *suspects(const mail_run_t *run, sg_mailkind_t kind)
+{
+    apr_array_header_t *out = apr_array_make(run->cli->pool, 8, sizeof(sg_mailacct_t *));
+    apr_hash_index_t *hi;
+
+    for (hi = apr_hash_first(run->cli->pool, sg_maillog_accounts(run->ml, kind)); hi;
+         hi = apr_hash_next(hi)) {
+        sg_mailacct_t *acct = apr_hash_this_val(hi);
+        if (run->all || acct->count >= threshold_for(run, kind, acct->name)) {
+            APR_ARRAY_PUSH(out, sg_mailacct_t *) = acct;
+        }
+    }
+    qsort(out->elts, (size_t)out->nelts, sizeof(sg_mailacct_t *), by_count_then_name);
+    return out;
+}
+
+static unsigned set_size(apr_hash_t *set)
+{
+    return set ? apr_hash_count(set) : 0;
+}
+
+/* "1hour" -> "1 hour", as the classic reports wrote it. */
+static const char *period_words(apr_pool_t *p, const char *text)
+{
+    apr_size_t digits = strspn(text, "0123456789");
+
+    if (!text[digits]) {
+        return apr_pstrcat(p, text, " seconds", NULL);
+    }
+    return apr_psprintf(p, "%.*s %s", (int)digits, text, text + digits);
+}
+
+static void print_classic(const mail_run_t *run, sg_mailkind_t kind, apr_array_header_t *list,
+                          int *printed)
+{
+    const sg_mailkind_info_t *info = &sg_mailkind_info[kind];
+    int i;
+
+    if (list->nelts == 0) {
+        return;
+    }
+    fprintf(run->cli->out, "%sDuring the last %s the following %s have made at least %u %s.\n\n",
+            *printed ? "\n" : "", period_words(run->cli->pool, run->period_text), info->who,
+            info->uses_max ? run->max : info->default_max, info->what);
+    *printed = 1;
+    for (i = 0; i < list->nelts; i++) {
+        const sg_mailacct_t *a = APR_ARRAY_IDX(list, i, sg_mailacct_t *);
+        fprintf(run->cli->out, "%" APR_UINT64_T_FMT " (%u nets/%u unknowns/%u IPs/%"
+                APR_UINT64_T_FMT " webmail) -- %s\n", a->count, set_size(a->nets),
+                set_size(a->unknown_ips), set_size(a->ips), a->webmail, a->first_line);
+    }
+}
+
+static void print_paths(const mail_run_t *run, apr_array_header_t *list)
+{
+    int i;
+
+    for (i = 0; i < list->nelts; i++) {
+        fprintf(run->cli->out, "%s\n", APR_ARRAY_IDX(list, i, sg_mailacct_t *)->name);
+    }
+}
+
+static json_t *json_time(apr_time_t t)
+{
+    char buf[32];
+    apr_time_exp_t exp;
+
+    apr_time_exp_gmt(&exp, t);
+    apr_snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", exp.tm_year + 1900,
+                 exp.tm_mon + 1, exp.tm_mday, exp.tm_hour, exp.tm_min, exp.tm_sec);
+    return json_string(buf);
+}
+
+static json_t *json_account(const mail_run_t *run, sg_mailkind_t kind, const sg_mailacct_t *a)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "kind", json_string(sg_mailkind_info[kind].name));
+    json_object_set_new(o, "account", json_stringn(a->name, strlen(a->name)));
+    json_object_set_new(o, "count", json_integer((json_int_t)a->count));
+    json_object_set_new(o, "threshold", json_integer(threshold_for(run, kind, a->name)));
+    json_object_set_new(o, "ips", json_integer(set_size(a->ips)));
+    json_object_set_new(o, "nets", json_integer(set_size(a->nets)));
+    json_object_set_new(o, "domains", json_integer(set_size(a->domains)));
+    json_object_set_new(o, "unknowns", json_integer(set_size(a->unknown_ips)));
+    json_object_set_new(o, "webmail", json_integer((json_int_t)a->webmail));
+    json_object_set_new(o, "first", json_time(a->first));
+    json_object_set_new(o, "last", json_time(a->last));
+    /* Log lines may hold invalid UTF-8; jansson refuses those, so say null. */
+    json_object_set_new(o, "first_line", json_string(a->first_line) ? json_string(a->first_line)
+                                                                    : json_null());
+    json_object_set_new(o, "lower_bound", json_boolean(a->sets_full));
+    return o;
+}
+
+static int report(mail_run_t *run)
+{
+    int kind, printed = 0, found = 0;
+    json_t *accounts = run->json ? json_array() : NULL;
+
+    for (kind = 0; kind < SG_MK_COUNT; kind++) {
+        apr_array_header_t *list = suspects(run, (sg_mailkind_t)kind);
+        int i;
+        found |= (list->nelts > 0);
+        if (run->json) {
+            for (i = 0; i < list->nelts; i++) {
+                json_array_append_new(accounts, json_account(run, (sg_mailkind_t)kind,
+                                                             APR_ARRAY_IDX(list, i, sg_mailacct_t *)));
+            }
+        }
+        else if (kind == SG_MK_SCRIPT && !run->counts) {
+            print_paths(run, list);
+        }
+        else {
+            print_classic(run, (sg_mailkind_t)kind, list, &printed);
+        }
+    }
+    if (run->json) {
+        json_t *doc = json_pack("{s:s, s:o, s:I, s:o}", "source", sg_mailsrc_name(run->source),
+                                "until", json_time(run->until), "period", (json_int_t)run->period,
+                                "accounts", accounts);
+        json_dumpf(doc, run->cli->out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
+        fputc('\n', run->cli->out);
+        json_decref(doc);
+    }
+    return found ? SG_EXIT_FOUND : SG_EXIT_OK;
+}
+
+static void summarize_skips(const mail_run_t *run)
+{
+    const sg_mailskip_t *s = sg_maillog_skipped(run->ml);
+    apr_uint64_t total = s->oversize + s->no_time + s->malformed + s->future;
+
+    if (total) {
+        fprintf(stderr, "spamgear: mail: skipped %" APR_UINT64_T_FMT " lines (%" APR_UINT64_T_FMT
+                " too long, %" APR_UINT64_T_FMT " without a timestamp, %" APR_UINT64_T_FMT
+                " malformed, %" APR_UINT64_T_FMT " from the future)\n", total, s->oversize,
+                s->no_time, s->malformed, s->future);
+    }
+}
+
+int sg_cmd_mail(sg_cli_t *cli, int argc, const char *const *argv)
+{
+    mail_run_t run;
+    const char *v;
+    int rc;
+
+    memset(&run, 0, sizeof(run));
+    run.cli = cli;
+    if ((rc = sg_cli_load_conf(cli)) != SG_EXIT_OK || (rc = setup_run(&run, argc, argv)) >= 0) {
+        return rc;
+    }
+    if (run.logs->nelts == 0) {
+        APR_ARRAY_PUSH(run.logs, const char *) = default_logs[run.source];
+    }
+    run.ml = sg_maillog_create(cli->pool, run.source, run.until, apr_time_from_sec(run.period));
+    if ((v = sg_cli_opt(cli, "webmail")) && (rc = add_webmail(&run, v)) != SG_EXIT_OK) {
+        return rc;
+    }
+    if ((v = sg_cli_opt(cli, "overrides")) && (rc = read_overrides(&run, v)) != SG_EXIT_OK) {
+        return rc;
+    }
+    if ((rc = read_logs(&run)) != SG_EXIT_OK) {
+        return rc;
+    }
+    summarize_skips(&run);
+    return report(&run);
+}
