@@ -74,7 +74,8 @@ int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv)
         dump_conf(cli->conf);
     }
     else if (cli->conf->path) {
-        printf("%s: OK (%u keys set)\n", cli->conf->path, apr_hash_count(cli->conf->values));
+        unsigned n = apr_hash_count(cli->conf->values);
+        printf("%s: OK (%u key%s set)\n", cli->conf->path, n, n == 1 ? "" : "s");
     }
     else {
         printf("%s: not found, built-in defaults in use: OK\n", cli->conf_path);

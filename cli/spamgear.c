@@ -264,8 +264,16 @@ static int parse_command_options(sg_cli_t *cli, int argc, const char *const *arg
         apr_table_add(cli->opts, option_name(opts, optch), arg ? arg : "");
     }
     if (rv != APR_EOF) {
-        sg_cli_error("%s: bad option or missing argument near '%s'; try 'spamgear %s --help'",
-                     cli->cmd->name, argv[os->ind - 1 > 0 ? os->ind - 1 : 0], cli->cmd->name);
+        const char *bad = argv[os->ind - 1 > 0 ? os->ind - 1 : 0];
+        if (rv == APR_BADCH) {
+            sg_cli_error("%s: unknown option '%s'; try 'spamgear %s --help'", cli->cmd->name,
+                         bad, cli->cmd->name);
+        }
+        else {
+            sg_cli_error("%s: option '%s' %s; try 'spamgear %s --help'", cli->cmd->name, bad,
+                         strchr(bad, '=') ? "takes no argument" : "needs an argument",
+                         cli->cmd->name);
+        }
         return SG_EXIT_ERROR;
     }
     /* apr_getopt permutes its own copy of argv: arguments are at its end. */
@@ -332,6 +340,10 @@ static int parse_global_options(sg_cli_t *cli, int argc, const char *const *argv
             }
             cli->conf_path = argv[*i];
             cli->conf_explicit = 1;
+        }
+        else if (!strcmp(a, "--config=")) {
+            sg_cli_error("--config needs a FILE; try 'spamgear --help'");
+            return SG_EXIT_ERROR;
         }
         else if (!strncmp(a, "--config=", 9)) {
             cli->conf_path = a + 9;

@@ -172,39 +172,57 @@ static apr_status_t store_line(sg_conf_t *conf, char *line, int lineno, apr_pool
     return APR_SUCCESS;
 }
 
-/* Reads one line into BUF; APR_EINVAL when it is too long or holds a NUL. */
-static apr_status_t read_line(apr_file_t *f, char *buf, apr_size_t size, int *eof)
+/* Reads all of F (at most SG_CONF_MAX_BYTES + 1) into *DATA. */
+static apr_status_t slurp(apr_file_t *f, char **data, apr_size_t *len, apr_pool_t *p)
 {
-    apr_size_t len;
-    apr_status_t rv = apr_file_gets(buf, (int)size, f);
+    apr_status_t rv;
 
-    if (rv == APR_EOF) {
-        *eof = 1;
-        return APR_SUCCESS;
+    *data = apr_palloc(p, SG_CONF_MAX_BYTES + 2);
+    rv = apr_file_read_full(f, *data, SG_CONF_MAX_BYTES + 1, len);
+    return rv == APR_EOF ? APR_SUCCESS : rv;
+}
+
+/* Checks and stores every line of DATA[0..LEN) (modified in place). */
+static apr_status_t store_lines(sg_conf_t *conf, char *data, apr_size_t len, apr_pool_t *p,
+                                sg_result_t *res)
+{
+    char *line = data, *end = data + len;
+    int lineno = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    while (line < end && rv == APR_SUCCESS) {
+        char *nl = memchr(line, '\n', (apr_size_t)(end - line));
+        apr_size_t llen = nl ? (apr_size_t)(nl - line) : (apr_size_t)(end - line);
+        if (++lineno > SG_CONF_MAX_LINES) {
+            return sg_result_set(res, p, APR_EINVAL, "%s:%d: more than %d lines", conf->path,
+                                 lineno, SG_CONF_MAX_LINES);
+        }
+        if (llen > SG_CONF_MAX_LINE) {
+            return sg_result_set(res, p, APR_EINVAL, "%s:%d: line longer than %d bytes",
+                                 conf->path, lineno, SG_CONF_MAX_LINE);
+        }
+        if (memchr(line, '\0', llen)) {
+            return sg_result_set(res, p, APR_EINVAL, "%s:%d: NUL byte in line (binary file?)",
+                                 conf->path, lineno);
+        }
+        line[llen] = '\0';
+        rv = store_line(conf, line, lineno, p, res);
+        line += llen + 1;
     }
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
-    len = strlen(buf);
-    if (len == size - 1 && buf[len - 1] != '\n' && apr_file_eof(f) != APR_EOF) {
-        return APR_ENAMETOOLONG;
-    }
-    if (len > 0 && buf[len - 1] == '\n') {
-        buf[--len] = '\0';
-    }
-    return APR_SUCCESS;
+    return rv;
 }
 
 apr_status_t sg_conf_read(sg_conf_t *conf, const char *path, int missing_ok,
                           apr_pool_t *p, sg_result_t *res)
 {
     apr_file_t *f = NULL;
-    char *buf = apr_palloc(p, SG_CONF_MAX_LINE + 2);
+    apr_finfo_t finfo;
+    char *data;
+    apr_size_t len = 0;
     apr_status_t rv;
-    int lineno = 0, eof = 0;
 
     conf->path = apr_pstrdup(p, path);
-    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BUFFERED, 0, p);
+    rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p);
     if (rv != APR_SUCCESS) {
         if (missing_ok && APR_STATUS_IS_ENOENT(rv)) {
             conf->path = NULL;
@@ -212,26 +230,22 @@ apr_status_t sg_conf_read(sg_conf_t *conf, const char *path, int missing_ok,
         }
         return sg_result_set(res, p, rv, "%s: cannot open: %pm", path, &rv);
     }
-    while (rv == APR_SUCCESS) {
-        buf[0] = '\0';
-        rv = read_line(f, buf, SG_CONF_MAX_LINE + 2, &eof);
-        if (rv != APR_SUCCESS || eof) {
-            break;
-        }
-        if (++lineno > SG_CONF_MAX_LINES) {
-            rv = sg_result_set(res, p, APR_EINVAL, "%s:%d: more than %d lines", path, lineno,
-                               SG_CONF_MAX_LINES);
-            break;
-        }
-        rv = store_line(conf, buf, lineno, p, res);
+    if (apr_file_info_get(&finfo, APR_FINFO_TYPE, f) == APR_SUCCESS
+        && finfo.filetype == APR_DIR) {
+        rv = sg_result_set(res, p, APR_EINVAL, "%s: is a directory, not a config file", path);
+        goto cleanup;
     }
-    if (rv == APR_ENAMETOOLONG) {
-        rv = sg_result_set(res, p, APR_EINVAL, "%s:%d: line longer than %d bytes", path,
-                           lineno + 1, SG_CONF_MAX_LINE);
+    if ((rv = slurp(f, &data, &len, p)) != APR_SUCCESS) {
+        rv = sg_result_set(res, p, rv, "%s: read error: %pm", path, &rv);
+        goto cleanup;
     }
-    else if (rv != APR_SUCCESS && (!res || !res->problem)) {
-        rv = sg_result_set(res, p, rv, "%s:%d: read error: %pm", path, lineno + 1, &rv);
+    if (len > SG_CONF_MAX_BYTES) {
+        rv = sg_result_set(res, p, APR_EINVAL, "%s: larger than %d bytes", path,
+                           SG_CONF_MAX_BYTES);
+        goto cleanup;
     }
+    rv = store_lines(conf, data, len, p, res);
+cleanup:
     apr_file_close(f);
     return rv;
 }

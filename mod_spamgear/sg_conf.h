@@ -14,6 +14,7 @@
 
 #define SG_CONF_MAX_LINE 4096   /* longer lines are an error, not truncated */
 #define SG_CONF_MAX_LINES 10000 /* a config file is never this long */
+#define SG_CONF_MAX_BYTES (1024 * 1024) /* nor this large */
 
 typedef enum {
     SG_CONF_STRING,     /* any non-empty text */

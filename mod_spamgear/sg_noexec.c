@@ -77,10 +77,13 @@ apr_status_t sg_noexec_rules_add_defaults(sg_noexec_rules_t *rules, sg_result_t 
     if (rv == APR_SUCCESS && sg_regex_list_count(rules->script_names) == 0) {
         rv = add_regexes(rules->script_names, sg_noexec_default_script_names, res);
     }
-    if (rules->handlers->nelts == 0) {
+    /* Handler globs only ever extend the built-in list: replacing it would let
+     * one SpamGearNoExecHandler line switch off mod_php and FPM detection. */
+    if (!rules->handler_defaults_added) {
         for (glob = sg_noexec_default_handlers; *glob; glob++) {
             sg_noexec_rules_add_handler(rules, *glob);
         }
+        rules->handler_defaults_added = 1;
     }
     return rv;
 }

@@ -25,6 +25,7 @@ typedef struct sg_noexec_rules_t {
     sg_regex_list_t *paths;         /* caseless, matched against the file's path */
     apr_array_header_t *handlers;   /* const char * globs of handlers that run code */
     sg_regex_list_t *script_names;  /* caseless, matched against file base names */
+    int handler_defaults_added;     /* the built-in handler globs are in HANDLERS */
 } sg_noexec_rules_t;
 
 /* What the host knows about one request. */
@@ -52,7 +53,8 @@ extern const char *const sg_noexec_default_script_names[];
 /* Creates empty rules owned by P. */
 sg_noexec_rules_t *sg_noexec_rules_create(apr_pool_t *p);
 
-/* Adds the built-in lists to the parts of RULES that are still empty. */
+/* Adds the built-in path and script-name lists where RULES has none of its
+ * own, and the built-in handler globs always (once). */
 apr_status_t sg_noexec_rules_add_defaults(sg_noexec_rules_t *rules, sg_result_t *res);
 
 /* Adds one path regex (caseless PCRE2); APR_EINVAL with RES filled when bad. */

@@ -92,6 +92,22 @@ START_TEST(overlong_line_is_an_error)
 }
 END_TEST
 
+START_TEST(nul_byte_is_an_error)
+{
+    static const char text[] = "log-level warn\nmail-max 100\0junk\n";
+    char *path = apr_pstrdup(test_pool, "/tmp/sg-test-conf-XXXXXX");
+    int fd = mkstemp(path);
+    sg_conf_t *conf = sg_conf_create(test_pool);
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (int)sizeof(text) - 1);
+    close(fd);
+    ck_assert_int_eq(sg_conf_read(conf, path, 0, test_pool, &res), APR_EINVAL);
+    unlink(path);
+    ck_assert_ptr_nonnull(strstr(res.problem, ":2: NUL byte"));
+}
+END_TEST
+
 START_TEST(missing_file)
 {
     sg_conf_t *conf = sg_conf_create(test_pool);
@@ -139,6 +155,7 @@ Suite *conf_suite(void)
     tcase_add_test(tc, good_file_sets_values);
     tcase_add_test(tc, errors_name_file_and_line);
     tcase_add_test(tc, overlong_line_is_an_error);
+    tcase_add_test(tc, nul_byte_is_an_error);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, units);
     suite_add_tcase(s, tc);

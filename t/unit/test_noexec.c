@@ -136,6 +136,7 @@ START_TEST(custom_rules_replace_and_extend)
     sg_noexec_rules_t *own = sg_noexec_rules_create(test_pool);
 
     ck_assert_int_eq(sg_noexec_rules_add_path(own, "/media/", &res), APR_SUCCESS);
+    sg_noexec_rules_add_handler(own, "text/x-own-runner");
     ck_assert_int_eq(sg_noexec_rules_add_path(own, "(unclosed", &res), APR_EINVAL);
     ck_assert_ptr_nonnull(strstr(res.problem, "(unclosed"));
     ck_assert_int_eq(sg_noexec_rules_add_defaults(own, NULL), APR_SUCCESS);
@@ -143,6 +144,13 @@ START_TEST(custom_rules_replace_and_extend)
     rules = own;
     ck_assert(judge("/var/www/html/media/x.php", NULL, PHP, NULL, SG_NOEXEC_UNSET).refuse);
     ck_assert_int_eq(judge("/var/www/html/uploads/x.php", NULL, PHP, NULL, SG_NOEXEC_UNSET).refuse, 0);
+    /* An own handler glob adds to the built-ins: PHP by content type still counts. */
+    ck_assert(judge("/var/www/html/media/page.html", NULL, NULL, PHP, SG_NOEXEC_UNSET).refuse);
+    ck_assert(judge("/var/www/html/media/page.html", NULL, NULL, "text/x-own-runner",
+                    SG_NOEXEC_UNSET).refuse);
+    ck_assert_int_eq(own->handlers->nelts, 8);
+    ck_assert_int_eq(sg_noexec_rules_add_defaults(own, NULL), APR_SUCCESS);
+    ck_assert_int_eq(own->handlers->nelts, 8);
 }
 END_TEST
 

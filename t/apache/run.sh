@@ -1,0 +1,168 @@
+#!/bin/sh
+# t/apache/run.sh: the Apache::Test layer, run by make check.
+#
+# Runs the suite in t/apache twice against a real httpd with the built module:
+#   prefork: mod_php + a private php-fpm (mod_cgi)
+#   event:   the private php-fpm only (mod_cgid; mod_php cannot load there)
+# Each run works in a fresh copy, $top_builddir/t/apache-run/<mpm>/t, so the
+# source tree may be read-only (make distcheck).  The modules httpd loads are
+# exactly the ones listed in the generated httpd-base.conf (inherited by
+# Apache::Test via -httpd_conf); /etc/apache2 is never read.
+#
+# Environment (exported by make check): top_srcdir top_builddir APXS PHP_FPM PERL.
+# SG_APACHE_MPMS (default "prefork event") picks the runs; SG_APACHE_TEST_ARGS adds
+# Apache::Test arguments, e.g. "-verbose t/85_directives.t".
+set -u
+
+: "${top_srcdir:=.}" "${top_builddir:=.}" "${APXS:=apxs}" "${PERL:=perl}" "${PHP_FPM:=}"
+top_srcdir=$(cd "$top_srcdir" && pwd) || exit 99
+top_builddir=$(cd "$top_builddir" && pwd) || exit 99
+
+fail() { echo "t/apache/run.sh: $*" >&2; exit 99; }   # 99: hard error for automake
+
+# ------------------------------------------------------------- prerequisites
+module="$top_builddir/.libs/mod_spamgear.so"
+[ -f "$module" ] || fail "$module not built (run make first)"
+[ -n "$PHP_FPM" ] && [ -x "$PHP_FPM" ] ||
+	fail "php-fpm not found (PHP_FPM='$PHP_FPM'): install the Debian package php-fpm (php8.2-fpm) and re-run configure"
+libexecdir=$("$APXS" -q LIBEXECDIR) || fail "$APXS -q LIBEXECDIR failed"
+sbindir=$("$APXS" -q SBINDIR) || fail "$APXS -q SBINDIR failed"
+target=$("$APXS" -q TARGET) || fail "$APXS -q TARGET failed"
+httpd="$sbindir/$target"
+[ -x "$httpd" ] || fail "httpd binary $httpd not found (Debian package apache2)"
+modphp=
+for f in "$libexecdir"/libphp*.so /usr/lib/apache2/modules/libphp*.so; do
+	[ -f "$f" ] && { modphp=$f; break; }
+done
+[ -n "$modphp" ] || fail "mod_php not found in $libexecdir: install the Debian package libapache2-mod-php"
+"$PERL" -MApache::TestRun -e 1 2>/dev/null ||
+	fail "Apache::Test not found: install the Debian package libapache2-mod-perl2"
+for m in mpm_prefork mpm_event authz_core mime dir alias actions cgi cgid proxy proxy_fcgi; do
+	[ -f "$libexecdir/mod_$m.so" ] || fail "$libexecdir/mod_$m.so missing"
+done
+
+runroot="$top_builddir/t/apache-run"
+user=nobody
+group=$(id -gn "$user" 2>/dev/null) || fail "no user $user to run httpd and php-fpm children as"
+
+free_port() {
+	"$PERL" -MIO::Socket::INET -e \
+		'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0, ReuseAddr => 1)->sockport'
+}
+
+fpm_pid=
+cleanup() {
+	if [ -n "$fpm_pid" ]; then
+		kill "$fpm_pid" 2>/dev/null
+		i=0
+		while kill -0 "$fpm_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$fpm_pid" 2>/dev/null
+		wait "$fpm_pid" 2>/dev/null
+		fpm_pid=
+	fi
+	# An httpd left behind by an aborted Apache::Test run.
+	if [ -n "${run:-}" ] && [ -f "$run/t/logs/httpd.pid" ]; then
+		p=$(cat "$run/t/logs/httpd.pid" 2>/dev/null)
+		[ -n "$p" ] && kill "$p" 2>/dev/null
+		rm -f "$run/t/logs/httpd.pid"
+	fi
+}
+trap 'cleanup' EXIT
+trap 'cleanup; exit 130' INT TERM HUP
+
+show_logs() {
+	echo "---- tail of $run/t/logs/error_log"
+	tail -n 60 "$run/t/logs/error_log" 2>/dev/null
+	echo "---- tail of $run/php-fpm.log"
+	tail -n 30 "$run/php-fpm.log" 2>/dev/null
+	echo "----"
+}
+
+# ------------------------------------------------------------- one run
+# run_suite MPM: prints the Apache::Test summary, returns non-zero on failure.
+run_suite() {
+	mpm=$1
+	run="$runroot/$mpm"
+	rm -rf "$run"
+	mkdir -p "$run" || fail "cannot create $run"
+	cp -R "$top_srcdir/t/apache" "$run/t" || fail "cannot copy $top_srcdir/t/apache"
+	rm -f "$run/t/run.sh"
+	# Children (nobody) read the htdocs and run the CGIs; the source may be read-only.
+	chmod -R u+w,go+rX "$run" && find "$run/t/htdocs" -name '*.cgi' -exec chmod 755 {} + ||
+		fail "cannot set permissions in $run"
+	d=$run
+	while [ "$d" != / ]; do
+		# Every parent must be searchable by the children.
+		[ "$(stat -c %A "$d" | cut -c10)" = x ] || [ "$(stat -c %A "$d" | cut -c10)" = t ] ||
+			fail "$d is not searchable by others: $user cannot reach $run"
+		d=$(dirname "$d")
+	done
+
+	# --- private php-fpm: one pool on a unix socket, one on 127.0.0.1:PORT
+	sock="$run/fpm.sock"
+	[ ${#sock} -lt 100 ] || { sock=$(mktemp -u /tmp/sg-fpm.XXXXXX) && sock="$sock.sock"; }
+	fpm_port=$(free_port) || fail "cannot find a free port"
+	sed -e "s|@RUN@|$run|g" -e "s|@SOCK@|$sock|g" -e "s|@PORT@|$fpm_port|g" \
+		-e "s|@USER@|$user|g" -e "s|@GROUP@|$group|g" \
+		"$top_srcdir/t/apache/php-fpm.conf.tmpl" >"$run/php-fpm.conf" || fail "cannot write php-fpm.conf"
+	"$PHP_FPM" -n -y "$run/php-fpm.conf" -F >>"$run/php-fpm.log" 2>&1 &
+	fpm_pid=$!
+	i=0
+	until [ -S "$sock" ] && "$PERL" -MIO::Socket::INET -e \
+		"exit !IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $fpm_port)"; do
+		if ! kill -0 "$fpm_pid" 2>/dev/null || [ $i -ge 100 ]; then
+			echo "php-fpm did not start"; show_logs; cleanup; return 1
+		fi
+		sleep 0.1; i=$((i + 1))
+	done
+	export SG_FPM_SOCK="$sock" SG_FPM_PORT="$fpm_port"
+
+	# --- the modules httpd loads, and nothing else
+	cgi=cgi; [ "$mpm" = prefork ] || cgi=cgid
+	{
+		echo "# Generated by t/apache/run.sh for the $mpm run; inherited by Apache::Test."
+		for m in "mpm_$mpm" authz_core mime dir alias actions "$cgi" proxy proxy_fcgi; do
+			echo "LoadModule ${m}_module \"$libexecdir/mod_$m.so\""
+		done
+		[ "$mpm" = prefork ] && echo "LoadModule php_module \"$modphp\""
+		echo "LoadModule spamgear_module \"$module\""
+		echo "TypesConfig /etc/mime.types"
+	} >"$run/httpd-base.conf"
+
+	echo "== Apache::Test: MPM $mpm, $( [ "$mpm" = prefork ] && echo "mod_php + ")php-fpm ($sock, 127.0.0.1:$fpm_port)"
+	(cd "$run" && APACHE_TEST_NO_COLOR=1 "$PERL" t/TEST.PL -httpd "$httpd" -apxs "$APXS" \
+		-httpd_conf "$run/httpd-base.conf" -user "$user" -group "$group" -port select ${SG_APACHE_TEST_ARGS:-}) </dev/null
+	rc=$?
+	[ $rc -eq 0 ] || { echo "== MPM $mpm: FAILED (exit $rc)"; show_logs; }
+	cleanup
+	return $rc
+}
+
+# ------------------------------------------------------------- a bad directive
+# httpd -t must refuse SpamGearNoExecMatch with a bad regex, naming the directive.
+check_bad_directive() {
+	run="$runroot/config-test"
+	rm -rf "$run"; mkdir -p "$run" || fail "cannot create $run"
+	printf '%s\n' "LoadModule mpm_prefork_module \"$libexecdir/mod_mpm_prefork.so\"" \
+		"LoadModule authz_core_module \"$libexecdir/mod_authz_core.so\"" \
+		"LoadModule spamgear_module \"$module\"" \
+		"ServerName localhost" "ErrorLog \"$run/error_log\"" "PidFile \"$run/httpd.pid\"" \
+		"Listen 127.0.0.1:1" 'SpamGearNoExecMatch "(bad"' >"$run/bad.conf"
+	out=$("$httpd" -t -f "$run/bad.conf" 2>&1)
+	st=$?
+	if [ $st -ne 0 ] && printf '%s\n' "$out" | grep -q 'SpamGearNoExecMatch'; then
+		echo "ok - httpd -t refuses SpamGearNoExecMatch \"(bad\": $(printf '%s\n' "$out" | grep SpamGearNoExecMatch | head -n 1)"
+		return 0
+	fi
+	echo "not ok - httpd -t with SpamGearNoExecMatch \"(bad\" (exit $st): $out"
+	return 1
+}
+
+status=0
+check_bad_directive || status=1
+for mpm in ${SG_APACHE_MPMS:-prefork event}; do
+	run_suite "$mpm" || status=1
+done
+run=
+[ $status -eq 0 ] && echo "== Apache::Test: all runs passed" || echo "== Apache::Test: FAILURES (see above)"
+exit $status

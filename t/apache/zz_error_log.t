@@ -1,0 +1,52 @@
+# Runs last: the whole error_log holds no error-level line (error, crit, alert,
+# emerg) and no [spamgear...] line other than the expected ones: one AH53010
+# refusal per request the other tests expected to be refused, and AH53003
+# "loaded".
+use strict;
+use warnings FATAL => 'all';
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Apache::Test qw(-withtestmore);
+use SGTest;
+
+plan tests => 3, need_module 'spamgear';
+
+my $log = Apache::Test::vars('t_logs') . '/error_log';
+open my $fh, '<', $log or die "$log: $!";
+
+my (@unexpected, @refusals);
+while (my $line = <$fh>) {
+    chomp $line;
+    my ($module, $level) = $line =~ /^\[[^\]]+\] \[(?:([\w.-]+):)?(\w+)\]/;
+    next unless defined $level;
+    my $spamgear = defined $module && $module eq 'spamgear';
+    next unless $spamgear || $level =~ /^(?:error|crit|alert|emerg)$/;
+    if ($spamgear && $level eq 'error'
+        && $line =~ /\[client [^\]]+\] AH53010: spamgear: no-exec: refused to run \/\S+ for (\S+) on vhost [^:\s]+:(\d+): .+ \(rule .+\)$/) {
+        push @refusals, "$2\t$1";
+    }
+    elsif ($spamgear && $level eq 'info' && $line =~ /AH53003: spamgear \S+ .*loaded$/) {
+        # the version line at startup
+    }
+    elsif ($level eq 'alert'
+           && $line =~ m{/htdocs/htaccess/uploads/\.htaccess: SpamGearNoExec not allowed here$}) {
+        # 85_directives.t: an uploaded .htaccess may not say SpamGearNoExec
+    }
+    else {
+        push @unexpected, $line;
+    }
+}
+close $fh;
+
+ok(!@unexpected, "no unexpected error-level or spamgear lines in $log")
+    or diag(join "\n", 'unexpected:', @unexpected[0 .. ($#unexpected < 29 ? $#unexpected : 29)]);
+
+my @expected;
+if (open my $ex, '<', expected_refusals_file()) {
+    chomp(@expected = <$ex>);
+}
+ok(@expected > 20, 'the other tests expected refusals (' . scalar(@expected) . ')');
+my @got = sort @refusals;
+@expected = sort @expected;
+is_deeply(\@got, \@expected, 'exactly one AH53010 line per refused request')
+    or diag("logged:\n  " . join("\n  ", @got) . "\nexpected:\n  " . join("\n  ", @expected));
