@@ -1,5 +1,6 @@
 /* cmd_mail.c: spamgear mail SOURCE: who sends spam, from the mail logs. */
 #include <ctype.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
@@ -21,6 +22,7 @@ typedef struct mail_run_t {
     apr_int64_t period;           /* seconds */
     apr_time_t until;
     unsigned max;                 /* threshold for the kinds that use --max */
+    int max_given;                /* --max was on the command line: it applies to all kinds */
     apr_hash_t *overrides;        /* account -> (unsigned *) threshold */
     int json, counts, all;
     sg_maillog_t *ml;
@@ -145,6 +147,7 @@ static int setup_run(mail_run_t *run, int argc, const char *const *argv)
         run->until = apr_time_now();
     }
     v = sg_cli_opt(run->cli, "max");
+    run->max_given = (v != NULL);
     if (!v) {
         v = sg_conf_get(run->cli->conf, "mail-max");
     }
@@ -200,6 +203,8 @@ static int read_logs(mail_run_t *run)
 
 /* ---------------------------------------------------------------- report */
 
+/* An account's own threshold, else --max (which, given, applies to every
+ * kind), else mail-max for sending kinds and the kind's default for the rest. */
 static unsigned threshold_for(const mail_run_t *run, sg_mailkind_t kind, const char *account)
 {
     unsigned *own = run->overrides ? apr_hash_get(run->overrides, account, APR_HASH_KEY_STRING)
@@ -208,7 +213,8 @@ static unsigned threshold_for(const mail_run_t *run, sg_mailkind_t kind, const c
     if (own) {
         return *own;
     }
-    return sg_mailkind_info[kind].uses_max ? run->max : sg_mailkind_info[kind].default_max;
+    return (run->max_given || sg_mailkind_info[kind].uses_max) ? run->max
+                                                               : sg_mailkind_info[kind].default_max;
 }
 
 static int by_count_then_name(const void *a, const void *b)
@@ -265,7 +271,7 @@ static void print_classic(const mail_run_t *run, sg_mailkind_t kind, apr_array_h
     }
     fprintf(run->cli->out, "%sDuring the last %s the following %s have made at least %u %s.\n\n",
             *printed ? "\n" : "", period_words(run->cli->pool, run->period_text), info->who,
-            info->uses_max ? run->max : info->default_max, info->what);
+            threshold_for(run, kind, ""), info->what);
     *printed = 1;
     for (i = 0; i < list->nelts; i++) {
         const sg_mailacct_t *a = APR_ARRAY_IDX(list, i, sg_mailacct_t *);
@@ -275,12 +281,52 @@ static void print_classic(const mail_run_t *run, sg_mailkind_t kind, apr_array_h
     }
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A wrapper path ending in '/' names a directory: its suspects are the PHP
+ * files directly inside (not below, not through symlinks), in name order. */
+static void print_dir_scripts(const mail_run_t *run, const char *dir)
+{
+    apr_array_header_t *names = apr_array_make(run->cli->pool, 8, sizeof(const char *));
+    apr_dir_t *d;
+    apr_finfo_t fi;
+    apr_status_t rv = apr_dir_open(&d, dir, run->cli->pool);
+    int i;
+
+    if (rv != APR_SUCCESS) {
+        sg_cli_error("mail: %s: cannot list: %pm", dir, &rv);
+        return;
+    }
+    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d) == APR_SUCCESS) {
+        apr_size_t len = strlen(fi.name);
+        if (fi.filetype == APR_REG && len > 4 && !strcasecmp(fi.name + len - 4, ".php")
+            && !strchr(fi.name, '\n')) {
+            APR_ARRAY_PUSH(names, const char *) = apr_pstrdup(run->cli->pool, fi.name);
+        }
+    }
+    apr_dir_close(d);
+    qsort(names->elts, (size_t)names->nelts, sizeof(const char *), by_name);
+    for (i = 0; i < names->nelts; i++) {
+        fprintf(run->cli->out, "%s%s\n", dir, APR_ARRAY_IDX(names, i, const char *));
+    }
+}
+
 static void print_paths(const mail_run_t *run, apr_array_header_t *list)
 {
     int i;
 
     for (i = 0; i < list->nelts; i++) {
-        fprintf(run->cli->out, "%s\n", APR_ARRAY_IDX(list, i, sg_mailacct_t *)->name);
+        const char *path = APR_ARRAY_IDX(list, i, sg_mailacct_t *)->name;
+        apr_size_t len = strlen(path);
+        if (len > 1 && path[len - 1] == '/') {
+            print_dir_scripts(run, path);
+        }
+        else {
+            fprintf(run->cli->out, "%s\n", path);
+        }
     }
 }
 
@@ -356,10 +402,10 @@ static void summarize_skips(const mail_run_t *run)
     apr_uint64_t total = s->oversize + s->no_time + s->malformed + s->future;
 
     if (total) {
-        fprintf(stderr, "spamgear: mail: skipped %" APR_UINT64_T_FMT " lines (%" APR_UINT64_T_FMT
+        fprintf(stderr, "spamgear: mail: skipped %" APR_UINT64_T_FMT " line%s (%" APR_UINT64_T_FMT
                 " too long, %" APR_UINT64_T_FMT " without a timestamp, %" APR_UINT64_T_FMT
-                " malformed, %" APR_UINT64_T_FMT " from the future)\n", total, s->oversize,
-                s->no_time, s->malformed, s->future);
+                " malformed, %" APR_UINT64_T_FMT " from the future)\n", total,
+                total == 1 ? "" : "s", s->oversize, s->no_time, s->malformed, s->future);
     }
 }
 

@@ -239,6 +239,35 @@ static void quiet_getopt_error(void *arg, const char *err, ...)
     /* apr_getopt's own messages are replaced by one line from us. */
 }
 
+/* apr_getopt takes a lone "-" for a broken option; to us it means stdin.
+ * It travels through option parsing as STDIN_ARG and is restored after. */
+static const char STDIN_ARG[] = "\001-";
+
+static const char *const *hide_dashes(apr_pool_t *p, int argc, const char *const *argv)
+{
+    const char **copy = apr_pmemdup(p, argv, sizeof(*argv) * (apr_size_t)(argc + 1));
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (!strcmp(copy[i], "-")) {
+            copy[i] = STDIN_ARG;
+        }
+    }
+    return copy;
+}
+
+static const char *const *show_dashes(const char **argv, int argc)
+{
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (argv[i] == STDIN_ARG) {
+            argv[i] = "-";
+        }
+    }
+    return argv;
+}
+
 /* Parses the command's options into CLI->opts; returns -1 to go on, else an exit code. */
 static int parse_command_options(sg_cli_t *cli, int argc, const char *const *argv, int *next,
                                  const char *const **rest)
@@ -249,7 +278,7 @@ static int parse_command_options(sg_cli_t *cli, int argc, const char *const *arg
     int optch;
     apr_status_t rv;
 
-    apr_getopt_init(&os, cli->pool, argc, argv);
+    apr_getopt_init(&os, cli->pool, argc, hide_dashes(cli->pool, argc, argv));
     os->errfn = quiet_getopt_error;
     os->interleave = 1;   /* "spamgear mail postfix --max 90": options after arguments */
     while ((rv = apr_getopt_long(os, opts, &optch, &arg)) == APR_SUCCESS) {
@@ -278,7 +307,7 @@ static int parse_command_options(sg_cli_t *cli, int argc, const char *const *arg
     }
     /* apr_getopt permutes its own copy of argv: arguments are at its end. */
     *next = os->ind;
-    *rest = os->argv;
+    *rest = show_dashes(os->argv, argc);
     return -1;
 }
 

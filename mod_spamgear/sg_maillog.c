@@ -94,6 +94,17 @@ static void set_rec(rec_t *r, sg_mailkind_t kind, const char *acct, apr_size_t a
     r->acct_len = acct_len;
 }
 
+/* Only the characters of IPv4 and IPv6 addresses. */
+static int is_address_text(const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        if (!strchr("0123456789abcdefABCDEF:.", *p)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* "name[ip]" at P: fills host and ip; returns the char after ']' or NULL. */
 static const char *client_name_ip(const char *p, const char *end, rec_t *r)
 {
@@ -104,8 +115,9 @@ static const char *client_name_ip(const char *p, const char *end, rec_t *r)
         return NULL;
     }
     close = memchr(open, ']', (apr_size_t)(end - open));
-    if (!close || close == open + 1) {
-        return NULL;
+    if (!close || close == open + 1 || span_until(p, open, " \t[]") != (apr_size_t)(open - p)
+        || !is_address_text(open + 1, close)) {
+        return NULL;   /* a truncated line glued to the next one, or no client field */
     }
     r->host = p;
     r->host_len = (apr_size_t)(open - p);
@@ -169,8 +181,8 @@ static xresult_t x_postfix_fail(const char *msg, apr_size_t len, rec_t *recs, in
     if (!after) {
         return XR_MALFORMED;
     }
-    if (after < end && *after == ':') {
-        after += 1 + span_until(after + 1, end, ":");   /* client port */
+    if (after + 1 < end && after[0] == ':' && after[1] >= '0' && after[1] <= '9') {
+        after += 1 + span_until(after + 1, end, ":");   /* "[ip]:55729: SASL": the port */
     }
     if (!starts(after, end, ": SASL ")) {
         return XR_NOT_MINE;

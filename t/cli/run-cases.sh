@@ -50,6 +50,8 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 prog="$top_builddir/spamgear"
 export LC_ALL=C
+# Mail-log cases hold local-time syslog stamps: one zone for every machine.
+export TZ=UTC
 
 if [ ! -x "$prog" ]; then
     echo "run-cases: $prog not built (run make first)"
