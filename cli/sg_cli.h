@@ -10,6 +10,12 @@
 #define SG_EXIT_OK 0        /* done, nothing found */
 #define SG_EXIT_FOUND 1     /* done, something found (infected file, spammer, listing) */
 #define SG_EXIT_ERROR 2     /* usage, config or run-time error */
+#define SG_EXIT_UNKNOWN 3   /* Nagios UNKNOWN: dnsbl's usage, config and check errors */
+
+#ifndef SG_SYSCONFDIR
+#define SG_SYSCONFDIR "/etc"
+#endif
+#define SG_DNSBL_DEFAULT_LISTS SG_SYSCONFDIR "/spamgear/dnsbl.lists"
 
 typedef struct sg_cli_t sg_cli_t;
 typedef struct sg_cmd_t sg_cmd_t;
@@ -23,6 +29,7 @@ struct sg_cmd_t {
     const char *summary;                 /* one line for "spamgear help" */
     const apr_getopt_option_t *options;  /* command options (common ones are added) */
     sg_cmd_fn *run;                      /* NULL: not available in this version yet */
+    int error_exit;                      /* exit code of usage errors (Nagios plugins: 3) */
 };
 
 struct sg_cli_t {
@@ -55,5 +62,6 @@ void sg_cli_print_usage(FILE *fp, const sg_cmd_t *cmd);
 int sg_cmd_help(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_version(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_dnsbl(sg_cli_t *cli, int argc, const char *const *argv);
 
 #endif /* SG_CLI_H */

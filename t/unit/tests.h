@@ -13,5 +13,6 @@ Suite *path_suite(void);
 Suite *noexec_suite(void);
 Suite *conf_suite(void);
 Suite *log_suite(void);
+Suite *dnsbl_suite(void);
 
 #endif /* SG_TESTS_H */
