@@ -14,12 +14,24 @@
 #endif
 #define SG_DEFAULT_CONF SG_SYSCONFDIR "/spamgear/spamgear.conf"
 
-enum { OPT_DUMP = 256 };   /* long-only options get codes above any char */
+/* Long-only options get codes above any char. */
+enum { OPT_DUMP = 256, OPT_SMTP, OPT_QUEUE, OPT_QUEUE_COMMAND, OPT_TIMEOUT, OPT_CACERT };
 
 static const apr_getopt_option_t no_options[] = { { NULL, 0, 0, NULL } };
 
 static const apr_getopt_option_t check_config_options[] = {
     { "dump", OPT_DUMP, 0, "print every key with its value and where it comes from" },
+    { NULL, 0, 0, NULL }
+};
+
+static const apr_getopt_option_t emergency_options[] = {
+    { "smtp", OPT_SMTP, 1, "send through this server (emergency-smtp syntax; repeatable; "
+      "replaces the config's)" },
+    { "queue", OPT_QUEUE, 1, "auto, postfix (postqueue -j) or exim (exim -bpc)" },
+    { "queue-command", OPT_QUEUE_COMMAND, 1,
+      "run this (absolute path, no shell) to list the queue" },
+    { "timeout", OPT_TIMEOUT, 1, "give up on the queue command or a server after this (30)" },
+    { "cacert", OPT_CACERT, 1, "verify servers without cacert= against this CA file" },
     { NULL, 0, 0, NULL }
 };
 
@@ -47,8 +59,9 @@ const sg_cmd_t sg_cmds[] = {
       no_options, NULL },
     { "mail", "SOURCE [options]", "find accounts that send spam in mail logs",
       no_options, NULL },
-    { "emergency-mail", "[THRESHOLD]", "copy stdin to stdout and mail it out when the queue is full",
-      no_options, NULL },
+    { "emergency-mail", "[options] [THRESHOLD]",
+      "copy stdin to stdout and mail it out when the queue is full",
+      emergency_options, sg_cmd_emergency_mail },
     { "dnsbl", "IP|HOST...", "check addresses against DNS blocklists (Nagios plugin)",
       no_options, NULL },
     { "update", "", "download and install signature updates",
@@ -105,6 +118,21 @@ const sg_cmd_t *sg_cli_find_cmd(const char *name)
         }
     }
     return NULL;
+}
+
+const char *sg_cli_opt(const sg_cli_t *cli, const char *name)
+{
+    const apr_array_header_t *elts = apr_table_elts(cli->opts);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)elts->elts;
+    const char *value = NULL;
+    int i;
+
+    for (i = 0; i < elts->nelts; i++) {
+        if (!strcmp(e[i].key, name)) {
+            value = e[i].val;
+        }
+    }
+    return value;
 }
 
 static int cli_log_threshold = SG_LOG_WARNING;
@@ -223,7 +251,7 @@ static int parse_command_options(sg_cli_t *cli, int argc, const char *const *arg
             cli->conf_path = arg;
             cli->conf_explicit = 1;
         }
-        apr_table_set(cli->opts, option_name(opts, optch), arg ? arg : "");
+        apr_table_add(cli->opts, option_name(opts, optch), arg ? arg : "");
     }
     if (rv != APR_EOF) {
         sg_cli_error("%s: bad option or missing argument near '%s'; try 'spamgear %s --help'",
