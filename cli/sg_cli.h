@@ -38,7 +38,7 @@ struct sg_cli_t {
     const char *conf_path;   /* -c FILE, else the default path */
     int conf_explicit;       /* -c given: a missing file is an error */
     sg_conf_t *conf;         /* loaded by sg_cli_load_conf() */
-    apr_table_t *opts;       /* command options seen: long name -> argument ("" for flags) */
+    apr_table_t *opts;       /* options seen: long name -> argument ("" for flags), once per use */
     FILE *out;               /* stdout, results only */
 };
 
@@ -55,6 +55,10 @@ void sg_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * SG_EXIT_ERROR when it is bad, SG_EXIT_OK otherwise. */
 int sg_cli_load_conf(sg_cli_t *cli);
 
+/* The argument of the last use of option NAME (long name), "" for a flag,
+ * NULL when not given.  Repeatable options: walk cli->opts. */
+const char *sg_cli_opt(const sg_cli_t *cli, const char *name);
+
 /* Prints a command's usage and options to FP. */
 void sg_cli_print_usage(FILE *fp, const sg_cmd_t *cmd);
 
@@ -63,5 +67,6 @@ int sg_cmd_help(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_version(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_dnsbl(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_emergency_mail(sg_cli_t *cli, int argc, const char *const *argv);
 
 #endif /* SG_CLI_H */

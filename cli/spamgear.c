@@ -17,7 +17,12 @@ enum {
     OPT_DUMP = 256,    /* check-config --dump */
     OPT_CONFIG,        /* --config, for commands that use -c for something else */
     OPT_SERVER,        /* dnsbl --server */
-    OPT_JSON           /* dnsbl --json */
+    OPT_JSON,          /* dnsbl --json */
+    OPT_SMTP,          /* emergency-mail --smtp */
+    OPT_QUEUE,         /* emergency-mail --queue */
+    OPT_QUEUE_COMMAND, /* emergency-mail --queue-command */
+    OPT_TIMEOUT,       /* emergency-mail --timeout */
+    OPT_CACERT         /* emergency-mail --cacert */
 };
 
 static const apr_getopt_option_t no_options[] = { { NULL, 0, 0, NULL } };
@@ -36,6 +41,17 @@ static const apr_getopt_option_t dnsbl_options[] = {
     { "server", OPT_SERVER, 1, "ask the DNS server HOST:PORT instead of resolv.conf's" },
     { "verbose", 'v', 0, "add one line per check after the status line" },
     { "json", OPT_JSON, 0, "print one JSON object instead of the status line" },
+    { NULL, 0, 0, NULL }
+};
+
+static const apr_getopt_option_t emergency_options[] = {
+    { "smtp", OPT_SMTP, 1, "send through this server (emergency-smtp syntax; repeatable; "
+      "replaces the config's)" },
+    { "queue", OPT_QUEUE, 1, "auto, postfix (postqueue -j) or exim (exim -bpc)" },
+    { "queue-command", OPT_QUEUE_COMMAND, 1,
+      "run this (absolute path, no shell) to list the queue" },
+    { "timeout", OPT_TIMEOUT, 1, "give up on the queue command or a server after this (30)" },
+    { "cacert", OPT_CACERT, 1, "verify servers without cacert= against this CA file" },
     { NULL, 0, 0, NULL }
 };
 
@@ -63,8 +79,9 @@ const sg_cmd_t sg_cmds[] = {
       no_options, NULL, SG_EXIT_ERROR },
     { "mail", "SOURCE [options]", "find accounts that send spam in mail logs",
       no_options, NULL, SG_EXIT_ERROR },
-    { "emergency-mail", "[THRESHOLD]", "copy stdin to stdout and mail it out when the queue is full",
-      no_options, NULL, SG_EXIT_ERROR },
+    { "emergency-mail", "[options] [THRESHOLD]",
+      "copy stdin to stdout and mail it out when the queue is full",
+      emergency_options, sg_cmd_emergency_mail, SG_EXIT_ERROR },
     { "dnsbl", "[options] IP|HOST...", "check addresses against DNS blocklists (Nagios plugin)",
       dnsbl_options, sg_cmd_dnsbl, SG_EXIT_UNKNOWN },
     { "update", "", "download and install signature updates",
@@ -121,6 +138,21 @@ const sg_cmd_t *sg_cli_find_cmd(const char *name)
         }
     }
     return NULL;
+}
+
+const char *sg_cli_opt(const sg_cli_t *cli, const char *name)
+{
+    const apr_array_header_t *elts = apr_table_elts(cli->opts);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)elts->elts;
+    const char *value = NULL;
+    int i;
+
+    for (i = 0; i < elts->nelts; i++) {
+        if (!strcmp(e[i].key, name)) {
+            value = e[i].val;
+        }
+    }
+    return value;
 }
 
 static int cli_log_threshold = SG_LOG_WARNING;
@@ -270,7 +302,7 @@ static int parse_command_options(sg_cli_t *cli, int argc, const char *const *arg
             cli->conf_path = arg;
             cli->conf_explicit = 1;
         }
-        apr_table_set(cli->opts, option_name(opts, optch), arg ? arg : "");
+        apr_table_add(cli->opts, option_name(opts, optch), arg ? arg : "");
     }
     if (rv != APR_EOF) {
         const char *bad = argv[os->ind - 1 > 0 ? os->ind - 1 : 0];

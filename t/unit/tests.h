@@ -14,5 +14,7 @@ Suite *noexec_suite(void);
 Suite *conf_suite(void);
 Suite *log_suite(void);
 Suite *dnsbl_suite(void);
+Suite *emergency_suite(void);
+Suite *queue_suite(void);
 
 #endif /* SG_TESTS_H */
