@@ -45,15 +45,23 @@ int sg_cmd_version(sg_cli_t *cli, int argc, const char *const *argv)
 static void dump_conf(const sg_conf_t *conf)
 {
     const sg_conf_key_t *key;
+    const apr_array_header_t *all;
+    int i;
 
     for (key = sg_conf_keys; key->name; key++) {
         int line = sg_conf_line(conf, key->name);
-        if (line) {
+        if (key->repeatable && (all = sg_conf_get_all(conf, key->name))) {
+            for (i = 0; i < all->nelts; i++) {
+                const sg_conf_entry_t *e = &APR_ARRAY_IDX(all, i, sg_conf_entry_t);
+                printf("%-14s %s  # %s:%d\n", key->name, e->value, conf->path, e->line);
+            }
+        }
+        else if (line) {
             printf("%-14s %s  # %s:%d\n", key->name, sg_conf_get(conf, key->name), conf->path,
                    line);
         }
         else {
-            printf("%-14s %s  # default\n", key->name, key->fallback);
+            printf("%-14s %s  # default\n", key->name, key->fallback ? key->fallback : "(unset)");
         }
     }
 }

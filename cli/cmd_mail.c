@@ -25,13 +25,15 @@ typedef struct mail_run_t {
     int max_given;                /* --max was on the command line: it applies to all kinds */
     apr_hash_t *overrides;        /* account -> (unsigned *) threshold */
     int json, counts, all;
+    int only[SG_MK_COUNT];        /* --only: report these kinds (all zero: every kind) */
+    int only_given;
     sg_maillog_t *ml;
     apr_uint64_t bytes;           /* read, uncompressed */
 } mail_run_t;
 
 static const char *const default_logs[SG_MAILSRC_COUNT] = {
     "/var/log/mail.log", "/var/log/exim4/mainlog", "/var/log/roundcube/sendmail.log",
-    "/var/log/horde/horde.log", "/var/log/php/mail.log", "/var/log/syslog", "/var/log/syslog"
+    "/var/log/horde/horde.log", "/var/log/phpmail.log", "/var/log/mail.log", "/var/log/mail.log"
 };
 
 /* ---------------------------------------------------------------- options */
@@ -104,6 +106,24 @@ static int add_webmail(mail_run_t *run, const char *list)
     return SG_EXIT_OK;
 }
 
+/* "--only sasl,pickup": the kinds to report. */
+static int parse_only(mail_run_t *run, const char *list)
+{
+    const char *p = list;
+
+    run->only_given = 1;
+    while (*p) {
+        apr_size_t len = strcspn(p, ",");
+        int kind = sg_mailkind_parse(p, len);
+        if (kind < 0) {
+            return -1;
+        }
+        run->only[kind] = 1;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
 static int usage_error(const char *what, const char *value)
 {
     sg_cli_error("mail: %s: '%s'; try 'spamgear mail --help'", what, value);
@@ -153,6 +173,9 @@ static int setup_run(mail_run_t *run, int argc, const char *const *argv)
     }
     if (parse_uint(v, &run->max) != 0) {
         return usage_error("--max is not a number", v);
+    }
+    if ((v = sg_cli_opt(run->cli, "only")) && parse_only(run, v) != 0) {
+        return usage_error("--only names an unknown kind", v);
     }
     run->json = sg_cli_opt(run->cli, "json") != NULL;
     run->counts = sg_cli_opt(run->cli, "counts") != NULL;
@@ -369,8 +392,12 @@ static int report(mail_run_t *run)
     json_t *accounts = run->json ? json_array() : NULL;
 
     for (kind = 0; kind < SG_MK_COUNT; kind++) {
-        apr_array_header_t *list = suspects(run, (sg_mailkind_t)kind);
+        apr_array_header_t *list;
         int i;
+        if (run->only_given && !run->only[kind]) {
+            continue;
+        }
+        list = suspects(run, (sg_mailkind_t)kind);
         found |= (list->nelts > 0);
         if (run->json) {
             for (i = 0; i < list->nelts; i++) {
@@ -380,6 +407,9 @@ static int report(mail_run_t *run)
         }
         else if (kind == SG_MK_SCRIPT && !run->counts) {
             print_paths(run, list);
+        }
+        else if (kind == SG_MK_WRAPPER_USER && !run->counts) {
+            continue;   /* script sources print paths for "| spamgear scan -" */
         }
         else {
             print_classic(run, (sg_mailkind_t)kind, list, &printed);
@@ -435,4 +465,96 @@ int sg_cmd_mail(sg_cli_t *cli, int argc, const char *const *argv)
     }
     summarize_skips(&run);
     return report(&run);
+}
+
+/* ---------------------------------------------------------------- classic names */
+
+typedef enum {
+    CLASSIC_OPTIONS,     /* -p PERIOD -m MAX -w IPS -l LOG, as spamgear mail takes them */
+    CLASSIC_MAX_DAILY,   /* php-spam-check [MAX_DAILY] */
+    CLASSIC_MINUTES_MAX  /* php-legacy-spam-check [MINUTES] [MAX] */
+} classic_style_t;
+
+typedef struct classic_t {
+    const char *name;            /* the classic script's name */
+    const char *fixed;           /* arguments it stands for, space-separated */
+    classic_style_t style;       /* how its own arguments read */
+} classic_t;
+
+static const classic_t classics[] = {
+    { "postfix-spam-check", "postfix --only sasl", CLASSIC_OPTIONS },
+    { "exim-spam-check", "exim --only exim-local,exim-host", CLASSIC_OPTIONS },
+    { "roundcube-spam-check", "roundcube --only webmail-sent", CLASSIC_OPTIONS },
+    { "imp-spam-check", "imp --only webmail-sent", CLASSIC_OPTIONS },
+    { "sendmail2relay-spam-check", "sendmail2relay --counts --only wrapper-user",
+      CLASSIC_OPTIONS },
+    { "php-spam-check", "php --period 1d", CLASSIC_MAX_DAILY },
+    { "php-legacy-spam-check", "sendmail-php --only script", CLASSIC_MINUTES_MAX },
+    { "php-sendmail2relay-spam-check", "sendmail2relay --only script", CLASSIC_MINUTES_MAX },
+    { NULL, NULL, CLASSIC_OPTIONS }
+};
+
+static void push_words(apr_array_header_t *out, apr_pool_t *p, const char *words)
+{
+    char *copy = apr_pstrdup(p, words), *last, *w;
+
+    for (w = apr_strtok(copy, " ", &last); w; w = apr_strtok(NULL, " ", &last)) {
+        APR_ARRAY_PUSH(out, const char *) = w;
+    }
+}
+
+/* "[MAX_DAILY]" or "[MINUTES] [MAX]": the classic positional arguments lead;
+ * options after them (-l LOG, --until ...) pass through.  Returns how many
+ * arguments were positional, or -1 after saying what is wrong. */
+static int classic_positional(sg_cli_t *cli, const classic_t *c, int argc,
+                              const char *const *argv, apr_array_header_t *out)
+{
+    unsigned values[2] = { c->style == CLASSIC_MAX_DAILY ? 500 : 10, 10 };
+    int most = (c->style == CLASSIC_MAX_DAILY) ? 1 : 2, n = 0;
+
+    while (1 + n < argc && argv[1 + n][0] != '-' && n < most) {
+        if (parse_uint(argv[1 + n], &values[n]) != 0) {
+            sg_cli_error("%s: expected %s, got '%s'", c->name,
+                         c->style == CLASSIC_MAX_DAILY ? "[MAX_DAILY]" : "[MINUTES] [MAX]",
+                         argv[1 + n]);
+            return -1;
+        }
+        n++;
+    }
+    if (c->style == CLASSIC_MAX_DAILY) {
+        push_words(out, cli->pool, apr_psprintf(cli->pool, "--max %u", values[0]));
+    }
+    else {
+        /* The classic scripts looked 20% further back than asked, to overlap runs. */
+        push_words(out, cli->pool, apr_psprintf(cli->pool, "--period %umin --max %u",
+                                                values[0] * 12 / 10, values[1]));
+    }
+    return n;
+}
+
+int sg_mail_classic_args(sg_cli_t *cli, const char *name, int *argc,
+                         const char *const **argv)
+{
+    apr_array_header_t *out = apr_array_make(cli->pool, *argc + 8, sizeof(const char *));
+    const classic_t *c;
+    int i, first = 1;
+
+    for (c = classics; c->name && strcmp(c->name, name); c++) {
+    }
+    if (!c->name) {
+        return SG_EXIT_OK;
+    }
+    APR_ARRAY_PUSH(out, const char *) = (*argv)[0];
+    push_words(out, cli->pool, c->fixed);
+    if (c->style != CLASSIC_OPTIONS && (first = 1 + classic_positional(cli, c, *argc, *argv,
+                                                                       out)) == 0) {
+        return SG_EXIT_ERROR;
+    }
+    for (i = first; i < *argc; i++) {
+        APR_ARRAY_PUSH(out, const char *) = (*argv)[i];
+    }
+    APR_ARRAY_PUSH(out, const char *) = NULL;
+    *argc = out->nelts - 1;
+    *argv = (const char *const *)out->elts;
+    return SG_EXIT_OK;
 }

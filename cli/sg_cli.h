@@ -10,9 +10,20 @@
 #define SG_EXIT_OK 0        /* done, nothing found */
 #define SG_EXIT_FOUND 1     /* done, something found (infected file, spammer, listing) */
 #define SG_EXIT_ERROR 2     /* usage, config or run-time error */
+#define SG_EXIT_UNKNOWN 3   /* Nagios UNKNOWN: dnsbl's usage, config and check errors */
+
+#ifndef SG_SYSCONFDIR
+#define SG_SYSCONFDIR "/etc"
+#endif
+#define SG_DNSBL_DEFAULT_LISTS SG_SYSCONFDIR "/spamgear/dnsbl.lists"
 
 typedef struct sg_cli_t sg_cli_t;
 typedef struct sg_cmd_t sg_cmd_t;
+
+/* Rewrites a classic script's command line (*ARGV[0] is its name) into the
+ * command's own arguments; returns SG_EXIT_OK, or an exit code after saying why. */
+typedef int sg_entry_args_fn(sg_cli_t *cli, const char *name, int *argc,
+                             const char *const **argv);
 
 /* Runs a command on the arguments left after its options; returns an exit code. */
 typedef int sg_cmd_fn(sg_cli_t *cli, int argc, const char *const *argv);
@@ -23,6 +34,7 @@ struct sg_cmd_t {
     const char *summary;                 /* one line for "spamgear help" */
     const apr_getopt_option_t *options;  /* command options (common ones are added) */
     sg_cmd_fn *run;                      /* NULL: not available in this version yet */
+    int error_exit;                      /* exit code of usage errors (Nagios plugins: 3) */
 };
 
 struct sg_cli_t {
@@ -39,9 +51,6 @@ struct sg_cli_t {
 /* All commands, NULL-terminated by name (cli/spamgear.c). */
 extern const sg_cmd_t sg_cmds[];
 
-/* The last value given for option NAME ("" for flags), or NULL. */
-const char *sg_cli_opt(const sg_cli_t *cli, const char *name);
-
 /* Looks a command up by name; NULL when unknown. */
 const sg_cmd_t *sg_cli_find_cmd(const char *name);
 
@@ -52,6 +61,10 @@ void sg_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * SG_EXIT_ERROR when it is bad, SG_EXIT_OK otherwise. */
 int sg_cli_load_conf(sg_cli_t *cli);
 
+/* The argument of the last use of option NAME (long name), "" for a flag,
+ * NULL when not given.  Repeatable options: walk cli->opts. */
+const char *sg_cli_opt(const sg_cli_t *cli, const char *name);
+
 /* Prints a command's usage and options to FP. */
 void sg_cli_print_usage(FILE *fp, const sg_cmd_t *cmd);
 
@@ -59,6 +72,10 @@ void sg_cli_print_usage(FILE *fp, const sg_cmd_t *cmd);
 int sg_cmd_help(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_version(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_mail(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_mail_classic_args(sg_cli_t *cli, const char *name, int *argc,
+                         const char *const **argv);
 int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_dnsbl(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_emergency_mail(sg_cli_t *cli, int argc, const char *const *argv);
 
 #endif /* SG_CLI_H */

@@ -3,24 +3,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_general.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include "sg_cli.h"
 #include "sg_log.h"
 #include "sg_path.h"
 #include "sg_version.h"
 
-#ifndef SG_SYSCONFDIR
-#define SG_SYSCONFDIR "/etc"
-#endif
 #define SG_DEFAULT_CONF SG_SYSCONFDIR "/spamgear/spamgear.conf"
 
-enum {   /* long-only options get codes above any char */
-    OPT_DUMP = 256,
-    OPT_UNTIL,
-    OPT_OVERRIDES,
-    OPT_JSON,
-    OPT_COUNTS,
-    OPT_ALL
+/* Long-only options get codes above any char. */
+enum {
+    OPT_DUMP = 256,    /* check-config --dump */
+    OPT_CONFIG,        /* --config, for commands that use -c for something else */
+    OPT_SERVER,        /* dnsbl --server */
+    OPT_JSON,          /* dnsbl --json */
+    OPT_SMTP,          /* emergency-mail --smtp */
+    OPT_QUEUE,         /* emergency-mail --queue */
+    OPT_QUEUE_COMMAND, /* emergency-mail --queue-command */
+    OPT_TIMEOUT,       /* emergency-mail --timeout */
+    OPT_CACERT,        /* emergency-mail --cacert */
+    OPT_UNTIL,         /* mail --until */
+    OPT_OVERRIDES,     /* mail --overrides */
+    OPT_COUNTS,        /* mail --counts */
+    OPT_ALL,           /* mail --all */
+    OPT_ONLY           /* mail --only */
 };
 
 static const apr_getopt_option_t no_options[] = { { NULL, 0, 0, NULL } };
@@ -40,6 +47,30 @@ static const apr_getopt_option_t mail_options[] = {
     { "json", OPT_JSON, 0, "print one JSON document instead of the report" },
     { "counts", OPT_COUNTS, 0, "script sources: print counts, not only paths" },
     { "all", OPT_ALL, 0, "report every account, under the thresholds too" },
+    { "only", OPT_ONLY, 1, "report only these kinds (comma-separated, e.g. sasl,pickup)" },
+    { NULL, 0, 0, NULL }
+};
+
+/* Nagios conventions: -w/-c thresholds, -t timeout, -v details. */
+static const apr_getopt_option_t dnsbl_options[] = {
+    { "warning", 'w', 1, "WARNING when listed on at least N lists (default 1)" },
+    { "critical", 'c', 1, "CRITICAL when listed on at least N lists (default 2)" },
+    { "timeout", 't', 1, "give up after SECONDS for the whole check (default 10)" },
+    { "lists", 'l', 1, "read the lists from FILE (default " SG_DNSBL_DEFAULT_LISTS ")" },
+    { "server", OPT_SERVER, 1, "ask the DNS server HOST:PORT instead of resolv.conf's" },
+    { "verbose", 'v', 0, "add one line per check after the status line" },
+    { "json", OPT_JSON, 0, "print one JSON object instead of the status line" },
+    { NULL, 0, 0, NULL }
+};
+
+static const apr_getopt_option_t emergency_options[] = {
+    { "smtp", OPT_SMTP, 1, "send through this server (emergency-smtp syntax; repeatable; "
+      "replaces the config's)" },
+    { "queue", OPT_QUEUE, 1, "auto, postfix (postqueue -j) or exim (exim -bpc)" },
+    { "queue-command", OPT_QUEUE_COMMAND, 1,
+      "run this (absolute path, no shell) to list the queue" },
+    { "timeout", OPT_TIMEOUT, 1, "give up on the queue command or a server after this (30)" },
+    { "cacert", OPT_CACERT, 1, "verify servers without cacert= against this CA file" },
     { NULL, 0, 0, NULL }
 };
 
@@ -52,29 +83,30 @@ static const apr_getopt_option_t common_options[] = {
 
 const sg_cmd_t sg_cmds[] = {
     { "help", "[COMMAND]", "list commands, or show one command's help",
-      no_options, sg_cmd_help },
+      no_options, sg_cmd_help, SG_EXIT_ERROR },
     { "version", "", "print spamgear's version and the ClamAV, PCRE2 and APR versions",
-      no_options, sg_cmd_version },
+      no_options, sg_cmd_version, SG_EXIT_ERROR },
     { "check-config", "[--dump]", "validate the config file; exit 2 naming FILE:LINE if bad",
-      check_config_options, sg_cmd_check_config },
+      check_config_options, sg_cmd_check_config, SG_EXIT_ERROR },
     { "scan", "[options] [PATH...|-]", "scan files for web shells, backdoors and malware",
-      no_options, NULL },
+      no_options, NULL, SG_EXIT_ERROR },
     { "inspect", "FILE", "scan one file for ModSecurity's @inspectFile",
-      no_options, NULL },
+      no_options, NULL, SG_EXIT_ERROR },
     { "quarantine", "list|restore ID|purge", "manage quarantined files",
-      no_options, NULL },
+      no_options, NULL, SG_EXIT_ERROR },
     { "whitelist", "add DIR", "record the sha256 of pristine files as known good",
-      no_options, NULL },
+      no_options, NULL, SG_EXIT_ERROR },
     { "mail", "SOURCE [options] [LOG...|-]",
       "find accounts and scripts that send spam, from mail logs",
-      mail_options, sg_cmd_mail },
-    { "emergency-mail", "[THRESHOLD]", "copy stdin to stdout and mail it out when the queue is full",
-      no_options, NULL },
-    { "dnsbl", "IP|HOST...", "check addresses against DNS blocklists (Nagios plugin)",
-      no_options, NULL },
+      mail_options, sg_cmd_mail, SG_EXIT_ERROR },
+    { "emergency-mail", "[options] [THRESHOLD]",
+      "copy stdin to stdout and mail it out when the queue is full",
+      emergency_options, sg_cmd_emergency_mail, SG_EXIT_ERROR },
+    { "dnsbl", "[options] IP|HOST...", "check addresses against DNS blocklists (Nagios plugin)",
+      dnsbl_options, sg_cmd_dnsbl, SG_EXIT_UNKNOWN },
     { "update", "", "download and install signature updates",
-      no_options, NULL },
-    { NULL, NULL, NULL, NULL, NULL }
+      no_options, NULL, SG_EXIT_ERROR },
+    { NULL, NULL, NULL, NULL, NULL, 0 }
 };
 
 /* Busybox-style names: installed as a link with one of these names, the tool
@@ -83,24 +115,31 @@ typedef struct sg_entry_point_t {
     const char *name;      /* argv[0] base name */
     const char *command;   /* the command it stands for */
     const char *as;        /* how to spell it as a spamgear command line */
+    sg_entry_args_fn *args;/* rewrites the classic arguments, or NULL */
 } sg_entry_point_t;
 
 static const sg_entry_point_t entry_points[] = {
-    { "full-scan", "scan", "spamgear scan -" },
-    { "php-shell-detector", "scan", "spamgear scan" },
-    { "clamd-client", "scan", "spamgear scan --clamav socket" },
-    { "runav", "scan", "spamgear scan" },
-    { "postfix-spam-check", "mail", "spamgear mail postfix" },
-    { "exim-spam-check", "mail", "spamgear mail exim" },
-    { "roundcube-spam-check", "mail", "spamgear mail roundcube" },
-    { "imp-spam-check", "mail", "spamgear mail imp" },
-    { "php-spam-check", "mail", "spamgear mail php" },
-    { "php-legacy-spam-check", "mail", "spamgear mail sendmail-php" },
-    { "php-sendmail2relay-spam-check", "mail", "spamgear mail sendmail-php" },
-    { "sendmail2relay-spam-check", "mail", "spamgear mail sendmail2relay" },
-    { "emergency-mail", "emergency-mail", "spamgear emergency-mail" },
-    { "check_dnsbl", "dnsbl", "spamgear dnsbl" },
-    { NULL, NULL, NULL }
+    { "full-scan", "scan", "spamgear scan -", NULL },
+    { "php-shell-detector", "scan", "spamgear scan", NULL },
+    { "clamd-client", "scan", "spamgear scan --clamav socket", NULL },
+    { "runav", "scan", "spamgear scan", NULL },
+    { "postfix-spam-check", "mail", "spamgear mail postfix --only sasl", sg_mail_classic_args },
+    { "exim-spam-check", "mail", "spamgear mail exim --only exim-local,exim-host",
+      sg_mail_classic_args },
+    { "roundcube-spam-check", "mail", "spamgear mail roundcube --only webmail-sent",
+      sg_mail_classic_args },
+    { "imp-spam-check", "mail", "spamgear mail imp --only webmail-sent", sg_mail_classic_args },
+    { "php-spam-check", "mail", "spamgear mail php --period 1d --max MAX_DAILY",
+      sg_mail_classic_args },
+    { "php-legacy-spam-check", "mail", "spamgear mail sendmail-php --only script",
+      sg_mail_classic_args },
+    { "php-sendmail2relay-spam-check", "mail", "spamgear mail sendmail2relay --only script",
+      sg_mail_classic_args },
+    { "sendmail2relay-spam-check", "mail",
+      "spamgear mail sendmail2relay --counts --only wrapper-user", sg_mail_classic_args },
+    { "emergency-mail", "emergency-mail", "spamgear emergency-mail", NULL },
+    { "check_dnsbl", "dnsbl", "spamgear dnsbl", NULL },
+    { NULL, NULL, NULL, NULL }
 };
 
 /* --------------------------------------------------------------- helpers */
@@ -116,21 +155,6 @@ void sg_cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-const char *sg_cli_opt(const sg_cli_t *cli, const char *name)
-{
-    const apr_array_header_t *all = apr_table_elts(cli->opts);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)all->elts;
-    const char *found = NULL;
-    int i;
-
-    for (i = 0; i < all->nelts; i++) {
-        if (!strcmp(e[i].key, name)) {
-            found = e[i].val;
-        }
-    }
-    return found;
-}
-
 const sg_cmd_t *sg_cli_find_cmd(const char *name)
 {
     const sg_cmd_t *cmd;
@@ -141,6 +165,21 @@ const sg_cmd_t *sg_cli_find_cmd(const char *name)
         }
     }
     return NULL;
+}
+
+const char *sg_cli_opt(const sg_cli_t *cli, const char *name)
+{
+    const apr_array_header_t *elts = apr_table_elts(cli->opts);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)elts->elts;
+    const char *value = NULL;
+    int i;
+
+    for (i = 0; i < elts->nelts; i++) {
+        if (!strcmp(e[i].key, name)) {
+            value = e[i].val;
+        }
+    }
+    return value;
 }
 
 static int cli_log_threshold = SG_LOG_WARNING;
@@ -177,10 +216,27 @@ int sg_cli_load_conf(sg_cli_t *cli)
     return SG_EXIT_OK;
 }
 
+/* The placeholder shown after an option that takes an argument. */
+static const char *arg_name(const char *name)
+{
+    static const char *const names[][2] = {
+        { "config", " FILE" }, { "lists", " FILE" }, { "server", " HOST:PORT" },
+        { "timeout", " SECONDS" }, { "warning", " N" }, { "critical", " N" }, { NULL, NULL }
+    };
+    int i;
+
+    for (i = 0; names[i][0]; i++) {
+        if (!strcmp(names[i][0], name)) {
+            return names[i][1];
+        }
+    }
+    return " ARG";
+}
+
 static void print_option(FILE *fp, const apr_getopt_option_t *o)
 {
     char shortopt[8] = "";
-    const char *arg = o->has_arg ? (o->optch == 'c' ? " FILE" : " ARG") : "";
+    const char *arg = o->has_arg ? arg_name(o->name) : "";
 
     if (o->optch > 0 && o->optch < 256) {
         apr_snprintf(shortopt, sizeof(shortopt), "-%c, ", o->optch);
@@ -189,25 +245,43 @@ static void print_option(FILE *fp, const apr_getopt_option_t *o)
             (int)(22 - strlen(o->name) > 0 ? 22 - strlen(o->name) : 0), arg, o->description);
 }
 
+static const apr_getopt_option_t *merged_options(apr_pool_t *p, const sg_cmd_t *cmd);
+
 void sg_cli_print_usage(FILE *fp, const sg_cmd_t *cmd)
 {
+    apr_pool_t *p;
     const apr_getopt_option_t *o;
 
+    apr_pool_create(&p, NULL);
     fprintf(fp, "usage: spamgear %s %s\n%s\n", cmd->name, cmd->synopsis, cmd->summary);
     if (!cmd->run) {
         fprintf(fp, "(not available yet in spamgear %s)\n", SG_VERSION);
     }
     fputs("\noptions:\n", fp);
-    for (o = cmd->options; o->name; o++) {
+    for (o = merged_options(p, cmd); o->name; o++) {
         print_option(fp, o);
     }
-    for (o = common_options; o->name; o++) {
-        print_option(fp, o);
+    if (cmd->error_exit == SG_EXIT_UNKNOWN) {
+        fputs("\nexit status (Nagios): 0 OK, 1 WARNING, 2 CRITICAL, "
+              "3 UNKNOWN (also usage and config errors)\n", fp);
     }
-    fputs("\nexit status: 0 done/nothing found, 1 something found, 2 error\n", fp);
+    else {
+        fputs("\nexit status: 0 done/nothing found, 1 something found, 2 error\n", fp);
+    }
+    apr_pool_destroy(p);
 }
 
 /* --------------------------------------------------------------- option parsing */
+
+static const char *option_name(const apr_getopt_option_t *opts, int optch)
+{
+    for (; opts->name; opts++) {
+        if (opts->optch == optch) {
+            return opts->name;
+        }
+    }
+    return "?";
+}
 
 static const apr_getopt_option_t *merged_options(apr_pool_t *p, const sg_cmd_t *cmd)
 {
@@ -218,20 +292,16 @@ static const apr_getopt_option_t *merged_options(apr_pool_t *p, const sg_cmd_t *
         *(apr_getopt_option_t *)apr_array_push(all) = *o;
     }
     for (o = common_options; o->name; o++) {
-        *(apr_getopt_option_t *)apr_array_push(all) = *o;
+        apr_getopt_option_t *copy = apr_array_push(all);
+        *copy = *o;
+        /* A command's own short option wins (dnsbl's -c is Nagios' critical):
+         * the common option keeps only its long name. */
+        if (strcmp(option_name(cmd->options, o->optch), "?")) {
+            copy->optch = o->optch == 'c' ? OPT_CONFIG : 0;
+        }
     }
     memset(apr_array_push(all), 0, sizeof(apr_getopt_option_t));
     return (const apr_getopt_option_t *)all->elts;
-}
-
-static const char *option_name(const apr_getopt_option_t *opts, int optch)
-{
-    for (; opts->name; opts++) {
-        if (opts->optch == optch) {
-            return opts->name;
-        }
-    }
-    return "?";
 }
 
 static void quiet_getopt_error(void *arg, const char *err, ...)
@@ -286,7 +356,7 @@ static int parse_command_options(sg_cli_t *cli, int argc, const char *const *arg
             sg_cli_print_usage(stdout, cli->cmd);
             return SG_EXIT_OK;
         }
-        if (optch == 'c') {
+        if (!strcmp(option_name(opts, optch), "config")) {
             cli->conf_path = arg;
             cli->conf_explicit = 1;
         }
@@ -294,16 +364,25 @@ static int parse_command_options(sg_cli_t *cli, int argc, const char *const *arg
     }
     if (rv != APR_EOF) {
         const char *bad = argv[os->ind - 1 > 0 ? os->ind - 1 : 0];
+        const char *why = (rv == APR_BADCH) ? "unknown option"
+                          : strchr(bad, '=') ? "takes no argument" : "needs an argument";
         if (rv == APR_BADCH) {
             sg_cli_error("%s: unknown option '%s'; try 'spamgear %s --help'", cli->cmd->name,
                          bad, cli->cmd->name);
         }
         else {
             sg_cli_error("%s: option '%s' %s; try 'spamgear %s --help'", cli->cmd->name, bad,
-                         strchr(bad, '=') ? "takes no argument" : "needs an argument",
-                         cli->cmd->name);
+                         why, cli->cmd->name);
         }
-        return SG_EXIT_ERROR;
+        if (cli->cmd->error_exit == SG_EXIT_UNKNOWN) {
+            /* Nagios plugins: the monitoring shows stdout, so say it there too. */
+            char *upper = apr_pstrdup(cli->pool, cli->cmd->name), *c;
+            for (c = upper; *c; c++) {
+                *c = (char)apr_toupper(*c);
+            }
+            printf("%s UNKNOWN - %s '%s'\n", upper, why, bad);
+        }
+        return cli->cmd->error_exit;
     }
     /* apr_getopt permutes its own copy of argv: arguments are at its end. */
     *next = os->ind;
@@ -421,6 +500,9 @@ int main(int argc, const char *const *argv)
 
     ep = find_entry_point(argv[0]);
     if (ep) {
+        if (ep->args && (rc = ep->args(&cli, ep->name, &argc, &argv)) != SG_EXIT_OK) {
+            return rc;
+        }
         return run_command(&cli, sg_cli_find_cmd(ep->command), argc, argv, ep->as);
     }
     if ((rc = parse_global_options(&cli, argc, argv, &i)) >= 0) {

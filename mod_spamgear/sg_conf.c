@@ -5,27 +5,39 @@
 #include <apr_file_io.h>
 #include <apr_strings.h>
 #include "sg_conf.h"
+#include "sg_emergency.h"
 #include "sg_log.h"
 #include "sg_units.h"
 
 const sg_conf_key_t sg_conf_keys[] = {
     { "log-level", SG_CONF_LEVEL, "warn",
-      "least severe message printed on stderr (error, warn, notice, info, debug)" },
+      "least severe message printed on stderr (error, warn, notice, info, debug)", 0 },
     { "signatures", SG_CONF_PATH, "/etc/spamgear/signatures",
-      "directory of spamgear signature files" },
+      "directory of spamgear signature files", 0 },
     { "clamav", SG_CONF_CLAMAV, "engine /var/lib/clamav",
-      "ClamAV backend: off, engine [DBDIR], socket PATH or tcp HOST:PORT" },
+      "ClamAV backend: off, engine [DBDIR], socket PATH or tcp HOST:PORT", 0 },
     { "quarantine", SG_CONF_PATH, "/var/lib/spamgear/quarantine",
-      "where quarantined files and their records are kept" },
+      "where quarantined files and their records are kept", 0 },
     { "state-dir", SG_CONF_PATH, "/var/lib/spamgear",
-      "where incremental runs keep their state" },
+      "where incremental runs keep their state", 0 },
     { "max-file-size", SG_CONF_SIZE, "16M",
-      "files larger than this are skipped by scans" },
+      "files larger than this are skipped by scans", 0 },
     { "mail-period", SG_CONF_DURATION, "1hour",
-      "window the mail-log checks count over" },
+      "window the mail-log checks count over", 0 },
     { "mail-max", SG_CONF_UINT, "90",
-      "messages per window that make an account a suspect" },
-    { NULL, SG_CONF_STRING, NULL, NULL }
+      "messages per window that make an account a suspect", 0 },
+    { "emergency-smtp", SG_CONF_SMTP, NULL,
+      "external server for emergency-mail: smtp[s]://HOST[:PORT] from=ADDR to=ADDR[,ADDR] "
+      "[starttls=required|optional] [user=NAME password-file=PATH] [cacert=PATH]; repeatable", 1 },
+    { "emergency-threshold", SG_CONF_UINT, "100",
+      "emergency-mail sends only when the local queue holds more messages than this", 0 },
+    { "emergency-queue", SG_CONF_QUEUE, "auto",
+      "how emergency-mail sizes the queue: auto, postfix (postqueue -j) or exim (exim -bpc)", 0 },
+    { "emergency-queue-command", SG_CONF_COMMAND, NULL,
+      "run this instead of postqueue -j / exim -bpc (no shell; output as emergency-queue)", 0 },
+    { "emergency-timeout", SG_CONF_DURATION, "30",
+      "emergency-mail gives up on a queue command or SMTP server after this long", 0 },
+    { NULL, SG_CONF_STRING, NULL, NULL, 0 }
 };
 
 sg_conf_t *sg_conf_create(apr_pool_t *p)
@@ -34,6 +46,7 @@ sg_conf_t *sg_conf_create(apr_pool_t *p)
 
     conf->values = apr_hash_make(p);
     conf->lines = apr_hash_make(p);
+    conf->lists = apr_hash_make(p);
     return conf;
 }
 
@@ -77,10 +90,26 @@ static const char *check_clamav(const char *value, apr_pool_t *p)
     return apr_psprintf(p, "unknown ClamAV mode '%s' (expected off, engine, socket or tcp)", mode);
 }
 
+static const char *check_command(const char *value)
+{
+    const char *c;
+
+    if (value[0] != '/') {
+        return "the program must be an absolute path (no shell, no PATH search)";
+    }
+    for (c = value; *c; c++) {
+        if ((unsigned char)*c < 0x20 && *c != '\t') {
+            return "control character in the command";
+        }
+    }
+    return NULL;
+}
+
 const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr_pool_t *p)
 {
     apr_int64_t n;
-    const char *c;
+    const char *c, *problem = NULL;
+    sg_smtp_server_t *server;
 
     if (!*value) {
         return "missing value";
@@ -108,6 +137,13 @@ const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr
                    ? NULL : "not a log level (error, warn, notice, info, debug)";
     case SG_CONF_CLAMAV:
         return check_clamav(value, p);
+    case SG_CONF_SMTP:
+        return sg_smtp_server_parse(value, p, &server, &problem) == APR_SUCCESS ? NULL : problem;
+    case SG_CONF_QUEUE:
+        return (!strcmp(value, "auto") || !strcmp(value, "postfix") || !strcmp(value, "exim"))
+                   ? NULL : "not a queue kind (auto, postfix, exim)";
+    case SG_CONF_COMMAND:
+        return check_command(value);
     }
     return "unsupported key type";
 }
@@ -141,6 +177,32 @@ static int split_line(char *line, char **key, char **value)
     return 1;
 }
 
+/* Appends one value of a repeatable key; the first one also sets values/lines. */
+static apr_status_t add_entry(sg_conf_t *conf, const sg_conf_key_t *key, const char *value,
+                              int lineno, apr_pool_t *p, sg_result_t *res)
+{
+    apr_array_header_t *list = apr_hash_get(conf->lists, key->name, APR_HASH_KEY_STRING);
+    sg_conf_entry_t *entry;
+    int *where;
+
+    if (!list) {
+        list = apr_array_make(p, 4, sizeof(sg_conf_entry_t));
+        apr_hash_set(conf->lists, key->name, APR_HASH_KEY_STRING, list);
+        where = apr_palloc(p, sizeof(*where));
+        *where = lineno;
+        apr_hash_set(conf->values, key->name, APR_HASH_KEY_STRING, apr_pstrdup(p, value));
+        apr_hash_set(conf->lines, key->name, APR_HASH_KEY_STRING, where);
+    }
+    if (list->nelts >= SG_CONF_MAX_REPEAT) {
+        return sg_result_set(res, p, APR_EINVAL, "%s:%d: '%s' given more than %d times",
+                             conf->path, lineno, key->name, SG_CONF_MAX_REPEAT);
+    }
+    entry = apr_array_push(list);
+    entry->value = apr_pstrdup(p, value);
+    entry->line = lineno;
+    return APR_SUCCESS;
+}
+
 static apr_status_t store_line(sg_conf_t *conf, char *line, int lineno, apr_pool_t *p,
                                sg_result_t *res)
 {
@@ -157,13 +219,17 @@ static apr_status_t store_line(sg_conf_t *conf, char *line, int lineno, apr_pool
         return sg_result_set(res, p, APR_EINVAL, "%s:%d: unknown key '%s'", conf->path,
                              lineno, name);
     }
-    if ((where = apr_hash_get(conf->lines, key->name, APR_HASH_KEY_STRING))) {
+    if ((where = apr_hash_get(conf->lines, key->name, APR_HASH_KEY_STRING))
+        && !key->repeatable) {
         return sg_result_set(res, p, APR_EINVAL, "%s:%d: '%s' is already set on line %d",
                              conf->path, lineno, key->name, *where);
     }
     if ((problem = sg_conf_check_value(key, value, p))) {
         return sg_result_set(res, p, APR_EINVAL, "%s:%d: %s: %s", conf->path, lineno,
                              key->name, problem);
+    }
+    if (key->repeatable) {
+        return add_entry(conf, key, value, lineno, p, res);
     }
     where = apr_palloc(p, sizeof(*where));
     *where = lineno;
@@ -267,4 +333,9 @@ int sg_conf_line(const sg_conf_t *conf, const char *name)
     int *where = apr_hash_get(conf->lines, name, APR_HASH_KEY_STRING);
 
     return where ? *where : 0;
+}
+
+const apr_array_header_t *sg_conf_get_all(const sg_conf_t *conf, const char *name)
+{
+    return apr_hash_get(conf->lists, name, APR_HASH_KEY_STRING);
 }

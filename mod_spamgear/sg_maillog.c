@@ -20,7 +20,20 @@ const sg_mailkind_info_t sg_mailkind_info[SG_MK_COUNT] = {
     { "webmail-login", "webmail logins", "users", 30, 0 },
     { "webmail-fail", "failed webmail logins", "addresses", 20, 0 },
     { "script", "mails", "scripts", 90, 1 },
+    { "wrapper-user", "mails", "users", 90, 1 },
 };
+
+int sg_mailkind_parse(const char *name, apr_size_t len)
+{
+    int k;
+
+    for (k = 0; k < SG_MK_COUNT; k++) {
+        if (strlen(sg_mailkind_info[k].name) == len && !memcmp(name, sg_mailkind_info[k].name, len)) {
+            return k;
+        }
+    }
+    return -1;
+}
 
 /* One thing a line says, before it is counted. */
 typedef struct rec_t {
@@ -447,8 +460,8 @@ static xresult_t x_php(const char *msg, apr_size_t len, rec_t *recs, int *n)
 /* "sendmail-php url=..., client=IP, filename=/path, uid=N, user=alice, args=..." */
 static xresult_t x_sendmail_php(const char *msg, apr_size_t len, rec_t *recs, int *n)
 {
-    const char *end = msg + len, *tag = find(msg, len, "sendmail-php "), *file, *ip;
-    apr_size_t flen, iplen;
+    const char *end = msg + len, *tag = find(msg, len, "sendmail-php "), *file, *ip, *user;
+    apr_size_t flen, iplen, ulen;
 
     if (!tag) {
         return XR_NOT_MINE;
@@ -464,14 +477,22 @@ static xresult_t x_sendmail_php(const char *msg, apr_size_t len, rec_t *recs, in
         recs[0].ip_len = iplen;
     }
     *n = 1;
+    user = field(tag, end, " user=", ",\r\n", &ulen);
+    if (user && ulen) {
+        recs[1] = recs[0];
+        recs[1].kind = SG_MK_WRAPPER_USER;
+        recs[1].acct = user;
+        recs[1].acct_len = ulen;
+        *n = 2;
+    }
     return XR_OK;
 }
 
 /* "sendmail2relay user=\"alice\" path=\"/home/alice/public_html/contact.php\"" */
 static xresult_t x_sendmail2relay(const char *msg, apr_size_t len, rec_t *recs, int *n)
 {
-    const char *end = msg + len, *tag = find(msg, len, "sendmail2relay "), *path;
-    apr_size_t plen;
+    const char *end = msg + len, *tag = find(msg, len, "sendmail2relay "), *path, *user;
+    apr_size_t plen, ulen;
 
     if (!tag) {
         return XR_NOT_MINE;
@@ -482,6 +503,11 @@ static xresult_t x_sendmail2relay(const char *msg, apr_size_t len, rec_t *recs, 
     }
     set_rec(&recs[0], SG_MK_SCRIPT, path, plen);
     *n = 1;
+    user = field(tag, end, "user=\"", "\"\r\n", &ulen);
+    if (user && ulen) {
+        set_rec(&recs[1], SG_MK_WRAPPER_USER, user, ulen);
+        *n = 2;
+    }
     return XR_OK;
 }
 

@@ -46,6 +46,7 @@ typedef enum {
     SG_MK_WEBMAIL_LOGIN,     /* roundcube: successful logins, per user */
     SG_MK_WEBMAIL_FAIL,      /* roundcube: failed logins, per address */
     SG_MK_SCRIPT,            /* php/sendmail wrappers: mails, per script path */
+    SG_MK_WRAPPER_USER,      /* sendmail wrappers: mails, per hosting user */
     SG_MK_COUNT
 } sg_mailkind_t;
 
@@ -105,6 +106,9 @@ apr_hash_t *sg_maillog_accounts(const sg_maillog_t *ml, sg_mailkind_t kind);
 /* What was skipped so far, and how many lines matched a source at all. */
 const sg_mailskip_t *sg_maillog_skipped(const sg_maillog_t *ml);
 apr_uint64_t sg_maillog_matched(const sg_maillog_t *ml);
+
+/* Parses a kind name ("sasl", "script", ...); -1 when unknown. */
+int sg_mailkind_parse(const char *name, apr_size_t len);
 
 /* Parses a source name ("postfix", "exim", ...); -1 when unknown. */
 int sg_mailsrc_parse(const char *name);

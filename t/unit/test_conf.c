@@ -62,6 +62,11 @@ START_TEST(errors_name_file_and_line)
         { "clamav engine /x /y\n", 1, "too many words" },
         { "mail-max 1\nmail-max 2\n", 2, "already set on line 1" },
         { "signatures\n", 1, "missing value" },
+        { "emergency-smtp mx.example.net from=a@b.c to=d@e.f\n", 1, "smtp://HOST" },
+        { "emergency-smtp smtp://mx from=a@b.c\n", 1, "emergency-smtp: needs from=" },
+        { "emergency-queue sendmail\n", 1, "not a queue kind" },
+        { "emergency-queue-command postqueue -j\n", 1, "absolute path" },
+        { "emergency-threshold 1\nemergency-threshold 2\n", 2, "already set on line 1" },
     };
     unsigned i;
 
@@ -75,6 +80,48 @@ START_TEST(errors_name_file_and_line)
         ck_assert_msg(strstr(res.problem, where) && strstr(res.problem, cases[i].says),
                       "case %u: got '%s'", i, res.problem);
     }
+}
+END_TEST
+
+START_TEST(repeatable_key_collects_lines)
+{
+    sg_conf_t *conf;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const apr_array_header_t *all;
+    const sg_conf_entry_t *e;
+
+    ck_assert_int_eq(read_conf("emergency-smtp smtp://a.example from=r@h.x to=x@y.z\n"
+                               "emergency-threshold 3000\n"
+                               "emergency-smtp = smtps://b.example from=r@h.x to=x@y.z\n"
+                               "emergency-queue-command /usr/local/bin/q --json\n",
+                               &conf, &res), APR_SUCCESS);
+    all = sg_conf_get_all(conf, "emergency-smtp");
+    ck_assert_ptr_nonnull(all);
+    ck_assert_int_eq(all->nelts, 2);
+    e = &APR_ARRAY_IDX(all, 1, sg_conf_entry_t);
+    ck_assert_str_eq(e->value, "smtps://b.example from=r@h.x to=x@y.z");
+    ck_assert_int_eq(e->line, 3);
+    ck_assert_str_eq(sg_conf_get(conf, "emergency-smtp"), "smtp://a.example from=r@h.x to=x@y.z");
+    ck_assert_int_eq(sg_conf_line(conf, "emergency-smtp"), 1);
+    ck_assert_str_eq(sg_conf_get(conf, "emergency-threshold"), "3000");
+    ck_assert_ptr_null(sg_conf_get_all(conf, "emergency-threshold"));
+    ck_assert_str_eq(sg_conf_get(conf, "emergency-queue"), "auto");
+    ck_assert_str_eq(sg_conf_get(conf, "emergency-queue-command"), "/usr/local/bin/q --json");
+}
+END_TEST
+
+START_TEST(repeatable_key_has_a_cap)
+{
+    const char *text = "";
+    sg_conf_t *conf;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    int i;
+
+    for (i = 0; i <= SG_CONF_MAX_REPEAT; i++) {
+        text = apr_pstrcat(test_pool, text, "emergency-smtp smtp://m from=a@b.c to=d@e.f\n", NULL);
+    }
+    ck_assert_int_eq(read_conf(text, &conf, &res), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(res.problem, ":33: 'emergency-smtp' given more than 32 times"));
 }
 END_TEST
 
@@ -154,6 +201,8 @@ Suite *conf_suite(void)
     tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
     tcase_add_test(tc, good_file_sets_values);
     tcase_add_test(tc, errors_name_file_and_line);
+    tcase_add_test(tc, repeatable_key_collects_lines);
+    tcase_add_test(tc, repeatable_key_has_a_cap);
     tcase_add_test(tc, overlong_line_is_an_error);
     tcase_add_test(tc, nul_byte_is_an_error);
     tcase_add_test(tc, missing_file);

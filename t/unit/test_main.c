@@ -26,6 +26,11 @@ int main(void)
     srunner_add_suite(sr, noexec_suite());
     srunner_add_suite(sr, conf_suite());
     srunner_add_suite(sr, log_suite());
+    srunner_add_suite(sr, dnsbl_suite());
+    srunner_add_suite(sr, emergency_suite());
+    srunner_add_suite(sr, queue_suite());
+    srunner_add_suite(sr, logtime_suite());
+    srunner_add_suite(sr, maillog_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -13,5 +13,10 @@ Suite *path_suite(void);
 Suite *noexec_suite(void);
 Suite *conf_suite(void);
 Suite *log_suite(void);
+Suite *dnsbl_suite(void);
+Suite *emergency_suite(void);
+Suite *queue_suite(void);
+Suite *logtime_suite(void);
+Suite *maillog_suite(void);
 
 #endif /* SG_TESTS_H */
