@@ -91,15 +91,40 @@ static int is_gzip_name(const char *path)
     return len > 3 && !strcmp(path + len - 3, ".gz");
 }
 
+#define MAP_STEP (16 * 1024 * 1024)   /* pages handed back to the kernel per step */
+
+/* Maps a regular file and feeds it in steps of whole lines, dropping the pages
+ * of each step once read: the file is read without a copy, and the resident
+ * size stays a step, not the file. */
 static apr_status_t read_mapped(int fd, apr_size_t size, sg_input_lines_cb *lines, void *baton)
 {
-    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    char *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    apr_size_t done = 0, dropped = 0, page = (apr_size_t)sysconf(_SC_PAGESIZE);
 
     if (map == MAP_FAILED) {
         return APR_FROM_OS_ERROR(errno);
     }
     (void)madvise(map, size, MADV_SEQUENTIAL);
-    lines(baton, map, size);
+    while (done < size) {
+        apr_size_t end = size - done > MAP_STEP ? done + MAP_STEP : size;
+        const char *nl = (end < size) ? memrchr(map + done, '\n', end - done) : NULL;
+        /* A step ends after its last newline; a step without one is a single
+         * huge line, handed over whole so the scanner counts it as too long. */
+        if (end < size && nl) {
+            end = (apr_size_t)(nl + 1 - map);
+        }
+        else if (end < size) {
+            nl = memchr(map + end, '\n', size - end);
+            end = nl ? (apr_size_t)(nl + 1 - map) : size;
+        }
+        lines(baton, map + done, end - done);
+        done = end;
+        if (done - dropped >= MAP_STEP) {
+            apr_size_t upto = done / page * page;
+            (void)madvise(map + dropped, upto - dropped, MADV_DONTNEED);
+            dropped = upto;
+        }
+    }
     munmap(map, size);
     return APR_SUCCESS;
 }

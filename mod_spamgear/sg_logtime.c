@@ -274,6 +274,13 @@ apr_size_t sg_logtime_parse(sg_logtime_t *lt, const char *line, apr_size_t len,
     stamp_t st;
     apr_size_t used;
 
+    if (lt->last_used && len > lt->last_used && !memcmp(line, lt->last_text, lt->last_used)
+        && line[lt->last_used - 1] == ' ' && line[lt->last_used] != '+'
+        && line[lt->last_used] != '-') {
+        /* Busy logs repeat one stamp for many lines: same text, same time. */
+        *when = lt->last_when;
+        return lt->last_used;
+    }
     memset(&st, 0, sizeof(st));
     if (len == 0) {
         return 0;
@@ -292,6 +299,11 @@ apr_size_t sg_logtime_parse(sg_logtime_t *lt, const char *line, apr_size_t len,
     }
     *when = apr_time_from_sec(stamp_seconds(lt, &st)) + st.usec;
     lt->last_subsecond = st.subsecond;
+    if (used < sizeof(lt->last_text)) {
+        memcpy(lt->last_text, line, used);
+        lt->last_used = used;
+        lt->last_when = *when;
+    }
     if (used < len && line[used] == ' ') {
         used++;
     }

@@ -25,6 +25,9 @@ typedef struct sg_logtime_t {
     char c_zone[64];        /* zone name of the cached hour ("" = local) */
     apr_int64_t c_base;     /* Unix seconds at the start of that hour */
     int last_subsecond;     /* the last stamp parsed carried a fraction of a second */
+    char last_text[40];     /* the last stamp's text (up to its end)... */
+    apr_size_t last_used;   /* ...its length, 0 when none... */
+    apr_time_t last_when;   /* ...and its value: lines of one second share it */
 } sg_logtime_t;
 
 /* Prepares LT for lines read relative to REFERENCE (usually now). */

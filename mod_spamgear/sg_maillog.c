@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <apr_strings.h>
 #include "sg_maillog.h"
+#include "sg_memfind.h"
 
 const sg_mailkind_info_t sg_mailkind_info[SG_MK_COUNT] = {
     { "sasl", "SMTP connections", "senders", 90, 1 },
@@ -72,6 +73,8 @@ struct sg_maillog_t {
     apr_hash_t *webmail;        /* canonical address -> "" */
     sg_mailskip_t skipped;
     apr_uint64_t matched;       /* lines a source recognised */
+    const char *texts[4];       /* the source's needle texts, for one-pass search */
+    int ntexts;
 };
 
 /* --------------------------------------------------------------- small helpers */
@@ -513,7 +516,9 @@ static xresult_t x_sendmail2relay(const char *msg, apr_size_t len, rec_t *recs, 
 
 /* --------------------------------------------------------------- sources */
 
-static const needle_t needles[SG_MAILSRC_COUNT][4] = {
+#define MAX_NEEDLES 4
+
+static const needle_t needles[SG_MAILSRC_COUNT][MAX_NEEDLES] = {
     [SG_MAILSRC_POSTFIX] = { { "sasl_username=", x_postfix_submit, 0 },
                              { "authentication failed", x_postfix_fail, 0 },
                              { "/pickup[", x_postfix_pickup, 0 } },
@@ -700,9 +705,17 @@ static apr_size_t trim_eol(const char *line, apr_size_t len)
     return len;
 }
 
+/* A stamp in whole seconds stands for its whole second: it is in the
+ * window when any part of that second is. */
+static int in_window(const sg_maillog_t *ml, apr_time_t when)
+{
+    return when + (ml->time.last_subsecond ? 0 : APR_USEC_PER_SEC - 1) > ml->since
+           && when <= ml->until;
+}
+
 /* Parses and counts one line that holds NEEDLE's text. */
-static void handle_line(sg_maillog_t *ml, const needle_t *needle, const char *line,
-                        apr_size_t len)
+static xresult_t handle_line(sg_maillog_t *ml, const needle_t *needle, const char *line,
+                             apr_size_t len)
 {
     rec_t recs[MAX_RECS];
     int n = 0, i, dated;
@@ -713,41 +726,66 @@ static void handle_line(sg_maillog_t *ml, const needle_t *needle, const char *li
     len = trim_eol(line, len);
     used = sg_logtime_parse(&ml->time, line, len, &when);
     dated = (used > 0);
+    if (dated && when <= ml->until && !in_window(ml, when)) {
+        return XR_OK;   /* most lines of a long log: not worth parsing further */
+    }
     x = needle->extract(line + used, len - used, recs, &n);
     if (x == XR_NOT_MINE) {
-        return;
+        return x;
     }
     ml->matched++;
     if (x == XR_MALFORMED) {
         ml->skipped.malformed++;
-        return;
+        return x;
     }
     if (!dated && !needle->undated_ok) {
         ml->skipped.no_time++;
-        return;
+        return x;
     }
     if (dated && when > ml->until + apr_time_from_sec(86400)) {
         ml->skipped.future++;
-        return;
+        return x;
     }
-    /* A stamp in whole seconds stands for its whole second: it is in the
-     * window when any part of that second is. */
-    if (dated && (when + (ml->time.last_subsecond ? 0 : APR_USEC_PER_SEC - 1) <= ml->since
-                  || when > ml->until)) {
-        return;
+    if (dated && !in_window(ml, when)) {
+        return x;
     }
     for (i = 0; i < n; i++) {
         count_rec(ml, &recs[i], dated ? when : ml->until, line, len);
     }
+    return x;
 }
 
-static void scan_needle(sg_maillog_t *ml, const needle_t *needle, const char *buf,
-                        apr_size_t len)
+/* Runs the extractor of the needle found at HIT; when the line is not that
+ * extractor's after all, the other needles the line holds get their turn
+ * (a user name may contain another source's needle text). */
+static void handle_hit_line(sg_maillog_t *ml, const char *line, apr_size_t len, const char *hit)
+{
+    const needle_t *needle, *found = NULL;
+
+    for (needle = needles[ml->source]; needle < needles[ml->source] + MAX_NEEDLES
+                                       && needle->text; needle++) {
+        if (!strncmp(hit, needle->text, strlen(needle->text))) {
+            found = needle;
+            if (handle_line(ml, needle, line, len) != XR_NOT_MINE) {
+                return;
+            }
+            break;
+        }
+    }
+    for (needle = needles[ml->source]; needle < needles[ml->source] + MAX_NEEDLES
+                                       && needle->text; needle++) {
+        if (needle != found && sg_memfind(line, len, needle->text, strlen(needle->text))
+            && handle_line(ml, needle, line, len) != XR_NOT_MINE) {
+            return;
+        }
+    }
+}
+
+void sg_maillog_feed(sg_maillog_t *ml, const char *buf, apr_size_t len)
 {
     const char *end = buf + len, *p = buf, *hit;
-    apr_size_t nlen = strlen(needle->text);
 
-    while ((hit = memmem(p, (apr_size_t)(end - p), needle->text, nlen)) != NULL) {
+    while ((hit = sg_memfind_any(p, (apr_size_t)(end - p), ml->texts, ml->ntexts)) != NULL) {
         const char *start = memrchr(p, '\n', (apr_size_t)(hit - p));
         const char *eol = memchr(hit, '\n', (apr_size_t)(end - hit));
         start = start ? start + 1 : p;
@@ -756,19 +794,9 @@ static void scan_needle(sg_maillog_t *ml, const needle_t *needle, const char *bu
             ml->skipped.oversize++;
         }
         else {
-            handle_line(ml, needle, start, (apr_size_t)(eol - start));
+            handle_hit_line(ml, start, (apr_size_t)(eol - start), hit);
         }
         p = (eol < end) ? eol + 1 : end;
-    }
-}
-
-void sg_maillog_feed(sg_maillog_t *ml, const char *buf, apr_size_t len)
-{
-    const needle_t *needle;
-
-    for (needle = needles[ml->source]; needle < needles[ml->source] + 4 && needle->text;
-         needle++) {
-        scan_needle(ml, needle, buf, len);
     }
 }
 
@@ -782,6 +810,9 @@ sg_maillog_t *sg_maillog_create(apr_pool_t *p, sg_mailsrc_t source, apr_time_t u
 
     ml->pool = p;
     ml->source = source;
+    for (k = 0; k < MAX_NEEDLES && needles[source][k].text; k++) {
+        ml->texts[ml->ntexts++] = needles[source][k].text;
+    }
     ml->until = until;
     ml->since = until - period;
     sg_logtime_init(&ml->time, until);
