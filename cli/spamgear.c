@@ -27,7 +27,11 @@ enum {
     OPT_OVERRIDES,     /* mail --overrides */
     OPT_COUNTS,        /* mail --counts */
     OPT_ALL,           /* mail --all */
-    OPT_ONLY           /* mail --only */
+    OPT_ONLY,          /* mail --only */
+    OPT_UIDS,          /* ps --uids */
+    OPT_USERS,         /* ps --users */
+    OPT_ALLOW_EXE,     /* ps --allow-exe */
+    OPT_PROC           /* ps --proc */
 };
 
 static const apr_getopt_option_t no_options[] = { { NULL, 0, 0, NULL } };
@@ -74,6 +78,19 @@ static const apr_getopt_option_t emergency_options[] = {
     { NULL, 0, 0, NULL }
 };
 
+static const apr_getopt_option_t ps_options[] = {
+    { "uids", OPT_UIDS, 1, "check processes of these uids (N or FIRST-LAST, comma-separated, "
+      "or none; replaces ps-uids)" },
+    { "users", OPT_USERS, 1, "and of these users (comma-separated names, or none; "
+      "replaces ps-users)" },
+    { "allow-exe", OPT_ALLOW_EXE, 1, "never report programs matching these blank-separated "
+      "path patterns (replaces ps-allow-exe)" },
+    { "json", OPT_JSON, 0, "print a JSON array, one object per finding" },
+    { "verbose", 'v', 0, "print a summary line (processes scanned, ...) on stderr" },
+    { "proc", OPT_PROC, 1, "read DIR instead of /proc (for tests)" },
+    { NULL, 0, 0, NULL }
+};
+
 /* Options every command takes. */
 static const apr_getopt_option_t common_options[] = {
     { "config", 'c', 1, "read FILE instead of " SG_DEFAULT_CONF },
@@ -104,6 +121,8 @@ const sg_cmd_t sg_cmds[] = {
       emergency_options, sg_cmd_emergency_mail, SG_EXIT_ERROR },
     { "dnsbl", "[options] IP|HOST...", "check addresses against DNS blocklists (Nagios plugin)",
       dnsbl_options, sg_cmd_dnsbl, SG_EXIT_UNKNOWN },
+    { "ps", "[options]", "list suspicious processes of web and hosting users",
+      ps_options, sg_cmd_ps, SG_EXIT_ERROR },
     { "update", "", "download and install signature updates",
       no_options, NULL, SG_EXIT_ERROR },
     { NULL, NULL, NULL, NULL, NULL, 0 }
@@ -221,7 +240,9 @@ static const char *arg_name(const char *name)
 {
     static const char *const names[][2] = {
         { "config", " FILE" }, { "lists", " FILE" }, { "server", " HOST:PORT" },
-        { "timeout", " SECONDS" }, { "warning", " N" }, { "critical", " N" }, { NULL, NULL }
+        { "timeout", " SECONDS" }, { "warning", " N" }, { "critical", " N" },
+        { "uids", " RANGES" }, { "users", " NAMES" }, { "allow-exe", " PATTERNS" },
+        { "proc", " DIR" }, { NULL, NULL }
     };
     int i;
 
@@ -427,7 +448,7 @@ static void print_main_usage(FILE *fp)
     fputs("usage: spamgear [-c FILE] COMMAND [options] [args]\n"
           "       spamgear --version | --help | help COMMAND\n"
           "commands: help, version, check-config, scan, inspect, quarantine, whitelist,\n"
-          "          mail, emergency-mail, dnsbl, update\n", fp);
+          "          mail, emergency-mail, dnsbl, ps, update\n", fp);
 }
 
 /* Global options before the command: -c FILE, --config[=]FILE, --help, --version. */

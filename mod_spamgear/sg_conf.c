@@ -7,6 +7,7 @@
 #include "sg_conf.h"
 #include "sg_emergency.h"
 #include "sg_log.h"
+#include "sg_proc.h"
 #include "sg_units.h"
 
 const sg_conf_key_t sg_conf_keys[] = {
@@ -37,6 +38,13 @@ const sg_conf_key_t sg_conf_keys[] = {
       "run this instead of postqueue -j / exim -bpc (no shell; output as emergency-queue)", 0 },
     { "emergency-timeout", SG_CONF_DURATION, "30",
       "emergency-mail gives up on a queue command or SMTP server after this long", 0 },
+    { "ps-uids", SG_CONF_UIDS, "1000-60000",
+      "ps checks processes of these uids: N or FIRST-LAST, comma-separated, or none", 0 },
+    { "ps-users", SG_CONF_USERS, "www-data",
+      "ps also checks processes of these users (names, comma-separated, or none)", 0 },
+    { "ps-allow-exe", SG_CONF_GLOBS,
+      "/usr/sbin/apache2 /usr/sbin/php-fpm* /usr/bin/php* /usr/sbin/cron",
+      "ps never reports programs matching these absolute path patterns (blank-separated)", 0 },
     { NULL, SG_CONF_STRING, NULL, NULL, 0 }
 };
 
@@ -110,6 +118,7 @@ const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr
     apr_int64_t n;
     const char *c, *problem = NULL;
     sg_smtp_server_t *server;
+    apr_array_header_t *list;
 
     if (!*value) {
         return "missing value";
@@ -144,6 +153,12 @@ const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr
                    ? NULL : "not a queue kind (auto, postfix, exim)";
     case SG_CONF_COMMAND:
         return check_command(value);
+    case SG_CONF_UIDS:
+        return sg_proc_parse_uids(value, &list, p, &problem) == APR_SUCCESS ? NULL : problem;
+    case SG_CONF_USERS:
+        return sg_proc_parse_names(value, &list, p, &problem) == APR_SUCCESS ? NULL : problem;
+    case SG_CONF_GLOBS:
+        return sg_proc_parse_globs(value, &list, p, &problem) == APR_SUCCESS ? NULL : problem;
     }
     return "unsupported key type";
 }

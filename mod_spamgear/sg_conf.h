@@ -28,7 +28,10 @@ typedef enum {
     SG_CONF_CLAMAV,     /* off | engine [DBDIR] | socket PATH | tcp HOST:PORT */
     SG_CONF_SMTP,       /* an emergency SMTP server (sg_smtp_server_parse) */
     SG_CONF_QUEUE,      /* auto | postfix | exim */
-    SG_CONF_COMMAND     /* absolute program path, then arguments split at blanks */
+    SG_CONF_COMMAND,    /* absolute program path, then arguments split at blanks */
+    SG_CONF_UIDS,       /* uids and FIRST-LAST ranges, or none (sg_proc_parse_uids) */
+    SG_CONF_USERS,      /* user names, or none (sg_proc_parse_names) */
+    SG_CONF_GLOBS       /* absolute path patterns, or none (sg_proc_parse_globs) */
 } sg_conf_type_t;
 
 #define SG_CONF_MAX_REPEAT 32   /* values one repeatable key may collect */
