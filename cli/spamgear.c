@@ -21,8 +21,12 @@ enum {
     OPT_SMTP,          /* emergency-mail --smtp */
     OPT_QUEUE,         /* emergency-mail --queue */
     OPT_QUEUE_COMMAND, /* emergency-mail --queue-command */
-    OPT_TIMEOUT,       /* emergency-mail --timeout */
-    OPT_CACERT         /* emergency-mail --cacert */
+    OPT_TIMEOUT,       /* emergency-mail and update --timeout */
+    OPT_CACERT,        /* emergency-mail and update --cacert */
+    OPT_SOURCE,        /* update --source */
+    OPT_DIR,           /* update --dir */
+    OPT_DRY_RUN,       /* update --dry-run */
+    OPT_GRACEFUL       /* update --graceful */
 };
 
 static const apr_getopt_option_t no_options[] = { { NULL, 0, 0, NULL } };
@@ -55,6 +59,18 @@ static const apr_getopt_option_t emergency_options[] = {
     { NULL, 0, 0, NULL }
 };
 
+static const apr_getopt_option_t update_options[] = {
+    { "source", OPT_SOURCE, 1, "get signatures from this source (update-source syntax; "
+      "repeatable; replaces the config's)" },
+    { "dir", OPT_DIR, 1, "install into DIR instead of the signatures directory" },
+    { "cacert", OPT_CACERT, 1, "verify servers without cacert= against this CA file" },
+    { "timeout", OPT_TIMEOUT, 1, "give up on one download after this (update-timeout, 5min)" },
+    { "dry-run", OPT_DRY_RUN, 0, "download and verify, print what would change, install nothing" },
+    { "graceful", OPT_GRACEFUL, 0, "after installing, run update-graceful-command "
+      "(apachectl graceful)" },
+    { NULL, 0, 0, NULL }
+};
+
 /* Options every command takes. */
 static const apr_getopt_option_t common_options[] = {
     { "config", 'c', 1, "read FILE instead of " SG_DEFAULT_CONF },
@@ -84,8 +100,8 @@ const sg_cmd_t sg_cmds[] = {
       emergency_options, sg_cmd_emergency_mail, SG_EXIT_ERROR },
     { "dnsbl", "[options] IP|HOST...", "check addresses against DNS blocklists (Nagios plugin)",
       dnsbl_options, sg_cmd_dnsbl, SG_EXIT_UNKNOWN },
-    { "update", "", "download and install signature updates",
-      no_options, NULL, SG_EXIT_ERROR },
+    { "update", "[options]", "download, verify and install signature updates",
+      update_options, sg_cmd_update, SG_EXIT_ERROR },
     { NULL, NULL, NULL, NULL, NULL, 0 }
 };
 
@@ -95,24 +111,26 @@ typedef struct sg_entry_point_t {
     const char *name;      /* argv[0] base name */
     const char *command;   /* the command it stands for */
     const char *as;        /* how to spell it as a spamgear command line */
+    const char *flag;      /* a classic option that picks another command, or NULL */
+    const char *flag_command;   /* that command; the option itself is dropped */
 } sg_entry_point_t;
 
 static const sg_entry_point_t entry_points[] = {
-    { "full-scan", "scan", "spamgear scan -" },
-    { "php-shell-detector", "scan", "spamgear scan" },
-    { "clamd-client", "scan", "spamgear scan --clamav socket" },
-    { "runav", "scan", "spamgear scan" },
-    { "postfix-spam-check", "mail", "spamgear mail postfix" },
-    { "exim-spam-check", "mail", "spamgear mail exim" },
-    { "roundcube-spam-check", "mail", "spamgear mail roundcube" },
-    { "imp-spam-check", "mail", "spamgear mail imp" },
-    { "php-spam-check", "mail", "spamgear mail php" },
-    { "php-legacy-spam-check", "mail", "spamgear mail sendmail-php" },
-    { "php-sendmail2relay-spam-check", "mail", "spamgear mail sendmail-php" },
-    { "sendmail2relay-spam-check", "mail", "spamgear mail sendmail2relay" },
-    { "emergency-mail", "emergency-mail", "spamgear emergency-mail" },
-    { "check_dnsbl", "dnsbl", "spamgear dnsbl" },
-    { NULL, NULL, NULL }
+    { "full-scan", "scan", "spamgear scan -", NULL, NULL },
+    { "php-shell-detector", "scan", "spamgear scan", "--update", "update" },
+    { "clamd-client", "scan", "spamgear scan --clamav socket", NULL, NULL },
+    { "runav", "scan", "spamgear scan", NULL, NULL },
+    { "postfix-spam-check", "mail", "spamgear mail postfix", NULL, NULL },
+    { "exim-spam-check", "mail", "spamgear mail exim", NULL, NULL },
+    { "roundcube-spam-check", "mail", "spamgear mail roundcube", NULL, NULL },
+    { "imp-spam-check", "mail", "spamgear mail imp", NULL, NULL },
+    { "php-spam-check", "mail", "spamgear mail php", NULL, NULL },
+    { "php-legacy-spam-check", "mail", "spamgear mail sendmail-php", NULL, NULL },
+    { "php-sendmail2relay-spam-check", "mail", "spamgear mail sendmail-php", NULL, NULL },
+    { "sendmail2relay-spam-check", "mail", "spamgear mail sendmail2relay", NULL, NULL },
+    { "emergency-mail", "emergency-mail", "spamgear emergency-mail", NULL, NULL },
+    { "check_dnsbl", "dnsbl", "spamgear dnsbl", NULL, NULL },
+    { NULL, NULL, NULL, NULL, NULL }
 };
 
 /* --------------------------------------------------------------- helpers */
@@ -194,6 +212,7 @@ static const char *arg_name(const char *name)
 {
     static const char *const names[][2] = {
         { "config", " FILE" }, { "lists", " FILE" }, { "server", " HOST:PORT" },
+        { "source", " SPEC" }, { "dir", " DIR" },
         { "timeout", " SECONDS" }, { "warning", " N" }, { "critical", " N" }, { NULL, NULL }
     };
     int i;
@@ -404,6 +423,27 @@ static int parse_global_options(sg_cli_t *cli, int argc, const char *const *argv
     return -1;
 }
 
+/* Runs what entry point EP stands for: its command, or, when the classic
+ * option EP->flag is among the arguments (before "--"), EP->flag_command
+ * without that option ("php-shell-detector --update" is "spamgear update"). */
+static int run_entry_point(sg_cli_t *cli, const sg_entry_point_t *ep, int argc,
+                           const char *const *argv)
+{
+    const char **rest;
+    int i;
+
+    for (i = 1; ep->flag && i < argc && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], ep->flag)) {
+            rest = apr_palloc(cli->pool, sizeof(*rest) * (apr_size_t)argc);
+            memcpy(rest, argv, sizeof(*rest) * (apr_size_t)i);
+            memcpy(rest + i, argv + i + 1, sizeof(*rest) * (apr_size_t)(argc - i - 1));
+            rest[argc - 1] = NULL;
+            return run_command(cli, sg_cli_find_cmd(ep->flag_command), argc - 1, rest, NULL);
+        }
+    }
+    return run_command(cli, sg_cli_find_cmd(ep->command), argc, argv, ep->as);
+}
+
 static const sg_entry_point_t *find_entry_point(const char *argv0)
 {
     const char *base = strrchr(argv0, '/');
@@ -439,7 +479,7 @@ int main(int argc, const char *const *argv)
 
     ep = find_entry_point(argv[0]);
     if (ep) {
-        return run_command(&cli, sg_cli_find_cmd(ep->command), argc, argv, ep->as);
+        return run_entry_point(&cli, ep, argc, argv);
     }
     if ((rc = parse_global_options(&cli, argc, argv, &i)) >= 0) {
         return rc;

@@ -8,6 +8,7 @@
 #include "sg_emergency.h"
 #include "sg_log.h"
 #include "sg_units.h"
+#include "sg_update.h"
 
 const sg_conf_key_t sg_conf_keys[] = {
     { "log-level", SG_CONF_LEVEL, "warn",
@@ -37,6 +38,15 @@ const sg_conf_key_t sg_conf_keys[] = {
       "run this instead of postqueue -j / exim -bpc (no shell; output as emergency-queue)", 0 },
     { "emergency-timeout", SG_CONF_DURATION, "30",
       "emergency-mail gives up on a queue command or SMTP server after this long", 0 },
+    { "update-source", SG_CONF_SOURCE, NULL,
+      "where update gets signatures: https://HOST/PATH/MANIFEST (\"SHA256  FILENAME\" lines) "
+      "or https://HOST/PATH/FILE sha256=HEX, [cacert=PATH]; repeatable", 1 },
+    { "update-timeout", SG_CONF_DURATION, "5min",
+      "update gives up on one download (manifest or file) after this long", 0 },
+    { "update-max-size", SG_CONF_SIZE, "64M",
+      "update refuses a downloaded signature file larger than this", 0 },
+    { "update-graceful-command", SG_CONF_COMMAND, "/usr/sbin/apachectl graceful",
+      "what update --graceful runs after installing new signatures (no shell)", 0 },
     { NULL, SG_CONF_STRING, NULL, NULL, 0 }
 };
 
@@ -110,6 +120,7 @@ const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr
     apr_int64_t n;
     const char *c, *problem = NULL;
     sg_smtp_server_t *server;
+    sg_update_source_t *source;
 
     if (!*value) {
         return "missing value";
@@ -144,6 +155,8 @@ const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr
                    ? NULL : "not a queue kind (auto, postfix, exim)";
     case SG_CONF_COMMAND:
         return check_command(value);
+    case SG_CONF_SOURCE:
+        return sg_update_source_parse(value, p, &source, &problem) == APR_SUCCESS ? NULL : problem;
     }
     return "unsupported key type";
 }

@@ -28,7 +28,8 @@ typedef enum {
     SG_CONF_CLAMAV,     /* off | engine [DBDIR] | socket PATH | tcp HOST:PORT */
     SG_CONF_SMTP,       /* an emergency SMTP server (sg_smtp_server_parse) */
     SG_CONF_QUEUE,      /* auto | postfix | exim */
-    SG_CONF_COMMAND     /* absolute program path, then arguments split at blanks */
+    SG_CONF_COMMAND,    /* absolute program path, then arguments split at blanks */
+    SG_CONF_SOURCE      /* a signature update source (sg_update_source_parse) */
 } sg_conf_type_t;
 
 #define SG_CONF_MAX_REPEAT 32   /* values one repeatable key may collect */
