@@ -790,21 +790,6 @@ static int run_graceful(up_run_t *run)
 
 /* ------------------------------------------------------------ settings */
 
-/* The option's value, else the config's; checked against the config key's type. */
-static const char *setting(up_run_t *run, const char *opt, const char *key, int *bad)
-{
-    const char *value = sg_cli_opt(run->cli, opt), *problem;
-
-    if (!value) {
-        return sg_conf_get(run->cli->conf, key);
-    }
-    if ((problem = sg_conf_check_value(sg_conf_key(key), value, run->p))) {
-        sg_cli_error("update: --%s %s: %s; try 'spamgear update --help'", opt, value, problem);
-        *bad = 1;
-    }
-    return value;
-}
-
 /* Sources from --source (all of them), else from the config's update-source lines. */
 static int load_sources(up_run_t *run)
 {
@@ -872,8 +857,8 @@ static int load_settings(up_run_t *run, int argc)
     if (sg_cli_load_conf(run->cli) != SG_EXIT_OK) {
         return SG_EXIT_ERROR;
     }
-    dir = setting(run, "dir", "signatures", &bad);
-    timeout = setting(run, "timeout", "update-timeout", &bad);
+    dir = sg_cli_setting(run->cli, "dir", "signatures", &bad);
+    timeout = sg_cli_setting(run->cli, "timeout", "update-timeout", &bad);
     max_size = sg_conf_get(run->cli->conf, "update-max-size");
     run->cacert = sg_cli_opt(run->cli, "cacert");
     run->dry_run = sg_cli_opt(run->cli, "dry-run") != NULL;

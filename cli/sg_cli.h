@@ -59,6 +59,11 @@ int sg_cli_load_conf(sg_cli_t *cli);
  * NULL when not given.  Repeatable options: walk cli->opts. */
 const char *sg_cli_opt(const sg_cli_t *cli, const char *name);
 
+/* The value of option OPT when given, checked against config key KEY's type
+ * (a bad one is printed as "COMMAND: --OPT VALUE: problem; try ..." and sets
+ * *BAD); else KEY's value in cli->conf (loaded first). */
+const char *sg_cli_setting(sg_cli_t *cli, const char *opt, const char *key, int *bad);
+
 /* Prints a command's usage and options to FP. */
 void sg_cli_print_usage(FILE *fp, const sg_cmd_t *cmd);
 

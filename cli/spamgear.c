@@ -173,6 +173,21 @@ const char *sg_cli_opt(const sg_cli_t *cli, const char *name)
     return value;
 }
 
+const char *sg_cli_setting(sg_cli_t *cli, const char *opt, const char *key, int *bad)
+{
+    const char *value = sg_cli_opt(cli, opt), *problem;
+
+    if (!value) {
+        return sg_conf_get(cli->conf, key);
+    }
+    if ((problem = sg_conf_check_value(sg_conf_key(key), value, cli->pool))) {
+        sg_cli_error("%s: --%s %s: %s; try 'spamgear %s --help'", cli->cmd->name, opt, value,
+                     problem, cli->cmd->name);
+        *bad = 1;
+    }
+    return value;
+}
+
 static int cli_log_threshold = SG_LOG_WARNING;
 
 static int cli_log_is_level(void *baton, apr_pool_t *p, sg_log_level_t level)
