@@ -83,22 +83,6 @@ static int copy_stdin(em_run_t *run)
 
 /* ------------------------------------------------------------ settings */
 
-/* The option's value, else the config's; checked against the config key's type. */
-static const char *setting(em_run_t *run, const char *opt, const char *key, int *bad)
-{
-    const char *value = opt ? sg_cli_opt(run->cli, opt) : NULL, *problem;
-
-    if (!value) {
-        return sg_conf_get(run->cli->conf, key);
-    }
-    if ((problem = sg_conf_check_value(sg_conf_key(key), value, run->p))) {
-        sg_cli_error("emergency-mail: --%s %s: %s; try 'spamgear emergency-mail --help'", opt,
-                     value, problem);
-        *bad = 1;
-    }
-    return value;
-}
-
 static int add_server(em_run_t *run, const char *spec, const char *where)
 {
     sg_smtp_server_t *server;
@@ -157,9 +141,9 @@ static int load_settings(em_run_t *run, int argc, const char *const *argv)
         }
     }
     run->threshold = (apr_uint64_t)apr_atoi64(threshold);
-    timeout = setting(run, "timeout", "emergency-timeout", &bad);
-    run->queue_kind = setting(run, "queue", "emergency-queue", &bad);
-    run->queue_command = setting(run, "queue-command", "emergency-queue-command", &bad);
+    timeout = sg_cli_setting(run->cli, "timeout", "emergency-timeout", &bad);
+    run->queue_kind = sg_cli_setting(run->cli, "queue", "emergency-queue", &bad);
+    run->queue_command = sg_cli_setting(run->cli, "queue-command", "emergency-queue-command", &bad);
     run->cacert = sg_cli_opt(run->cli, "cacert");
     if (bad || (run->cacert && run->cacert[0] != '/')) {
         if (!bad) {

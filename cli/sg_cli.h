@@ -65,6 +65,11 @@ int sg_cli_load_conf(sg_cli_t *cli);
  * NULL when not given.  Repeatable options: walk cli->opts. */
 const char *sg_cli_opt(const sg_cli_t *cli, const char *name);
 
+/* The value of option OPT when given, checked against config key KEY's type
+ * (a bad one is printed as "COMMAND: --OPT VALUE: problem; try ..." and sets
+ * *BAD); else KEY's value in cli->conf (loaded first). */
+const char *sg_cli_setting(sg_cli_t *cli, const char *opt, const char *key, int *bad);
+
 /* Prints a command's usage and options to FP. */
 void sg_cli_print_usage(FILE *fp, const sg_cmd_t *cmd);
 
@@ -78,5 +83,6 @@ int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_dnsbl(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_ps(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_emergency_mail(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_update(sg_cli_t *cli, int argc, const char *const *argv);
 
 #endif /* SG_CLI_H */

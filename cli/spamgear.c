@@ -21,8 +21,12 @@ enum {
     OPT_SMTP,          /* emergency-mail --smtp */
     OPT_QUEUE,         /* emergency-mail --queue */
     OPT_QUEUE_COMMAND, /* emergency-mail --queue-command */
-    OPT_TIMEOUT,       /* emergency-mail --timeout */
-    OPT_CACERT,        /* emergency-mail --cacert */
+    OPT_TIMEOUT,       /* emergency-mail and update --timeout */
+    OPT_CACERT,        /* emergency-mail and update --cacert */
+    OPT_SOURCE,        /* update --source */
+    OPT_DIR,           /* update --dir */
+    OPT_DRY_RUN,       /* update --dry-run */
+    OPT_GRACEFUL,      /* update --graceful */
     OPT_UNTIL,         /* mail --until */
     OPT_OVERRIDES,     /* mail --overrides */
     OPT_COUNTS,        /* mail --counts */
@@ -91,6 +95,18 @@ static const apr_getopt_option_t ps_options[] = {
     { NULL, 0, 0, NULL }
 };
 
+static const apr_getopt_option_t update_options[] = {
+    { "source", OPT_SOURCE, 1, "get signatures from this source (update-source syntax; "
+      "repeatable; replaces the config's)" },
+    { "dir", OPT_DIR, 1, "install into DIR instead of the signatures directory" },
+    { "cacert", OPT_CACERT, 1, "verify servers without cacert= against this CA file" },
+    { "timeout", OPT_TIMEOUT, 1, "give up on one download after this (update-timeout, 5min)" },
+    { "dry-run", OPT_DRY_RUN, 0, "download and verify, print what would change, install nothing" },
+    { "graceful", OPT_GRACEFUL, 0, "after installing, run update-graceful-command "
+      "(apachectl graceful)" },
+    { NULL, 0, 0, NULL }
+};
+
 /* Options every command takes. */
 static const apr_getopt_option_t common_options[] = {
     { "config", 'c', 1, "read FILE instead of " SG_DEFAULT_CONF },
@@ -123,8 +139,8 @@ const sg_cmd_t sg_cmds[] = {
       dnsbl_options, sg_cmd_dnsbl, SG_EXIT_UNKNOWN },
     { "ps", "[options]", "list suspicious processes of web and hosting users",
       ps_options, sg_cmd_ps, SG_EXIT_ERROR },
-    { "update", "", "download and install signature updates",
-      no_options, NULL, SG_EXIT_ERROR },
+    { "update", "[options]", "download, verify and install signature updates",
+      update_options, sg_cmd_update, SG_EXIT_ERROR },
     { NULL, NULL, NULL, NULL, NULL, 0 }
 };
 
@@ -135,30 +151,35 @@ typedef struct sg_entry_point_t {
     const char *command;   /* the command it stands for */
     const char *as;        /* how to spell it as a spamgear command line */
     sg_entry_args_fn *args;/* rewrites the classic arguments, or NULL */
+    const char *flag;      /* a classic option that picks another command, or NULL */
+    const char *flag_command;   /* that command; the option itself is dropped */
 } sg_entry_point_t;
 
 static const sg_entry_point_t entry_points[] = {
-    { "full-scan", "scan", "spamgear scan -", NULL },
-    { "php-shell-detector", "scan", "spamgear scan", NULL },
-    { "clamd-client", "scan", "spamgear scan --clamav socket", NULL },
-    { "runav", "scan", "spamgear scan", NULL },
-    { "postfix-spam-check", "mail", "spamgear mail postfix --only sasl", sg_mail_classic_args },
+    { "full-scan", "scan", "spamgear scan -", NULL, NULL, NULL },
+    { "php-shell-detector", "scan", "spamgear scan", NULL, "--update", "update" },
+    { "clamd-client", "scan", "spamgear scan --clamav socket", NULL, NULL, NULL },
+    { "runav", "scan", "spamgear scan", NULL, NULL, NULL },
+    { "postfix-spam-check", "mail", "spamgear mail postfix --only sasl", sg_mail_classic_args,
+      NULL, NULL },
     { "exim-spam-check", "mail", "spamgear mail exim --only exim-local,exim-host",
-      sg_mail_classic_args },
+      sg_mail_classic_args, NULL, NULL },
     { "roundcube-spam-check", "mail", "spamgear mail roundcube --only webmail-sent",
-      sg_mail_classic_args },
-    { "imp-spam-check", "mail", "spamgear mail imp --only webmail-sent", sg_mail_classic_args },
+      sg_mail_classic_args, NULL, NULL },
+    { "imp-spam-check", "mail", "spamgear mail imp --only webmail-sent", sg_mail_classic_args,
+      NULL, NULL },
     { "php-spam-check", "mail", "spamgear mail php --period 1d --max MAX_DAILY",
-      sg_mail_classic_args },
+      sg_mail_classic_args, NULL, NULL },
     { "php-legacy-spam-check", "mail", "spamgear mail sendmail-php --only script",
-      sg_mail_classic_args },
+      sg_mail_classic_args, NULL, NULL },
     { "php-sendmail2relay-spam-check", "mail", "spamgear mail sendmail2relay --only script",
-      sg_mail_classic_args },
+      sg_mail_classic_args, NULL, NULL },
     { "sendmail2relay-spam-check", "mail",
-      "spamgear mail sendmail2relay --counts --only wrapper-user", sg_mail_classic_args },
-    { "emergency-mail", "emergency-mail", "spamgear emergency-mail", NULL },
-    { "check_dnsbl", "dnsbl", "spamgear dnsbl", NULL },
-    { NULL, NULL, NULL, NULL }
+      "spamgear mail sendmail2relay --counts --only wrapper-user", sg_mail_classic_args,
+      NULL, NULL },
+    { "emergency-mail", "emergency-mail", "spamgear emergency-mail", NULL, NULL, NULL },
+    { "check_dnsbl", "dnsbl", "spamgear dnsbl", NULL, NULL, NULL },
+    { NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
 /* --------------------------------------------------------------- helpers */
@@ -197,6 +218,21 @@ const char *sg_cli_opt(const sg_cli_t *cli, const char *name)
         if (!strcmp(e[i].key, name)) {
             value = e[i].val;
         }
+    }
+    return value;
+}
+
+const char *sg_cli_setting(sg_cli_t *cli, const char *opt, const char *key, int *bad)
+{
+    const char *value = sg_cli_opt(cli, opt), *problem;
+
+    if (!value) {
+        return sg_conf_get(cli->conf, key);
+    }
+    if ((problem = sg_conf_check_value(sg_conf_key(key), value, cli->pool))) {
+        sg_cli_error("%s: --%s %s: %s; try 'spamgear %s --help'", cli->cmd->name, opt, value,
+                     problem, cli->cmd->name);
+        *bad = 1;
     }
     return value;
 }
@@ -240,6 +276,7 @@ static const char *arg_name(const char *name)
 {
     static const char *const names[][2] = {
         { "config", " FILE" }, { "lists", " FILE" }, { "server", " HOST:PORT" },
+        { "source", " SPEC" }, { "dir", " DIR" },
         { "timeout", " SECONDS" }, { "warning", " N" }, { "critical", " N" },
         { "uids", " RANGES" }, { "users", " NAMES" }, { "allow-exe", " PATTERNS" },
         { "proc", " DIR" }, { NULL, NULL }
@@ -486,6 +523,30 @@ static int parse_global_options(sg_cli_t *cli, int argc, const char *const *argv
     return -1;
 }
 
+/* Runs what entry point EP stands for: its command, or, when the classic
+ * option EP->flag is among the arguments (before "--"), EP->flag_command
+ * without that option ("php-shell-detector --update" is "spamgear update"). */
+static int run_entry_point(sg_cli_t *cli, const sg_entry_point_t *ep, int argc,
+                           const char *const *argv)
+{
+    const char **rest;
+    int i, rc;
+
+    for (i = 1; ep->flag && i < argc && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], ep->flag)) {
+            rest = apr_palloc(cli->pool, sizeof(*rest) * (apr_size_t)argc);
+            memcpy(rest, argv, sizeof(*rest) * (apr_size_t)i);
+            memcpy(rest + i, argv + i + 1, sizeof(*rest) * (apr_size_t)(argc - i - 1));
+            rest[argc - 1] = NULL;
+            return run_command(cli, sg_cli_find_cmd(ep->flag_command), argc - 1, rest, NULL);
+        }
+    }
+    if (ep->args && (rc = ep->args(cli, ep->name, &argc, &argv)) != SG_EXIT_OK) {
+        return rc;
+    }
+    return run_command(cli, sg_cli_find_cmd(ep->command), argc, argv, ep->as);
+}
+
 static const sg_entry_point_t *find_entry_point(const char *argv0)
 {
     const char *base = strrchr(argv0, '/');
@@ -521,10 +582,7 @@ int main(int argc, const char *const *argv)
 
     ep = find_entry_point(argv[0]);
     if (ep) {
-        if (ep->args && (rc = ep->args(&cli, ep->name, &argc, &argv)) != SG_EXIT_OK) {
-            return rc;
-        }
-        return run_command(&cli, sg_cli_find_cmd(ep->command), argc, argv, ep->as);
+        return run_entry_point(&cli, ep, argc, argv);
     }
     if ((rc = parse_global_options(&cli, argc, argv, &i)) >= 0) {
         return rc;

@@ -9,6 +9,7 @@
 #include "sg_log.h"
 #include "sg_proc.h"
 #include "sg_units.h"
+#include "sg_update.h"
 
 const sg_conf_key_t sg_conf_keys[] = {
     { "log-level", SG_CONF_LEVEL, "warn",
@@ -45,6 +46,15 @@ const sg_conf_key_t sg_conf_keys[] = {
     { "ps-allow-exe", SG_CONF_GLOBS,
       "/usr/sbin/apache2 /usr/sbin/php-fpm* /usr/bin/php* /usr/sbin/cron",
       "ps never reports programs matching these absolute path patterns (blank-separated)", 0 },
+    { "update-source", SG_CONF_SOURCE, NULL,
+      "where update gets signatures: https://HOST/PATH/MANIFEST (\"SHA256  FILENAME\" lines) "
+      "or https://HOST/PATH/FILE sha256=HEX, [cacert=PATH]; repeatable", 1 },
+    { "update-timeout", SG_CONF_DURATION, "5min",
+      "update gives up on one download (manifest or file) after this long", 0 },
+    { "update-max-size", SG_CONF_SIZE, "64M",
+      "update refuses a downloaded signature file larger than this", 0 },
+    { "update-graceful-command", SG_CONF_COMMAND, "/usr/sbin/apachectl graceful",
+      "what update --graceful runs after installing new signatures (no shell)", 0 },
     { NULL, SG_CONF_STRING, NULL, NULL, 0 }
 };
 
@@ -119,6 +129,7 @@ const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr
     const char *c, *problem = NULL;
     sg_smtp_server_t *server;
     apr_array_header_t *list;
+    sg_update_source_t *source;
 
     if (!*value) {
         return "missing value";
@@ -159,6 +170,8 @@ const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr
         return sg_proc_parse_names(value, &list, p, &problem) == APR_SUCCESS ? NULL : problem;
     case SG_CONF_GLOBS:
         return sg_proc_parse_globs(value, &list, p, &problem) == APR_SUCCESS ? NULL : problem;
+    case SG_CONF_SOURCE:
+        return sg_update_source_parse(value, p, &source, &problem) == APR_SUCCESS ? NULL : problem;
     }
     return "unsupported key type";
 }

@@ -31,7 +31,8 @@ typedef enum {
     SG_CONF_COMMAND,    /* absolute program path, then arguments split at blanks */
     SG_CONF_UIDS,       /* uids and FIRST-LAST ranges, or none (sg_proc_parse_uids) */
     SG_CONF_USERS,      /* user names, or none (sg_proc_parse_names) */
-    SG_CONF_GLOBS       /* absolute path patterns, or none (sg_proc_parse_globs) */
+    SG_CONF_GLOBS       /* absolute path patterns, or none (sg_proc_parse_globs) */,
+    SG_CONF_SOURCE      /* a signature update source (sg_update_source_parse) */
 } sg_conf_type_t;
 
 #define SG_CONF_MAX_REPEAT 32   /* values one repeatable key may collect */

@@ -19,5 +19,6 @@ Suite *queue_suite(void);
 Suite *logtime_suite(void);
 Suite *maillog_suite(void);
 Suite *proc_suite(void);
+Suite *update_suite(void);
 
 #endif /* SG_TESTS_H */
