@@ -6,7 +6,7 @@
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include <jansson.h>
-#include "sg_cli.h"
+#include "cmd_mail.h"
 #include "sg_input.h"
 #include "sg_maillog.h"
 #include "sg_units.h"
@@ -29,6 +29,7 @@ typedef struct mail_run_t {
     int only_given;
     sg_maillog_t *ml;
     apr_uint64_t bytes;           /* read, uncompressed */
+    mail_act_t act;               /* --disable and its actions */
 } mail_run_t;
 
 static const char *const default_logs[SG_MAILSRC_COUNT] = {
@@ -298,9 +299,11 @@ static void print_classic(const mail_run_t *run, sg_mailkind_t kind, apr_array_h
     *printed = 1;
     for (i = 0; i < list->nelts; i++) {
         const sg_mailacct_t *a = APR_ARRAY_IDX(list, i, sg_mailacct_t *);
+        const char *tag = apr_hash_get(run->act.tags, a->name, APR_HASH_KEY_STRING);
         fprintf(run->cli->out, "%" APR_UINT64_T_FMT " (%u nets/%u unknowns/%u IPs/%"
-                APR_UINT64_T_FMT " webmail) -- %s\n", a->count, set_size(a->nets),
-                set_size(a->unknown_ips), set_size(a->ips), a->webmail, a->first_line);
+                APR_UINT64_T_FMT " webmail) -- %s%s%s%s\n", a->count, set_size(a->nets),
+                set_size(a->unknown_ips), set_size(a->ips), a->webmail, a->first_line,
+                tag ? " [" : "", tag ? tag : "", tag ? "]" : "");
     }
 }
 
@@ -383,12 +386,16 @@ static json_t *json_account(const mail_run_t *run, sg_mailkind_t kind, const sg_
     json_object_set_new(o, "first_line", json_string(a->first_line) ? json_string(a->first_line)
                                                                     : json_null());
     json_object_set_new(o, "lower_bound", json_boolean(a->sets_full));
+    if (apr_hash_get(run->act.tags, a->name, APR_HASH_KEY_STRING)) {
+        json_object_set_new(o, "action", json_string(apr_hash_get(run->act.tags, a->name,
+                                                                  APR_HASH_KEY_STRING)));
+    }
     return o;
 }
 
 static int report(mail_run_t *run)
 {
-    int kind, printed = 0, found = 0;
+    int kind, printed = 0, found = 0, failed = 0;
     json_t *accounts = run->json ? json_array() : NULL;
 
     for (kind = 0; kind < SG_MK_COUNT; kind++) {
@@ -399,6 +406,8 @@ static int report(mail_run_t *run)
         }
         list = suspects(run, (sg_mailkind_t)kind);
         found |= (list->nelts > 0);
+        failed |= mail_act_run(run->cli, &run->act, run->source, (sg_mailkind_t)kind, list)
+                  != SG_EXIT_OK;
         if (run->json) {
             for (i = 0; i < list->nelts; i++) {
                 json_array_append_new(accounts, json_account(run, (sg_mailkind_t)kind,
@@ -423,7 +432,8 @@ static int report(mail_run_t *run)
         fputc('\n', run->cli->out);
         json_decref(doc);
     }
-    return found ? SG_EXIT_FOUND : SG_EXIT_OK;
+    failed |= mail_act_expire(run->cli, &run->act) != SG_EXIT_OK;
+    return failed ? SG_EXIT_ERROR : found ? SG_EXIT_FOUND : SG_EXIT_OK;
 }
 
 static void summarize_skips(const mail_run_t *run)
@@ -454,6 +464,9 @@ int sg_cmd_mail(sg_cli_t *cli, int argc, const char *const *argv)
         APR_ARRAY_PUSH(run.logs, const char *) = default_logs[run.source];
     }
     run.ml = sg_maillog_create(cli->pool, run.source, run.until, apr_time_from_sec(run.period));
+    if ((rc = mail_act_setup(cli, &run.act)) != SG_EXIT_OK) {
+        return rc;
+    }
     if ((v = sg_cli_opt(cli, "webmail")) && (rc = add_webmail(&run, v)) != SG_EXIT_OK) {
         return rc;
     }

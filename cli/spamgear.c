@@ -32,6 +32,14 @@ enum {
     OPT_COUNTS,        /* mail --counts */
     OPT_ALL,           /* mail --all */
     OPT_ONLY,          /* mail --only */
+    OPT_ACTION,        /* mail --action */
+    OPT_MAP,           /* mail --map */
+    OPT_MAP_ACTION,    /* mail --map-action */
+    OPT_EXPIRE,        /* mail --expire */
+    OPT_COMMAND,       /* mail --command */
+    OPT_ALERT_TO,      /* mail --alert-to */
+    OPT_SENDMAIL,      /* mail --sendmail */
+    OPT_POSTMAP,       /* mail --postmap */
     OPT_UIDS,          /* ps --uids */
     OPT_USERS,         /* ps --users */
     OPT_ALLOW_EXE,     /* ps --allow-exe */
@@ -56,6 +64,17 @@ static const apr_getopt_option_t mail_options[] = {
     { "counts", OPT_COUNTS, 0, "script sources: print counts, not only paths" },
     { "all", OPT_ALL, 0, "report every account, under the thresholds too" },
     { "only", OPT_ONLY, 1, "report only these kinds (comma-separated, e.g. sasl,pickup)" },
+    { "disable", 'd', 1, "disable SASL senders with more than NETS networks and UNKNOWNS "
+      "unknown clients (NETS,UNKNOWNS)" },
+    { "action", OPT_ACTION, 1, "how to disable: lock (usermod -L, default), postfix-map or command" },
+    { "map", OPT_MAP, 1, "postfix-map: the access map (default /etc/postfix/spamgear_sasl_access)" },
+    { "map-action", OPT_MAP_ACTION, 1, "postfix-map: REJECT (default), HOLD, 'FILTER relay:[host]'" },
+    { "expire", OPT_EXPIRE, 1, "postfix-map: entries expire after this, e.g. 1d (default never)" },
+    { "command", OPT_COMMAND, 1, "command: program and arguments; the account is added last" },
+    { "alert-to", OPT_ALERT_TO, 1, "mail one alert per disabled account here (default root)" },
+    { "sendmail", OPT_SENDMAIL, 1, "sendmail-compatible program for alerts (/usr/sbin/sendmail)" },
+    { "postmap", OPT_POSTMAP, 1, "postmap program (default postmap on PATH)" },
+    { "dry-run", OPT_DRY_RUN, 0, "say what --disable would do, change nothing" },
     { NULL, 0, 0, NULL }
 };
 

@@ -18,6 +18,7 @@ Suite *emergency_suite(void);
 Suite *queue_suite(void);
 Suite *logtime_suite(void);
 Suite *maillog_suite(void);
+Suite *accessmap_suite(void);
 Suite *proc_suite(void);
 Suite *update_suite(void);
 

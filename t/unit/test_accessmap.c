@@ -1,0 +1,88 @@
+/* test_accessmap.c: spamgear's entries in a Postfix access map. */
+#include <string.h>
+#include "tests.h"
+#include "sg_accessmap.h"
+
+static apr_array_header_t *entries(const char *key, const char *action, apr_time_t expires)
+{
+    apr_array_header_t *a = apr_array_make(test_pool, 1, sizeof(sg_accessmap_entry_t));
+    sg_accessmap_entry_t *e;
+
+    if (key) {
+        e = apr_array_push(a);
+        e->key = key;
+        e->action = action;
+        e->expires = expires;
+    }
+    return a;
+}
+
+#define NOW apr_time_from_sec(1794045600)   /* 2026-11-07T10:00:00Z */
+
+START_TEST(adds_keeps_and_expires)
+{
+    const char *old = "# admin\nold@example.org\tREJECT\n"
+                      "# spamgear: added 2020-01-01T00:00:00Z expires 1577840400\n"
+                      "gone@example.org\tREJECT\n"
+                      "# spamgear: added 2026-11-07T09:00:00Z expires 1794049200\n"
+                      "kept@example.org\tHOLD\n"
+                      "last@example.org OK";
+    sg_accessmap_change_t c;
+
+    ck_assert_int_eq(sg_accessmap_update(old, strlen(old),
+                                         entries("new@example.org", "FILTER relay:[b.example]", 0),
+                                         NOW, test_pool, &c, NULL), APR_SUCCESS);
+    ck_assert_int_eq(c.added, 1);
+    ck_assert_int_eq(c.expired, 1);
+    ck_assert_str_eq(c.text, "# admin\nold@example.org\tREJECT\n"
+                             "# spamgear: added 2026-11-07T09:00:00Z expires 1794049200\n"
+                             "kept@example.org\tHOLD\n"
+                             "last@example.org OK\n"
+                             "# spamgear: added 2026-11-07T10:00:00Z\n"
+                             "new@example.org\tFILTER relay:[b.example]\n");
+}
+END_TEST
+
+START_TEST(existing_keys_are_not_added_twice)
+{
+    const char *old = "kept@example.org\tHOLD\n";
+    sg_accessmap_change_t c;
+
+    ck_assert_int_eq(sg_accessmap_update(old, strlen(old), entries("kept@example.org", "REJECT",
+                                                                   NOW + 1), NOW, test_pool,
+                                         &c, NULL), APR_SUCCESS);
+    ck_assert_int_eq(c.added, 0);
+    ck_assert_int_eq(c.already, 1);
+    ck_assert_str_eq(c.text, old);
+}
+END_TEST
+
+START_TEST(hostile_keys_are_refused)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    sg_accessmap_change_t c;
+
+    ck_assert_int_eq(sg_accessmap_update("", 0, entries("a b", "REJECT", 0), NOW, test_pool, &c,
+                                         &res), APR_EINVAL);
+    ck_assert_int_eq(sg_accessmap_update("", 0, entries("a\nb", "REJECT", 0), NOW, test_pool,
+                                         &c, &res), APR_EINVAL);
+    ck_assert_int_eq(sg_accessmap_update("", 0, entries("#a", "REJECT", 0), NOW, test_pool, &c,
+                                         &res), APR_EINVAL);
+    ck_assert_int_eq(sg_accessmap_update("", 0, entries("a", "REJECT\nb OK", 0), NOW, test_pool,
+                                         &c, &res), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(res.problem, "control characters"));
+}
+END_TEST
+
+Suite *accessmap_suite(void)
+{
+    Suite *s = suite_create("accessmap");
+    TCase *tc = tcase_create("accessmap");
+
+    tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
+    tcase_add_test(tc, adds_keeps_and_expires);
+    tcase_add_test(tc, existing_keys_are_not_added_twice);
+    tcase_add_test(tc, hostile_keys_are_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}
