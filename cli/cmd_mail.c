@@ -13,24 +13,6 @@
 
 #define MAX_OVERRIDES 100000   /* lines in an overrides file */
 
-/* Everything one run needs, from the options. */
-typedef struct mail_run_t {
-    sg_cli_t *cli;
-    sg_mailsrc_t source;
-    apr_array_header_t *logs;     /* const char * paths, "-" for stdin */
-    const char *period_text;      /* as typed, for the report header */
-    apr_int64_t period;           /* seconds */
-    apr_time_t until;
-    unsigned max;                 /* threshold for the kinds that use --max */
-    int max_given;                /* --max was on the command line: it applies to all kinds */
-    apr_hash_t *overrides;        /* account -> (unsigned *) threshold */
-    int json, counts, all;
-    int only[SG_MK_COUNT];        /* --only: report these kinds (all zero: every kind) */
-    int only_given;
-    sg_maillog_t *ml;
-    apr_uint64_t bytes;           /* read, uncompressed */
-    mail_act_t act;               /* --disable and its actions */
-} mail_run_t;
 
 static const char *const default_logs[SG_MAILSRC_COUNT] = {
     "/var/log/mail.log", "/var/log/exim4/mainlog", "/var/log/roundcube/sendmail.log",
@@ -179,6 +161,7 @@ static int setup_run(mail_run_t *run, int argc, const char *const *argv)
         return usage_error("--only names an unknown kind", v);
     }
     run->json = sg_cli_opt(run->cli, "json") != NULL;
+    run->state_dir = sg_cli_opt(run->cli, "state");
     run->counts = sg_cli_opt(run->cli, "counts") != NULL;
     run->all = sg_cli_opt(run->cli, "all") != NULL;
     run->logs = apr_array_make(run->cli->pool, 4, sizeof(const char *));
@@ -201,28 +184,40 @@ static void feed_oversize(void *baton)
     sg_maillog_skip_oversize(((mail_run_t *)baton)->ml);
 }
 
+int mail_read_one_log(mail_run_t *run, const char *path, sg_input_t *in)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    in->lines = feed_lines;
+    in->oversize = feed_oversize;
+    in->baton = run;
+    if (sg_input_read(path, in, run->cli->pool, &res) != APR_SUCCESS) {
+        sg_cli_error("mail: %s", res.problem);
+        return SG_EXIT_ERROR;
+    }
+    if (in->bytes == 0 && run->source == SG_MAILSRC_ROUNDCUBE) {
+        sg_cli_error("mail: %s is empty: Roundcube logs sent mail only with "
+                     "$config['smtp_log'] = true (off by default since 1.7); "
+                     "no conclusion possible", path);
+        return SG_EXIT_ERROR;
+    }
+    run->bytes += in->bytes;
+    return SG_EXIT_OK;
+}
+
 static int read_logs(mail_run_t *run)
 {
-    int i;
+    int i, rc = SG_EXIT_OK;
 
-    for (i = 0; i < run->logs->nelts; i++) {
-        const char *path = APR_ARRAY_IDX(run->logs, i, const char *);
-        sg_result_t res = { APR_SUCCESS, NULL };
-        apr_uint64_t bytes = 0;
-        if (sg_input_read(path, feed_lines, feed_oversize, run, &bytes, run->cli->pool, &res)
-            != APR_SUCCESS) {
-            sg_cli_error("mail: %s", res.problem);
-            return SG_EXIT_ERROR;
-        }
-        if (bytes == 0 && run->source == SG_MAILSRC_ROUNDCUBE) {
-            sg_cli_error("mail: %s is empty: Roundcube logs sent mail only with "
-                         "$config['smtp_log'] = true (off by default since 1.7); "
-                         "no conclusion possible", path);
-            return SG_EXIT_ERROR;
-        }
-        run->bytes += bytes;
+    if (run->state_dir) {
+        return mail_state_read_logs(run);
     }
-    return SG_EXIT_OK;
+    for (i = 0; i < run->logs->nelts && rc == SG_EXIT_OK; i++) {
+        sg_input_t in;
+        memset(&in, 0, sizeof(in));
+        rc = mail_read_one_log(run, APR_ARRAY_IDX(run->logs, i, const char *), &in);
+    }
+    return rc;
 }
 
 /* ---------------------------------------------------------------- report */

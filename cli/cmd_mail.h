@@ -4,6 +4,7 @@
  * (disabling accounts) share. */
 #include "sg_cli.h"
 #include "sg_maillog.h"
+#include "sg_input.h"
 
 /* What to do with accounts that cross --disable NETS,UNKNOWNS. */
 typedef struct mail_act_t {
@@ -21,6 +22,35 @@ typedef struct mail_act_t {
     int dry_run;               /* say what would be done, do nothing */
     apr_hash_t *tags;          /* account -> "DISABLED", "WOULD DISABLE", "DISABLE FAILED" */
 } mail_act_t;
+
+/* Everything one run needs, from the options. */
+typedef struct mail_run_t {
+    sg_cli_t *cli;
+    sg_mailsrc_t source;
+    apr_array_header_t *logs;     /* const char * paths, "-" for stdin */
+    const char *period_text;      /* as typed, for the report header */
+    apr_int64_t period;           /* seconds */
+    apr_time_t until;
+    unsigned max;                 /* threshold for the kinds that use --max */
+    int max_given;                /* --max was on the command line: it applies to all kinds */
+    apr_hash_t *overrides;        /* account -> (unsigned *) threshold */
+    int json, counts, all;
+    int only[SG_MK_COUNT];        /* --only: report these kinds (all zero: every kind) */
+    int only_given;
+    sg_maillog_t *ml;
+    apr_uint64_t bytes;           /* read, uncompressed */
+    mail_act_t act;               /* --disable and its actions */
+    const char *state_dir;        /* --state: incremental runs, or NULL */
+} mail_run_t;
+
+/* Reads one log from IN->skip on into RUN's analyser; SG_EXIT_OK or an exit
+ * code after saying why (cmd_mail.c). */
+int mail_read_one_log(mail_run_t *run, const char *path, sg_input_t *in);
+
+/* --state: reads the logs from where the last run stopped, with the lines it
+ * kept, and saves where this one stopped (cmd_mail_state.c). */
+int mail_state_read_logs(mail_run_t *run);
+
 
 /* Reads the --disable family of options into ACT; SG_EXIT_OK or an exit code
  * after saying what is wrong. */

@@ -1,6 +1,6 @@
 /* sg_input.c: logs as buffers of whole lines, from files, stdin or gzip. */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE   /* memmem, memrchr */
+#define _GNU_SOURCE   /* memrchr */
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +11,8 @@
 #include <zlib.h>
 #include <apr_strings.h>
 #include "sg_input.h"
+
+#define MAP_STEP (16 * 1024 * 1024)   /* pages handed back to the kernel per step */
 
 /* Pulls up to LEN bytes into BUF; returns the count, 0 at the end, -1 on error. */
 typedef long read_fn(void *src, char *buf, apr_size_t len);
@@ -32,55 +34,143 @@ static long read_gz(void *src, char *buf, apr_size_t len)
     return n < 0 ? -1 : n;
 }
 
+static void keep_head(sg_input_t *in, const char *buf, apr_size_t len)
+{
+    apr_size_t n = 0;
+
+    while (n < len && n < SG_INPUT_HEAD && buf[n] != '\n') {
+        n++;
+    }
+    memcpy(in->head, buf, n);
+    in->head[n] = '\0';
+}
+
+/* Passes over IN->skip bytes of a stream, keeping the head; the rest of the
+ * last read goes back to the caller in BUF[0..*have). */
+static apr_status_t skip_stream(read_fn *rd, void *src, sg_input_t *in, char *buf,
+                                apr_size_t *have)
+{
+    apr_uint64_t left = in->skip;
+    int first = 1;
+    long n;
+
+    *have = 0;
+    while ((n = rd(src, buf, SG_INPUT_CHUNK)) > 0) {
+        in->bytes += (apr_uint64_t)n;
+        if (first) {
+            keep_head(in, buf, (apr_size_t)n);
+            first = 0;
+        }
+        if ((apr_uint64_t)n > left) {
+            *have = (apr_size_t)n - (apr_size_t)left;
+            memmove(buf, buf + left, *have);
+            return APR_SUCCESS;
+        }
+        left -= (apr_uint64_t)n;
+        if (left == 0) {
+            return APR_SUCCESS;
+        }
+    }
+    return n < 0 ? APR_EGENERAL : (left ? APR_EOF : APR_SUCCESS);
+}
+
 /* Streams a source through a buffer, handing over whole lines and carrying
  * the unfinished last line to the next read. */
-static apr_status_t stream_lines(read_fn *rd, void *src, sg_input_lines_cb *lines,
-                                 sg_input_oversize_cb *oversize, void *baton,
-                                 apr_uint64_t *bytes, apr_pool_t *p)
+static apr_status_t stream_lines(read_fn *rd, void *src, sg_input_t *in, apr_pool_t *p)
 {
     char *buf = apr_palloc(p, SG_INPUT_CHUNK);
     apr_size_t have = 0;
     int dropping = 0;   /* inside a line longer than the buffer */
-    long n;
+    long n = 0;
+    apr_status_t rv = skip_stream(rd, src, in, buf, &have);
 
-    while ((n = rd(src, buf + have, SG_INPUT_CHUNK - have)) > 0) {
-        const char *nl;
-        *bytes += (apr_uint64_t)n;
-        have += (apr_size_t)n;
-        nl = memrchr(buf, '\n', have);
-        if (!nl) {
-            if (have == SG_INPUT_CHUNK) {
-                dropping = 1;
-                have = 0;
-            }
-            continue;
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    in->used = in->skip;
+    for (;;) {
+        const char *nl = have ? memrchr(buf, '\n', have) : NULL;
+        if (!nl && have == SG_INPUT_CHUNK) {
+            dropping = 1;
+            in->used += have;
+            have = 0;
         }
-        if (dropping) {
+        else if (nl && dropping) {
             /* The head of the buffer ends the dropped line. */
-            const char *first = memchr(buf, '\n', have);
-            apr_size_t skip = (apr_size_t)(first + 1 - buf);
-            oversize(baton);
+            apr_size_t skip = (apr_size_t)((const char *)memchr(buf, '\n', have) + 1 - buf);
+            in->oversize(in->baton);
             dropping = 0;
+            in->used += skip;
             memmove(buf, buf + skip, have - skip);
             have -= skip;
-            nl = memrchr(buf, '\n', have);
-            if (!nl) {
-                continue;
-            }
+            continue;
         }
-        lines(baton, buf, (apr_size_t)(nl + 1 - buf));
-        have -= (apr_size_t)(nl + 1 - buf);
-        memmove(buf, nl + 1, have);
+        else if (nl) {
+            apr_size_t whole = (apr_size_t)(nl + 1 - buf);
+            in->lines(in->baton, buf, whole);
+            in->used += whole;
+            have -= whole;
+            memmove(buf, nl + 1, have);
+        }
+        if ((n = rd(src, buf + have, SG_INPUT_CHUNK - have)) <= 0) {
+            break;
+        }
+        in->bytes += (apr_uint64_t)n;
+        have += (apr_size_t)n;
     }
     if (n < 0) {
         return APR_EGENERAL;
     }
     if (dropping) {
-        oversize(baton);
+        in->oversize(in->baton);
+        in->used += have;
     }
-    else if (have > 0) {
-        lines(baton, buf, have);
+    else if (have > 0 && !in->whole_lines_only) {
+        in->lines(in->baton, buf, have);
+        in->used += have;
     }
+    return APR_SUCCESS;
+}
+
+/* Maps a regular file and feeds it in steps of whole lines, dropping the pages
+ * of each step once read: the file is read without a copy, and the resident
+ * size stays a step, not the file. */
+static apr_status_t read_mapped(int fd, apr_size_t size, sg_input_t *in)
+{
+    char *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    apr_size_t done = (apr_size_t)in->skip, dropped = 0;
+    apr_size_t page = (apr_size_t)sysconf(_SC_PAGESIZE);
+
+    if (map == MAP_FAILED) {
+        return APR_FROM_OS_ERROR(errno);
+    }
+    (void)madvise(map, size, MADV_SEQUENTIAL);
+    keep_head(in, map, size);
+    while (done < size) {
+        apr_size_t end = size - done > MAP_STEP ? done + MAP_STEP : size;
+        const char *nl = memrchr(map + done, '\n', end - done);
+        /* A step ends after its last newline; a step without one is a single
+         * huge line, handed over whole so the scanner counts it as too long. */
+        if (nl) {
+            end = (end < size || in->whole_lines_only) ? (apr_size_t)(nl + 1 - map) : end;
+        }
+        else if (end < size) {
+            nl = memchr(map + end, '\n', size - end);
+            end = nl ? (apr_size_t)(nl + 1 - map) : size;
+        }
+        else if (in->whole_lines_only) {
+            break;   /* an unfinished last line: the next run reads it whole */
+        }
+        in->lines(in->baton, map + done, end - done);
+        done = end;
+        if (done - dropped >= MAP_STEP) {
+            apr_size_t upto = done / page * page;
+            (void)madvise(map + dropped, upto - dropped, MADV_DONTNEED);
+            dropped = upto;
+        }
+    }
+    in->used = done;
+    munmap(map, size);
     return APR_SUCCESS;
 }
 
@@ -91,57 +181,40 @@ static int is_gzip_name(const char *path)
     return len > 3 && !strcmp(path + len - 3, ".gz");
 }
 
-#define MAP_STEP (16 * 1024 * 1024)   /* pages handed back to the kernel per step */
-
-/* Maps a regular file and feeds it in steps of whole lines, dropping the pages
- * of each step once read: the file is read without a copy, and the resident
- * size stays a step, not the file. */
-static apr_status_t read_mapped(int fd, apr_size_t size, sg_input_lines_cb *lines, void *baton)
+static apr_status_t read_gzip_fd(int fd, const char *path, sg_input_t *in, apr_pool_t *p,
+                                 sg_result_t *res)
 {
-    char *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    apr_size_t done = 0, dropped = 0, page = (apr_size_t)sysconf(_SC_PAGESIZE);
+    int dup_fd = dup(fd);
+    gzFile gz = dup_fd >= 0 ? gzdopen(dup_fd, "rb") : NULL;
+    apr_status_t rv;
 
-    if (map == MAP_FAILED) {
-        return APR_FROM_OS_ERROR(errno);
+    if (!gz) {
+        if (dup_fd >= 0) {
+            close(dup_fd);
+        }
+        return sg_result_set(res, p, APR_ENOMEM, "%s: cannot start gzip", path);
     }
-    (void)madvise(map, size, MADV_SEQUENTIAL);
-    while (done < size) {
-        apr_size_t end = size - done > MAP_STEP ? done + MAP_STEP : size;
-        const char *nl = (end < size) ? memrchr(map + done, '\n', end - done) : NULL;
-        /* A step ends after its last newline; a step without one is a single
-         * huge line, handed over whole so the scanner counts it as too long. */
-        if (end < size && nl) {
-            end = (apr_size_t)(nl + 1 - map);
-        }
-        else if (end < size) {
-            nl = memchr(map + end, '\n', size - end);
-            end = nl ? (apr_size_t)(nl + 1 - map) : size;
-        }
-        lines(baton, map + done, end - done);
-        done = end;
-        if (done - dropped >= MAP_STEP) {
-            apr_size_t upto = done / page * page;
-            (void)madvise(map + dropped, upto - dropped, MADV_DONTNEED);
-            dropped = upto;
-        }
+    gzbuffer(gz, 256 * 1024);
+    rv = stream_lines(read_gz, gz, in, p);
+    gzclose(gz);
+    if (rv == APR_EOF) {
+        return sg_result_set(res, p, rv, "%s: shorter than the state says", path);
     }
-    munmap(map, size);
-    return APR_SUCCESS;
+    return rv == APR_SUCCESS ? rv : sg_result_set(res, p, rv, "%s: corrupt gzip data", path);
 }
 
-apr_status_t sg_input_read(const char *path, sg_input_lines_cb *lines,
-                           sg_input_oversize_cb *oversize, void *baton,
-                           apr_uint64_t *bytes, apr_pool_t *p, sg_result_t *res)
+apr_status_t sg_input_read(const char *path, sg_input_t *in, apr_pool_t *p, sg_result_t *res)
 {
     struct stat st;
-    int fd, dup_fd;
+    int fd;
     apr_status_t rv;
-    gzFile gz;
 
-    *bytes = 0;
+    in->bytes = in->used = 0;
+    in->inode = 0;
+    in->head[0] = '\0';
     if (!strcmp(path, "-")) {
         fd = STDIN_FILENO;
-        rv = stream_lines(read_fd, &fd, lines, oversize, baton, bytes, p);
+        rv = stream_lines(read_fd, &fd, in, p);
         return rv == APR_SUCCESS ? rv : sg_result_set(res, p, rv, "stdin: read error");
     }
     fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -152,29 +225,46 @@ apr_status_t sg_input_read(const char *path, sg_input_lines_cb *lines,
         }
         return sg_result_set(res, p, rv, "%s: cannot open: %s", path, strerror(errno));
     }
+    in->inode = st.st_ino;
     if (is_gzip_name(path)) {
-        dup_fd = dup(fd);
-        gz = dup_fd >= 0 ? gzdopen(dup_fd, "rb") : NULL;
-        close(fd);
-        if (!gz) {
-            return sg_result_set(res, p, APR_ENOMEM, "%s: cannot start gzip", path);
-        }
-        gzbuffer(gz, 256 * 1024);
-        rv = stream_lines(read_gz, gz, lines, oversize, baton, bytes, p);
-        gzclose(gz);
-        return rv == APR_SUCCESS ? rv : sg_result_set(res, p, rv, "%s: corrupt gzip data", path);
-    }
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        *bytes = (apr_uint64_t)st.st_size;
-        rv = read_mapped(fd, (apr_size_t)st.st_size, lines, baton);
+        rv = read_gzip_fd(fd, path, in, p, res);
     }
     else if (S_ISDIR(st.st_mode)) {
         rv = sg_result_set(res, p, APR_EINVAL, "%s: is a directory", path);
     }
+    else if (S_ISREG(st.st_mode) && (apr_uint64_t)st.st_size < in->skip) {
+        rv = sg_result_set(res, p, APR_EOF, "%s: shorter than the state says", path);
+    }
+    else if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        in->bytes = (apr_uint64_t)st.st_size;
+        rv = read_mapped(fd, (apr_size_t)st.st_size, in);
+    }
     else {
-        rv = stream_lines(read_fd, &fd, lines, oversize, baton, bytes, p);
+        rv = stream_lines(read_fd, &fd, in, p);
     }
     close(fd);
     return rv == APR_SUCCESS || (res && res->problem) ? rv
            : sg_result_set(res, p, rv, "%s: read error", path);
+}
+
+apr_status_t sg_input_head(const char *path, char *head)
+{
+    gzFile gz = gzopen(path, "rb");   /* reads plain files as they are, too */
+    char buf[SG_INPUT_HEAD];
+    int n, i;
+
+    head[0] = '\0';
+    if (!gz) {
+        return APR_FROM_OS_ERROR(errno);
+    }
+    n = gzread(gz, buf, sizeof(buf));
+    gzclose(gz);
+    if (n < 0) {
+        return APR_EGENERAL;
+    }
+    for (i = 0; i < n && buf[i] != '\n'; i++) {
+    }
+    memcpy(head, buf, (size_t)i);
+    head[i] = '\0';
+    return APR_SUCCESS;
 }

@@ -2,12 +2,16 @@
 #define SG_INPUT_H
 /*
  * Reading logs as buffers of whole lines: plain files are mapped, "-" is
- * stdin, and "*.gz" (rotated logs) is inflated with zlib on the fly.
+ * stdin, and "*.gz" (rotated logs) is inflated with zlib on the fly.  For
+ * incremental runs a read can start where the last one stopped and leave an
+ * unfinished last line for the next one.
  */
 #include <apr_pools.h>
+#include <apr_file_info.h>
 #include "sg_result.h"
 
 #define SG_INPUT_CHUNK (4 * 1024 * 1024)   /* read size for stdin and gzip */
+#define SG_INPUT_HEAD 256                  /* bytes of the first line kept */
 
 /* Receives BUF[0..LEN) holding whole lines; BATON is the caller's. */
 typedef void sg_input_lines_cb(void *baton, const char *buf, apr_size_t len);
@@ -15,10 +19,25 @@ typedef void sg_input_lines_cb(void *baton, const char *buf, apr_size_t len);
 /* Called for each line dropped because it did not fit SG_INPUT_CHUNK. */
 typedef void sg_input_oversize_cb(void *baton);
 
-/* Feeds PATH ("-" for stdin) to LINES.  Sets *BYTES to the bytes read
- * (uncompressed).  Errors name the file in RES. */
-apr_status_t sg_input_read(const char *path, sg_input_lines_cb *lines,
-                           sg_input_oversize_cb *oversize, void *baton,
-                           apr_uint64_t *bytes, apr_pool_t *p, sg_result_t *res);
+typedef struct sg_input_t {
+    sg_input_lines_cb *lines;       /* in: where lines go */
+    sg_input_oversize_cb *oversize; /* in: told of dropped lines */
+    void *baton;                    /* in: passed to both */
+    apr_uint64_t skip;              /* in: bytes to pass over first (a line start) */
+    int whole_lines_only;           /* in: hold back a last line without newline */
+    apr_uint64_t bytes;             /* out: bytes read (uncompressed), skip included */
+    apr_uint64_t used;              /* out: where a next read should start */
+    apr_ino_t inode;                /* out: the file's inode (0 for stdin) */
+    char head[SG_INPUT_HEAD + 1];   /* out: the file's first line (start), for rotation */
+} sg_input_t;
+
+/* Feeds PATH ("-" for stdin) to IN->lines as IN says.  A file shorter than
+ * IN->skip is APR_EOF (it was truncated or replaced).  Errors name the file
+ * in RES. */
+apr_status_t sg_input_read(const char *path, sg_input_t *in, apr_pool_t *p, sg_result_t *res);
+
+/* Reads just the first line of PATH (plain or .gz) into HEAD
+ * (SG_INPUT_HEAD + 1 bytes). */
+apr_status_t sg_input_head(const char *path, char *head);
 
 #endif /* SG_INPUT_H */

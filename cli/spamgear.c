@@ -40,6 +40,7 @@ enum {
     OPT_ALERT_TO,      /* mail --alert-to */
     OPT_SENDMAIL,      /* mail --sendmail */
     OPT_POSTMAP,       /* mail --postmap */
+    OPT_STATE,         /* mail --state */
     OPT_UIDS,          /* ps --uids */
     OPT_USERS,         /* ps --users */
     OPT_ALLOW_EXE,     /* ps --allow-exe */
@@ -75,6 +76,8 @@ static const apr_getopt_option_t mail_options[] = {
     { "sendmail", OPT_SENDMAIL, 1, "sendmail-compatible program for alerts (/usr/sbin/sendmail)" },
     { "postmap", OPT_POSTMAP, 1, "postmap program (default postmap on PATH)" },
     { "dry-run", OPT_DRY_RUN, 0, "say what --disable would do, change nothing" },
+    { "state", OPT_STATE, 1, "incremental: keep in DIR where each log was left, read only "
+      "what is new" },
     { NULL, 0, 0, NULL }
 };
 

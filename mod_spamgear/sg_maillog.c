@@ -75,6 +75,8 @@ struct sg_maillog_t {
     apr_uint64_t matched;       /* lines a source recognised */
     const char *texts[4];       /* the source's needle texts, for one-pass search */
     int ntexts;
+    sg_maillog_keep_fn *keep;   /* gets the lines an incremental run must see again */
+    void *keep_baton;
 };
 
 /* --------------------------------------------------------------- small helpers */
@@ -742,6 +744,9 @@ static xresult_t handle_line(sg_maillog_t *ml, const needle_t *needle, const cha
         ml->skipped.no_time++;
         return x;
     }
+    if (dated && ml->keep && (in_window(ml, when) || when > ml->until)) {
+        ml->keep(ml->keep_baton, line, len);
+    }
     if (dated && when > ml->until + apr_time_from_sec(86400)) {
         ml->skipped.future++;
         return x;
@@ -839,6 +844,12 @@ apr_status_t sg_maillog_add_webmail(sg_maillog_t *ml, const char *ip)
 apr_hash_t *sg_maillog_accounts(const sg_maillog_t *ml, sg_mailkind_t kind)
 {
     return ml->tables[kind];
+}
+
+void sg_maillog_set_keep(sg_maillog_t *ml, sg_maillog_keep_fn *keep, void *baton)
+{
+    ml->keep = keep;
+    ml->keep_baton = baton;
 }
 
 void sg_maillog_skip_oversize(sg_maillog_t *ml)

@@ -97,6 +97,13 @@ apr_status_t sg_maillog_add_webmail(sg_maillog_t *ml, const char *ip);
  * newline only at the end of input). */
 void sg_maillog_feed(sg_maillog_t *ml, const char *buf, apr_size_t len);
 
+/* Receives every dated line that counted, or is newer than the window,
+ * so an incremental run can feed it again next time (once per line). */
+typedef void sg_maillog_keep_fn(void *baton, const char *line, apr_size_t len);
+
+/* Installs KEEP (NULL: none). */
+void sg_maillog_set_keep(sg_maillog_t *ml, sg_maillog_keep_fn *keep, void *baton);
+
 /* Counts one line the host dropped for being longer than its buffer. */
 void sg_maillog_skip_oversize(sg_maillog_t *ml);
 
