@@ -53,7 +53,24 @@ free_port() {
         exit 1;'
 }
 
-for _ in $(seq 1 50); do [ -s "$tmp/blackhole.port" ] && break; sleep 0.1; done
+# A UDP socket on 127.0.0.1 that answers every query with SERVFAIL.
+perl -MIO::Socket::INET -e '
+    my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Proto => "udp")
+        or die "servfail: $!\n";
+    open(my $f, ">", $ARGV[0]) or die; print $f $s->sockport, "\n"; close $f;
+    my $q;
+    while (defined $s->recv($q, 4096)) {
+        next if length($q) < 12;
+        my ($id, $flags) = unpack("nn", $q);
+        # QR, the query opcode and RD kept, RA set, RCODE 2 (SERVFAIL); the question echoed.
+        my $r = pack("nnnnnn", $id, 0x8000 | ($flags & 0x7900) | 0x0080 | 2, 1, 0, 0, 0)
+              . substr($q, 12);
+        $s->send($r);
+    }' "$tmp/servfail.port" &
+pids+=($!)
+
+for _ in $(seq 1 50); do [ -s "$tmp/blackhole.port" ] && [ -s "$tmp/servfail.port" ] && break; sleep 0.1; done
+sf=$(cat "$tmp/servfail.port" 2>/dev/null) || { echo "t/dnsbl: servfail socket did not start"; exit 99; }
 bh=$(cat "$tmp/blackhole.port" 2>/dev/null) || { echo "t/dnsbl: blackhole socket did not start"; exit 99; }
 
 # ::1 only when the loopback has it (containers without IPv6 do not).
@@ -74,6 +91,7 @@ start_dnsmasq() {
         --listen-address="$listen" --bind-interfaces --no-resolv --no-hosts \
         --pid-file="$tmp/dnsmasq.pid" --log-facility="$tmp/dnsmasq.log" --log-queries \
         --local=/test/ --local=/org/ --local=/net/ --local=/com/ --server="/slow.test/127.0.0.1#$bh" \
+        --server="/fail.test/127.0.0.1#$sf" \
         --host-record=2.2.0.192.a.test,127.0.0.2 \
         --txt-record=2.2.0.192.a.test,"Listed: see http://a.test/?192.0.2.2" \
         --host-record=3.2.0.192.a.test,127.0.0.4 --host-record=3.2.0.192.b.test,127.0.0.2 \
@@ -108,6 +126,7 @@ fi
 printf '%s\n' '# test lists' 'a.test 127.0.0.2-127.0.0.11 any Test A' 'b.test 127.0.0.2 ipv4' \
     > "$tmp/lists"
 printf '%s\n' 'a.test 127.0.0.2-127.0.0.11' 'slow.test 127.0.0.2' > "$tmp/slow.lists"
+printf '%s\n' 'a.test 127.0.0.2-127.0.0.11' 'fail.test 127.0.0.2' > "$tmp/fail.lists"
 printf '%s\n' 'a.test 127.0.0.2' '' 'b.test 127.0.0.2,10.0.0.2' > "$tmp/bad.lists"
 ln -s "$spamgear" "$tmp/check_dnsbl"
 
@@ -207,6 +226,12 @@ expect "... and the whole check took less than 2.5 s" [ "$elapsed" -lt 2500 ]
 check "a listing is found while another list never answers" 1 \
     "DNSBL WARNING - 192.0.2.2: listed 1/2 (a.test), 1 failed (slow.test: no answer within 2 s) $(perf 1 2)" \
     "$spamgear" dnsbl -t 2 -l "$tmp/slow.lists" --server "127.0.0.1:$port" 192.0.2.2
+# c-ares gives up on a server that answers SERVFAIL (and tries the next) and
+# reports ARES_ECONNREFUSED once none is left, hence the wording.
+check "a list whose server fails (SERVFAIL) is UNKNOWN for that list, not clean" 3 \
+    "DNSBL UNKNOWN - 192.0.2.1: listed 0/2, 1 failed (fail.test: the DNS server refused the query or cannot be reached) $(perf 0 2)" \
+    "$spamgear" dnsbl -t 5 -l "$tmp/fail.lists" --server "127.0.0.1:$port" 192.0.2.1
+expect "... answered at once, not at the deadline" [ "$elapsed" -lt 2500 ]
 check "no server answers: the -t deadline cancels everything" 3 \
     "DNSBL UNKNOWN - 192.0.2.1 192.0.2.2: listed 0/4, 4 failed (192.0.2.1 on a.test: no answer within 1 s; 192.0.2.1 on b.test: no answer within 1 s; 192.0.2.2 on a.test: no answer within 1 s; 192.0.2.2 on b.test: no answer within 1 s) $(perf 0 4)" \
     "$spamgear" dnsbl -t 1 -l "$tmp/lists" --server "127.0.0.1:$bh,127.0.0.1:$bh,127.0.0.1:$bh" \
