@@ -29,6 +29,7 @@ int main(void)
     srunner_add_suite(sr, dnsbl_suite());
     srunner_add_suite(sr, emergency_suite());
     srunner_add_suite(sr, queue_suite());
+    srunner_add_suite(sr, ban_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -16,5 +16,6 @@ Suite *log_suite(void);
 Suite *dnsbl_suite(void);
 Suite *emergency_suite(void);
 Suite *queue_suite(void);
+Suite *ban_suite(void);
 
 #endif /* SG_TESTS_H */
