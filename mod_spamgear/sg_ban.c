@@ -143,8 +143,8 @@ const char *sg_ban_rec_encode(const sg_ban_rec_t *rec, apr_pool_t *p)
     case SG_BAN_REC_COUNTER:
         return apr_psprintf(p, "c1 %" APR_INT64_T_FMT " %d", rec->start, rec->count);
     case SG_BAN_REC_BAN:
-        return apr_psprintf(p, "b1 %" APR_INT64_T_FMT " %" APR_INT64_T_FMT " %d %d %s",
-                            rec->start, rec->until, rec->count, rec->nth,
+        return apr_psprintf(p, "b1 %" APR_INT64_T_FMT " %" APR_INT64_T_FMT " %d %d %d %s",
+                            rec->start, rec->until, rec->count, rec->nth, rec->local_only,
                             rec->reason ? rec->reason : "");
     default:
         return apr_psprintf(p, "h1 %d", rec->nth);
@@ -184,8 +184,9 @@ apr_status_t sg_ban_rec_decode(const char *key, const char *value, apr_size_t le
         rec->until = rec->start;   /* the host knows the window; see sg_ban_record_failures */
     }
     else if (rec->type == SG_BAN_REC_BAN
-             && sscanf(v, "b1 %" APR_INT64_T_FMT " %" APR_INT64_T_FMT " %d %d %n",
-                       &rec->start, &rec->until, &rec->count, &rec->nth, &used) == 4) {
+             && sscanf(v, "b1 %" APR_INT64_T_FMT " %" APR_INT64_T_FMT " %d %d %d %n",
+                       &rec->start, &rec->until, &rec->count, &rec->nth, &rec->local_only,
+                       &used) == 5) {
         rec->reason = apr_pstrdup(p, v + used);
         used = (int)len;
     }
@@ -262,7 +263,7 @@ apr_status_t sg_ban_store_ban(sg_ban_store_t *st, const sg_ban_rec_t *ban, apr_p
 static apr_status_t ban_now(sg_ban_store_t *st, const sg_ban_policy_t *pol,
                             sg_ban_rec_t *ban, apr_int64_t now, apr_pool_t *p)
 {
-    sg_ban_rec_t hist = { SG_BAN_REC_HISTORY, ban->client, ban->scope, 0, 0, 0, 0, NULL };
+    sg_ban_rec_t hist = { SG_BAN_REC_HISTORY, ban->client, ban->scope, 0, 0, 0, 0, 0, NULL };
     apr_int64_t len, keep;
     apr_status_t rv;
 

@@ -78,6 +78,7 @@ typedef struct sg_ban_rec_t {
     apr_int64_t until;       /* ban: end (epoch s); counter: window end */
     int count;               /* counter/ban: failed logins counted */
     int nth;                 /* ban, history: 1 for a first ban, 2 for a repeat... */
+    int local_only;          /* ban: made while a shared store was down (not in it) */
     const char *reason;      /* ban: one line, why (free text) */
 } sg_ban_rec_t;
 
