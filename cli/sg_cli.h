@@ -68,5 +68,6 @@ int sg_cmd_version(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_dnsbl(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_emergency_mail(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_ban(sg_cli_t *cli, int argc, const char *const *argv);
 
 #endif /* SG_CLI_H */

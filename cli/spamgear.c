@@ -22,7 +22,12 @@ enum {
     OPT_QUEUE,         /* emergency-mail --queue */
     OPT_QUEUE_COMMAND, /* emergency-mail --queue-command */
     OPT_TIMEOUT,       /* emergency-mail --timeout */
-    OPT_CACERT         /* emergency-mail --cacert */
+    OPT_CACERT,        /* emergency-mail --cacert */
+    OPT_STORE,         /* ban --store */
+    OPT_SCOPE,         /* ban --scope */
+    OPT_TIME,          /* ban --time */
+    OPT_REASON,        /* ban --reason */
+    OPT_PREFIX         /* ban --ipv6-prefix */
 };
 
 static const apr_getopt_option_t no_options[] = { { NULL, 0, 0, NULL } };
@@ -55,6 +60,17 @@ static const apr_getopt_option_t emergency_options[] = {
     { NULL, 0, 0, NULL }
 };
 
+static const apr_getopt_option_t ban_options[] = {
+    { "store", OPT_STORE, 1, "the shared store: redis:HOST:PORT or memcache:HOST:PORT (required)" },
+    { "scope", OPT_SCOPE, 1, "a vhost HOST:PORT, or * for all (add: default *; del: default every)" },
+    { "time", OPT_TIME, 1, "add: ban for SECONDS (default 1200)" },
+    { "reason", OPT_REASON, 1, "add: the reason shown in lists" },
+    { "ipv6-prefix", OPT_PREFIX, 1, "count an IPv6 CLIENT as its network of BITS (default 64)" },
+    { "timeout", OPT_TIMEOUT, 1, "give up on the store after SECONDS per step (default 2)" },
+    { "json", OPT_JSON, 0, "list: print one JSON object" },
+    { NULL, 0, 0, NULL }
+};
+
 /* Options every command takes. */
 static const apr_getopt_option_t common_options[] = {
     { "config", 'c', 1, "read FILE instead of " SG_DEFAULT_CONF },
@@ -84,6 +100,9 @@ const sg_cmd_t sg_cmds[] = {
       emergency_options, sg_cmd_emergency_mail, SG_EXIT_ERROR },
     { "dnsbl", "[options] IP|HOST...", "check addresses against DNS blocklists (Nagios plugin)",
       dnsbl_options, sg_cmd_dnsbl, SG_EXIT_UNKNOWN },
+    { "ban", "[options] list|add|del [CLIENT]",
+      "list, add and remove login bans in a shared store (redis, memcached)",
+      ban_options, sg_cmd_ban, SG_EXIT_ERROR },
     { "update", "", "download and install signature updates",
       no_options, NULL, SG_EXIT_ERROR },
     { NULL, NULL, NULL, NULL, NULL, 0 }
@@ -194,7 +213,9 @@ static const char *arg_name(const char *name)
 {
     static const char *const names[][2] = {
         { "config", " FILE" }, { "lists", " FILE" }, { "server", " HOST:PORT" },
-        { "timeout", " SECONDS" }, { "warning", " N" }, { "critical", " N" }, { NULL, NULL }
+        { "timeout", " SECONDS" }, { "warning", " N" }, { "critical", " N" },
+        { "store", " STORE" }, { "scope", " SCOPE" }, { "time", " SECONDS" },
+        { "reason", " TEXT" }, { "ipv6-prefix", " BITS" }, { NULL, NULL }
     };
     int i;
 
@@ -366,7 +387,7 @@ static void print_main_usage(FILE *fp)
     fputs("usage: spamgear [-c FILE] COMMAND [options] [args]\n"
           "       spamgear --version | --help | help COMMAND\n"
           "commands: help, version, check-config, scan, inspect, quarantine, whitelist,\n"
-          "          mail, emergency-mail, dnsbl, update\n", fp);
+          "          mail, emergency-mail, dnsbl, ban, update\n", fp);
 }
 
 /* Global options before the command: -c FILE, --config[=]FILE, --help, --version. */

@@ -151,7 +151,7 @@ const char *sg_ban_rec_encode(const sg_ban_rec_t *rec, apr_pool_t *p)
     }
 }
 
-static apr_status_t decode_key(const char *key, sg_ban_rec_t *rec, apr_pool_t *p)
+apr_status_t sg_ban_key_decode(const char *key, sg_ban_rec_t *rec, apr_pool_t *p)
 {
     const char *at;
 
@@ -175,7 +175,7 @@ apr_status_t sg_ban_rec_decode(const char *key, const char *value, apr_size_t le
     int used = 0;
 
     memset(rec, 0, sizeof(*rec));
-    if (decode_key(key, rec, p) != APR_SUCCESS || len >= SG_BAN_VALUE_MAX) {
+    if (sg_ban_key_decode(key, rec, p) != APR_SUCCESS || len >= SG_BAN_VALUE_MAX) {
         return APR_EINVAL;
     }
     v = apr_pstrmemdup(p, value, len);

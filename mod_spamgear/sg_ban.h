@@ -87,6 +87,10 @@ typedef struct sg_ban_rec_t {
 const char *sg_ban_key(sg_ban_rec_type_t type, const char *client, const char *scope,
                        apr_pool_t *p);
 
+/* Decodes KEY (as sg_ban_key writes it) into REC's type, client and scope;
+ * APR_EINVAL when it is not a spamgear key. */
+apr_status_t sg_ban_key_decode(const char *key, sg_ban_rec_t *rec, apr_pool_t *p);
+
 /* Encodes REC's value as one text line, allocated from P. */
 const char *sg_ban_rec_encode(const sg_ban_rec_t *rec, apr_pool_t *p);
 

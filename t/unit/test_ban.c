@@ -152,13 +152,13 @@ END_TEST
 START_TEST(records_round_trip)
 {
     sg_ban_rec_t b = { SG_BAN_REC_BAN, "2001:db8::/64", "www.example.com:80", 100, 1300, 8, 2,
-                       "8 failed logins in 600s, last POST /wp-login.php" };
+                       1, "8 failed logins in 600s, last POST /wp-login.php" };
     sg_ban_rec_t got;
     const char *key = sg_ban_key(SG_BAN_REC_BAN, b.client, b.scope, test_pool);
     const char *v = sg_ban_rec_encode(&b, test_pool);
 
     ck_assert_str_eq(key, "sg1:b:2001:db8::/64@www.example.com:80");
-    ck_assert_str_eq(v, "b1 100 1300 8 2 8 failed logins in 600s, last POST /wp-login.php");
+    ck_assert_str_eq(v, "b1 100 1300 8 2 1 8 failed logins in 600s, last POST /wp-login.php");
     ck_assert_int_eq(sg_ban_rec_decode(key, v, strlen(v), &got, test_pool), APR_SUCCESS);
     ck_assert_int_eq(got.type, SG_BAN_REC_BAN);
     ck_assert_str_eq(got.client, "2001:db8::/64");
@@ -167,6 +167,7 @@ START_TEST(records_round_trip)
     ck_assert_int_eq(got.until, 1300);
     ck_assert_int_eq(got.count, 8);
     ck_assert_int_eq(got.nth, 2);
+    ck_assert_int_eq(got.local_only, 1);
     ck_assert_str_eq(got.reason, b.reason);
     ck_assert_int_eq(sg_ban_rec_decode("sg1:c:1.2.3.4@*", "c1 5 3", 6, &got, test_pool),
                      APR_SUCCESS);
@@ -181,6 +182,11 @@ START_TEST(records_round_trip)
     ck_assert_int_eq(sg_ban_rec_decode("sg1:h:1.2.3.4@*", "h1 4", 4, &got, test_pool),
                      APR_SUCCESS);
     ck_assert_int_eq(got.nth, 4);
+    ck_assert_int_eq(sg_ban_key_decode("sg1:c:2001:db8::/64@a:80", &got, test_pool), APR_SUCCESS);
+    ck_assert_int_eq(got.type, SG_BAN_REC_COUNTER);
+    ck_assert_str_eq(got.client, "2001:db8::/64");
+    ck_assert_str_eq(got.scope, "a:80");
+    ck_assert_int_eq(sg_ban_key_decode("sg1:b:@a:80", &got, test_pool), APR_EINVAL);
     ck_assert_ptr_null(sg_ban_key(SG_BAN_REC_BAN, "1.2.3.4",
                                   apr_pstrcat(test_pool, "x", apr_psprintf(test_pool, "%0120d", 0),
                                               NULL), test_pool));
