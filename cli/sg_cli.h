@@ -84,5 +84,6 @@ int sg_cmd_dnsbl(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_ps(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_emergency_mail(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_update(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_ban(sg_cli_t *cli, int argc, const char *const *argv);
 
 #endif /* SG_CLI_H */

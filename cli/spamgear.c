@@ -44,7 +44,12 @@ enum {
     OPT_UIDS,          /* ps --uids */
     OPT_USERS,         /* ps --users */
     OPT_ALLOW_EXE,     /* ps --allow-exe */
-    OPT_PROC           /* ps --proc */
+    OPT_PROC,          /* ps --proc */
+    OPT_STORE,         /* ban --store */
+    OPT_SCOPE,         /* ban --scope */
+    OPT_TIME,          /* ban --time */
+    OPT_REASON,        /* ban --reason */
+    OPT_PREFIX         /* ban --ipv6-prefix */
 };
 
 static const apr_getopt_option_t no_options[] = { { NULL, 0, 0, NULL } };
@@ -129,6 +134,17 @@ static const apr_getopt_option_t update_options[] = {
     { NULL, 0, 0, NULL }
 };
 
+static const apr_getopt_option_t ban_options[] = {
+    { "store", OPT_STORE, 1, "the shared store: redis:HOST:PORT or memcache:HOST:PORT (required)" },
+    { "scope", OPT_SCOPE, 1, "a vhost HOST:PORT, or * for all (add: default *; del: default every)" },
+    { "time", OPT_TIME, 1, "add: ban for SECONDS (default 1200)" },
+    { "reason", OPT_REASON, 1, "add: the reason shown in lists" },
+    { "ipv6-prefix", OPT_PREFIX, 1, "count an IPv6 CLIENT as its network of BITS (default 64)" },
+    { "timeout", OPT_TIMEOUT, 1, "give up on the store after SECONDS per step (default 2)" },
+    { "json", OPT_JSON, 0, "list: print one JSON object" },
+    { NULL, 0, 0, NULL }
+};
+
 /* Options every command takes. */
 static const apr_getopt_option_t common_options[] = {
     { "config", 'c', 1, "read FILE instead of " SG_DEFAULT_CONF },
@@ -159,6 +175,9 @@ const sg_cmd_t sg_cmds[] = {
       emergency_options, sg_cmd_emergency_mail, SG_EXIT_ERROR },
     { "dnsbl", "[options] IP|HOST...", "check addresses against DNS blocklists (Nagios plugin)",
       dnsbl_options, sg_cmd_dnsbl, SG_EXIT_UNKNOWN },
+    { "ban", "[options] list|add|del [CLIENT]",
+      "list, add and remove login bans in a shared store (redis, memcached)",
+      ban_options, sg_cmd_ban, SG_EXIT_ERROR },
     { "ps", "[options]", "list suspicious processes of web and hosting users",
       ps_options, sg_cmd_ps, SG_EXIT_ERROR },
     { "update", "[options]", "download, verify and install signature updates",
@@ -301,7 +320,8 @@ static const char *arg_name(const char *name)
         { "source", " SPEC" }, { "dir", " DIR" },
         { "timeout", " SECONDS" }, { "warning", " N" }, { "critical", " N" },
         { "uids", " RANGES" }, { "users", " NAMES" }, { "allow-exe", " PATTERNS" },
-        { "proc", " DIR" }, { NULL, NULL }
+        { "proc", " DIR" }, { "store", " STORE" }, { "scope", " SCOPE" }, { "time", " SECONDS" },
+        { "reason", " TEXT" }, { "ipv6-prefix", " BITS" }, { NULL, NULL }
     };
     int i;
 
@@ -507,7 +527,7 @@ static void print_main_usage(FILE *fp)
     fputs("usage: spamgear [-c FILE] COMMAND [options] [args]\n"
           "       spamgear --version | --help | help COMMAND\n"
           "commands: help, version, check-config, scan, inspect, quarantine, whitelist,\n"
-          "          mail, emergency-mail, dnsbl, ps, update\n", fp);
+          "          mail, emergency-mail, dnsbl, ps, ban, update\n", fp);
 }
 
 /* Global options before the command: -c FILE, --config[=]FILE, --help, --version. */

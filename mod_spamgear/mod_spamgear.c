@@ -3,6 +3,7 @@
 #include <apr_strings.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <http_protocol.h>
 #include <http_request.h>
 #include "mod_spamgear.h"
 #include "sg_log.h"
@@ -31,11 +32,17 @@ static void sg_log_print_to_httpd(const char *file, int line, sg_log_level_t lev
 
 /* --------------------------------------------------------------- hooks */
 
+static int sg_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    return sg_ban_pre_config(pconf) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
 static int sg_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                           server_rec *s)
 {
     sg_log_set(sg_log_is_level_cb, sg_log_print_to_httpd, s);
-    if (sg_config_finish(pconf, s) != APR_SUCCESS) {
+    if (sg_config_finish(pconf, s) != APR_SUCCESS
+        || sg_ban_post_config(pconf, ptemp, s) != APR_SUCCESS) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, APLOGNO(53003) "%s loaded",
@@ -43,8 +50,17 @@ static int sg_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     return OK;
 }
 
+static void sg_child_init(apr_pool_t *p, server_rec *s)
+{
+    sg_ban_child_init(p, s);
+}
+
 static void sg_register_hooks(apr_pool_t *p)
 {
+    static const char *const after_remoteip[] = { "mod_remoteip.c", NULL };
+
+    /* The ban mutex type must be known before the config is read (Mutex directive). */
+    ap_hook_pre_config(sg_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* After httpd and other modules loaded their config: the defaults are
      * completed once for every server. */
     ap_hook_post_config(sg_post_config, NULL, NULL, APR_HOOK_MIDDLE);
@@ -52,6 +68,20 @@ static void sg_register_hooks(apr_pool_t *p)
      * REALLY_FIRST) and mod_rewrite have settled the file and the handler
      * that will run it, and nothing has run yet. */
     ap_hook_fixups(sg_noexec_fixups, NULL, NULL, APR_HOOK_LAST);
+    /* Children re-open the global mutex created in post_config. */
+    ap_hook_child_init(sg_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    /* Banned clients are refused as soon as the request is read: the vhost is
+     * known, nothing has been mapped or run, and mod_remoteip (which must run
+     * first) has set the real client address. */
+    ap_hook_post_read_request(sg_ban_post_read_request, after_remoteip, NULL,
+                              APR_HOOK_MIDDLE);
+    /* The xmlrpc.php body peek goes in before the handler reads the body. */
+    ap_hook_insert_filter(sg_ban_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
+    sg_ban_register_filter();
+    /* Failed logins are counted once the response status is final. */
+    ap_hook_log_transaction(sg_ban_log_transaction, NULL, NULL, APR_HOOK_MIDDLE);
+    /* SetHandler spamgear-status. */
+    ap_hook_handler(sg_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(spamgear) = {

@@ -3,7 +3,35 @@
 /* mod_spamgear: httpd glue shared by the mod_spamgear*.c files. */
 #include <httpd.h>
 #include <http_config.h>
+#include <apr_tables.h>
 #include "sg_noexec.h"
+#include "sg_regex.h"
+
+#define SG_UNSET (-1)
+
+typedef enum {
+    SG_SCOPE_UNSET = -1,
+    SG_SCOPE_SERVER = 0,   /* a ban applies on the vhost that made it */
+    SG_SCOPE_GLOBAL = 1    /* a ban applies on every vhost */
+} sg_scope_t;
+
+/* Login counting and bans of one server (every field may be unset until
+ * sg_config_finish fills in the defaults). */
+typedef struct sg_login_conf_t {
+    int on;                       /* SpamGearLogin On|Off */
+    sg_regex_list_t *match;       /* SpamGearLoginMatch; NULL: the built-in list */
+    apr_array_header_t *success;  /* SpamGearLoginSuccess: int statuses, all login URIs */
+    apr_array_header_t *xmlrpc_success; /* SpamGearLoginSuccess xmlrpc:CODE: xmlrpc.php only */
+    int limit;                    /* SpamGearLoginLimit COUNT */
+    int window;                   /* SpamGearLoginLimit SECONDS */
+    int ban_time;                 /* SpamGearBanTime SECONDS */
+    double growth;                /* SpamGearBanTime growth factor (< 0: unset) */
+    sg_scope_t scope;             /* SpamGearBanScope */
+    apr_array_header_t *exempt;   /* SpamGearBanExempt: sg_cidr_t; NULL: unset */
+    int status;                   /* SpamGearBanStatus 403|429 */
+    int v6_prefix;                /* SpamGearBanIPv6Prefix bits */
+    int body_limit;               /* SpamGearLoginBodyLimit bytes of xmlrpc bodies */
+} sg_login_conf_t;
 
 extern module AP_MODULE_DECLARE_DATA spamgear_module;
 
@@ -11,6 +39,8 @@ extern module AP_MODULE_DECLARE_DATA spamgear_module;
 typedef struct sg_server_conf_t {
     sg_noexec_rules_t *noexec;   /* path rules (own or inherited) + handler globs */
     int noexec_paths_set;        /* SpamGearNoExecMatch seen in this server */
+    sg_login_conf_t login;       /* login counting and bans */
+    const char *ban_store;       /* SpamGearBanStore (main server only); NULL: shmcb */
 } sg_server_conf_t;
 
 /* Per-directory configuration. */
@@ -32,5 +62,57 @@ apr_status_t sg_config_finish(apr_pool_t *p, server_rec *s);
 /* The fixups hook that refuses script execution in no-exec paths
  * (mod_spamgear_noexec.c). */
 int sg_noexec_fixups(request_rec *r);
+
+/* ---- login counting and bans (mod_spamgear_ban.c) */
+
+/* Registers the global mutex type (pre_config). */
+apr_status_t sg_ban_pre_config(apr_pool_t *pconf);
+
+/* Creates the stores, the mutex and the shared counters (post_config). */
+apr_status_t sg_ban_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
+
+/* Re-opens the mutex in a child (child_init). */
+void sg_ban_child_init(apr_pool_t *p, server_rec *s);
+
+/* Refuses banned clients (post_read_request). */
+int sg_ban_post_read_request(request_rec *r);
+
+/* Adds the xmlrpc body peek filter to login POSTs (insert_filter). */
+void sg_ban_insert_filter(request_rec *r);
+
+/* Registers the xmlrpc body peek filter (register_hooks). */
+void sg_ban_register_filter(void);
+
+/* Counts a failed login (log_transaction). */
+int sg_ban_log_transaction(request_rec *r);
+
+/* Counts one no-exec refusal for the status page. */
+void sg_stats_noexec_refused(void);
+
+/* Status page and unban form, SetHandler spamgear-status (mod_spamgear_status.c). */
+int sg_status_handler(request_rec *r);
+
+/* What the status page needs from mod_spamgear_ban.c. */
+typedef struct sg_status_info_t {
+    const char *store;            /* "shmcb", "redis:HOST:PORT"... */
+    int store_up;                 /* 0 while the shared store is taken as down */
+    apr_uint32_t noexec_refused;  /* since start */
+    apr_uint32_t bans_made;       /* since start, by this server */
+    apr_uint32_t requests_refused;/* banned requests refused since start */
+    apr_uint32_t logins_failed;   /* failed logins counted since start */
+    const char *token;            /* the unban form's CSRF token */
+} sg_status_info_t;
+
+void sg_ban_status_info(sg_status_info_t *info);
+
+/* Calls CB for every record in this server's local store (shmcb); CB gets
+ * decoded records. */
+struct sg_ban_rec_t;
+typedef void sg_ban_each_cb(void *baton, const struct sg_ban_rec_t *rec);
+apr_status_t sg_ban_each_local(request_rec *r, sg_ban_each_cb *cb, void *baton);
+
+/* Unbans CLIENT (a client key or address) in SCOPE from the shared store and
+ * the local cache. */
+apr_status_t sg_ban_unban(request_rec *r, const char *client, const char *scope);
 
 #endif /* MOD_SPAMGEAR_H */

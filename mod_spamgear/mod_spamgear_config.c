@@ -2,17 +2,87 @@
 #include <httpd.h>
 #include <apr_strings.h>
 #include <http_log.h>
+#include <stdlib.h>
 #include "mod_spamgear.h"
+#include "sg_ban.h"
 
 APLOG_USE_MODULE(spamgear);
 
 /* --------------------------------------------------------------- create / merge */
+
+static void login_unset(sg_login_conf_t *c)
+{
+    c->on = SG_UNSET;
+    c->limit = c->window = c->ban_time = c->status = c->v6_prefix = c->body_limit = SG_UNSET;
+    c->growth = -1;
+    c->scope = SG_SCOPE_UNSET;
+}
+
+#define MERGE(f) c->f = (add->f != SG_UNSET) ? add->f : base->f
+#define MERGE_PTR(f) c->f = add->f ? add->f : base->f
+
+static void login_merge(sg_login_conf_t *c, const sg_login_conf_t *base,
+                        const sg_login_conf_t *add)
+{
+    MERGE(on);
+    MERGE(limit);
+    MERGE(window);
+    MERGE(ban_time);
+    MERGE(status);
+    MERGE(v6_prefix);
+    MERGE(body_limit);
+    MERGE_PTR(match);
+    MERGE_PTR(success);
+    MERGE_PTR(xmlrpc_success);
+    MERGE_PTR(exempt);
+    c->growth = add->growth >= 0 ? add->growth : base->growth;
+    c->scope = add->scope != SG_SCOPE_UNSET ? add->scope : base->scope;
+}
+
+/* Defaults for whatever is still unset once every server is merged. */
+static apr_status_t login_defaults(sg_login_conf_t *c, apr_pool_t *p, sg_result_t *res)
+{
+    static const char *const match[] = {
+        "/wp-login\\.php$", "/xmlrpc\\.php$", "/administrator/index\\.php$",
+        "/user/login$", "/login\\.php$", NULL
+    };
+    int i;
+
+    if (!c->match) {
+        c->match = sg_regex_list_create(p);
+        for (i = 0; match[i]; i++) {
+            if (sg_regex_list_add(c->match, match[i], 1, res) != APR_SUCCESS) {
+                return res->status;
+            }
+        }
+    }
+    if (!c->success) {
+        c->success = apr_array_make(p, 3, sizeof(int));
+        APR_ARRAY_PUSH(c->success, int) = 301;
+        APR_ARRAY_PUSH(c->success, int) = 302;
+        APR_ARRAY_PUSH(c->success, int) = 303;
+    }
+    if (!c->xmlrpc_success) {
+        c->xmlrpc_success = apr_array_make(p, 1, sizeof(int));
+    }
+    c->on = c->on == SG_UNSET ? 1 : c->on;
+    c->limit = c->limit == SG_UNSET ? 8 : c->limit;
+    c->window = c->window == SG_UNSET ? 600 : c->window;
+    c->ban_time = c->ban_time == SG_UNSET ? 1200 : c->ban_time;
+    c->growth = c->growth < 0 ? 1.0 : c->growth;
+    c->scope = c->scope == SG_SCOPE_UNSET ? SG_SCOPE_SERVER : c->scope;
+    c->status = c->status == SG_UNSET ? 403 : c->status;
+    c->v6_prefix = c->v6_prefix == SG_UNSET ? 64 : c->v6_prefix;
+    c->body_limit = c->body_limit == SG_UNSET ? 65536 : c->body_limit;
+    return APR_SUCCESS;
+}
 
 void *sg_config_create_server(apr_pool_t *p, server_rec *s)
 {
     sg_server_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
 
     conf->noexec = sg_noexec_rules_create(p);
+    login_unset(&conf->login);
     return conf;
 }
 
@@ -27,6 +97,8 @@ void *sg_config_merge_server(apr_pool_t *p, void *basev, void *addv)
     conf->noexec->script_names = base->noexec->script_names;
     conf->noexec->handlers = apr_array_append(p, base->noexec->handlers,
                                               add->noexec->handlers);
+    login_merge(&conf->login, &base->login, &add->login);
+    conf->ban_store = add->ban_store ? add->ban_store : base->ban_store;
     return conf;
 }
 
@@ -56,6 +128,11 @@ apr_status_t sg_config_finish(apr_pool_t *p, server_rec *s)
         if (sg_noexec_rules_add_defaults(conf->noexec, &res) != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, res.status, s, APLOGNO(53002)
                          "spamgear: built-in no-exec rules do not compile: %s", res.problem);
+            return res.status;
+        }
+        if (login_defaults(&conf->login, p, &res) != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, res.status, s, APLOGNO(53004)
+                         "spamgear: built-in login patterns do not compile: %s", res.problem);
             return res.status;
         }
     }
@@ -110,6 +187,186 @@ static const char *sg_config_set_noexec_handler(cmd_parms *cmd, void *dummy, con
     return NULL;
 }
 
+/* ---- login counting and bans: all per server (RSRC_CONF), merged per vhost */
+
+static sg_login_conf_t *login_conf(cmd_parms *cmd)
+{
+    sg_server_conf_t *conf = ap_get_module_config(cmd->server->module_config,
+                                                  &spamgear_module);
+    return &conf->login;
+}
+
+/* Parses a whole decimal number in [MIN, MAX]; -1 when it is not one. */
+static long parse_number(const char *arg, long min, long max)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+
+    return (!*arg || *end || v < min || v > max) ? -1 : v;
+}
+
+static const char *sg_config_set_login(cmd_parms *cmd, void *dummy, int on)
+{
+    login_conf(cmd)->on = on;
+    return NULL;
+}
+
+static const char *sg_config_set_login_match(cmd_parms *cmd, void *dummy, const char *regex)
+{
+    sg_login_conf_t *c = login_conf(cmd);
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    if (!c->match) {
+        /* The first SpamGearLoginMatch of a server replaces the built-in list. */
+        c->match = sg_regex_list_create(cmd->pool);
+    }
+    if (sg_regex_list_add(c->match, regex, 1, &res) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "SpamGearLoginMatch: %s", res.problem);
+    }
+    return NULL;
+}
+
+static const char *sg_config_set_login_success(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    sg_login_conf_t *c = login_conf(cmd);
+    int xmlrpc = !strncasecmp(arg, "xmlrpc:", 7);
+    long code = parse_number(arg + (xmlrpc ? 7 : 0), 100, 599);
+
+    if (code < 0) {
+        return apr_psprintf(cmd->pool, "SpamGearLoginSuccess: not an HTTP status (%s); "
+                            "use e.g. 302 or xmlrpc:200", arg);
+    }
+    if (!c->success) {
+        /* The first SpamGearLoginSuccess of a server replaces the defaults. */
+        c->success = apr_array_make(cmd->pool, 4, sizeof(int));
+        c->xmlrpc_success = apr_array_make(cmd->pool, 1, sizeof(int));
+    }
+    APR_ARRAY_PUSH(xmlrpc ? c->xmlrpc_success : c->success, int) = (int)code;
+    return NULL;
+}
+
+static const char *sg_config_set_login_limit(cmd_parms *cmd, void *dummy, const char *count,
+                                             const char *seconds)
+{
+    sg_login_conf_t *c = login_conf(cmd);
+    long n = parse_number(count, 1, 1000000), t = parse_number(seconds, 1, 86400 * 30);
+
+    if (n < 0 || t < 0) {
+        return apr_psprintf(cmd->pool, "SpamGearLoginLimit: want COUNT (1-1000000) and "
+                            "SECONDS (1-2592000) (%s %s)", count, seconds);
+    }
+    c->limit = (int)n;
+    c->window = (int)t;
+    return NULL;
+}
+
+static const char *sg_config_set_ban_time(cmd_parms *cmd, void *dummy, const char *seconds,
+                                          const char *growth)
+{
+    sg_login_conf_t *c = login_conf(cmd);
+    long t = parse_number(seconds, 1, SG_BAN_MAX_SECONDS);
+    char *end = NULL;
+    double g = growth ? strtod(growth, &end) : 1.0;
+
+    if (t < 0) {
+        return apr_psprintf(cmd->pool, "SpamGearBanTime: want SECONDS from 1 to %d (%s)",
+                            SG_BAN_MAX_SECONDS, seconds);
+    }
+    if (growth && (!*growth || *end || g < 1.0 || g > 100.0)) {
+        return apr_psprintf(cmd->pool, "SpamGearBanTime: growth must be a number from 1 "
+                            "to 100 (%s)", growth);
+    }
+    c->ban_time = (int)t;
+    c->growth = g;
+    return NULL;
+}
+
+static const char *sg_config_set_ban_scope(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    sg_login_conf_t *c = login_conf(cmd);
+
+    if (!strcasecmp(arg, "Server")) {
+        c->scope = SG_SCOPE_SERVER;
+    }
+    else if (!strcasecmp(arg, "Global")) {
+        c->scope = SG_SCOPE_GLOBAL;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "SpamGearBanScope: want Server or Global (%s)", arg);
+    }
+    return NULL;
+}
+
+static const char *sg_config_set_ban_exempt(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    sg_login_conf_t *c = login_conf(cmd);
+    sg_result_t res = { APR_SUCCESS, NULL };
+    sg_cidr_t cidr;
+
+    if (sg_cidr_parse(arg, &cidr, cmd->pool, &res) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "SpamGearBanExempt: %s", res.problem);
+    }
+    if (!c->exempt) {
+        c->exempt = apr_array_make(cmd->pool, 4, sizeof(sg_cidr_t));
+    }
+    APR_ARRAY_PUSH(c->exempt, sg_cidr_t) = cidr;
+    return NULL;
+}
+
+static const char *sg_config_set_ban_status(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    long code = parse_number(arg, 403, 429);
+
+    if (code != 403 && code != 429) {
+        return apr_psprintf(cmd->pool, "SpamGearBanStatus: want 403 or 429 (%s)", arg);
+    }
+    login_conf(cmd)->status = (int)code;
+    return NULL;
+}
+
+static const char *sg_config_set_ban_ipv6_prefix(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    long bits = parse_number(arg, 16, 128);
+
+    if (bits < 0) {
+        return apr_psprintf(cmd->pool, "SpamGearBanIPv6Prefix: want 16 to 128 bits (%s)", arg);
+    }
+    login_conf(cmd)->v6_prefix = (int)bits;
+    return NULL;
+}
+
+static const char *sg_config_set_login_body_limit(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    long bytes = parse_number(arg, 0, 16 * 1024 * 1024);
+
+    if (bytes < 0) {
+        return apr_psprintf(cmd->pool, "SpamGearLoginBodyLimit: want 0 to 16777216 bytes "
+                            "(%s)", arg);
+    }
+    login_conf(cmd)->body_limit = (int)bytes;
+    return NULL;
+}
+
+static const char *sg_config_set_ban_store(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    sg_server_conf_t *conf = ap_get_module_config(cmd->server->module_config,
+                                                  &spamgear_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    const char *colon = strchr(arg, ':');
+
+    if (err) {
+        return err;
+    }
+    if (strcmp(arg, "shmcb") && strncmp(arg, "shmcb:", 6)
+        && (!colon || (strncmp(arg, "redis:", 6) && strncmp(arg, "memcache:", 9))
+            || !colon[1])) {
+        return apr_psprintf(cmd->pool, "SpamGearBanStore: want shmcb, shmcb:ARGS, "
+                            "redis:HOST:PORT or memcache:HOST:PORT (%s)", arg);
+    }
+    conf->ban_store = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
 /* --------------------------------------------------------------- directive table */
 
 const command_rec sg_config_cmds[] = {
@@ -121,5 +378,28 @@ const command_rec sg_config_cmds[] = {
                     "scripts must not run; replaces the built-in list"),
     AP_INIT_ITERATE("SpamGearNoExecHandler", sg_config_set_noexec_handler, NULL, RSRC_CONF,
                     "handler-name globs that run scripts, added to the built-in list"),
+    AP_INIT_FLAG("SpamGearLogin", sg_config_set_login, NULL, RSRC_CONF,
+                 "On (default): count failed logins and refuse banned clients"),
+    AP_INIT_ITERATE("SpamGearLoginMatch", sg_config_set_login_match, NULL, RSRC_CONF,
+                    "PCRE2 patterns (caseless) for login URIs; replaces the built-in list"),
+    AP_INIT_ITERATE("SpamGearLoginSuccess", sg_config_set_login_success, NULL, RSRC_CONF,
+                    "statuses that mean a login worked (default 301 302 303); "
+                    "xmlrpc:CODE for xmlrpc.php only"),
+    AP_INIT_TAKE2("SpamGearLoginLimit", sg_config_set_login_limit, NULL, RSRC_CONF,
+                  "COUNT SECONDS: ban after COUNT failed logins within SECONDS (8 600)"),
+    AP_INIT_TAKE12("SpamGearBanTime", sg_config_set_ban_time, NULL, RSRC_CONF,
+                   "SECONDS [GROWTH]: ban length (1200), times GROWTH for each repeat ban"),
+    AP_INIT_TAKE1("SpamGearBanScope", sg_config_set_ban_scope, NULL, RSRC_CONF,
+                  "Server (default): a ban applies on this vhost; Global: on every vhost"),
+    AP_INIT_ITERATE("SpamGearBanExempt", sg_config_set_ban_exempt, NULL, RSRC_CONF,
+                    "addresses and CIDR ranges that are never counted or banned"),
+    AP_INIT_TAKE1("SpamGearBanStatus", sg_config_set_ban_status, NULL, RSRC_CONF,
+                  "403 (default) or 429: the status banned clients get"),
+    AP_INIT_TAKE1("SpamGearBanIPv6Prefix", sg_config_set_ban_ipv6_prefix, NULL, RSRC_CONF,
+                  "IPv6 clients are counted per network of this many bits (64)"),
+    AP_INIT_TAKE1("SpamGearLoginBodyLimit", sg_config_set_login_body_limit, NULL, RSRC_CONF,
+                  "bytes of an xmlrpc.php body read for system.multicall counting (65536)"),
+    AP_INIT_TAKE1("SpamGearBanStore", sg_config_set_ban_store, NULL, RSRC_CONF,
+                  "shmcb (default), redis:HOST:PORT or memcache:HOST:PORT (socache providers)"),
     { NULL }
 };

@@ -72,5 +72,6 @@ int sg_noexec_fixups(request_rec *r)
                   "(rule %s)", verdict.script, r->uri, r->server->server_hostname,
                   r->server->port ? r->server->port : ap_get_server_port(r),
                   verdict.reason, verdict.rule);
+    sg_stats_noexec_refused();
     return HTTP_FORBIDDEN;
 }

@@ -21,5 +21,6 @@ Suite *maillog_suite(void);
 Suite *accessmap_suite(void);
 Suite *proc_suite(void);
 Suite *update_suite(void);
+Suite *ban_suite(void);
 
 #endif /* SG_TESTS_H */

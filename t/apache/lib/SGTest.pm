@@ -11,7 +11,8 @@ use Apache::Test ();
 use Apache::TestRequest ();
 
 our @EXPORT = qw(have_mod_php php_sapi fetch runs_php runs_cgi refused static_ok
-                 expected_refusals_file no_mod_php_reason);
+                 expected_refusals_file no_mod_php_reason http_request
+                 hostport_of);
 
 my $TB = Test::Builder->new;
 
@@ -47,6 +48,38 @@ sub fetch {
     my ($status) = ($head // '') =~ m{^HTTP/\d\.\d (\d{3})};
     my ($ctype) = ($head // '') =~ m{^Content-Type:\s*([^\r\n]*)}mi;
     return ($status || 0, $ctype // '', $body);
+}
+
+sub hostport_of {
+    my ($vhost) = @_;
+    local $Apache::TestRequest::Module = $vhost if $vhost;
+    return Apache::TestRequest::hostport(Apache::Test::config());
+}
+
+# http_request(METHOD, PATH, vhost => NAME, xff => ADDR, body => TEXT, headers => {..}):
+# one raw HTTP/1.0 request; returns (status, head, body).
+sub http_request {
+    my ($method, $path, %o) = @_;
+    my $hostport = hostport_of($o{vhost});
+    my ($host, $port) = split /:/, $hostport;
+    my $sock = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Timeout => 20)
+        or return (0, '', "connect $hostport: $!");
+    my $req = "$method $path HTTP/1.0\r\nHost: $hostport\r\nConnection: close\r\n";
+    $req .= "X-Forwarded-For: $o{xff}\r\n" if $o{xff};
+    for my $h (sort keys %{ $o{headers} || {} }) {
+        $req .= "$h: $o{headers}{$h}\r\n";
+    }
+    if (defined $o{body}) {
+        $req .= "Content-Type: " . ($o{type} // 'application/x-www-form-urlencoded') . "\r\n";
+        $req .= "Content-Length: " . length($o{body}) . "\r\n";
+    }
+    print $sock $req, "\r\n", $o{body} // '';
+    local $/;
+    my $res = <$sock> // '';
+    close $sock;
+    my ($head, $body) = split /\r\n\r\n/, $res, 2;
+    my ($status) = ($head // '') =~ m{^HTTP/\d\.\d (\d{3})};
+    return ($status || 0, $head // '', $body // '');
 }
 
 sub _where { my %o = @_; $o{vhost} ? " (vhost $o{vhost})" : '' }
