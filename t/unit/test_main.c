@@ -31,6 +31,7 @@ int main(void)
     srunner_add_suite(sr, queue_suite());
     srunner_add_suite(sr, logtime_suite());
     srunner_add_suite(sr, maillog_suite());
+    srunner_add_suite(sr, scan_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

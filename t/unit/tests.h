@@ -18,5 +18,6 @@ Suite *emergency_suite(void);
 Suite *queue_suite(void);
 Suite *logtime_suite(void);
 Suite *maillog_suite(void);
+Suite *scan_suite(void);
 
 #endif /* SG_TESTS_H */
