@@ -49,7 +49,16 @@ enum {
     OPT_SCOPE,         /* ban --scope */
     OPT_TIME,          /* ban --time */
     OPT_REASON,        /* ban --reason */
-    OPT_PREFIX         /* ban --ipv6-prefix */
+    OPT_PREFIX,        /* ban --ipv6-prefix */
+    OPT_EXCLUDE,       /* scan --exclude */
+    OPT_SINCE,         /* scan --since */
+    OPT_MAX_SIZE,      /* scan --max-size */
+    OPT_SIGNATURES,    /* scan --signatures */
+    OPT_CLAMAV,        /* scan --clamav */
+    OPT_FILDES,        /* scan --fildes */
+    OPT_CLAMD_TIMEOUT, /* scan --clamd-timeout */
+    OPT_NO_DECODE,     /* scan --no-decode */
+    OPT_WHITELIST      /* scan --whitelist */
 };
 
 static const apr_getopt_option_t no_options[] = { { NULL, 0, 0, NULL } };
@@ -83,6 +92,23 @@ static const apr_getopt_option_t mail_options[] = {
     { "dry-run", OPT_DRY_RUN, 0, "say what --disable would do, change nothing" },
     { "state", OPT_STATE, 1, "incremental: keep in DIR where each log was left, read only "
       "what is new" },
+    { NULL, 0, 0, NULL }
+};
+
+static const apr_getopt_option_t scan_options[] = {
+    { "null", '0', 0, "paths on stdin end with NUL, not newline (find -print0)" },
+    { "one-file-system", 'x', 0, "do not descend into other file systems" },
+    { "exclude", OPT_EXCLUDE, 1, "skip paths or names matching this glob (repeatable)" },
+    { "since", OPT_SINCE, 1, "only files changed (mtime or ctime) in the last DAYS days" },
+    { "max-size", OPT_MAX_SIZE, 1, "skip files larger than this (default: max-file-size)" },
+    { "jobs", 'j', 1, "scan with N threads (default: the number of CPUs)" },
+    { "json", OPT_JSON, 0, "print one JSON object per finding" },
+    { "signatures", OPT_SIGNATURES, 1, "read rules from DIR (default: signatures)" },
+    { "clamav", OPT_CLAMAV, 1, "off, 'engine [DBDIR]', 'socket PATH' or 'tcp HOST:PORT'" },
+    { "fildes", OPT_FILDES, 0, "clamd socket: pass the open file (FILDES), not its bytes" },
+    { "clamd-timeout", OPT_CLAMD_TIMEOUT, 1, "give up on one clamd request after this (60)" },
+    { "no-decode", OPT_NO_DECODE, 0, "do not de-obfuscate PHP before matching" },
+    { "whitelist", OPT_WHITELIST, 1, "known-good SHA-256 list (default: whitelist)" },
     { NULL, 0, 0, NULL }
 };
 
@@ -160,7 +186,7 @@ const sg_cmd_t sg_cmds[] = {
     { "check-config", "[--dump]", "validate the config file; exit 2 naming FILE:LINE if bad",
       check_config_options, sg_cmd_check_config, SG_EXIT_ERROR },
     { "scan", "[options] [PATH...|-]", "scan files for web shells, backdoors and malware",
-      no_options, NULL, SG_EXIT_ERROR },
+      scan_options, sg_cmd_scan, SG_EXIT_ERROR },
     { "inspect", "FILE", "scan one file for ModSecurity's @inspectFile",
       no_options, NULL, SG_EXIT_ERROR },
     { "quarantine", "list|restore ID|purge", "manage quarantined files",
@@ -197,10 +223,12 @@ typedef struct sg_entry_point_t {
 } sg_entry_point_t;
 
 static const sg_entry_point_t entry_points[] = {
-    { "full-scan", "scan", "spamgear scan -", NULL, NULL, NULL },
-    { "php-shell-detector", "scan", "spamgear scan", NULL, "--update", "update" },
-    { "clamd-client", "scan", "spamgear scan --clamav socket", NULL, NULL, NULL },
-    { "runav", "scan", "spamgear scan", NULL, NULL, NULL },
+    { "full-scan", "scan", "spamgear scan -", sg_scan_classic_args, NULL, NULL },
+    { "php-shell-detector", "scan", "spamgear scan", sg_scan_classic_args, "--update",
+      "update" },
+    { "clamd-client", "scan", "spamgear scan --clamav socket", sg_scan_classic_args, NULL,
+      NULL },
+    { "runav", "scan", "spamgear scan", sg_scan_classic_args, NULL, NULL },
     { "postfix-spam-check", "mail", "spamgear mail postfix --only sasl", sg_mail_classic_args,
       NULL, NULL },
     { "exim-spam-check", "mail", "spamgear mail exim --only exim-local,exim-host",
@@ -321,7 +349,10 @@ static const char *arg_name(const char *name)
         { "timeout", " SECONDS" }, { "warning", " N" }, { "critical", " N" },
         { "uids", " RANGES" }, { "users", " NAMES" }, { "allow-exe", " PATTERNS" },
         { "proc", " DIR" }, { "store", " STORE" }, { "scope", " SCOPE" }, { "time", " SECONDS" },
-        { "reason", " TEXT" }, { "ipv6-prefix", " BITS" }, { NULL, NULL }
+        { "reason", " TEXT" }, { "ipv6-prefix", " BITS" },
+        { "exclude", " GLOB" }, { "since", " DAYS" }, { "max-size", " SIZE" }, { "jobs", " N" },
+        { "signatures", " DIR" }, { "clamav", " MODE" }, { "clamd-timeout", " TIME" },
+        { "whitelist", " FILE" }, { NULL, NULL }
     };
     int i;
 

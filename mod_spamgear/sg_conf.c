@@ -24,6 +24,8 @@ const sg_conf_key_t sg_conf_keys[] = {
       "where incremental runs keep their state", 0 },
     { "max-file-size", SG_CONF_SIZE, "16M",
       "files larger than this are skipped by scans", 0 },
+    { "whitelist", SG_CONF_PATH, NULL,
+      "known-good list (SHA-256 of pristine files, one per line) that silences findings", 0 },
     { "mail-period", SG_CONF_DURATION, "1hour",
       "window the mail-log checks count over", 0 },
     { "mail-max", SG_CONF_UINT, "90",

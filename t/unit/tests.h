@@ -22,5 +22,6 @@ Suite *accessmap_suite(void);
 Suite *proc_suite(void);
 Suite *update_suite(void);
 Suite *ban_suite(void);
+Suite *scan_suite(void);
 
 #endif /* SG_TESTS_H */

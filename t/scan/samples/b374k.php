@@ -1,0 +1,1 @@
+<?php $GLOBALS['module_to_load'] = array("explorer", "terminal"); // b374k

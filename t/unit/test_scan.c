@@ -1,0 +1,152 @@
+/* test_scan.c: the scan engine's core pieces: prefilter, codecs, rules, decoder. */
+#include <string.h>
+#include "tests.h"
+#include "sg_acm.h"
+#include "sg_codec.h"
+#include "sg_deobf.h"
+#include "sg_engine.h"
+#include "sg_sig.h"
+
+START_TEST(acm_finds_every_anchor_case_folded)
+{
+    sg_acm_t *acm = sg_acm_create(test_pool);
+    unsigned char hit[4] = { 0 };
+
+    ck_assert_int_eq(sg_acm_add(acm, "eval", 4, 0, NULL), APR_SUCCESS);
+    ck_assert_int_eq(sg_acm_add(acm, "val(", 4, 1, NULL), APR_SUCCESS);
+    ck_assert_int_eq(sg_acm_add(acm, "$_POST", 6, 2, NULL), APR_SUCCESS);
+    ck_assert_int_eq(sg_acm_add(acm, "zzz", 3, 3, NULL), APR_SUCCESS);
+    sg_acm_compile(acm);
+    ck_assert_int_eq(sg_acm_scan(acm, "@EVAL($_post['x'])", 18, hit), 3);
+    ck_assert(hit[0] && hit[1] && hit[2] && !hit[3]);
+}
+END_TEST
+
+START_TEST(base64_round_trip_and_cap)
+{
+    apr_size_t n, m;
+    const char *enc = sg_base64_encode("hello world!?", 13, &n, test_pool);
+    char *dec = sg_base64_decode(enc, n, 100, &m, NULL, test_pool);
+
+    ck_assert_str_eq(enc, "aGVsbG8gd29ybGQhPw==");
+    ck_assert_uint_eq(m, 13);
+    ck_assert_str_eq(dec, "hello world!?");
+    ck_assert_ptr_null(sg_base64_decode(enc, n, 5, &m, NULL, test_pool));
+}
+END_TEST
+
+START_TEST(native_rules_errors_name_file_line)
+{
+    sg_sigset_t *set = sg_sigset_create(test_pool);
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const char *text = "# c\nA.B malicious php re eval\n    clean bogus\n";
+
+    ck_assert_int_eq(sg_sigset_add_text(set, "t.sigs", text, strlen(text), &res), APR_EINVAL);
+    ck_assert_str_eq(res.problem, "t.sigs:3: expected 'clean match' or 'clean re PATTERN'");
+    text = "A.B malicious nowhere re eval\n";
+    ck_assert_int_eq(sg_sigset_add_text(set, "u.sigs", text, strlen(text), &res), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(res.problem, "u.sigs:1: target 'nowhere'"));
+}
+END_TEST
+
+START_TEST(match_and_clean)
+{
+    sg_sigset_t *set = sg_sigset_create(test_pool);
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const char *text = "X.Hex malicious html re <!--[0-9a-f]{4}-->.*?<!--/[0-9a-f]{4}-->\n"
+                       "    clean match\nX.Lit suspicious any hex 41424344\n";
+    const char *buf = "<p>a</p><!--beef-->bad<!--/beef--><p>b</p>ABCD";
+    apr_array_header_t *hits = apr_array_make(test_pool, 2, sizeof(sg_sig_hit_t));
+    const char *note;
+    char *out;
+    apr_size_t outlen;
+
+    ck_assert_int_eq(sg_sigset_add_text(set, "t", text, strlen(text), &res), APR_SUCCESS);
+    sg_sigset_compile(set, &res);
+    sg_sigset_match(set, buf, strlen(buf), SG_TARGET_HTML, hits, 16, test_pool, &note);
+    ck_assert_int_eq(hits->nelts, 2);
+    ck_assert_str_eq(sg_sig_name(APR_ARRAY_IDX(hits, 0, sg_sig_hit_t).sig), "X.Hex");
+    ck_assert_int_eq(sg_sig_clean(&APR_ARRAY_IDX(hits, 0, sg_sig_hit_t), buf, strlen(buf),
+                                  &out, &outlen, test_pool), APR_SUCCESS);
+    ck_assert_str_eq(out, "<p>a</p><p>b</p>ABCD");
+    ck_assert_int_eq(sg_sig_clean(&APR_ARRAY_IDX(hits, 1, sg_sig_hit_t), buf, strlen(buf),
+                                  &out, &outlen, test_pool), APR_ENOTIMPL);
+    /* Target php only: the html rule is not tried. */
+    apr_array_clear(hits);
+    sg_sigset_match(set, buf, strlen(buf), SG_TARGET_HTACCESS, hits, 16, test_pool, &note);
+    ck_assert_int_eq(hits->nelts, 1);
+}
+END_TEST
+
+static const char *layer_text(apr_array_header_t *layers, int i)
+{
+    return i < layers->nelts ? APR_ARRAY_IDX(layers, i, sg_deobf_layer_t).buf : "";
+}
+
+START_TEST(deobf_layers_and_caps)
+{
+    /* base64("str_rot13") is not needed: strrev + base64 chain, escapes, chr(). */
+    const char *src = "<?php $g = ${\"\\x47LOB\\101LS\"}; $f = chr(115).chr(121).'s';"
+                      " eval(strrev(base64_decode('OykpJ3gnKHRlZ18kKGxhdmU=')));";
+    apr_array_header_t *layers;
+    const char *note;
+
+    sg_deobf_set_inflate(NULL);
+    sg_deobf_run(src, strlen(src), 8, 1 << 20, test_pool, &layers, &note);
+    ck_assert_ptr_null(note);
+    ck_assert_int_eq(layers->nelts, 2);
+    ck_assert_ptr_nonnull(strstr(layer_text(layers, 0), "${\"GLOBALS\"}"));
+    ck_assert_ptr_nonnull(strstr(layer_text(layers, 0), "$f = \"sys\";"));
+    ck_assert_str_eq(layer_text(layers, 1), "eval($_get(\"x\"));");
+    ck_assert_str_eq(APR_ARRAY_IDX(layers, 1, sg_deobf_layer_t).how,
+                     "strrev(base64_decode())");
+    /* Depth 1: the payload is not decoded, and the note says why. */
+    sg_deobf_run(src, strlen(src), 1, 1 << 20, test_pool, &layers, &note);
+    ck_assert_int_eq(layers->nelts, 1);
+    ck_assert_str_eq(note, "decode depth 1 reached");
+    /* Size cap. */
+    sg_deobf_run(src, strlen(src), 8, 10, test_pool, &layers, &note);
+    ck_assert_int_eq(layers->nelts, 0);
+    ck_assert_ptr_nonnull(strstr(note, "decoded size cap"));
+}
+END_TEST
+
+START_TEST(engine_scans_buffer_and_whitelists)
+{
+    sg_engine_t *e;
+    sg_engine_options_t opts;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_array_header_t *f;
+    const char *bad = "<?php eval(base64_decode('ZXZhbCgkX1BPU1RbMV0pOw=='));";
+
+    sg_engine_options_default(&opts);
+    ck_assert_int_eq(sg_engine_create(&e, test_pool, &opts, &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_engine_add_rules(e, "t", "T.Eval malicious php re eval\\(\\$_POST\n",
+                                         &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_engine_load(e, NULL, &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_engine_scan_buffer(e, "x.php", bad, strlen(bad), -1, test_pool, &f,
+                                           &res), APR_SUCCESS);
+    ck_assert_int_eq(f->nelts, 1);
+    ck_assert_int_eq(APR_ARRAY_IDX(f, 0, sg_finding_t).layer, 2);
+    ck_assert_str_eq(sg_sha256_hex("abc", 3, test_pool),
+                     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    opts.clamav = "sometimes";
+    ck_assert_int_eq(sg_engine_create(&e, test_pool, &opts, &res), APR_EINVAL);
+}
+END_TEST
+
+Suite *scan_suite(void)
+{
+    Suite *s = suite_create("scan");
+    TCase *tc = tcase_create("scan");
+
+    tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
+    tcase_add_test(tc, acm_finds_every_anchor_case_folded);
+    tcase_add_test(tc, base64_round_trip_and_cap);
+    tcase_add_test(tc, native_rules_errors_name_file_line);
+    tcase_add_test(tc, match_and_clean);
+    tcase_add_test(tc, deobf_layers_and_caps);
+    tcase_add_test(tc, engine_scans_buffer_and_whitelists);
+    suite_add_tcase(s, tc);
+    return s;
+}
