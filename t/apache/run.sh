@@ -162,10 +162,30 @@ check_bad_directive() {
 	return 1
 }
 
+# The shipped fail2ban filter, run by the real fail2ban-regex over the error
+# log of a suite run, must find exactly the clients of its AH53020 ban lines.
+check_fail2ban_filter() {
+	local log=$top_builddir/t/apache-run/$1/t/logs/error_log want got
+	local filter=$top_srcdir/conf/spamgear-ban.fail2ban-filter.conf
+	if ! command -v fail2ban-regex >/dev/null; then
+		echo "not ok - fail2ban filter: fail2ban-regex missing (install the Debian package fail2ban)"
+		return 1
+	fi
+	want=$(sed -n 's/.* AH53020: spamgear: ban: client \([^ ]*\) banned .*/\1/p' "$log" | sort)
+	got=$(fail2ban-regex --out ip "$log" "$filter" 2>/dev/null | sort)
+	if [ -n "$want" ] && [ "$want" = "$got" ]; then
+		echo "ok - fail2ban filter finds the $(echo "$want" | wc -l) banned clients of the $1 run"
+		return 0
+	fi
+	echo "not ok - fail2ban filter on the $1 run: want [$(echo $want)], got [$(echo $got)]"
+	return 1
+}
+
 status=0
 check_bad_directive || status=1
 for mpm in ${SG_APACHE_MPMS:-prefork event}; do
 	run_suite "$mpm" || status=1
+	check_fail2ban_filter "$mpm" || status=1
 done
 run=
 [ $status -eq 0 ] && echo "== Apache::Test: all runs passed" || echo "== Apache::Test: FAILURES (see above)"
