@@ -136,6 +136,15 @@ run_store() {
     local s="$(status "$pa" 198.51.100.61 POST) $(status "$pb" 198.51.100.61 POST)"
     s="$s $(status "$pa" 198.51.100.61 POST) $(status "$pb" 198.51.100.61 POST)"
     check "$kind: four failed logins over two servers are answered ($s)" [ "$s" = "200 200 200 200" ]
+    if [ "$(status "$pa" 198.51.100.61)" != 403 ] \
+        && grep -q AH53021 "$tmp/httpd-$kind-a/error_log" "$tmp/httpd-$kind-b/error_log"; then
+        # A child could not reach the store in time (a loaded machine) and, as
+        # documented, counted locally for 10 s: wait that out and count again.
+        echo "# $kind: the store was unreachable for a child (AH53021); counting again after its back-off"
+        sleep 11
+        "$spamgear" ban --store "$spec" del 198.51.100.61 > /dev/null 2>&1
+        for _ in 1 2; do status "$pa" 198.51.100.61 POST > /dev/null; status "$pb" 198.51.100.61 POST > /dev/null; done
+    fi
     check "$kind: the client is then refused by server A" [ "$(status "$pa" 198.51.100.61)" = 403 ]
     check "$kind: and by server B" [ "$(status "$pb" 198.51.100.61)" = 403 ]
     check "$kind: other clients are served" [ "$(status "$pb" 198.51.100.99)" = 200 ]
