@@ -90,8 +90,16 @@ static const char *find(const char *hay, apr_size_t len, const char *needle)
 static apr_size_t span_until(const char *p, const char *end, const char *stop)
 {
     const char *q = p;
+    char s0 = stop[0], s1 = stop[0] ? stop[1] : 0, s2 = s1 ? stop[2] : 0;
 
-    while (q < end && !strchr(stop, *q)) {
+    /* At most three stop characters (the callers' "\r\n" plus one): no strchr per byte. */
+    if (s2 && stop[3]) {
+        while (q < end && !strchr(stop, *q)) {
+            q++;
+        }
+        return (apr_size_t)(q - p);
+    }
+    while (q < end && *q != s0 && (!s1 || *q != s1) && (!s2 || *q != s2)) {
         q++;
     }
     return (apr_size_t)(q - p);
@@ -116,7 +124,9 @@ static void set_rec(rec_t *r, sg_mailkind_t kind, const char *acct, apr_size_t a
 static int is_address_text(const char *p, const char *end)
 {
     for (; p < end; p++) {
-        if (!strchr("0123456789abcdefABCDEF:.", *p)) {
+        char c = *p;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+              || c == ':' || c == '.')) {
             return 0;
         }
     }
@@ -556,6 +566,59 @@ const char *sg_mailsrc_name(sg_mailsrc_t source)
 
 /* --------------------------------------------------------------- counting */
 
+/* Writes N in decimal at OUT; returns the end. */
+static char *put_uint(char *out, unsigned n)
+{
+    char tmp[4];
+    int i = 0;
+
+    do {
+        tmp[i++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    while (i) {
+        *out++ = tmp[--i];
+    }
+    return out;
+}
+
+/* "a.b.c.d" and "a.b.c.0/24" from four octets, without printf. */
+static void format_ipv4(const unsigned char *a, char *out, char *net)
+{
+    char *o = out;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        o = put_uint(o, a[i]);
+        *o++ = (i < 3) ? '.' : '\0';
+    }
+    memcpy(net, out, (apr_size_t)(strrchr(out, '.') + 1 - out));
+    strcpy(net + (strrchr(out, '.') + 1 - out), "0/24");
+}
+
+/* Strict dotted quad (no leading zeros beyond "0", each part <= 255). */
+static int parse_ipv4(const char *p, apr_size_t len, unsigned char *a)
+{
+    const char *end = p + len;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        unsigned v = 0;
+        const char *start = p;
+        while (p < end && *p >= '0' && *p <= '9' && p - start < 3) {
+            v = v * 10 + (unsigned)(*p++ - '0');
+        }
+        if (p == start || v > 255 || (p - start > 1 && *start == '0')) {
+            return 0;
+        }
+        a[i] = (unsigned char)v;
+        if (i < 3 && (p >= end || *p++ != '.')) {
+            return 0;
+        }
+    }
+    return p == end;
+}
+
 apr_status_t sg_mail_ip_canon(const char *text, apr_size_t len, char *out, char *net)
 {
     char buf[64];
@@ -564,28 +627,22 @@ apr_status_t sg_mail_ip_canon(const char *text, apr_size_t len, char *out, char 
     if (len == 0 || len >= sizeof(buf)) {
         return APR_EINVAL;
     }
+    if (parse_ipv4(text, len, a)) {
+        format_ipv4(a, out, net);
+        return APR_SUCCESS;
+    }
     memcpy(buf, text, len);
     buf[len] = '\0';
-    if (inet_pton(AF_INET, buf, a) == 1) {
-        apr_snprintf(out, 64, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-        apr_snprintf(net, 64, "%u.%u.%u.0/24", a[0], a[1], a[2]);
+    if (inet_pton(AF_INET6, buf, a) != 1 || !inet_ntop(AF_INET6, a, out, 64)) {
+        return APR_EINVAL;
+    }
+    if (!memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
+        format_ipv4(a + 12, out, net);   /* IPv4-mapped: the same client as its IPv4 form */
         return APR_SUCCESS;
     }
-    if (inet_pton(AF_INET6, buf, a) == 1) {
-        if (!inet_ntop(AF_INET6, a, out, 64)) {
-            return APR_EINVAL;
-        }
-        if (!memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
-            /* IPv4-mapped: the same client as its IPv4 form. */
-            apr_snprintf(out, 64, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
-            apr_snprintf(net, 64, "%u.%u.%u.0/24", a[12], a[13], a[14]);
-            return APR_SUCCESS;
-        }
-        apr_snprintf(net, 64, "%x:%x:%x::/48", (a[0] << 8) | a[1], (a[2] << 8) | a[3],
-                     (a[4] << 8) | a[5]);
-        return APR_SUCCESS;
-    }
-    return APR_EINVAL;
+    apr_snprintf(net, 64, "%x:%x:%x::/48", (a[0] << 8) | a[1], (a[2] << 8) | a[3],
+                 (a[4] << 8) | a[5]);
+    return APR_SUCCESS;
 }
 
 /* Second-level labels that are really part of a public suffix ("co.uk"). */
