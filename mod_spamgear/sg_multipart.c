@@ -31,6 +31,8 @@ struct sg_mp_t {
     char *hdr;                   /* header block being read */
     apr_size_t hdr_len;          /* bytes in it */
     int parts;                   /* parts begun */
+    apr_off_t fed;               /* body bytes fed before the current chunk */
+    const char *chunk;           /* the chunk being fed */
     sg_mp_part_t part;           /* the current part */
     char out[MP_OUT];            /* data waiting for the data callback */
     apr_size_t out_len;          /* bytes in it */
@@ -51,55 +53,71 @@ static int boundary_char(char c)
     return apr_isalnum(c) || (c && strchr("'()+_-./:=?", c));
 }
 
-/* Counts caseless occurrences of NEEDLE in S. */
-static int count_ci(const char *s, const char *needle)
-{
-    apr_size_t n = strlen(needle);
-    int count = 0;
+static int token_char(char c);
 
-    for (; *s; s++) {
-        if (!strncasecmp(s, needle, n)) count++;
+/* Reads one Content-Type parameter at *S (after its ';'): key and value. */
+static int ct_param(const char **s, const char **key, apr_size_t *klen, const char **val,
+                    apr_size_t *vlen)
+{
+    const char *c = *s;
+
+    while (*c == ' ' || *c == '\t') c++;
+    for (*key = c; token_char(*c); c++) ;
+    *klen = (apr_size_t)(c - *key);
+    if (!*klen || *c++ != '=') return 0;
+    if (*c == '"') {
+        for (*val = ++c; *c && *c != '"' && *c != '\\'; c++) ;
+        if (*c != '"') return 0;
+        *vlen = (apr_size_t)(c++ - *val);
     }
-    return count;
+    else {
+        for (*val = c; *c && *c != ';' && *c != ' ' && *c != '\t'; c++) ;
+        *vlen = (apr_size_t)(c - *val);
+    }
+    while (*c == ' ' || *c == '\t') c++;
+    if (*c && *c != ';') return 0;
+    *s = c;
+    return 1;
 }
 
 apr_status_t sg_mp_boundary(const char *ct, apr_pool_t *p, const char **boundary,
                             sg_result_t *res)
 {
-    const char *b, *v, *end;
-    int quoted;
+    const char *s, *key, *val, *found = NULL, *b = NULL;
+    apr_size_t klen, vlen, blen = 0, i;
 
     if (!sg_mp_is_form_data(ct)) {
         return sg_result_set(res, p, SG_MP_EREFUSED, "not multipart/form-data");
     }
-    /* PHP finds the boundary with strstr(ct, "boundary"): exactly one, as a
-     * lower-case parameter name, leaves nothing to choose between. */
-    if (count_ci(ct, "boundary") != 1 || !(b = strstr(ct, "boundary"))) {
-        return sg_result_set(res, p, SG_MP_EREFUSED, "Content-Type must name one lower-case "
-                             "boundary parameter");
+    for (s = ct + strspn(ct, " \t") + 19; *s == ' ' || *s == '\t'; s++) ;
+    while (*s) {
+        if (*s++ != ';' || !ct_param(&s, &key, &klen, &val, &vlen)) {
+            return sg_result_set(res, p, SG_MP_EREFUSED, "malformed Content-Type parameters");
+        }
+        if (klen != 8 || strncasecmp(key, "boundary", 8)) continue;
+        if (found || strncmp(key, "boundary", 8)) {
+            return sg_result_set(res, p, SG_MP_EREFUSED, "Content-Type must name one "
+                                 "lower-case boundary parameter");
+        }
+        found = key;
+        b = val;
+        blen = vlen;
     }
-    v = b - 1;
-    while (v > ct && (*v == ' ' || *v == '\t')) v--;
-    if (*v != ';' || b[8] != '=') {
-        return sg_result_set(res, p, SG_MP_EREFUSED, "malformed boundary parameter");
+    /* PHP takes the first "boundary" anywhere in the header (strstr). */
+    if (!found || strstr(ct, "boundary") != found) {
+        return sg_result_set(res, p, SG_MP_EREFUSED, "Content-Type must name one "
+                             "lower-case boundary parameter");
     }
-    v = b + 9;
-    quoted = *v == '"';
-    v += quoted;
-    for (end = v; boundary_char(*end); end++) ;
-    if (quoted && *end++ != '"') {
-        return sg_result_set(res, p, SG_MP_EREFUSED, "boundary: bad character or quote");
+    for (i = 0; i < blen; i++) {
+        if (!boundary_char(b[i])) {
+            return sg_result_set(res, p, SG_MP_EREFUSED, "boundary: bad character");
+        }
     }
-    while (*end == ' ' || *end == '\t') end++;
-    if (*end && *end != ';') {
-        return sg_result_set(res, p, SG_MP_EREFUSED, "boundary: bad character or quote");
-    }
-    end = v + strcspn(v, "\" \t;");
-    if (end == v || end - v > SG_MP_MAX_BOUNDARY) {
+    if (!blen || blen > SG_MP_MAX_BOUNDARY) {
         return sg_result_set(res, p, SG_MP_EREFUSED, "boundary must have 1 to %d characters",
                              SG_MP_MAX_BOUNDARY);
     }
-    *boundary = apr_pstrmemdup(p, v, (apr_size_t)(end - v));
+    *boundary = apr_pstrmemdup(p, b, blen);
     return APR_SUCCESS;
 }
 
@@ -262,7 +280,7 @@ static const char *parse_header(sg_mp_t *mp, char *line, int *seen)
 }
 
 /* The header block is complete (ends with CRLF CRLF, or is one CRLF). */
-static apr_status_t headers_done(sg_mp_t *mp, sg_result_t *res)
+static apr_status_t headers_done(sg_mp_t *mp, const char *pos, sg_result_t *res)
 {
     int seen[3] = { 0, 0, 0 };
     char *line = mp->hdr, *crlf;
@@ -276,6 +294,7 @@ static apr_status_t headers_done(sg_mp_t *mp, sg_result_t *res)
     }
     if (!why && !seen[0]) why = "part without Content-Disposition";
     if (why) return refuse(mp, res, why);
+    mp->part.offset = mp->fed + (pos - mp->chunk);
     mp->state = MP_DATA;
     mp->match = 0;
     mp->pend_cr = 0;
@@ -345,7 +364,7 @@ static apr_status_t st_headers(sg_mp_t *mp, const char **pos, const char *end, s
         mp->hdr[mp->hdr_len++] = c;
         if ((mp->hdr_len == 2 && c == '\n')
             || (mp->hdr_len >= 4 && c == '\n' && !memcmp(mp->hdr + mp->hdr_len - 4, "\r\n\r\n", 4))) {
-            return headers_done(mp, res);
+            return headers_done(mp, *pos, res);
         }
     }
     return APR_SUCCESS;
@@ -429,6 +448,7 @@ apr_status_t sg_mp_feed(sg_mp_t *mp, const char *buf, apr_size_t len, sg_result_
     const char *pos = buf, *end = buf + len;
     apr_status_t rv = APR_SUCCESS;
 
+    mp->chunk = buf;
     while (rv == APR_SUCCESS && pos < end) {
         switch (mp->state) {
         case MP_START: rv = st_start(mp, &pos, end, res); break;
@@ -440,6 +460,7 @@ apr_status_t sg_mp_feed(sg_mp_t *mp, const char *buf, apr_size_t len, sg_result_
             return sg_result_set(res, mp->pool, SG_MP_EREFUSED, "multipart: body already refused");
         }
     }
+    mp->fed += (apr_off_t)len;
     if (rv != APR_SUCCESS) mp->state = MP_FAILED;
     return rv;
 }

@@ -22,6 +22,7 @@
  */
 #include <apr_pools.h>
 #include <apr_errno.h>
+#include <apr_file_io.h>
 #include "sg_result.h"
 
 #define SG_MP_EREFUSED (APR_OS_START_USERERR + 4100) /* body refused: answer 400 */
@@ -38,6 +39,7 @@ typedef struct sg_mp_part_t {
     const char *filename;      /* client file name as sent; NULL: not a file part */
     const char *php_filename;  /* what PHP puts in $_FILES[..]['name'] (basename) */
     const char *content_type;  /* part Content-Type; NULL when absent */
+    apr_off_t offset;          /* body offset of the part's first data byte */
 } sg_mp_part_t;
 
 typedef struct sg_mp_callbacks_t {

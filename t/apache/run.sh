@@ -119,6 +119,10 @@ run_suite() {
 		sleep 0.1; i=$((i + 1))
 	done
 	export SG_FPM_SOCK="$sock" SG_FPM_PORT="$fpm_port"
+	# Upload scanning: the project signatures, and a spool dir the children
+	# (nobody) write to and 96_upload.t checks is left empty.
+	mkdir -p "$run/spool" && chmod 1777 "$run/spool" || fail "cannot create $run/spool"
+	export SG_SIGNATURES="$top_srcdir/conf/signatures" SG_SPOOL="$run/spool"
 
 	# --- the modules httpd loads, and nothing else
 	cgi=cgi; [ "$mpm" = prefork ] || cgi=cgid

@@ -25,7 +25,8 @@ static void add(seen_t *s, const char *text, apr_size_t len)
 static apr_status_t on_begin(void *baton, const sg_mp_part_t *part)
 {
     seen_t *s = baton;
-    char *t = apr_psprintf(test_pool, "[%d %s %s %s %s:", part->index, part->name,
+    char *t = apr_psprintf(test_pool, "[%d@%d %s %s %s %s:", part->index, (int)part->offset,
+                           part->name,
                            part->filename ? part->filename : "-",
                            part->php_filename ? part->php_filename : "-",
                            part->content_type ? part->content_type : "-");
@@ -104,7 +105,7 @@ START_TEST(accepts_fields_and_files)
        "--" B "\r\n" CD "name=\"f\"; filename=\"x.txt\"\r\nContent-Type: text/plain\r\n\r\n"
        "line1\r\nline2\n\r\n--xYz0-boundar\r\n\r-- \r\n--xYz\r\n"
        "--" B "--\r\n",
-       "[0 a - - -:hello][1 f x.txt x.txt text/plain:line1\r\nline2\n\r\n--xYz0-boundar\r\n\r-- "
+       "[0@61 a - - -:hello][1@173 f x.txt x.txt text/plain:line1\r\nline2\n\r\n--xYz0-boundar\r\n\r-- "
        "\r\n--xYz]");
 }
 END_TEST
@@ -112,16 +113,16 @@ END_TEST
 START_TEST(accepts_empty_body_and_no_epilogue)
 {
     OK("--" B "--", "");
-    OK("--" B "\r\n" CD "name=\"e\"; filename=\"\"\r\n\r\n\r\n--" B "--", "[0 e   -:]");
+    OK("--" B "\r\n" CD "name=\"e\"; filename=\"\"\r\n\r\n\r\n--" B "--", "[0@74 e   -:]");
 }
 END_TEST
 
 START_TEST(php_filename_is_the_basename)
 {
     OK("--" B "\r\n" CD "name=\"f\"; filename=\"../../x/shell.php\"\r\n\r\nA\r\n--" B "--\r\n",
-       "[0 f ../../x/shell.php shell.php -:A]");
+       "[0@91 f ../../x/shell.php shell.php -:A]");
     OK("--" B "\r\n" CD "NAME=\"f\";filename=\"C:\\fake\\s.phtml\"\r\n\r\nA\r\n--" B "--\r\n",
-       "[0 f C:\\fake\\s.phtml s.phtml -:A]");
+       "[0@88 f C:\\fake\\s.phtml s.phtml -:A]");
 }
 END_TEST
 
@@ -190,7 +191,7 @@ START_TEST(refuses_over_the_caps)
     const char *part = "--" B "\r\n" CD "name=\"a\"\r\n\r\nx\r\n";
 
     check_body(apr_pstrcat(test_pool, part, part, "--" B "--", NULL), APR_SUCCESS,
-               "[0 a - - -:x][1 a - - -:x]", &lim);
+               "[0@61 a - - -:x][1@125 a - - -:x]", &lim);
     check_body(apr_pstrcat(test_pool, part, part, part, "--" B "--", NULL), SG_MP_EREFUSED,
                "too many parts (limit 2)", &lim);
     check_body("--" B "\r\n" CD "name=\"a\"\r\nX-Long: 0123456789012345678901234567890123456789"
@@ -207,7 +208,7 @@ START_TEST(callback_errors_stop_the_parser)
 
     s.stop_at = 1;
     ck_assert_int_eq(run(body, strlen(body), 5, 1, NULL, &s, &res), APR_EGENERAL);
-    ck_assert_str_eq(s.log, "[0 a - - -:x]");
+    ck_assert_str_eq(s.log, "[0@61 a - - -:x]");
 }
 END_TEST
 
@@ -222,6 +223,13 @@ START_TEST(boundary_from_content_type)
     ck_assert_int_eq(sg_mp_boundary("Multipart/Form-Data;charset=utf-8; boundary=\"a:b=c\" ",
                                     test_pool, &b, &res), APR_SUCCESS);
     ck_assert_str_eq(b, "a:b=c");
+    ck_assert_int_eq(sg_mp_boundary("multipart/form-data; boundary=----WebKitFormBoundaryQ1",
+                                    test_pool, &b, &res), APR_SUCCESS);
+    ck_assert_str_eq(b, "----WebKitFormBoundaryQ1");
+    ck_assert_int_eq(sg_mp_boundary("multipart/form-data; x=\"boundary\"; boundary=a",
+                                    test_pool, &b, &res), SG_MP_EREFUSED);
+    ck_assert_int_eq(sg_mp_boundary("multipart/form-data; boundary=a b", test_pool, &b, &res),
+                     SG_MP_EREFUSED);
     ck_assert(sg_mp_is_form_data("multipart/form-data"));
     ck_assert(!sg_mp_is_form_data("multipart/form-datax"));
     ck_assert(!sg_mp_is_form_data("multipart/mixed; boundary=a"));
