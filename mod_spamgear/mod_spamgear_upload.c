@@ -437,7 +437,7 @@ static int refuse(request_rec *r, const scan_t *sc, spool_t *sp)
     sg_stats_upload(1);
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(53042)
                   "spamgear: upload: %s: vhost %s:%u, client %s, URI %s, part %s, file %s, "
-                  "%s %s%s%s", what, r->server->server_hostname, r->server->port,
+                  "%s %s%s%s", what, r->server->server_hostname, ap_get_server_port(r),
                   r->useragent_ip, r->uri, sc->part ? sc->part : "-",
                   sc->file ? sc->file : "-",
                   sc->verdict == V_INFECTED ? "signature" : "pattern", sc->why,
@@ -453,7 +453,7 @@ static int on_error(request_rec *r, const sg_dir_conf_t *dc, const char *why)
     ap_log_rerror(APLOG_MARK, allow ? APLOG_WARNING : APLOG_ERR, 0, r, APLOGNO(53043)
                   "spamgear: upload: not scanned (%s), %s: vhost %s:%u, client %s, URI %s",
                   why, allow ? "allowed" : "refused", r->server->server_hostname,
-                  r->server->port, r->useragent_ip, r->uri);
+                  ap_get_server_port(r), r->useragent_ip, r->uri);
     if (!allow) sg_stats_upload(1);
     return allow ? DECLINED : HTTP_SERVICE_UNAVAILABLE;
 }
