@@ -42,7 +42,8 @@ static int sg_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
 {
     sg_log_set(sg_log_is_level_cb, sg_log_print_to_httpd, s);
     if (sg_config_finish(pconf, s) != APR_SUCCESS
-        || sg_ban_post_config(pconf, ptemp, s) != APR_SUCCESS) {
+        || sg_ban_post_config(pconf, ptemp, s) != APR_SUCCESS
+        || sg_upload_post_config(pconf, s) != APR_SUCCESS) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, APLOGNO(53003) "%s loaded",
@@ -68,6 +69,12 @@ static void sg_register_hooks(apr_pool_t *p)
      * REALLY_FIRST) and mod_rewrite have settled the file and the handler
      * that will run it, and nothing has run yet. */
     ap_hook_fixups(sg_noexec_fixups, NULL, NULL, APR_HOOK_LAST);
+    /* Upload scanning, registered after the no-exec check (same order): the
+     * body is read only for requests that will run, and only once the
+     * handler is settled, just before it runs; the replay filter then
+     * serves the spooled body to it. */
+    ap_hook_fixups(sg_upload_fixups, NULL, NULL, APR_HOOK_LAST);
+    sg_upload_register_filter();
     /* Children re-open the global mutex created in post_config. */
     ap_hook_child_init(sg_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     /* Banned clients are refused as soon as the request is read: the vhost is

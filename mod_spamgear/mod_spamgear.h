@@ -41,11 +41,21 @@ typedef struct sg_server_conf_t {
     int noexec_paths_set;        /* SpamGearNoExecMatch seen in this server */
     sg_login_conf_t login;       /* login counting and bans */
     const char *ban_store;       /* SpamGearBanStore (main server only); NULL: shmcb */
+    const char *signatures;      /* SpamGearSignatures DIR (main server only); NULL: none */
+    const char *clamav;          /* SpamGearClamAV as the engine wants it; NULL: off */
+    const char *spool_dir;       /* SpamGearSpoolDir (main server only); NULL: temp dir */
 } sg_server_conf_t;
 
 /* Per-directory configuration. */
 typedef struct sg_dir_conf_t {
     sg_noexec_mode_t noexec;     /* SpamGearNoExec; SG_NOEXEC_UNSET defers to the rules */
+    int upload_scan;             /* SpamGearUploadScan On|Off (SG_UNSET: On) */
+    apr_off_t upload_max;        /* SpamGearUploadMaxSize bytes (-1: unset) */
+    int upload_oversize_allow;   /* SpamGearUploadOversize Allow (1) | Deny (0) */
+    int upload_onerror_allow;    /* SpamGearUploadOnError Allow (1) | Deny (0) */
+    sg_regex_list_t *upload_deny_names; /* SpamGearUploadDenyNames; NULL: built-in */
+    int upload_keep;             /* SpamGearUploadKeep On|Off */
+    int upload_status;           /* SpamGearUploadStatus: infected / denied names */
 } sg_dir_conf_t;
 
 /* The directive table (mod_spamgear_config.c). */
@@ -89,6 +99,23 @@ int sg_ban_log_transaction(request_rec *r);
 /* Counts one no-exec refusal for the status page. */
 void sg_stats_noexec_refused(void);
 
+/* Counts one scanned upload (BLOCKED 0) or one refused upload (1). */
+void sg_stats_upload(int blocked);
+
+/* ---- upload scanning (mod_spamgear_upload.c) */
+
+/* Loads the scan engine once in the parent (post_config). */
+apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s);
+
+/* Reads, spools, parses and scans request bodies, then replays them (fixups). */
+int sg_upload_fixups(request_rec *r);
+
+/* Registers the replay input filter (register_hooks). */
+void sg_upload_register_filter(void);
+
+/* The loaded engine's description for the status page ("off", counts). */
+const char *sg_upload_engine_info(apr_pool_t *p, const char **clamav);
+
 /* Status page and unban form, SetHandler spamgear-status (mod_spamgear_status.c). */
 int sg_status_handler(request_rec *r);
 
@@ -100,6 +127,8 @@ typedef struct sg_status_info_t {
     apr_uint32_t bans_made;       /* since start, by this server */
     apr_uint32_t requests_refused;/* banned requests refused since start */
     apr_uint32_t logins_failed;   /* failed logins counted since start */
+    apr_uint32_t upload_scans;    /* upload requests scanned since start */
+    apr_uint32_t upload_blocks;   /* upload requests refused since start */
     const char *token;            /* the unban form's CSRF token */
 } sg_status_info_t;
 

@@ -46,6 +46,8 @@ typedef struct sg_stats_t {
     apr_uint32_t bans_made;         /* bans this server made */
     apr_uint32_t requests_refused;  /* requests refused because of a ban */
     apr_uint32_t logins_failed;     /* failed logins counted */
+    apr_uint32_t upload_scans;      /* upload requests scanned */
+    apr_uint32_t upload_blocks;     /* upload requests refused */
 } sg_stats_t;
 
 /* The xmlrpc.php body prefix seen by the peek filter. */
@@ -569,6 +571,13 @@ void sg_stats_noexec_refused(void)
     }
 }
 
+void sg_stats_upload(int blocked)
+{
+    if (g.stats) {
+        apr_atomic_inc32(blocked ? &g.stats->upload_blocks : &g.stats->upload_scans);
+    }
+}
+
 void sg_ban_status_info(sg_status_info_t *info)
 {
     const sg_server_conf_t *conf = ap_get_module_config(ap_server_conf->module_config,
@@ -580,6 +589,8 @@ void sg_ban_status_info(sg_status_info_t *info)
     info->bans_made = g.stats ? apr_atomic_read32(&g.stats->bans_made) : 0;
     info->requests_refused = g.stats ? apr_atomic_read32(&g.stats->requests_refused) : 0;
     info->logins_failed = g.stats ? apr_atomic_read32(&g.stats->logins_failed) : 0;
+    info->upload_scans = g.stats ? apr_atomic_read32(&g.stats->upload_scans) : 0;
+    info->upload_blocks = g.stats ? apr_atomic_read32(&g.stats->upload_blocks) : 0;
     info->token = g.token;
 }
 

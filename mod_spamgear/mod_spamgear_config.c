@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include "mod_spamgear.h"
 #include "sg_ban.h"
+#include "sg_sig.h"
+#include "sg_units.h"
 
 APLOG_USE_MODULE(spamgear);
 
@@ -99,6 +101,9 @@ void *sg_config_merge_server(apr_pool_t *p, void *basev, void *addv)
                                               add->noexec->handlers);
     login_merge(&conf->login, &base->login, &add->login);
     conf->ban_store = add->ban_store ? add->ban_store : base->ban_store;
+    conf->signatures = add->signatures ? add->signatures : base->signatures;
+    conf->clamav = add->clamav ? add->clamav : base->clamav;
+    conf->spool_dir = add->spool_dir ? add->spool_dir : base->spool_dir;
     return conf;
 }
 
@@ -107,6 +112,9 @@ void *sg_config_create_dir(apr_pool_t *p, char *dir)
     sg_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
 
     conf->noexec = SG_NOEXEC_UNSET;
+    conf->upload_scan = conf->upload_oversize_allow = conf->upload_onerror_allow = SG_UNSET;
+    conf->upload_keep = conf->upload_status = SG_UNSET;
+    conf->upload_max = -1;
     return conf;
 }
 
@@ -115,7 +123,16 @@ void *sg_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     const sg_dir_conf_t *base = basev, *add = addv;
     sg_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
 
+    sg_dir_conf_t *c = conf;
+
     conf->noexec = (add->noexec != SG_NOEXEC_UNSET) ? add->noexec : base->noexec;
+    MERGE(upload_scan);
+    MERGE(upload_oversize_allow);
+    MERGE(upload_onerror_allow);
+    MERGE(upload_keep);
+    MERGE(upload_status);
+    MERGE(upload_max);
+    MERGE_PTR(upload_deny_names);
     return conf;
 }
 
@@ -367,6 +384,162 @@ static const char *sg_config_set_ban_store(cmd_parms *cmd, void *dummy, const ch
     return NULL;
 }
 
+/* ---- upload scanning: per directory, except the engine and spool (main server) */
+
+static const char *sg_config_set_upload_scan(cmd_parms *cmd, void *dirconf, int on)
+{
+    ((sg_dir_conf_t *)dirconf)->upload_scan = on;
+    return NULL;
+}
+
+static const char *sg_config_set_upload_keep(cmd_parms *cmd, void *dirconf, int on)
+{
+    ((sg_dir_conf_t *)dirconf)->upload_keep = on;
+    return NULL;
+}
+
+static const char *sg_config_set_upload_max_size(cmd_parms *cmd, void *dirconf, const char *arg)
+{
+    apr_int64_t v = 0;
+
+    if (sg_parse_size(arg, &v) != APR_SUCCESS || v < 1 || v > APR_INT64_C(1) << 40) {
+        return apr_psprintf(cmd->pool, "SpamGearUploadMaxSize: want a size from 1 byte to "
+                            "1T, e.g. 65536 or 64M (%s)", arg);
+    }
+    ((sg_dir_conf_t *)dirconf)->upload_max = (apr_off_t)v;
+    return NULL;
+}
+
+/* Parses Deny|Allow into *ALLOW; an error string naming DIRECTIVE otherwise. */
+static const char *deny_allow(cmd_parms *cmd, const char *directive, const char *arg, int *allow)
+{
+    if (!strcasecmp(arg, "Deny")) *allow = 0;
+    else if (!strcasecmp(arg, "Allow")) *allow = 1;
+    else return apr_psprintf(cmd->pool, "%s: want Deny or Allow (%s)", directive, arg);
+    return NULL;
+}
+
+static const char *sg_config_set_upload_oversize(cmd_parms *cmd, void *dirconf, const char *arg)
+{
+    return deny_allow(cmd, "SpamGearUploadOversize", arg,
+                      &((sg_dir_conf_t *)dirconf)->upload_oversize_allow);
+}
+
+static const char *sg_config_set_upload_on_error(cmd_parms *cmd, void *dirconf, const char *arg)
+{
+    return deny_allow(cmd, "SpamGearUploadOnError", arg,
+                      &((sg_dir_conf_t *)dirconf)->upload_onerror_allow);
+}
+
+static const char *sg_config_set_upload_status(cmd_parms *cmd, void *dirconf, const char *arg)
+{
+    long code = parse_number(arg, 400, 599);
+
+    if (code < 0) {
+        return apr_psprintf(cmd->pool, "SpamGearUploadStatus: want a 4xx or 5xx status (%s)",
+                            arg);
+    }
+    ((sg_dir_conf_t *)dirconf)->upload_status = (int)code;
+    return NULL;
+}
+
+static const char *sg_config_set_upload_deny_names(cmd_parms *cmd, void *dirconf,
+                                                   const char *regex)
+{
+    sg_dir_conf_t *conf = dirconf;
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    if (!conf->upload_deny_names) {
+        /* The first SpamGearUploadDenyNames of a context replaces the built-in list. */
+        conf->upload_deny_names = sg_regex_list_create(cmd->pool);
+    }
+    if (!strcasecmp(regex, "none")) {
+        return NULL;
+    }
+    if (sg_regex_list_add(conf->upload_deny_names, regex, 1, &res) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "SpamGearUploadDenyNames: %s", res.problem);
+    }
+    return NULL;
+}
+
+static sg_server_conf_t *main_conf(cmd_parms *cmd, const char **err)
+{
+    *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    return ap_get_module_config(cmd->server->module_config, &spamgear_module);
+}
+
+static const char *sg_config_set_signatures(cmd_parms *cmd, void *dummy, const char *dir)
+{
+    const char *err;
+    sg_server_conf_t *conf = main_conf(cmd, &err);
+    sg_sigset_t *set;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    int n = 0;
+
+    if (err) {
+        return err;
+    }
+    /* Compiled here too so that a broken file stops the config test (httpd
+     * -t runs no post_config) with its file:line, before a restart. */
+    set = sg_sigset_create(cmd->temp_pool);
+    dir = ap_server_root_relative(cmd->pool, dir);
+    if (sg_sigset_load_dir(set, dir, &n, &res) != APR_SUCCESS
+        || sg_sigset_compile(set, &res) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "SpamGearSignatures: %s", res.problem);
+    }
+    conf->signatures = dir;
+    return NULL;
+}
+
+static const char *sg_config_set_clamav(cmd_parms *cmd, void *dummy, const char *args)
+{
+    const char *err, *mode = ap_getword_conf(cmd->temp_pool, &args);
+    const char *arg = ap_getword_conf(cmd->temp_pool, &args);
+    sg_server_conf_t *conf = main_conf(cmd, &err);
+
+    if (err) {
+        return err;
+    }
+    if (*args) {
+        return "SpamGearClamAV: too many arguments";
+    }
+    if (!strcasecmp(mode, "Off") && !*arg) {
+        conf->clamav = "off";
+    }
+    else if (!strcasecmp(mode, "Engine")) {
+        conf->clamav = *arg ? apr_pstrcat(cmd->pool, "engine ", arg, NULL) : "engine";
+    }
+    else if (!strcasecmp(mode, "Socket") && *arg == '/') {
+        conf->clamav = apr_pstrcat(cmd->pool, "socket ", arg, NULL);
+    }
+    else if (!strcasecmp(mode, "Tcp") && strchr(arg, ':')) {
+        conf->clamav = apr_pstrcat(cmd->pool, "tcp ", arg, NULL);
+    }
+    else {
+        return apr_psprintf(cmd->pool, "SpamGearClamAV: want Off, Engine [DBDIR], Socket "
+                            "/PATH or Tcp HOST:PORT (%s %s)", mode, arg);
+    }
+    return NULL;
+}
+
+static const char *sg_config_set_spool_dir(cmd_parms *cmd, void *dummy, const char *dir)
+{
+    const char *err;
+    sg_server_conf_t *conf = main_conf(cmd, &err);
+    apr_finfo_t fi;
+
+    if (err) {
+        return err;
+    }
+    dir = ap_server_root_relative(cmd->pool, dir);
+    if (apr_stat(&fi, dir, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS
+        || fi.filetype != APR_DIR) {
+        return apr_psprintf(cmd->pool, "SpamGearSpoolDir: not a directory (%s)", dir);
+    }
+    conf->spool_dir = dir;
+    return NULL;
+}
+
 /* --------------------------------------------------------------- directive table */
 
 const command_rec sg_config_cmds[] = {
@@ -401,5 +574,28 @@ const command_rec sg_config_cmds[] = {
                   "bytes of an xmlrpc.php body read for system.multicall counting (65536)"),
     AP_INIT_TAKE1("SpamGearBanStore", sg_config_set_ban_store, NULL, RSRC_CONF,
                   "shmcb (default), redis:HOST:PORT or memcache:HOST:PORT (socache providers)"),
+    AP_INIT_FLAG("SpamGearUploadScan", sg_config_set_upload_scan, NULL, RSRC_CONF | ACCESS_CONF,
+                 "On (default): scan uploaded files before the handler runs"),
+    AP_INIT_TAKE1("SpamGearUploadMaxSize", sg_config_set_upload_max_size, NULL,
+                  RSRC_CONF | ACCESS_CONF, "bytes of a request body scanned at most (67108864)"),
+    AP_INIT_TAKE1("SpamGearUploadOversize", sg_config_set_upload_oversize, NULL,
+                  RSRC_CONF | ACCESS_CONF,
+                  "Deny (default, 413) or Allow (unscanned) bodies over SpamGearUploadMaxSize"),
+    AP_INIT_TAKE1("SpamGearUploadOnError", sg_config_set_upload_on_error, NULL,
+                  RSRC_CONF | ACCESS_CONF,
+                  "Deny (default, 503) or Allow uploads the scanner could not check"),
+    AP_INIT_ITERATE("SpamGearUploadDenyNames", sg_config_set_upload_deny_names, NULL,
+                    RSRC_CONF | ACCESS_CONF, "PCRE2 patterns (caseless) for client file names "
+                    "that are refused; replaces the built-in list (none: refuse no name)"),
+    AP_INIT_FLAG("SpamGearUploadKeep", sg_config_set_upload_keep, NULL, RSRC_CONF | ACCESS_CONF,
+                 "On: keep refused upload bodies in SpamGearSpoolDir (default Off)"),
+    AP_INIT_TAKE1("SpamGearUploadStatus", sg_config_set_upload_status, NULL,
+                  RSRC_CONF | ACCESS_CONF, "status for infected uploads and denied names (403)"),
+    AP_INIT_TAKE1("SpamGearSignatures", sg_config_set_signatures, NULL, RSRC_CONF,
+                  "directory of signature files loaded at startup (default: none)"),
+    AP_INIT_RAW_ARGS("SpamGearClamAV", sg_config_set_clamav, NULL, RSRC_CONF,
+                     "Off (default), Engine [DBDIR], Socket /PATH or Tcp HOST:PORT"),
+    AP_INIT_TAKE1("SpamGearSpoolDir", sg_config_set_spool_dir, NULL, RSRC_CONF,
+                  "directory for upload bodies over the in-memory limit (default: temp dir)"),
     { NULL }
 };

@@ -101,15 +101,17 @@ static void put_json_rec(request_rec *r, const sg_ban_rec_t *b, int ban, int las
 static int send_json(request_rec *r, const page_t *pg, const sg_status_info_t *in)
 {
     int i;
+    const char *clamav, *sigs = sg_upload_engine_info(r->pool, &clamav);
 
     ap_set_content_type(r, "application/json");
     ap_rprintf(r, "{\n  \"now\": %" APR_INT64_T_FMT ",\n  \"store\": \"%s\",\n"
-               "  \"store_up\": %s,\n  \"clamav\": \"off\",\n  \"signatures\": \"none\",\n",
-               pg->now, sg_json_escape(in->store, r->pool), in->store_up ? "true" : "false");
-    ap_rprintf(r, "  \"since_start\": {\"noexec_refused\": %u, \"upload_scans\": 0, "
-               "\"upload_blocks\": 0, \"logins_failed\": %u, \"bans_made\": %u, "
-               "\"requests_refused\": %u},\n", in->noexec_refused, in->logins_failed,
-               in->bans_made, in->requests_refused);
+               "  \"store_up\": %s,\n  \"clamav\": \"%s\",\n  \"signatures\": \"%s\",\n",
+               pg->now, sg_json_escape(in->store, r->pool), in->store_up ? "true" : "false",
+               sg_json_escape(clamav, r->pool), sg_json_escape(sigs, r->pool));
+    ap_rprintf(r, "  \"since_start\": {\"noexec_refused\": %u, \"upload_scans\": %u, "
+               "\"upload_blocks\": %u, \"logins_failed\": %u, \"bans_made\": %u, "
+               "\"requests_refused\": %u},\n", in->noexec_refused, in->upload_scans,
+               in->upload_blocks, in->logins_failed, in->bans_made, in->requests_refused);
     ap_rputs("  \"bans\": [\n", r);
     for (i = 0; i < pg->bans->nelts; i++) {
         put_json_rec(r, &APR_ARRAY_IDX(pg->bans, i, sg_ban_rec_t), 1, i == pg->bans->nelts - 1);
@@ -190,21 +192,24 @@ static void put_counters(request_rec *r, const page_t *pg)
 
 static int send_html(request_rec *r, const page_t *pg, const sg_status_info_t *in)
 {
+    const char *clamav, *sigs = sg_upload_engine_info(r->pool, &clamav);
+
     ap_set_content_type(r, "text/html; charset=utf-8");
     ap_rprintf(r, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                "<title>spamgear status</title><style>%s</style></head><body>\n"
                "<h1>spamgear status</h1>\n<dl>"
                "<dt>Ban store</dt><dd id=\"store\">%s (%s)</dd>"
-               "<dt>ClamAV</dt><dd id=\"clamav\">off</dd>"
-               "<dt>Signatures</dt><dd id=\"signatures\">none</dd></dl>\n"
+               "<dt>ClamAV</dt><dd id=\"clamav\">%s</dd>"
+               "<dt>Signatures</dt><dd id=\"signatures\">%s</dd></dl>\n"
                "<h2>Since start</h2>\n<dl>"
                "<dt>No-exec refusals</dt><dd id=\"noexec\">%u</dd>"
-               "<dt>Upload scans / blocks</dt><dd>0 / 0</dd>"
+               "<dt>Upload scans / blocks</dt><dd id=\"uploads\">%u / %u</dd>"
                "<dt>Failed logins counted</dt><dd id=\"failed\">%u</dd>"
                "<dt>Bans made</dt><dd id=\"bans-made\">%u</dd>"
                "<dt>Requests refused</dt><dd id=\"refused\">%u</dd></dl>\n",
                style, sg_html_escape(in->store, r->pool), in->store_up ? "up" : "down",
-               in->noexec_refused, in->logins_failed, in->bans_made, in->requests_refused);
+               sg_html_escape(clamav, r->pool), sg_html_escape(sigs, r->pool),
+               in->noexec_refused, in->upload_scans, in->upload_blocks, in->logins_failed, in->bans_made, in->requests_refused);
     put_bans(r, pg, in);
     put_counters(r, pg);
     ap_rprintf(r, "<p class=\"none\">%s</p>\n</body></html>\n", utc(pg->now, r->pool));

@@ -362,7 +362,7 @@ static apr_status_t clamd_scan(sg_av_t *av, const char *name, const char *buf, a
 }
 
 apr_status_t sg_clamav_open_clamd(sg_av_t **av, apr_pool_t *p, const char *addr, int fildes,
-                                  apr_interval_time_t timeout, sg_result_t *res)
+                                  apr_interval_time_t timeout, int ping, sg_result_t *res)
 {
     clamd_t *cd = apr_pcalloc(p, sizeof(*cd));
     apr_socket_t *s;
@@ -393,6 +393,9 @@ apr_status_t sg_clamav_open_clamd(sg_av_t **av, apr_pool_t *p, const char *addr,
             return sg_result_set(res, p, rv, "clamd %s: cannot resolve %s", addr, host);
         }
     }
+    if (!ping) {
+        goto made;
+    }
     if ((rv = clamd_connect(cd, &s, p, res)) != APR_SUCCESS) {
         return rv;
     }
@@ -405,6 +408,7 @@ apr_status_t sg_clamav_open_clamd(sg_av_t **av, apr_pool_t *p, const char *addr,
     if (rv != APR_SUCCESS) {
         return rv;
     }
+made:
     *av = apr_pcalloc(p, sizeof(**av));
     (*av)->name = "clamd";
     (*av)->scan = clamd_scan;

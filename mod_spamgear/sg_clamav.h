@@ -34,9 +34,11 @@ apr_status_t sg_clamav_open_engine(sg_av_t **av, apr_pool_t *p, const char *dbdi
 
 /* clamd at ADDR: a unix socket path ("/run/clamav/clamd.ctl") or HOST:PORT.
  * FILDES (unix sockets only) passes the open file instead of its bytes.
- * Pings the daemon once. */
+ * PING 1: pings the daemon once (a daemon that is down is an error now);
+ * 0: a daemon that is down shows as scan errors later (servers that must
+ * start while clamd is down). */
 apr_status_t sg_clamav_open_clamd(sg_av_t **av, apr_pool_t *p, const char *addr, int fildes,
-                                  apr_interval_time_t timeout, sg_result_t *res);
+                                  apr_interval_time_t timeout, int ping, sg_result_t *res);
 
 /* libclamav's version string. */
 const char *sg_clamav_version(void);

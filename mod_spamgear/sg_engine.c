@@ -65,7 +65,7 @@ static apr_status_t open_av(sg_engine_t *e, const char *sigdir, sg_result_t *res
                                      *db != '\0', sigdir, res);
     }
     return sg_clamav_open_clamd(&e->av, e->pool, strchr(mode, ' ') + 1, e->opts.clamd_fildes,
-                                e->opts.clamd_timeout, res);
+                                e->opts.clamd_timeout, !e->opts.clamd_no_ping, res);
 }
 
 apr_status_t sg_engine_load(sg_engine_t *e, const char *sigdir, sg_result_t *res)

@@ -28,6 +28,7 @@ typedef struct sg_engine_t sg_engine_t;
 typedef struct sg_engine_options_t {
     const char *clamav;               /* off | engine [DBDIR] | socket PATH | tcp HOST:PORT */
     int clamd_fildes;                 /* socket: pass the open file (FILDES), not its bytes */
+    int clamd_no_ping;                /* 1: do not ping clamd at load (it may be down then) */
     apr_interval_time_t clamd_timeout;/* per clamd request */
     int decode;                       /* 1: run the de-obfuscator */
     int decode_depth;                 /* nested layers decoded at most */

@@ -30,7 +30,7 @@ ok($res, 'Chromium loaded the page') or diag($out);
 $res ||= {};
 like($res->{before} // '', qr/spamgear status.*Bans.*198\.51\.100\.80.*198\.51\.100\.81/s,
      'it shows both bans');
-like($res->{before} // '', qr/ClamAV\s+off.*Signatures\s+none.*No-exec refusals\s+\d+/s,
+like($res->{before} // '', qr/ClamAV\s+off.*Signatures\s+\d+ from \S+.*No-exec refusals\s+\d+.*Upload scans \/ blocks\s+\d+ \/ \d+/s,
      'and ClamAV mode, signatures and the no-exec counter');
 open my $fh, '<:raw', $shot;
 my $magic = '';

@@ -63,6 +63,11 @@ cleanup() {
 		wait "$fpm_pid" 2>/dev/null
 		fpm_pid=
 	fi
+	# The upload-engine httpd of an aborted check_upload_engine.
+	if [ -f "$runroot/upload-engine/httpd.pid" ]; then
+		kill "$(cat "$runroot/upload-engine/httpd.pid")" 2>/dev/null
+		rm -f "$runroot/upload-engine/httpd.pid"
+	fi
 	# An httpd left behind by an aborted Apache::Test run.
 	if [ -n "${run:-}" ] && [ -f "$run/t/logs/httpd.pid" ]; then
 		p=$(cat "$run/t/logs/httpd.pid" 2>/dev/null)
@@ -119,6 +124,10 @@ run_suite() {
 		sleep 0.1; i=$((i + 1))
 	done
 	export SG_FPM_SOCK="$sock" SG_FPM_PORT="$fpm_port"
+	# Upload scanning: the project signatures, and a spool dir the children
+	# (nobody) write to and 96_upload.t checks is left empty.
+	mkdir -p "$run/spool" && chmod 1777 "$run/spool" || fail "cannot create $run/spool"
+	export SG_SIGNATURES="$top_srcdir/conf/signatures" SG_SPOOL="$run/spool"
 
 	# --- the modules httpd loads, and nothing else
 	cgi=cgi; [ "$mpm" = prefork ] || cgi=cgid
@@ -181,8 +190,77 @@ check_fail2ban_filter() {
 	return 1
 }
 
+# ------------------------------------------------------------- clamd down, graceful reload
+# One engine per server, so these need an httpd of their own: SpamGearClamAV
+# Socket at a socket nobody listens on (503 by default, passed on with
+# SpamGearUploadOnError Allow), and a graceful restart that reloads a changed
+# signature file.  A request that reaches the handler is a POST to a
+# static file (the default handler answers 200).
+check_upload_engine() {
+	run="$runroot/upload-engine"
+	rm -rf "$run"; mkdir -p "$run/sigs" "$run/docs" || fail "cannot create $run"
+	chmod 755 "$run" "$run/docs" && echo x >"$run/docs/f.txt" && chmod 644 "$run/docs/f.txt"
+	port=$(free_port) || fail "cannot find a free port"
+	printf '%s\n' 'Test.Marker malicious any lit SGMARKER-ONE' >"$run/sigs/t.sigs"
+	printf '%s\n' "LoadModule mpm_prefork_module \"$libexecdir/mod_mpm_prefork.so\"" \
+		"LoadModule authz_core_module \"$libexecdir/mod_authz_core.so\"" \
+		"LoadModule alias_module \"$libexecdir/mod_alias.so\"" \
+		"LoadModule socache_shmcb_module \"$libexecdir/mod_socache_shmcb.so\"" \
+		"LoadModule spamgear_module \"$module\"" \
+		"ServerName localhost" "ErrorLog \"$run/error_log\"" "PidFile \"$run/httpd.pid\"" \
+		"Listen 127.0.0.1:$port" "User $user" "Group $group" "DocumentRoot \"$run/docs\"" \
+		"StartServers 1" "<Directory \"$run/docs\">" "Require all granted" "</Directory>" \
+		"SpamGearSignatures \"$run/sigs\"" "SpamGearClamAV Socket $run/nobody.sock" \
+		"Alias /allow \"$run/docs\"" "<Location /allow>" "SpamGearUploadOnError Allow" \
+		"</Location>" >"$run/httpd.conf"
+	"$httpd" -f "$run/httpd.conf" -k start || { echo "not ok - upload engine httpd did not start"; cat "$run/error_log"; return 1; }
+	post() {
+		curl -s -o /dev/null -w '%{http_code}' -F "up=@$run/up.txt;filename=a.txt" \
+			"http://127.0.0.1:$port$1"
+	}
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$port/f.txt" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	st=0
+	echo "SGMARKER-TWO" >"$run/up.txt"
+	r1=$(post /f.txt); r2=$(post /allow/f.txt)
+	[ "$r1" = 503 ] && echo "ok - clamd socket nobody listens on: 503" ||
+		{ echo "not ok - clamd down: got $r1, want 503"; st=1; }
+	[ "$r2" = 200 ] && echo "ok - clamd down with SpamGearUploadOnError Allow: passed to the handler (200)" ||
+		{ echo "not ok - clamd down, OnError Allow: got $r2, want 200"; st=1; }
+	grep -q 'AH53043: spamgear: upload: not scanned (.*), refused' "$run/error_log" &&
+		echo "ok - one AH53043 line says why" ||
+		{ echo "not ok - no AH53043 line"; st=1; }
+	# Graceful restart: the changed rule file is loaded (ClamAV off now).
+	sed -i "s|SpamGearClamAV Socket .*|SpamGearClamAV Off|" "$run/httpd.conf"
+	"$httpd" -f "$run/httpd.conf" -k graceful
+	i=0
+	until [ "$(post /f.txt)" = 200 ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	printf '%s\n' 'Test.Marker malicious any lit SGMARKER-TWO' >"$run/sigs/t.sigs"
+	"$httpd" -f "$run/httpd.conf" -k graceful
+	i=0
+	until [ "$(post /f.txt)" = 403 ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	r3=$(post /f.txt)
+	[ "$r3" = 403 ] && echo "ok - graceful restart loads the changed signature file (403)" ||
+		{ echo "not ok - after graceful: got $r3, want 403"; st=1; }
+	# A broken signature file stops the config test with file:line.
+	printf '%s\n' 'Test.Bad malicious nowhere re x' >"$run/sigs/t.sigs"
+	out=$("$httpd" -t -f "$run/httpd.conf" 2>&1)
+	if [ $? -ne 0 ] && printf '%s\n' "$out" | grep -q 'SpamGearSignatures: .*t\.sigs:1'; then
+		echo "ok - httpd -t names the broken signature file:line"
+	else
+		echo "not ok - httpd -t with a broken signature file: $out"; st=1
+	fi
+	# (-k stop would read the now broken config)
+	kill "$(cat "$run/httpd.pid")"
+	i=0
+	while [ -f "$run/httpd.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ $st -eq 0 ] || tail -n 20 "$run/error_log"
+	return $st
+}
+
 status=0
 check_bad_directive || status=1
+check_upload_engine || status=1
 for mpm in ${SG_APACHE_MPMS:-prefork event}; do
 	run_suite "$mpm" || status=1
 	check_fail2ban_filter "$mpm" || status=1

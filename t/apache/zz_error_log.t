@@ -31,6 +31,12 @@ while (my $line = <$fh>) {
     elsif ($spamgear && $line =~ /AH5302[0-4]: spamgear: (?:ban|status page): /) {
         # 95_login.t: bans, unbans and refused unban forms
     }
+    elsif ($spamgear && $level eq 'info' && $line =~ /AH53001: spamgear: engine: \d+ project signatures from /) {
+        # the scan engine loaded at startup
+    }
+    elsif ($spamgear && $line =~ /AH5304[2-5]: spamgear: upload: /) {
+        # 96_upload.t: refused uploads (infected, names, limits, strict parser)
+    }
     elsif ($level eq 'alert'
            && $line =~ m{/htdocs/htaccess/uploads/\.htaccess: SpamGearNoExec not allowed here$}) {
         # 85_directives.t: an uploaded .htaccess may not say SpamGearNoExec

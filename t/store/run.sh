@@ -145,6 +145,15 @@ run_store() {
         "$spamgear" ban --store "$spec" del 198.51.100.61 > /dev/null 2>&1
         for _ in 1 2; do status "$pa" 198.51.100.61 POST > /dev/null; status "$pb" 198.51.100.61 POST > /dev/null; done
     fi
+    if [ "$(status "$pa" 198.51.100.61)" != 403 ]; then
+        # Increments through a socache provider are read-modify-write: on a
+        # loaded machine one can be lost (the drift the README describes, which
+        # only delays a ban).  Two more attempts, one per server: each server
+        # alone has then seen 3, under the limit of 4, so a ban now still
+        # proves the counts are shared.
+        echo "# $kind: not banned after 4; one more failed login on each server"
+        status "$pa" 198.51.100.61 POST > /dev/null; status "$pb" 198.51.100.61 POST > /dev/null
+    fi
     check "$kind: the client is then refused by server A" [ "$(status "$pa" 198.51.100.61)" = 403 ]
     check "$kind: and by server B" [ "$(status "$pb" 198.51.100.61)" = 403 ]
     check "$kind: other clients are served" [ "$(status "$pb" 198.51.100.99)" = 200 ]
@@ -153,7 +162,7 @@ run_store() {
     local out rc
     out=$("$spamgear" ban --store "$spec" list); rc=$?
     check "$kind: spamgear ban list shows the ban, exit 1" \
-        eval '[ $rc = 1 ] && printf "%s\n" "$out" | grep -q "^198\.51\.100\.61 www\.example\.test:80 until .* count 4 ban 1: last POST /login/wp-login.php status 200$"'
+        eval '[ $rc = 1 ] && printf "%s\n" "$out" | grep -q "^198\.51\.100\.61 www\.example\.test:80 until .* count [4-6] ban 1: last POST /login/wp-login.php status 200$"'
     "$spamgear" ban --store "$spec" del 198.51.100.61 > /dev/null
     check "$kind: after spamgear ban del, A serves the client" [ "$(status "$pa" 198.51.100.61)" = 200 ]
     check "$kind: and B too (its cached ban is checked against the store)" [ "$(status "$pb" 198.51.100.61)" = 200 ]

@@ -1,0 +1,555 @@
+/* mod_spamgear_upload.c: inline upload scanning.  The body is read and
+ * spooled in fixups (memory up to SPOOL_MEM, then a temp file that a pool
+ * cleanup removes), parsed (sg_multipart), every file scanned with the
+ * engine loaded in the parent, and a clean body replayed unchanged to the
+ * handler by the SPAMGEAR_REPLAY input filter. */
+#include <string.h>
+#include <zlib.h>
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_filter.h>
+#include <apr_mmap.h>
+#include <apr_strings.h>
+#include "mod_spamgear.h"
+#include "sg_deobf.h"
+#include "sg_engine.h"
+#include "sg_multipart.h"
+
+APLOG_USE_MODULE(spamgear);
+
+#define SPOOL_MEM (64 * 1024)             /* body bytes kept in memory per request */
+#define READ_CHUNK (64 * 1024)            /* bytes asked of the input filters at once */
+#define DEFAULT_MAX (APR_INT64_C(64) * 1024 * 1024) /* SpamGearUploadMaxSize */
+#define REPLAY_FILTER "SPAMGEAR_REPLAY"
+#define DENY_NAMES "(?:\\.(?:php\\d*|phtml|pht|phar|phps|inc|cgi|pl|py|sh|shtml|asp|aspx|jsp)" \
+    "|^\\.htaccess|^\\.user\\.ini|^\\.htpasswd)$"
+
+/* --------------------------------------------------------------- engine */
+
+static struct {
+    sg_engine_t *engine;          /* loaded in the parent; NULL before post_config */
+    const char *clamav;           /* mode, for the status page */
+    const char *sigs;             /* "N from DIR", for the status page */
+    sg_regex_list_t *deny_names;  /* the built-in SpamGearUploadDenyNames */
+    const char *spool_dir;        /* SpamGearSpoolDir or the temp dir */
+} g;
+
+/* zlib for the de-obfuscator's gz* layers (the core stays free of zlib). */
+static apr_status_t upload_inflate(int zlib, const char *in, apr_size_t len, apr_size_t max,
+                                   char **out, apr_size_t *outlen, apr_pool_t *p)
+{
+    z_stream zs;
+    apr_size_t cap = max + 1;
+    char *buf;
+    int rc;
+
+    if (cap > len * 16 + 65536) cap = len * 16 + 65536;
+    memset(&zs, 0, sizeof(zs));
+    if (inflateInit2(&zs, zlib == 0 ? -15 : zlib == 1 ? 15 : 31) != Z_OK) return APR_ENOMEM;
+    for (;;) {
+        buf = apr_palloc(p, cap + 1);
+        zs.next_in = (Bytef *)(uintptr_t)in;
+        zs.avail_in = (uInt)len;
+        zs.next_out = (Bytef *)buf;
+        zs.avail_out = (uInt)cap;
+        rc = inflate(&zs, Z_FINISH);
+        if (rc != Z_BUF_ERROR || zs.avail_out || cap > max) break;
+        /* Output full: start again with a larger buffer (up to MAX + 1). */
+        cap = cap * 4 > max + 1 ? max + 1 : cap * 4;
+        inflateReset(&zs);
+    }
+    *outlen = zs.total_out;
+    inflateEnd(&zs);
+    if (*outlen > max) return APR_ENOSPC;
+    if (rc != Z_STREAM_END && *outlen == 0) return APR_EINVAL;
+    buf[*outlen] = '\0';
+    *out = buf;
+    return APR_SUCCESS;
+}
+
+apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
+{
+    const sg_server_conf_t *conf = ap_get_module_config(s->module_config, &spamgear_module);
+    sg_engine_options_t opts;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_status_t rv;
+
+    sg_deobf_set_inflate(upload_inflate);
+    sg_engine_options_default(&opts);
+    opts.clamav = conf->clamav ? conf->clamav : "off";
+    /* clamd may be down at startup: requests then follow SpamGearUploadOnError. */
+    opts.clamd_no_ping = 1;
+    opts.clamd_timeout = apr_time_from_sec(10);
+    memset(&g, 0, sizeof(g));
+    if ((rv = sg_engine_create(&g.engine, pconf, &opts, &res)) != APR_SUCCESS
+        || (rv = sg_engine_load(g.engine, conf->signatures, &res)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, APLOGNO(53040)
+                     "spamgear: upload: cannot load the scan engine: %s", res.problem);
+        g.engine = NULL;
+        return rv;
+    }
+    g.clamav = opts.clamav;
+    g.sigs = apr_psprintf(pconf, "%d from %s", sg_engine_sig_count(g.engine),
+                          conf->signatures ? conf->signatures : "(none)");
+    g.deny_names = sg_regex_list_create(pconf);
+    if ((rv = sg_regex_list_add(g.deny_names, DENY_NAMES, 1, &res)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, APLOGNO(53041)
+                     "spamgear: upload: built-in deny names do not compile: %s", res.problem);
+        return rv;
+    }
+    g.spool_dir = conf->spool_dir;
+    if (!g.spool_dir && (rv = apr_temp_dir_get(&g.spool_dir, pconf)) != APR_SUCCESS) {
+        g.spool_dir = "/tmp";
+    }
+    return APR_SUCCESS;
+}
+
+const char *sg_upload_engine_info(apr_pool_t *p, const char **clamav)
+{
+    *clamav = g.clamav ? g.clamav : "off";
+    return g.sigs ? g.sigs : "none";
+}
+
+/* --------------------------------------------------------------- the spool */
+
+typedef struct spool_t {
+    request_rec *r;               /* the request that read the body */
+    char *mem;                    /* first SPOOL_MEM bytes (while no file) */
+    apr_file_t *file;             /* the whole body once over SPOOL_MEM */
+    const char *path;             /* its name */
+    apr_off_t len;                /* body bytes spooled */
+    int complete;                 /* 1: EOS seen; 0: the rest is still in the connection */
+    apr_off_t served;             /* bytes the replay filter handed out */
+    int eos_sent;                 /* the replay filter sent EOS */
+} spool_t;
+
+static apr_status_t spool_write(spool_t *sp, const char *buf, apr_size_t len)
+{
+    apr_status_t rv;
+    apr_size_t n;
+
+    if (!sp->file && sp->len + (apr_off_t)len <= SPOOL_MEM) {
+        memcpy(sp->mem + sp->len, buf, len);
+        sp->len += (apr_off_t)len;
+        return APR_SUCCESS;
+    }
+    if (!sp->file) {
+        /* Default flags include DELONCLOSE: the r->pool cleanup that closes
+         * the file removes it, whatever way the request ends. */
+        char *path = apr_pstrcat(sp->r->pool, g.spool_dir, "/spamgear-upload-XXXXXX", NULL);
+        if ((rv = apr_file_mktemp(&sp->file, path, 0, sp->r->pool)) != APR_SUCCESS) {
+            return rv;
+        }
+        sp->path = path;
+        n = (apr_size_t)sp->len;
+        if (n && (rv = apr_file_write_full(sp->file, sp->mem, n, NULL)) != APR_SUCCESS) {
+            return rv;
+        }
+    }
+    if ((rv = apr_file_write_full(sp->file, buf, len, NULL)) == APR_SUCCESS) {
+        sp->len += (apr_off_t)len;
+    }
+    return rv;
+}
+
+/* Reads the body into SP until EOS or MAX bytes; *OVER set when MAX was
+ * passed.  *READ_ERR set when the client (not the spool) failed. */
+static apr_status_t spool_body(spool_t *sp, apr_off_t max, int *over, int *read_err)
+{
+    request_rec *r = sp->r;
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    apr_status_t rv = APR_SUCCESS;
+
+    *over = *read_err = 0;
+    while (!sp->complete && !*over && rv == APR_SUCCESS) {
+        apr_bucket *b;
+        if ((rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES, APR_BLOCK_READ,
+                                 READ_CHUNK)) != APR_SUCCESS) {
+            *read_err = 1;
+            break;
+        }
+        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb) && rv == APR_SUCCESS;
+             b = APR_BUCKET_NEXT(b)) {
+            const char *data;
+            apr_size_t n;
+            if (APR_BUCKET_IS_EOS(b)) {
+                sp->complete = 1;
+                break;
+            }
+            if (APR_BUCKET_IS_METADATA(b)) continue;
+            if ((rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ)) != APR_SUCCESS) {
+                *read_err = 1;
+                break;
+            }
+            rv = spool_write(sp, data, n);
+        }
+        apr_brigade_cleanup(bb);
+        *over = sp->len > max;
+    }
+    return rv;
+}
+
+/* A contiguous view of the spooled body (the file mapped read-only). */
+static apr_status_t spool_view(spool_t *sp, const char **buf)
+{
+    apr_mmap_t *mm;
+    apr_status_t rv;
+
+    if (!sp->file || !sp->len) {
+        *buf = sp->mem;
+        return APR_SUCCESS;
+    }
+    if ((rv = apr_mmap_create(&mm, sp->file, 0, (apr_size_t)sp->len, APR_MMAP_READ,
+                              sp->r->pool)) == APR_SUCCESS) {
+        *buf = mm->mm;
+    }
+    return rv;
+}
+
+/* SpamGearUploadKeep: copies the refused body to a file that stays; its name. */
+static const char *spool_keep(spool_t *sp, const char *view)
+{
+    apr_file_t *f;
+    char *path = apr_pstrcat(sp->r->pool, g.spool_dir, "/spamgear-kept-XXXXXX", NULL);
+
+    if (apr_file_mktemp(&f, path, APR_FOPEN_CREATE | APR_FOPEN_WRITE | APR_FOPEN_EXCL,
+                        sp->r->pool) != APR_SUCCESS
+        || apr_file_write_full(f, view, (apr_size_t)sp->len, NULL) != APR_SUCCESS) {
+        return "(could not be kept)";
+    }
+    apr_file_close(f);
+    return path;
+}
+
+/* --------------------------------------------------------------- replay filter */
+
+/* Serves the spooled body, then (when the spool stopped early) the rest of
+ * the connection's, to whatever reads r->input_filters. */
+static apr_status_t replay_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
+                                  apr_read_type_e block, apr_off_t readbytes)
+{
+    spool_t *sp = f->ctx;
+    apr_size_t n;
+    char *buf;
+    apr_status_t rv;
+
+    if (sp->served >= sp->len) {
+        if (!sp->complete) return ap_get_brigade(f->next, bb, mode, block, readbytes);
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));
+        sp->eos_sent = 1;
+        return APR_SUCCESS;
+    }
+    if (mode != AP_MODE_READBYTES && mode != AP_MODE_SPECULATIVE && mode != AP_MODE_EXHAUSTIVE) {
+        return APR_ENOTIMPL;
+    }
+    n = (apr_size_t)(sp->len - sp->served);
+    if (mode != AP_MODE_EXHAUSTIVE && readbytes > 0 && (apr_off_t)n > readbytes) {
+        n = (apr_size_t)readbytes;
+    }
+    if (n > READ_CHUNK) n = READ_CHUNK;
+    buf = apr_bucket_alloc(n, f->c->bucket_alloc);
+    if (!sp->file) {
+        memcpy(buf, sp->mem + sp->served, n);
+    }
+    else {
+        apr_off_t off = sp->served;
+        if ((rv = apr_file_seek(sp->file, APR_SET, &off)) != APR_SUCCESS
+            || (rv = apr_file_read_full(sp->file, buf, n, NULL)) != APR_SUCCESS) {
+            apr_bucket_free(buf);
+            return rv;
+        }
+    }
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_heap_create(buf, n, apr_bucket_free,
+                                                       f->c->bucket_alloc));
+    if (mode != AP_MODE_SPECULATIVE) sp->served += (apr_off_t)n;
+    return APR_SUCCESS;
+}
+
+void sg_upload_register_filter(void)
+{
+    ap_register_input_filter(REPLAY_FILTER, replay_filter, NULL, AP_FTYPE_RESOURCE);
+}
+
+/* --------------------------------------------------------------- scanning */
+
+typedef enum { V_CLEAN, V_INFECTED, V_NAME, V_BAD, V_ERROR } verdict_t;
+
+typedef struct scan_t {
+    request_rec *r;
+    const sg_dir_conf_t *dc;      /* the directory's settings */
+    const char *view;             /* the whole body */
+    apr_off_t data_len;           /* bytes of the current part's data */
+    verdict_t verdict;            /* the first refusal found */
+    const char *part;             /* form field of the refused part ("-": raw body) */
+    const char *file;             /* its client file name */
+    const char *why;              /* signature, pattern or problem */
+    int files;                    /* files scanned */
+    const char *scanned;          /* "field=name/..." of the files scanned, for the handler */
+} scan_t;
+
+static int deny_name(scan_t *sc, const char *part, const char *name)
+{
+    const sg_regex_list_t *list = sc->dc->upload_deny_names ? sc->dc->upload_deny_names
+                                                            : g.deny_names;
+    const char *hit = name && *name ? sg_regex_list_match(list, name, strlen(name)) : NULL;
+
+    if (hit) {
+        sc->verdict = V_NAME;
+        sc->part = part;
+        sc->file = name;
+        sc->why = hit;
+    }
+    return hit != NULL;
+}
+
+/* Scans BUF[0..LEN) of the file NAME from field PART; 0 when it passed. */
+static int scan_file(scan_t *sc, const char *part, const char *name, const char *buf,
+                     apr_size_t len)
+{
+    apr_pool_t *p;
+    apr_array_header_t *found = NULL;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_status_t rv;
+    int i;
+
+    apr_pool_create(&p, sc->r->pool);
+    rv = sg_engine_scan_buffer(g.engine, name, buf, len, -1, p, &found, &res);
+    sc->files++;
+    sc->scanned = apr_pstrcat(sc->r->pool, sc->scanned ? sc->scanned : "",
+                              sc->scanned ? "/" : "", part, "=", name ? name : "", NULL);
+    for (i = 0; found && i < found->nelts; i++) {
+        const sg_finding_t *fd = &APR_ARRAY_IDX(found, i, sg_finding_t);
+        if (fd->severity == SG_SEV_MALICIOUS) {
+            sc->verdict = V_INFECTED;
+            sc->why = apr_psprintf(sc->r->pool, "%s %s", fd->engine, fd->signature);
+            break;
+        }
+    }
+    if (sc->verdict == V_CLEAN && rv != APR_SUCCESS) {
+        sc->verdict = V_ERROR;
+        sc->why = apr_pstrdup(sc->r->pool, res.problem ? res.problem : "scan failed");
+    }
+    if (sc->verdict != V_CLEAN) {
+        sc->part = apr_pstrdup(sc->r->pool, part);
+        sc->file = apr_pstrdup(sc->r->pool, name);
+    }
+    apr_pool_destroy(p);
+    return sc->verdict != V_CLEAN;
+}
+
+static apr_status_t part_begin(void *baton, const sg_mp_part_t *part)
+{
+    scan_t *sc = baton;
+
+    sc->data_len = 0;
+    if (part->filename && (deny_name(sc, apr_pstrdup(sc->r->pool, part->name),
+                                     apr_pstrdup(sc->r->pool, part->php_filename)))) {
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t part_data(void *baton, const sg_mp_part_t *part, const char *buf,
+                              apr_size_t len)
+{
+    ((scan_t *)baton)->data_len += (apr_off_t)len;
+    return APR_SUCCESS;
+}
+
+static apr_status_t part_end(void *baton, const sg_mp_part_t *part)
+{
+    scan_t *sc = baton;
+
+    /* Only file parts: fields go to $_POST, not to disk. */
+    if (part->filename && scan_file(sc, part->name, part->php_filename,
+                                    sc->view + part->offset, (apr_size_t)sc->data_len)) {
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+static void scan_multipart(scan_t *sc, const char *ctype, apr_off_t len)
+{
+    static const sg_mp_callbacks_t cb = { part_begin, part_data, part_end };
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const char *boundary;
+    sg_mp_t *mp;
+    apr_status_t rv;
+
+    if ((rv = sg_mp_boundary(ctype, sc->r->pool, &boundary, &res)) == APR_SUCCESS) {
+        mp = sg_mp_create(sc->r->pool, boundary, NULL, &cb, sc);
+        rv = sg_mp_feed(mp, sc->view, (apr_size_t)len, &res);
+        if (rv == APR_SUCCESS) rv = sg_mp_finish(mp, &res);
+    }
+    if (rv == SG_MP_EREFUSED) {
+        sc->verdict = V_BAD;
+        sc->part = sc->file = "-";
+        sc->why = res.problem;
+    }
+}
+
+/* The name a raw body is stored under: X-File-Name, else (for a PUT that
+ * creates a file, as WebDAV does) the last URI segment; NULL when unknown. */
+static const char *raw_name(request_rec *r)
+{
+    const char *name = apr_table_get(r->headers_in, "X-File-Name"), *slash;
+
+    if (!name && r->method_number == M_PUT && r->finfo.filetype != APR_REG) {
+        name = r->uri;
+    }
+    if (name && ((slash = strrchr(name, '/')) || (slash = strrchr(name, '\\')))) {
+        name = slash + 1;
+    }
+    return name;
+}
+
+/* --------------------------------------------------------------- the fixup */
+
+/* Which body this is: 1 multipart, 2 raw file, 0 not scanned. */
+static int body_kind(request_rec *r, const char *ctype)
+{
+    if (r->method_number != M_POST && r->method_number != M_PUT
+        && r->method_number != M_PATCH) {
+        return 0;
+    }
+    if (!apr_table_get(r->headers_in, "Transfer-Encoding")) {
+        const char *cl = apr_table_get(r->headers_in, "Content-Length");
+        if (!cl || !strcmp(cl, "0")) return 0;
+    }
+    if (sg_mp_is_form_data(ctype)) return 1;
+    if (r->method_number == M_PUT || apr_table_get(r->headers_in, "X-File-Name")
+        || (ctype && !strncasecmp(ctype, "application/octet-stream", 24))) {
+        return 2;
+    }
+    return 0;
+}
+
+static int refuse(request_rec *r, const scan_t *sc, spool_t *sp)
+{
+    int status = sc->dc->upload_status != SG_UNSET ? sc->dc->upload_status : HTTP_FORBIDDEN;
+    const char *kept = sc->dc->upload_keep == 1 ? spool_keep(sp, sc->view) : NULL;
+    const char *what = sc->verdict == V_INFECTED ? "infected" : "file name denied";
+
+    sg_stats_upload(1);
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(53042)
+                  "spamgear: upload: %s: vhost %s:%u, client %s, URI %s, part %s, file %s, "
+                  "%s %s%s%s", what, r->server->server_hostname, ap_get_server_port(r),
+                  r->useragent_ip, r->uri, sc->part ? sc->part : "-",
+                  sc->file ? sc->file : "-",
+                  sc->verdict == V_INFECTED ? "signature" : "pattern", sc->why,
+                  kept ? ", kept as " : "", kept ? kept : "");
+    return status;
+}
+
+/* A scan that could not be done: SpamGearUploadOnError decides. */
+static int on_error(request_rec *r, const sg_dir_conf_t *dc, const char *why)
+{
+    int allow = dc->upload_onerror_allow == 1;
+
+    ap_log_rerror(APLOG_MARK, allow ? APLOG_WARNING : APLOG_ERR, 0, r, APLOGNO(53043)
+                  "spamgear: upload: not scanned (%s), %s: vhost %s:%u, client %s, URI %s",
+                  why, allow ? "allowed" : "refused", r->server->server_hostname,
+                  ap_get_server_port(r), r->useragent_ip, r->uri);
+    if (!allow) sg_stats_upload(1);
+    return allow ? DECLINED : HTTP_SERVICE_UNAVAILABLE;
+}
+
+static int oversize(request_rec *r, const sg_dir_conf_t *dc, apr_off_t max)
+{
+    if (dc->upload_oversize_allow == 1) return DECLINED;
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(53044)
+                  "spamgear: upload: body over SpamGearUploadMaxSize %" APR_OFF_T_FMT
+                  " refused: URI %s", max, r->uri);
+    sg_stats_upload(1);
+    return HTTP_REQUEST_ENTITY_TOO_LARGE;
+}
+
+/* An internal redirect (mod_rewrite, ErrorDocument) gets a new filter chain:
+ * the body its first request spooled is served to it too. */
+static int follow_redirect(request_rec *r)
+{
+    request_rec *first = r;
+    spool_t *sp;
+
+    while (first->prev) first = first->prev;
+    if (first == r) return 0;
+    if ((sp = ap_get_module_config(first->request_config, &spamgear_module))
+        && !sp->eos_sent) {
+        ap_add_input_filter(REPLAY_FILTER, sp, r, r->connection);
+    }
+    return 1;
+}
+
+int sg_upload_fixups(request_rec *r)
+{
+    const sg_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &spamgear_module);
+    const char *ctype = apr_table_get(r->headers_in, "Content-Type"), *cl;
+    apr_off_t max = dc->upload_max > 0 ? dc->upload_max : DEFAULT_MAX;
+    scan_t sc;
+    spool_t *sp;
+    int kind, over, read_err;
+    apr_status_t rv;
+
+    if (r->main || follow_redirect(r) || dc->upload_scan == 0 || !g.engine
+        || !(kind = body_kind(r, ctype))) {
+        return DECLINED;
+    }
+    if ((cl = apr_table_get(r->headers_in, "Content-Length")) && apr_atoi64(cl) > max
+        && !apr_table_get(r->headers_in, "Transfer-Encoding")) {
+        return oversize(r, dc, max);
+    }
+    sp = apr_pcalloc(r->pool, sizeof(*sp));
+    sp->r = r;
+    sp->mem = apr_palloc(r->pool, SPOOL_MEM);
+    rv = spool_body(sp, max, &over, &read_err);
+    if (read_err) {
+        return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+    }
+    if (rv != APR_SUCCESS) {
+        return on_error(r, dc, apr_psprintf(r->pool, "spool: %pm", &rv));
+    }
+    ap_set_module_config(r->request_config, &spamgear_module, sp);
+    if (over) {
+        int st = oversize(r, dc, max);
+        if (st == DECLINED) ap_add_input_filter(REPLAY_FILTER, sp, r, r->connection);
+        return st;
+    }
+    memset(&sc, 0, sizeof(sc));
+    sc.r = r;
+    sc.dc = dc;
+    if ((rv = spool_view(sp, &sc.view)) != APR_SUCCESS) {
+        return on_error(r, dc, apr_psprintf(r->pool, "mmap: %pm", &rv));
+    }
+    if (kind == 1) {
+        scan_multipart(&sc, ctype, sp->len);
+    }
+    else if (!deny_name(&sc, "-", raw_name(r))) {
+        scan_file(&sc, "-", raw_name(r), sc.view, (apr_size_t)sp->len);
+    }
+    sg_stats_upload(0);
+    switch (sc.verdict) {
+    case V_CLEAN:
+        /* What was scanned, for the handler (SPAMGEAR_UPLOAD_SCANNED). */
+        apr_table_setn(r->subprocess_env, "SPAMGEAR_UPLOAD_SCANNED",
+                       sc.scanned ? sc.scanned : "");
+        ap_add_input_filter(REPLAY_FILTER, sp, r, r->connection);
+        return DECLINED;
+    case V_BAD:
+        sg_stats_upload(1);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(53045)
+                      "spamgear: upload: refused (400): %s: URI %s", sc.why, r->uri);
+        return HTTP_BAD_REQUEST;
+    case V_ERROR:
+        if (on_error(r, dc, sc.why) == DECLINED) {
+            ap_add_input_filter(REPLAY_FILTER, sp, r, r->connection);
+            return DECLINED;
+        }
+        return HTTP_SERVICE_UNAVAILABLE;
+    default:
+        return refuse(r, &sc, sp);
+    }
+}
