@@ -100,6 +100,159 @@ else
     fail "scan -j 2 DIR: the same findings from two threads" "exit $rc" "$(cat "$tmp/out")"
 fi
 
+# ------------------------------------------------------------------ quarantine
+# Round trips and failure paths.  STRACE injects a failure into one system call
+# of the quarantine's sequence; after each, the file must be intact where it
+# was, and the quarantine hold no entry, or a complete one with its record.
+STRACE=${STRACE:-$(command -v strace || echo /usr/bin/strace)}
+[ -x "$STRACE" ] || die "strace is missing: apt-get install strace"
+q=$tmp/q
+www=$tmp/www/site
+mkdir -p "$www"
+qscan() { "$sg" scan -j 1 --clamav off --signatures "$tmp/sigs" --quarantine="$q" "$@"; }
+# plant: a web shell owned by nobody, mode 0640, with an old mtime.
+plant() {
+    printf '<?php @eval($_POST["x"]); /* %s */\n' "$1" > "$www/shell.php"
+    chown nobody:nogroup "$www/shell.php"
+    chmod 0640 "$www/shell.php"
+    touch -d '2020-01-02 03:04:05.123456789' "$www/shell.php"
+    stat -c '%u:%g %a %y %s' "$www/shell.php" > "$tmp/meta"
+    sha256sum < "$www/shell.php" > "$tmp/sum"
+}
+intact() {
+    [ "$(stat -c '%u:%g %a %y %s' "$www/shell.php" 2>/dev/null)" = "$(cat "$tmp/meta")" ] &&
+        [ "$(sha256sum < "$www/shell.php")" = "$(cat "$tmp/sum")" ]
+}
+# entries: the ids with a record; consistent: every .data has a .rec and vice versa, no .tmp
+entries() { ls "$q" 2>/dev/null | sed -n 's/\.rec$//p'; }
+consistent() {
+    local f
+    for f in "$q"/*; do
+        [ -e "$f" ] || continue
+        case $f in
+            *.rec) [ -f "${f%.rec}.data" ] || return 1 ;;
+            *.data) [ -f "${f%.data}.rec" ] || return 1 ;;
+            *) return 1 ;;
+        esac
+    done
+}
+
+plant round-trip
+qscan "$www/shell.php" > "$tmp/out" 2> "$tmp/err"
+rc=$? id=$(entries)
+if [ $rc = 1 ] && [ ! -e "$www/shell.php" ] && [ -n "$id" ] && consistent &&
+   grep -q '\[QUARANTINED\]$' "$tmp/out" && grep -qx "path $www/shell.php" "$q/$id.rec"; then
+    ok "quarantine: the file is moved out with its record"
+else
+    fail "quarantine: the file is moved out with its record" "exit $rc" "$(cat "$tmp/out" "$tmp/err")"
+fi
+"$sg" quarantine --dir "$q" restore "$id" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 0 ] && intact && [ -z "$(entries)" ] && [ -z "$(ls -A "$q")" ] && [ -z "$(ls -A "$www" | grep -v '^shell.php$')" ]; then
+    ok "quarantine restore: content, owner, group, mode and mtime come back; the entry goes"
+else
+    fail "quarantine restore: content, owner, group, mode and mtime come back; the entry goes" \
+        "exit $rc" "$(cat "$tmp/out" "$tmp/err"; stat "$www/shell.php"; cat "$tmp/meta")"
+fi
+
+# Each step of quarantining made to fail: renameat #1 is the copy, #2 the record,
+# unlinkat #1 the original; an fsync of the copy and the copy's open too.
+for inj in renameat,renameat2:error=EIO:when=1 renameat,renameat2:error=EIO:when=2 \
+           fsync:error=EIO:when=1 fsync:error=EIO:when=2 unlinkat:error=EPERM:when=1 \
+           write:error=ENOSPC:when=1; do
+    rm -rf "$q"; plant "$inj"
+    "$STRACE" -f -o /dev/null -e inject="$inj" "$sg" scan -j 1 --clamav off \
+        --signatures "$tmp/sigs" --quarantine="$q" "$www/shell.php" > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+    if [ $rc = 1 ] && intact && [ -z "$(entries)" ] && consistent && grep -q quarantine "$tmp/err" &&
+       ! grep -q QUARANTINED "$tmp/out"; then
+        ok "quarantine with $inj failing: the file is intact, no entry is left"
+    else
+        fail "quarantine with $inj failing: file intact and record consistent" "exit $rc" \
+            "$(cat "$tmp/out" "$tmp/err"; ls -la "$q" "$www")"
+    fi
+done
+
+# A crash (SIGKILL) at each step: the file is still in place, or complete in the
+# quarantine with its record; never neither, never a record without its copy.
+for inj in renameat,renameat2:when=1 renameat,renameat2:when=2 unlinkat:when=1 fsync:when=3; do
+    rm -rf "$q"; plant "crash $inj"
+    "$STRACE" -f -o /dev/null -e inject="$inj:signal=KILL" "$sg" scan -j 1 --clamav off \
+        --signatures "$tmp/sigs" --quarantine="$q" "$www/shell.php" > /dev/null 2>&1
+    id=$(entries)
+    if { intact || { [ -n "$id" ] && [ "$(sha256sum < "$q/$id.data")" = "$(cat "$tmp/sum")" ]; }; } &&
+       { [ -z "$id" ] || [ -f "$q/$id.data" ]; }; then
+        ok "quarantine killed at $inj: the file is intact or complete in the quarantine"
+    else
+        fail "quarantine killed at $inj: the file is intact or complete in the quarantine" \
+            "$(ls -la "$q" "$www")"
+    fi
+done
+
+# Restore: an existing file is kept without --force, replaced with it; a failed
+# rename leaves the entry in the quarantine.
+rm -rf "$q"; plant restore
+qscan "$www/shell.php" > /dev/null 2>&1; id=$(entries)
+echo 'the owner wrote this' > "$www/shell.php"
+"$sg" quarantine --dir "$q" restore "$id" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 2 ] && [ "$(cat "$www/shell.php")" = "the owner wrote this" ] && [ "$(entries)" = "$id" ] &&
+   grep -q "exists; --force replaces it" "$tmp/err"; then
+    ok "quarantine restore: an existing file is not overwritten without --force"
+else
+    fail "quarantine restore: an existing file is not overwritten without --force" "exit $rc" "$(cat "$tmp/err")"
+fi
+rm "$www/shell.php"
+"$STRACE" -f -o /dev/null -e inject=renameat,renameat2:error=EIO:when=1 \
+    "$sg" quarantine --dir "$q" restore "$id" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 2 ] && [ ! -e "$www/shell.php" ] && [ "$(entries)" = "$id" ] && consistent &&
+   [ -z "$(ls -A "$www")" ]; then
+    ok "quarantine restore with the rename failing: the entry stays, no temp file is left"
+else
+    fail "quarantine restore with the rename failing: the entry stays, no temp file is left" \
+        "exit $rc" "$(cat "$tmp/err"; ls -la "$www")"
+fi
+echo 'newer' > "$www/shell.php"
+"$sg" quarantine --dir "$q" restore --force "$id" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 0 ] && intact && [ -z "$(entries)" ]; then
+    ok "quarantine restore --force: replaces the file, with the metadata"
+else
+    fail "quarantine restore --force: replaces the file, with the metadata" "exit $rc" "$(cat "$tmp/err")"
+fi
+
+# Purge: old entries go, recent ones stay.
+rm -rf "$q"; plant purge
+qscan "$www/shell.php" > /dev/null 2>&1; old=$(entries)
+sed -i 's/^time .*/time 1000000000/' "$q/$old.rec"
+plant purge2
+qscan "$www/shell.php" > /dev/null 2>&1; new=$(entries | grep -v "$old")
+"$sg" quarantine --dir "$q" purge --older-than 30d > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = "1 purged" ] && [ "$(entries)" = "$new" ] && consistent; then
+    ok "quarantine purge --older-than 30d: the old entry goes, the new one stays"
+else
+    fail "quarantine purge --older-than 30d: the old entry goes, the new one stays" "exit $rc" \
+        "$(cat "$tmp/out" "$tmp/err"; ls "$q")"
+fi
+
+# A directory swapped for a symlink in a directory others can write: not followed.
+rm -rf "$q" "$tmp/www"; mkdir -p "$tmp/www/site" "$tmp/elsewhere"
+printf '<?php @eval($_POST["x"]);\n' > "$tmp/elsewhere/shell.php"
+chown nobody "$tmp/www"
+rmdir "$tmp/www/site"; ln -s "$tmp/elsewhere" "$tmp/www/site"
+qscan "$tmp/www/site/shell.php" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 1 ] && [ -f "$tmp/elsewhere/shell.php" ] && [ -z "$(entries)" ] &&
+   grep -q "'site' is a symlink in a directory others can write" "$tmp/err"; then
+    ok "quarantine: a symlink in a user-writable directory is not followed"
+else
+    fail "quarantine: a symlink in a user-writable directory is not followed" "exit $rc" \
+        "$(cat "$tmp/out" "$tmp/err")"
+fi
+rm -rf "$tmp/www" "$q"
+
 # ------------------------------------------------------------------ clamd
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat > "$tmp/clamd.conf" <<CONF

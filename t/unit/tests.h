@@ -23,5 +23,6 @@ Suite *proc_suite(void);
 Suite *update_suite(void);
 Suite *ban_suite(void);
 Suite *scan_suite(void);
+Suite *quarantine_suite(void);
 
 #endif /* SG_TESTS_H */
