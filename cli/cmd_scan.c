@@ -34,6 +34,8 @@ typedef struct scan_run_t {
     apr_time_t since;                /* 0, or only files changed after this */
     apr_array_header_t *excludes;    /* const char * globs */
     const char *qdir;                /* --quarantine: move infected files here, else NULL */
+    int clean;                       /* --clean: cut cleanable injections out */
+    const char *keepdir;             /* --clean: originals kept here (qdir or the key) */
     apr_thread_mutex_t *out_lock;    /* one finding line at a time */
     /* the work queue (jobs > 1) */
     apr_thread_mutex_t *lock;
@@ -195,20 +197,103 @@ static apr_array_header_t *qfindings(const apr_array_header_t *findings, apr_poo
     return out;
 }
 
-/* Applies --quarantine to a file with FINDINGS (ST: the stat of what was
- * scanned); returns the action tag, or NULL when nothing was done.  Only
- * malicious findings move a file: a suspicious one alone is for a human. */
-static const char *act_on(scan_run_t *run, const char *path, const struct stat *st,
-                          const apr_array_header_t *findings, const char **qid, apr_pool_t *p)
+static int malicious(const apr_array_header_t *findings)
 {
-    sg_result_t res = { APR_SUCCESS, NULL };
-    int i, malicious = 0;
+    int i;
 
     for (i = 0; i < findings->nelts; i++) {
-        if (APR_ARRAY_IDX(findings, i, sg_finding_t).severity == SG_SEV_MALICIOUS) malicious = 1;
+        if (APR_ARRAY_IDX(findings, i, sg_finding_t).severity == SG_SEV_MALICIOUS) return 1;
     }
-    if (!run->qdir || !malicious) return NULL;
-    if (sg_quarantine_file(run->qdir, path, st, qfindings(findings, p), "quarantined", 1, qid,
+    return 0;
+}
+
+/* Applies every cleaning rule of FINDINGS' file-level hits to BUF, rescanning
+ * after each round (at most 8: a rule may uncover another injection); sets
+ * *OUT, *OUTLEN and *AFTER (the last scan).  0 when no rule applied. */
+static int clean_buffer(scan_run_t *run, const char *path, const char *buf, apr_size_t len,
+                        const apr_array_header_t *findings, char **out, apr_size_t *outlen,
+                        apr_array_header_t **after, apr_pool_t *p)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    int round, i, applied = 0;
+
+    *after = (apr_array_header_t *)findings;
+    for (round = 0; round < 8; round++) {
+        int changed = 0;
+        for (i = 0; i < (*after)->nelts; i++) {
+            const sg_finding_t *f = &APR_ARRAY_IDX(*after, i, sg_finding_t);
+            char *o;
+            apr_size_t n;
+            if (f->layer != 0 || !f->hit.sig || !sg_sig_cleanable(f->hit.sig)
+                || sg_sig_clean(&f->hit, buf, len, &o, &n, p) != APR_SUCCESS || n == len) {
+                continue;
+            }
+            buf = o;
+            len = n;
+            changed = applied = 1;
+        }
+        if (!changed) break;
+        /* A failing ClamAV leaves *AFTER with the signatures' findings: if it
+         * shows nothing malicious the file still is not called clean. */
+        if (sg_engine_scan_buffer(run->engine, path, buf, len, -1, p, after, &res)
+            != APR_SUCCESS) {
+            return 0;
+        }
+    }
+    *out = (char *)buf;
+    *outlen = len;
+    return applied;
+}
+
+/* --clean: keeps the original in the quarantine, then writes the cleaned
+ * file in place; returns 1 when it did, 0 (after saying why, if it tried)
+ * when the file is still infected or a step failed. */
+static int clean_file(scan_run_t *run, const char *path, const struct stat *st, const char *buf,
+                      apr_size_t len, const apr_array_header_t *findings, const char **qid,
+                      apr_pool_t *p)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_array_header_t *after;
+    char *out;
+    apr_size_t outlen;
+
+    if (!clean_buffer(run, path, buf, len, findings, &out, &outlen, &after, p)
+        || malicious(after)) {
+        return 0;
+    }
+    if (sg_quarantine_file(run->keepdir, path, st, qfindings(findings, p), "cleaned", 0, qid, p,
+                           &res) != APR_SUCCESS
+        || sg_quarantine_replace(path, st, out, outlen, p, &res) != APR_SUCCESS) {
+        problem_error(run, res.problem);
+        if (*qid) sg_quarantine_drop(run->keepdir, *qid, p, NULL);
+        *qid = NULL;
+        return -1;
+    }
+    return 1;
+}
+
+/* Applies --clean and --quarantine to a file with FINDINGS (ST: the stat of
+ * what was scanned, BUF its content); returns the action tag, or NULL when
+ * nothing was done.  Only malicious findings act: a suspicious one alone is
+ * for a human.  A file --clean cannot make clean is quarantined instead. */
+static const char *act_on(scan_run_t *run, const char *path, const struct stat *st,
+                          const char *buf, apr_size_t len, const apr_array_header_t *findings,
+                          const char **qid, apr_pool_t *p)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const char *qdir = run->qdir;
+    int rc;
+
+    *qid = NULL;
+    if (!malicious(findings)) return NULL;
+    if (run->clean) {
+        if ((rc = clean_file(run, path, st, buf, len, findings, qid, p)) != 0) {
+            return rc > 0 ? "CLEANED" : NULL;
+        }
+        qdir = run->keepdir;
+    }
+    if (!qdir) return NULL;
+    if (sg_quarantine_file(qdir, path, st, qfindings(findings, p), "quarantined", 1, qid,
                            p, &res) != APR_SUCCESS) {
         problem_error(run, res.problem);
         *qid = NULL;
@@ -266,7 +351,8 @@ static void scan_path(worker_t *w, const char *path, int follow)
     if (findings->nelts) run->found = 1;
     apr_thread_mutex_unlock(run->out_lock);
     if (findings->nelts) {
-        const char *qid = NULL, *action = act_on(run, path, &st, findings, &qid, w->pool);
+        const char *qid = NULL, *action = act_on(run, path, &st, w->buf, len, findings,
+                                                     &qid, w->pool);
         report(run, path, findings, sg_sha256_hex(w->buf, len, w->pool), action, qid);
     }
     apr_pool_clear(w->pool);
@@ -520,6 +606,9 @@ static int setup_run(scan_run_t *run, sg_cli_t *cli)
         if (run->qdir[0] != '/') {
             return usage_error("scan", "--quarantine needs an absolute directory", run->qdir);
         }
+    }
+    if ((run->clean = sg_cli_opt(cli, "clean") != NULL)) {
+        run->keepdir = run->qdir ? run->qdir : sg_conf_get(cli->conf, "quarantine");
     }
     run->excludes = apr_array_make(cli->pool, 4, sizeof(const char *));
     apr_table_do(collect, run->excludes, cli->opts, "exclude", NULL);

@@ -60,6 +60,7 @@ enum {
     OPT_NO_DECODE,     /* scan --no-decode */
     OPT_WHITELIST,     /* scan --whitelist */
     OPT_QUARANTINE,    /* scan --quarantine[=DIR] */
+    OPT_CLEAN,         /* scan --clean */
     OPT_FORCE,         /* quarantine restore --force */
     OPT_OLDER_THAN     /* quarantine purge --older-than */
 };
@@ -120,6 +121,7 @@ static const apr_getopt_option_t scan_options[] = {
     { "no-decode", OPT_NO_DECODE, 0, "do not de-obfuscate PHP before matching" },
     { "whitelist", OPT_WHITELIST, 1, "known-good SHA-256 list (default: whitelist)" },
     { "quarantine", OPT_QUARANTINE, 0, "move infected files to DIR (default: quarantine)" },
+    { "clean", OPT_CLEAN, 0, "cut cleanable injections out, the original kept in quarantine" },
     { NULL, 0, 0, NULL }
 };
 

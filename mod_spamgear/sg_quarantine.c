@@ -811,3 +811,66 @@ apr_status_t sg_quarantine_purge(const char *qdir, apr_int64_t before, int *purg
     close(qfd);
     return APR_SUCCESS;
 }
+
+/* ---------------------------------------------------------------- cleaning */
+
+apr_status_t sg_quarantine_drop(const char *qdir, const char *id, apr_pool_t *p,
+                                sg_result_t *res)
+{
+    int qfd;
+    apr_status_t rv;
+
+    if (!sg_quarantine_id_ok(id)) {
+        return sg_result_set(res, p, APR_EINVAL, "'%s' is not a quarantine id", id);
+    }
+    if ((rv = open_qdir(qdir, 0, &qfd, p, res)) != APR_SUCCESS) return rv;
+    drop_entry(qfd, id, p);
+    close(qfd);
+    return APR_SUCCESS;
+}
+
+apr_status_t sg_quarantine_replace(const char *path, const struct stat *expect, const char *buf,
+                                   apr_size_t len, apr_pool_t *p, sg_result_t *res)
+{
+    struct stat now;
+    const char *base, *tmp;
+    int dfd = -1, fd = -1, err = 0;
+    apr_status_t rv;
+
+    if ((rv = sg_quarantine_open_parent(path, &dfd, &base, p, res)) != APR_SUCCESS) return rv;
+    if (fstatat(dfd, base, &now, AT_SYMLINK_NOFOLLOW) != 0) {
+        rv = fail(res, p, errno, ": clean: cannot stat it", path, NULL);
+        goto cleanup;
+    }
+    if (!S_ISREG(now.st_mode) || now.st_dev != expect->st_dev || now.st_ino != expect->st_ino
+        || now.st_size != expect->st_size || now.st_mtim.tv_sec != expect->st_mtim.tv_sec
+        || now.st_mtim.tv_nsec != expect->st_mtim.tv_nsec) {
+        rv = sg_result_set(res, p, APR_EINVAL, "%s: clean: changed since it was scanned: left "
+                           "as it is", path);
+        goto cleanup;
+    }
+    tmp = apr_pstrcat(p, ".", base, ".sg-clean-", apr_ltoa(p, (long)getpid()), NULL);
+    fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        rv = fail(res, p, errno, ": clean: cannot create a temporary file next to it", path, NULL);
+        goto cleanup;
+    }
+    /* chown before chmod: chown clears set-id bits the mode may bring back. */
+    if ((err = write_all(fd, buf, len)) == 0
+        && (fchown(fd, now.st_uid, now.st_gid) != 0 || fchmod(fd, now.st_mode & 07777) != 0
+            || fsync(fd) != 0)) {
+        err = errno;
+    }
+    if (close(fd) != 0 && !err) err = errno;
+    if (!err && renameat(dfd, tmp, dfd, base) != 0) err = errno;
+    if (err) {
+        unlinkat(dfd, tmp, 0);
+        rv = fail(res, p, err, ": clean: cannot write the cleaned file (the original stays)",
+                  path, NULL);
+        goto cleanup;
+    }
+    fsync(dfd);
+cleanup:
+    if (dfd >= 0) close(dfd);
+    return rv;
+}

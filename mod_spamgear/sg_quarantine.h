@@ -106,4 +106,15 @@ apr_status_t sg_quarantine_list(const char *qdir, apr_array_header_t **recs, int
 apr_status_t sg_quarantine_purge(const char *qdir, apr_int64_t before, int *purged,
                                  apr_pool_t *p, sg_result_t *res);
 
+/* Removes entry ID from QDIR (record first). */
+apr_status_t sg_quarantine_drop(const char *qdir, const char *id, apr_pool_t *p,
+                                sg_result_t *res);
+
+/* Replaces PATH with BUF[0..LEN) atomically: a temp file in the same
+ * directory (walked as above) with PATH's owner, group and mode, fsync,
+ * rename over PATH.  Refused when PATH is no longer the file EXPECT
+ * describes (inode, size, mtime): it changed since it was scanned. */
+apr_status_t sg_quarantine_replace(const char *path, const struct stat *expect, const char *buf,
+                                   apr_size_t len, apr_pool_t *p, sg_result_t *res);
+
 #endif /* SG_QUARANTINE_H */

@@ -253,6 +253,62 @@ else
 fi
 rm -rf "$tmp/www" "$q"
 
+# ------------------------------------------------------------------ cleaning
+# --clean: the injection is cut out in place (owner and mode kept), the original
+# is kept in the quarantine and comes back with restore --force; a failed write
+# of the cleaned file leaves the original in place and no entry.
+mkdir -p "$www"
+cplant() {
+    printf '<?php @eval($_POST["x"]); ?><?php echo "hello %s"; ?>\n' "$1" > "$www/index.php"
+    chown nobody:nogroup "$www/index.php"
+    chmod 0604 "$www/index.php"
+    stat -c '%u:%g %a %y %s' "$www/index.php" > "$tmp/cmeta"
+    sha256sum < "$www/index.php" > "$tmp/csum"
+}
+cintact() {
+    [ "$(stat -c '%u:%g %a %y %s' "$www/index.php")" = "$(cat "$tmp/cmeta")" ] &&
+        [ "$(sha256sum < "$www/index.php")" = "$(cat "$tmp/csum")" ]
+}
+rm -rf "$q"; cplant clean
+"$sg" scan -j 1 --clamav off --signatures "$tmp/sigs" --clean --quarantine="$q" "$www/index.php" \
+    > "$tmp/out" 2> "$tmp/err"
+rc=$? id=$(entries)
+if [ $rc = 1 ] && [ "$(cat "$www/index.php")" = '<?php echo "hello clean"; ?>' ] &&
+   [ "$(stat -c '%u:%g %a' "$www/index.php")" = "65534:65534 604" ] && [ -n "$id" ] &&
+   grep -qx 'action cleaned' "$q/$id.rec" && [ "$(sha256sum < "$q/$id.data")" = "$(cat "$tmp/csum")" ] &&
+   [ "$(grep -c '\[CLEANED\]$' "$tmp/out")" = 3 ] && [ -z "$(ls -A "$www" | grep -v '^index.php$')" ]; then
+    ok "scan --clean: cleaned in place with owner and mode, the original kept in quarantine"
+else
+    fail "scan --clean: cleaned in place with owner and mode, the original kept in quarantine" \
+        "exit $rc" "$(cat "$tmp/out" "$tmp/err" "$www/index.php"; ls -la "$www" "$q")"
+fi
+"$sg" scan -j 1 --clamav off --signatures "$tmp/sigs" "$www/index.php" > "$tmp/out" 2>&1
+rc1=$?
+"$sg" quarantine --dir "$q" restore --force "$id" > /dev/null 2> "$tmp/err"
+rc=$?
+if [ $rc1 = 0 ] && [ $rc = 0 ] && cintact; then
+    ok "scan --clean: the result rescans clean; restore --force brings the original back"
+else
+    fail "scan --clean: the result rescans clean; restore --force brings the original back" \
+        "exit $rc1/$rc" "$(cat "$tmp/out" "$tmp/err")"
+fi
+# renameat #1, #2: the kept copy and its record; #3: the cleaned file over the original.
+for when in 1 2 3; do
+    rm -rf "$q"; cplant "fail $when"
+    "$STRACE" -f -o /dev/null -e inject=renameat,renameat2:error=EIO:when=$when "$sg" scan -j 1 \
+        --clamav off --signatures "$tmp/sigs" --clean --quarantine="$q" "$www/index.php" \
+        > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+    if [ $rc = 1 ] && cintact && [ -z "$(entries)" ] && consistent && ! grep -q CLEANED "$tmp/out" &&
+       [ -z "$(ls -A "$www" | grep -v '^index.php$')" ]; then
+        ok "scan --clean with rename #$when failing: the original intact, no entry, no temp file"
+    else
+        fail "scan --clean with rename #$when failing: the original intact, no entry, no temp file" \
+            "exit $rc" "$(cat "$tmp/out" "$tmp/err"; ls -la "$www" "$q")"
+    fi
+done
+rm -rf "$www" "$q"
+
 # ------------------------------------------------------------------ clamd
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat > "$tmp/clamd.conf" <<CONF
