@@ -18,6 +18,7 @@
 #include "sg_engine.h"
 #include "sg_log.h"
 #include "sg_quarantine.h"
+#include "scan_notify.h"
 #include "sg_units.h"
 #include "sg_version.h"
 
@@ -36,6 +37,7 @@ typedef struct scan_run_t {
     const char *qdir;                /* --quarantine: move infected files here, else NULL */
     int clean;                       /* --clean: cut cleanable injections out */
     const char *keepdir;             /* --clean: originals kept here (qdir or the key) */
+    scan_notify_t *notify;           /* --notify-user, or NULL */
     apr_thread_mutex_t *out_lock;    /* one finding line at a time */
     /* the work queue (jobs > 1) */
     apr_thread_mutex_t *lock;
@@ -354,6 +356,7 @@ static void scan_path(worker_t *w, const char *path, int follow)
         const char *qid = NULL, *action = act_on(run, path, &st, w->buf, len, findings,
                                                      &qid, w->pool);
         report(run, path, findings, sg_sha256_hex(w->buf, len, w->pool), action, qid);
+        if (run->notify && malicious(findings)) scan_notify_add(run->notify, path, &st, action);
     }
     apr_pool_clear(w->pool);
 }
@@ -646,6 +649,7 @@ static int run_scan(scan_run_t *run, int argc, const char *const *argv)
         for (i = 0; i < run->jobs; i++) apr_thread_join(&st, threads[i]);
     }
     worker_done(&inline_worker);
+    if (run->notify) run->errors += scan_notify_send(run->notify);
     sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, run->cli->pool,
                   "scan: %lu files scanned, %d errors", (unsigned long)run->files, run->errors);
     return run->found ? SG_EXIT_FOUND : run->errors ? SG_EXIT_ERROR : SG_EXIT_OK;
@@ -662,6 +666,7 @@ int sg_cmd_scan(sg_cli_t *cli, int argc, const char *const *argv)
     signal(SIGPIPE, SIG_IGN);
     if ((rc = sg_cli_load_conf(cli)) != SG_EXIT_OK) return rc;
     if ((rc = setup_run(&run, cli)) >= 0) return rc;
+    if ((rc = scan_notify_setup(cli, &run.notify)) >= 0) return rc;
     if ((rc = setup_engine(cli, &run.engine, "scan")) >= 0) return rc;
     return run_scan(&run, argc, argv);
 }

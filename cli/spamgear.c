@@ -61,6 +61,9 @@ enum {
     OPT_WHITELIST,     /* scan --whitelist */
     OPT_QUARANTINE,    /* scan --quarantine[=DIR] */
     OPT_CLEAN,         /* scan --clean */
+    OPT_NOTIFY_USER,   /* scan --notify-user[=PATTERN] */
+    OPT_NOTIFY_TEMPLATE, /* scan --notify-template */
+    OPT_NOTIFY_DOMAIN, /* scan --notify-domain */
     OPT_FORCE,         /* quarantine restore --force */
     OPT_OLDER_THAN     /* quarantine purge --older-than */
 };
@@ -69,7 +72,7 @@ enum {
  * no such kind: they are flags to it, and "--NAME=VALUE" is split before
  * parsing (split_optional) with the value handed back in order. */
 static const char *const optional_arg[][2] = {
-    { "quarantine", "[=DIR]" }, { NULL, NULL }
+    { "quarantine", "[=DIR]" }, { "notify-user", "[=PATTERN]" }, { NULL, NULL }
 };
 
 static const apr_getopt_option_t no_options[] = { { NULL, 0, 0, NULL } };
@@ -122,6 +125,12 @@ static const apr_getopt_option_t scan_options[] = {
     { "whitelist", OPT_WHITELIST, 1, "known-good SHA-256 list (default: whitelist)" },
     { "quarantine", OPT_QUARANTINE, 0, "move infected files to DIR (default: quarantine)" },
     { "clean", OPT_CLEAN, 0, "cut cleanable injections out, the original kept in quarantine" },
+    { "notify-user", OPT_NOTIFY_USER, 0, "mail each account its infected files (account: "
+      "PATTERN's group, else owner)" },
+    { "notify-template", OPT_NOTIFY_TEMPLATE, 1, "the mail: ${EMAIL}, ${USERNAME}, ${SHELLS} "
+      "(default: built in)" },
+    { "notify-domain", OPT_NOTIFY_DOMAIN, 1, "mail ACCOUNT@DOMAIN (default: the local mailbox)" },
+    { "sendmail", OPT_SENDMAIL, 1, "sendmail-compatible program (/usr/sbin/sendmail)" },
     { NULL, 0, 0, NULL }
 };
 
@@ -374,7 +383,9 @@ static const char *arg_name(const char *name)
         { "reason", " TEXT" }, { "ipv6-prefix", " BITS" },
         { "exclude", " GLOB" }, { "since", " DAYS" }, { "max-size", " SIZE" }, { "jobs", " N" },
         { "signatures", " DIR" }, { "clamav", " MODE" }, { "clamd-timeout", " TIME" },
-        { "whitelist", " FILE" }, { "older-than", " AGE" }, { NULL, NULL }
+        { "whitelist", " FILE" }, { "older-than", " AGE" },
+        { "notify-template", " FILE" }, { "notify-domain", " DOMAIN" },
+        { NULL, NULL }
     };
     int i;
 

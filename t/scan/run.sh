@@ -309,6 +309,96 @@ for when in 1 2 3; do
 done
 rm -rf "$www" "$q"
 
+# ------------------------------------------------------------------ notification
+# --notify-user: one mail per account through a sendmail-compatible program that
+# records its arguments and the message; no header can be injected by a path.
+h=$tmp/n/home
+mkdir -p "$h/alice/www" "$h/bob" "$tmp/n/mails"
+cat > "$tmp/n/sendmail" <<'SH'
+#!/bin/sh
+# fake sendmail: keeps argv and the message, one file per call
+d=$(dirname "$0")/mails
+n=$(ls "$d" | wc -l)
+{ printf 'argv:'; printf ' [%s]' "$@"; printf '\n'; cat; } > "$d/$n"
+SH
+chmod +x "$tmp/n/sendmail"
+printf '<?php @eval($_POST["x"]);\n' > "$h/alice/www/a.php"
+cp "$h/alice/www/a.php" "$h/alice/www/x
+Bcc: victim@example.net
+.php"
+cp "$h/alice/www/a.php" "$h/bob/b.php"
+printf 'nothing here\n' > "$h/bob/clean.txt"
+cat > "$tmp/n/tmpl" <<'TPL'
+From: abuse@example.org
+To: ${EMAIL}
+Subject: ${USERNAME}: ${SHELLS}
+X-Untouched: ${HOME} $(id) `id`
+
+Dear ${USERNAME} <${EMAIL}>,
+${SHELLS}
+TPL
+"$sg" scan -j 2 --clamav off --signatures "$tmp/sigs" --notify-user="^$tmp/n/home/([^/.]*)/" \
+    --notify-template "$tmp/n/tmpl" --notify-domain example.org --sendmail "$tmp/n/sendmail" \
+    "$h" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+cat > "$tmp/want-mail0" <<OUT
+argv: [-i] [--] [alice@example.org]
+From: abuse@example.org
+To: alice@example.org
+Subject: alice: $h/alice/www/a.php, $h/alice/www/x\x0aBcc: victim@example.net\x0a.php
+X-Untouched: \${HOME} \$(id) \`id\`
+
+Dear alice <alice@example.org>,
+$h/alice/www/a.php
+$h/alice/www/x\x0aBcc: victim@example.net\x0a.php
+OUT
+cat > "$tmp/want-mail1" <<OUT
+argv: [-i] [--] [bob@example.org]
+From: abuse@example.org
+To: bob@example.org
+Subject: bob: $h/bob/b.php
+X-Untouched: \${HOME} \$(id) \`id\`
+
+Dear bob <bob@example.org>,
+$h/bob/b.php
+OUT
+if [ $rc = 1 ] && [ "$(ls "$tmp/n/mails" | wc -l)" = 2 ] &&
+   diff -u "$tmp/want-mail0" "$tmp/n/mails/0" > "$tmp/diff" && diff -u "$tmp/want-mail1" "$tmp/n/mails/1" >> "$tmp/diff"; then
+    ok "scan --notify-user: one mail per account, recipient in argv, template filled, no header injected"
+else
+    fail "scan --notify-user: one mail per account, recipient in argv, template filled, no header injected" \
+        "exit $rc" "$(cat "$tmp/err" "$tmp/diff")"
+fi
+# The built-in template, the default PATTERN missing, the owner's account instead.
+owner=$(getent passwd 1000 | cut -d: -f1)
+if [ -n "$owner" ]; then
+    rm -f "$tmp/n/mails"/*
+    chown 1000 "$h/bob/b.php"
+    "$sg" scan -j 1 --clamav off --signatures "$tmp/sigs" --notify-user --sendmail "$tmp/n/sendmail" \
+        --quarantine="$tmp/n/q" "$h/bob/b.php" > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+    if [ $rc = 1 ] && [ "$(head -n 1 "$tmp/n/mails/0")" = "argv: [-i] [--] [$owner]" ] &&
+       grep -qx "To: $owner" "$tmp/n/mails/0" && grep -qx "$h/bob/b.php \[QUARANTINED\]" "$tmp/n/mails/0"; then
+        ok "scan --notify-user: the owner's account when the pattern does not match; action listed"
+    else
+        fail "scan --notify-user: the owner's account when the pattern does not match; action listed" \
+            "exit $rc" "$(cat "$tmp/err" "$tmp/n/mails/0")"
+    fi
+else
+    ok "# SKIP no account with uid 1000 for the owner fallback"
+fi
+# sendmail failing: said on stderr, the scan's exit code stays 1 (found).
+printf '<?php @eval($_POST["x"]);\n' > "$h/bob/b.php"
+"$sg" scan -j 1 --clamav off --signatures "$tmp/sigs" --notify-user="^$tmp/n/home/([^/.]*)/" \
+    --sendmail /bin/false "$h/bob/b.php" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 1 ] && grep -q "^spamgear: scan: notifying bob: /bin/false -i -- bob: " "$tmp/err"; then
+    ok "scan --notify-user: a failing sendmail is reported with the account"
+else
+    fail "scan --notify-user: a failing sendmail is reported with the account" "exit $rc" "$(cat "$tmp/err")"
+fi
+rm -rf "$tmp/n"
+
 # ------------------------------------------------------------------ clamd
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat > "$tmp/clamd.conf" <<CONF

@@ -1,7 +1,9 @@
-/* test_quarantine.c: the quarantine record reader and writer, and its caps. */
+/* test_quarantine.c: the quarantine record reader and writer, its caps, and the
+ * notification template. */
 #include <string.h>
 #include <apr_strings.h>
 #include "tests.h"
+#include "sg_notify.h"
 #include "sg_quarantine.h"
 
 #define SHA "f6fea1315fdba512d7cca6bbffa1791e6152e46fbedc32d0b6e88c4486f1f60e"
@@ -115,6 +117,41 @@ START_TEST(record_reader_caps)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- notification */
+
+START_TEST(notify_names)
+{
+    ck_assert(sg_notify_name_ok("alice", 0));
+    ck_assert(sg_notify_name_ok("web_1.x-y", 0));
+    ck_assert(!sg_notify_name_ok("", 0));
+    ck_assert(!sg_notify_name_ok("-oQ", 0));
+    ck_assert(!sg_notify_name_ok(".x", 0));
+    ck_assert(!sg_notify_name_ok("a b", 0));
+    ck_assert(!sg_notify_name_ok("a\nBcc: x", 0));
+    ck_assert(!sg_notify_name_ok("a@b", 0));
+    ck_assert(sg_notify_name_ok("a@example.org", 1));
+    ck_assert(!sg_notify_name_ok("a@b@c", 1));
+    ck_assert(!sg_notify_name_ok("@b", 1));
+}
+END_TEST
+
+START_TEST(notify_expand_header_and_body)
+{
+    apr_array_header_t *files = apr_array_make(test_pool, 2, sizeof(const char *));
+    const char *msg;
+
+    APR_ARRAY_PUSH(files, const char *) = sg_notify_escape("/home/a/x\nBcc: v@e", test_pool);
+    APR_ARRAY_PUSH(files, const char *) = "/home/a/y";
+    msg = sg_notify_expand("Subject: ${SHELLS} ${USER} $x\n\n${USERNAME}:\n${SHELLS}\n${EMAIL}",
+                           "a@e.org", "a", files, test_pool);
+    ck_assert_str_eq(msg, "Subject: /home/a/x\\x0aBcc: v@e, /home/a/y ${USER} $x\n\n"
+                          "a:\n/home/a/x\\x0aBcc: v@e\n/home/a/y\na@e.org");
+    /* No blank line: it is all headers, so the list stays on one line. */
+    msg = sg_notify_expand("X: ${SHELLS}\n", "a", "a", files, test_pool);
+    ck_assert_str_eq(msg, "X: /home/a/x\\x0aBcc: v@e, /home/a/y\n");
+}
+END_TEST
+
 Suite *quarantine_suite(void)
 {
     Suite *s = suite_create("quarantine");
@@ -124,6 +161,8 @@ Suite *quarantine_suite(void)
     tcase_add_test(tc, record_round_trip);
     tcase_add_test(tc, record_reader_is_strict);
     tcase_add_test(tc, record_reader_caps);
+    tcase_add_test(tc, notify_names);
+    tcase_add_test(tc, notify_expand_header_and_body);
     suite_add_tcase(s, tc);
     return s;
 }
