@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
 #include <apr_thread_mutex.h>
@@ -16,6 +17,8 @@
 #include "sg_deobf.h"
 #include "sg_engine.h"
 #include "sg_log.h"
+#include "sg_quarantine.h"
+#include "scan_notify.h"
 #include "sg_units.h"
 #include "sg_version.h"
 
@@ -31,6 +34,10 @@ typedef struct scan_run_t {
     apr_int64_t max_size;            /* bytes; larger files are skipped */
     apr_time_t since;                /* 0, or only files changed after this */
     apr_array_header_t *excludes;    /* const char * globs */
+    const char *qdir;                /* --quarantine: move infected files here, else NULL */
+    int clean;                       /* --clean: cut cleanable injections out */
+    const char *keepdir;             /* --clean: originals kept here (qdir or the key) */
+    scan_notify_t *notify;           /* --notify-user, or NULL */
     apr_thread_mutex_t *out_lock;    /* one finding line at a time */
     /* the work queue (jobs > 1) */
     apr_thread_mutex_t *lock;
@@ -46,7 +53,7 @@ typedef struct scan_run_t {
 /* ---------------------------------------------------------------- output */
 
 /* Human output: control bytes as \xNN so a name cannot forge lines. */
-static void put_path(FILE *fp, const char *path)
+void sg_cli_put_path(FILE *fp, const char *path)
 {
     const unsigned char *c;
 
@@ -82,8 +89,10 @@ static void put_json_string(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
+/* ACTION: NULL, or the tag (QUARANTINED...) printed as is, lower-cased in
+ * JSON; QID: the quarantine id, or NULL. */
 static void report(scan_run_t *run, const char *path, apr_array_header_t *findings,
-                   const char *sha256, const char *action)
+                   const char *sha256, const char *action, const char *qid)
 {
     FILE *fp = run->cli->out;
     int i;
@@ -97,11 +106,21 @@ static void report(scan_run_t *run, const char *path, apr_array_header_t *findin
             fputs(",\"signature\":", fp); put_json_string(fp, f->signature);
             fprintf(fp, ",\"severity\":\"%s\",\"layer\":%d,\"sha256\":\"%s\",\"action\":",
                     sg_severity_name(f->severity), f->layer, sha256);
-            if (action) put_json_string(fp, action); else fputs("null", fp);
+            if (action) {
+                char low[32];
+                apr_size_t k;
+                for (k = 0; action[k] && k < sizeof(low) - 1; k++) {
+                    low[k] = (char)apr_tolower(action[k]);
+                }
+                low[k] = '\0';
+                put_json_string(fp, low);
+            }
+            else fputs("null", fp);
+            if (qid) { fputs(",\"quarantine_id\":", fp); put_json_string(fp, qid); }
             fputs("}\n", fp);
         }
         else {
-            put_path(fp, path);
+            sg_cli_put_path(fp, path);
             fprintf(fp, " [%s] [%s]", f->engine, f->signature);
             if (f->severity == SG_SEV_SUSPICIOUS) fputs(" [SUSPICIOUS]", fp);
             if (action) fprintf(fp, " [%s]", action);
@@ -116,9 +135,20 @@ static void file_error(scan_run_t *run, const char *path, const char *what, int 
 {
     apr_thread_mutex_lock(run->out_lock);
     fputs("spamgear: ", stderr);
-    put_path(stderr, path);
+    sg_cli_put_path(stderr, path);
     if (err) fprintf(stderr, ": %s: %s\n", what, strerror(err));
     else fprintf(stderr, ": %s\n", what);
+    run->errors++;
+    apr_thread_mutex_unlock(run->out_lock);
+}
+
+/* A core problem line (which names the path itself), control bytes escaped. */
+static void problem_error(scan_run_t *run, const char *problem)
+{
+    apr_thread_mutex_lock(run->out_lock);
+    fputs("spamgear: ", stderr);
+    sg_cli_put_path(stderr, problem);
+    fputc('\n', stderr);
     run->errors++;
     apr_thread_mutex_unlock(run->out_lock);
 }
@@ -153,6 +183,127 @@ static int read_fd(worker_t *w, int fd, apr_size_t size, apr_size_t *len)
     return 0;
 }
 
+/* The findings as the quarantine records them. */
+static apr_array_header_t *qfindings(const apr_array_header_t *findings, apr_pool_t *p)
+{
+    apr_array_header_t *out = apr_array_make(p, findings->nelts, sizeof(sg_qfinding_t));
+    int i;
+
+    for (i = 0; i < findings->nelts && i < SG_QREC_MAX_FINDINGS; i++) {
+        const sg_finding_t *f = &APR_ARRAY_IDX(findings, i, sg_finding_t);
+        sg_qfinding_t *q = apr_array_push(out);
+        q->engine = f->engine;
+        q->signature = f->signature;
+        q->severity = sg_severity_name(f->severity);
+    }
+    return out;
+}
+
+static int malicious(const apr_array_header_t *findings)
+{
+    int i;
+
+    for (i = 0; i < findings->nelts; i++) {
+        if (APR_ARRAY_IDX(findings, i, sg_finding_t).severity == SG_SEV_MALICIOUS) return 1;
+    }
+    return 0;
+}
+
+/* Applies every cleaning rule of FINDINGS' file-level hits to BUF, rescanning
+ * after each round (at most 8: a rule may uncover another injection); sets
+ * *OUT, *OUTLEN and *AFTER (the last scan).  0 when no rule applied. */
+static int clean_buffer(scan_run_t *run, const char *path, const char *buf, apr_size_t len,
+                        const apr_array_header_t *findings, char **out, apr_size_t *outlen,
+                        apr_array_header_t **after, apr_pool_t *p)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    int round, i, applied = 0;
+
+    *after = (apr_array_header_t *)findings;
+    for (round = 0; round < 8; round++) {
+        int changed = 0;
+        for (i = 0; i < (*after)->nelts; i++) {
+            const sg_finding_t *f = &APR_ARRAY_IDX(*after, i, sg_finding_t);
+            char *o;
+            apr_size_t n;
+            if (f->layer != 0 || !f->hit.sig || !sg_sig_cleanable(f->hit.sig)
+                || sg_sig_clean(&f->hit, buf, len, &o, &n, p) != APR_SUCCESS || n == len) {
+                continue;
+            }
+            buf = o;
+            len = n;
+            changed = applied = 1;
+        }
+        if (!changed) break;
+        /* A failing ClamAV leaves *AFTER with the signatures' findings: if it
+         * shows nothing malicious the file still is not called clean. */
+        if (sg_engine_scan_buffer(run->engine, path, buf, len, -1, p, after, &res)
+            != APR_SUCCESS) {
+            return 0;
+        }
+    }
+    *out = (char *)buf;
+    *outlen = len;
+    return applied;
+}
+
+/* --clean: keeps the original in the quarantine, then writes the cleaned
+ * file in place; returns 1 when it did, 0 (after saying why, if it tried)
+ * when the file is still infected or a step failed. */
+static int clean_file(scan_run_t *run, const char *path, const struct stat *st, const char *buf,
+                      apr_size_t len, const apr_array_header_t *findings, const char **qid,
+                      apr_pool_t *p)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_array_header_t *after;
+    char *out;
+    apr_size_t outlen;
+
+    if (!clean_buffer(run, path, buf, len, findings, &out, &outlen, &after, p)
+        || malicious(after)) {
+        return 0;
+    }
+    if (sg_quarantine_file(run->keepdir, path, st, qfindings(findings, p), "cleaned", 0, qid, p,
+                           &res) != APR_SUCCESS
+        || sg_quarantine_replace(path, st, out, outlen, p, &res) != APR_SUCCESS) {
+        problem_error(run, res.problem);
+        if (*qid) sg_quarantine_drop(run->keepdir, *qid, p, NULL);
+        *qid = NULL;
+        return -1;
+    }
+    return 1;
+}
+
+/* Applies --clean and --quarantine to a file with FINDINGS (ST: the stat of
+ * what was scanned, BUF its content); returns the action tag, or NULL when
+ * nothing was done.  Only malicious findings act: a suspicious one alone is
+ * for a human.  A file --clean cannot make clean is quarantined instead. */
+static const char *act_on(scan_run_t *run, const char *path, const struct stat *st,
+                          const char *buf, apr_size_t len, const apr_array_header_t *findings,
+                          const char **qid, apr_pool_t *p)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const char *qdir = run->qdir;
+    int rc;
+
+    *qid = NULL;
+    if (!malicious(findings)) return NULL;
+    if (run->clean) {
+        if ((rc = clean_file(run, path, st, buf, len, findings, qid, p)) != 0) {
+            return rc > 0 ? "CLEANED" : NULL;
+        }
+        qdir = run->keepdir;
+    }
+    if (!qdir) return NULL;
+    if (sg_quarantine_file(qdir, path, st, qfindings(findings, p), "quarantined", 1, qid,
+                           p, &res) != APR_SUCCESS) {
+        problem_error(run, res.problem);
+        *qid = NULL;
+        return NULL;
+    }
+    return "QUARANTINED";
+}
+
 static void scan_path(worker_t *w, const char *path, int follow)
 {
     scan_run_t *run = w->run;
@@ -180,7 +331,7 @@ static void scan_path(worker_t *w, const char *path, int follow)
     if (st.st_size > run->max_size) {
         apr_thread_mutex_lock(run->out_lock);
         fputs("spamgear: ", stderr);
-        put_path(stderr, path);
+        sg_cli_put_path(stderr, path);
         fprintf(stderr, ": skipped: %lld bytes is over the max-size of %lld\n",
                 (long long)st.st_size, (long long)run->max_size);
         apr_thread_mutex_unlock(run->out_lock);
@@ -202,7 +353,10 @@ static void scan_path(worker_t *w, const char *path, int follow)
     if (findings->nelts) run->found = 1;
     apr_thread_mutex_unlock(run->out_lock);
     if (findings->nelts) {
-        report(run, path, findings, sg_sha256_hex(w->buf, len, w->pool), NULL);
+        const char *qid = NULL, *action = act_on(run, path, &st, w->buf, len, findings,
+                                                     &qid, w->pool);
+        report(run, path, findings, sg_sha256_hex(w->buf, len, w->pool), action, qid);
+        if (run->notify && malicious(findings)) scan_notify_add(run->notify, path, &st, action);
     }
     apr_pool_clear(w->pool);
 }
@@ -450,6 +604,15 @@ static int setup_run(scan_run_t *run, sg_cli_t *cli)
         run->jobs = (int)n;
     }
     if (run->jobs < 1) run->jobs = 1;
+    if ((v = sg_cli_opt(cli, "quarantine"))) {
+        run->qdir = *v ? v : sg_conf_get(cli->conf, "quarantine");
+        if (run->qdir[0] != '/') {
+            return usage_error("scan", "--quarantine needs an absolute directory", run->qdir);
+        }
+    }
+    if ((run->clean = sg_cli_opt(cli, "clean") != NULL)) {
+        run->keepdir = run->qdir ? run->qdir : sg_conf_get(cli->conf, "quarantine");
+    }
     run->excludes = apr_array_make(cli->pool, 4, sizeof(const char *));
     apr_table_do(collect, run->excludes, cli->opts, "exclude", NULL);
     apr_thread_mutex_create(&run->out_lock, APR_THREAD_MUTEX_DEFAULT, cli->pool);
@@ -486,6 +649,7 @@ static int run_scan(scan_run_t *run, int argc, const char *const *argv)
         for (i = 0; i < run->jobs; i++) apr_thread_join(&st, threads[i]);
     }
     worker_done(&inline_worker);
+    if (run->notify) run->errors += scan_notify_send(run->notify);
     sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, run->cli->pool,
                   "scan: %lu files scanned, %d errors", (unsigned long)run->files, run->errors);
     return run->found ? SG_EXIT_FOUND : run->errors ? SG_EXIT_ERROR : SG_EXIT_OK;
@@ -502,6 +666,7 @@ int sg_cmd_scan(sg_cli_t *cli, int argc, const char *const *argv)
     signal(SIGPIPE, SIG_IGN);
     if ((rc = sg_cli_load_conf(cli)) != SG_EXIT_OK) return rc;
     if ((rc = setup_run(&run, cli)) >= 0) return rc;
+    if ((rc = scan_notify_setup(cli, &run.notify)) >= 0) return rc;
     if ((rc = setup_engine(cli, &run.engine, "scan")) >= 0) return rc;
     return run_scan(&run, argc, argv);
 }

@@ -70,6 +70,9 @@ const char *sg_cli_opt(const sg_cli_t *cli, const char *name);
  * *BAD); else KEY's value in cli->conf (loaded first). */
 const char *sg_cli_setting(sg_cli_t *cli, const char *opt, const char *key, int *bad);
 
+/* Prints PATH to FP with control bytes as \xNN, so a name cannot forge lines. */
+void sg_cli_put_path(FILE *fp, const char *path);
+
 /* Prints a command's usage and options to FP. */
 void sg_cli_print_usage(FILE *fp, const sg_cmd_t *cmd);
 
@@ -86,6 +89,7 @@ int sg_cmd_emergency_mail(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_update(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_ban(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_scan(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_quarantine(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_scan_classic_args(sg_cli_t *cli, const char *name, int *argc,
                          const char *const **argv);
 

@@ -58,7 +58,21 @@ enum {
     OPT_FILDES,        /* scan --fildes */
     OPT_CLAMD_TIMEOUT, /* scan --clamd-timeout */
     OPT_NO_DECODE,     /* scan --no-decode */
-    OPT_WHITELIST      /* scan --whitelist */
+    OPT_WHITELIST,     /* scan --whitelist */
+    OPT_QUARANTINE,    /* scan --quarantine[=DIR] */
+    OPT_CLEAN,         /* scan --clean */
+    OPT_NOTIFY_USER,   /* scan --notify-user[=PATTERN] */
+    OPT_NOTIFY_TEMPLATE, /* scan --notify-template */
+    OPT_NOTIFY_DOMAIN, /* scan --notify-domain */
+    OPT_FORCE,         /* quarantine restore --force */
+    OPT_OLDER_THAN     /* quarantine purge --older-than */
+};
+
+/* Options whose argument is optional (--quarantine[=DIR]).  apr_getopt has
+ * no such kind: they are flags to it, and "--NAME=VALUE" is split before
+ * parsing (split_optional) with the value handed back in order. */
+static const char *const optional_arg[][2] = {
+    { "quarantine", "[=DIR]" }, { "notify-user", "[=PATTERN]" }, { NULL, NULL }
 };
 
 static const apr_getopt_option_t no_options[] = { { NULL, 0, 0, NULL } };
@@ -109,6 +123,22 @@ static const apr_getopt_option_t scan_options[] = {
     { "clamd-timeout", OPT_CLAMD_TIMEOUT, 1, "give up on one clamd request after this (60)" },
     { "no-decode", OPT_NO_DECODE, 0, "do not de-obfuscate PHP before matching" },
     { "whitelist", OPT_WHITELIST, 1, "known-good SHA-256 list (default: whitelist)" },
+    { "quarantine", OPT_QUARANTINE, 0, "move infected files to DIR (default: quarantine)" },
+    { "clean", OPT_CLEAN, 0, "cut cleanable injections out, the original kept in quarantine" },
+    { "notify-user", OPT_NOTIFY_USER, 0, "mail each account its infected files (account: "
+      "PATTERN's group, else owner)" },
+    { "notify-template", OPT_NOTIFY_TEMPLATE, 1, "the mail: ${EMAIL}, ${USERNAME}, ${SHELLS} "
+      "(default: built in)" },
+    { "notify-domain", OPT_NOTIFY_DOMAIN, 1, "mail ACCOUNT@DOMAIN (default: the local mailbox)" },
+    { "sendmail", OPT_SENDMAIL, 1, "sendmail-compatible program (/usr/sbin/sendmail)" },
+    { NULL, 0, 0, NULL }
+};
+
+static const apr_getopt_option_t quarantine_options[] = {
+    { "dir", OPT_DIR, 1, "the quarantine directory (default: quarantine)" },
+    { "force", OPT_FORCE, 0, "restore: replace a file that exists at the path" },
+    { "older-than", OPT_OLDER_THAN, 1, "purge: entries quarantined more than AGE ago "
+      "(e.g. 30d)" },
     { NULL, 0, 0, NULL }
 };
 
@@ -189,8 +219,9 @@ const sg_cmd_t sg_cmds[] = {
       scan_options, sg_cmd_scan, SG_EXIT_ERROR },
     { "inspect", "FILE", "scan one file for ModSecurity's @inspectFile",
       no_options, NULL, SG_EXIT_ERROR },
-    { "quarantine", "list|restore ID|purge", "manage quarantined files",
-      no_options, NULL, SG_EXIT_ERROR },
+    { "quarantine", "[options] list|restore ID|purge --older-than AGE",
+      "list, restore and purge quarantined files", quarantine_options, sg_cmd_quarantine,
+      SG_EXIT_ERROR },
     { "whitelist", "add DIR", "record the sha256 of pristine files as known good",
       no_options, NULL, SG_EXIT_ERROR },
     { "mail", "SOURCE [options] [LOG...|-]",
@@ -352,7 +383,9 @@ static const char *arg_name(const char *name)
         { "reason", " TEXT" }, { "ipv6-prefix", " BITS" },
         { "exclude", " GLOB" }, { "since", " DAYS" }, { "max-size", " SIZE" }, { "jobs", " N" },
         { "signatures", " DIR" }, { "clamav", " MODE" }, { "clamd-timeout", " TIME" },
-        { "whitelist", " FILE" }, { NULL, NULL }
+        { "whitelist", " FILE" }, { "older-than", " AGE" },
+        { "notify-template", " FILE" }, { "notify-domain", " DOMAIN" },
+        { NULL, NULL }
     };
     int i;
 
@@ -368,6 +401,11 @@ static void print_option(FILE *fp, const apr_getopt_option_t *o)
 {
     char shortopt[8] = "";
     const char *arg = o->has_arg ? arg_name(o->name) : "";
+    int i;
+
+    for (i = 0; optional_arg[i][0]; i++) {
+        if (!strcmp(optional_arg[i][0], o->name)) arg = optional_arg[i][1];
+    }
 
     if (o->optch > 0 && o->optch < 256) {
         apr_snprintf(shortopt, sizeof(shortopt), "-%c, ", o->optch);
@@ -469,17 +507,52 @@ static const char *const *show_dashes(const char **argv, int argc)
     return argv;
 }
 
+/* Splits "--NAME=VALUE" of the optional_arg options in ARGV (a copy) into
+ * "--NAME", pushing VALUE ("" for a bare --NAME) onto VALUES in order. */
+static void split_optional(apr_pool_t *p, int argc, const char **argv,
+                           apr_array_header_t *values)
+{
+    int i, k;
+
+    for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        for (k = 0; optional_arg[k][0]; k++) {
+            const char *name = optional_arg[k][0], *a = argv[i];
+            size_t n = strlen(name);
+            if (strncmp(a, "--", 2) || strncmp(a + 2, name, n) || (a[n + 2] && a[n + 2] != '=')) {
+                continue;
+            }
+            APR_ARRAY_PUSH(values, const char *) = a[n + 2] ? a + n + 3 : "";
+            argv[i] = apr_pstrcat(p, "--", name, NULL);
+        }
+    }
+}
+
+/* The next value split_optional kept for option NAME, or NULL (not one). */
+static const char *next_optional(apr_array_header_t *values, int *used, const char *name)
+{
+    int k;
+
+    for (k = 0; optional_arg[k][0]; k++) {
+        if (!strcmp(optional_arg[k][0], name)) {
+            return *used < values->nelts ? APR_ARRAY_IDX(values, (*used)++, const char *) : "";
+        }
+    }
+    return NULL;
+}
+
 /* Parses the command's options into CLI->opts; returns -1 to go on, else an exit code. */
 static int parse_command_options(sg_cli_t *cli, int argc, const char *const *argv, int *next,
                                  const char *const **rest)
 {
     apr_getopt_t *os;
     const apr_getopt_option_t *opts = merged_options(cli->pool, cli->cmd);
-    const char *arg;
-    int optch;
+    const char *arg, *const *copy = hide_dashes(cli->pool, argc, argv), *opt;
+    apr_array_header_t *values = apr_array_make(cli->pool, 2, sizeof(const char *));
+    int optch, used = 0;
     apr_status_t rv;
 
-    apr_getopt_init(&os, cli->pool, argc, hide_dashes(cli->pool, argc, argv));
+    split_optional(cli->pool, argc, (const char **)copy, values);
+    apr_getopt_init(&os, cli->pool, argc, copy);
     os->errfn = quiet_getopt_error;
     os->interleave = 1;   /* "spamgear mail postfix --max 90": options after arguments */
     while ((rv = apr_getopt_long(os, opts, &optch, &arg)) == APR_SUCCESS) {
@@ -491,6 +564,7 @@ static int parse_command_options(sg_cli_t *cli, int argc, const char *const *arg
             cli->conf_path = arg;
             cli->conf_explicit = 1;
         }
+        if ((opt = next_optional(values, &used, option_name(opts, optch)))) arg = opt;
         apr_table_add(cli->opts, option_name(opts, optch), arg ? arg : "");
     }
     if (rv != APR_EOF) {

@@ -24,5 +24,6 @@ Suite *update_suite(void);
 Suite *ban_suite(void);
 Suite *scan_suite(void);
 Suite *multipart_suite(void);
+Suite *quarantine_suite(void);
 
 #endif /* SG_TESTS_H */

@@ -1,0 +1,168 @@
+/* test_quarantine.c: the quarantine record reader and writer, its caps, and the
+ * notification template. */
+#include <string.h>
+#include <apr_strings.h>
+#include "tests.h"
+#include "sg_notify.h"
+#include "sg_quarantine.h"
+
+#define SHA "f6fea1315fdba512d7cca6bbffa1791e6152e46fbedc32d0b6e88c4486f1f60e"
+
+static sg_qrecord_t *sample(void)
+{
+    sg_qrecord_t *r = apr_pcalloc(test_pool, sizeof(*r));
+    sg_qfinding_t *f;
+
+    r->id = "20261127-082245-eb5a0efb";
+    r->path = "/home/a b/%x\n.php";
+    r->uid = 1000;
+    r->gid = 33;
+    r->owner = "alice";
+    r->group = "www data";
+    r->mode = 04755;
+    r->mtime_sec = 1577934245;
+    r->mtime_nsec = 123456789;
+    r->size = 26;
+    r->sha256 = SHA;
+    r->time = 1795767765;
+    r->action = "quarantined";
+    r->findings = apr_array_make(test_pool, 1, sizeof(sg_qfinding_t));
+    f = apr_array_push(r->findings);
+    f->engine = "CLAMAV";
+    f->signature = "Php.Trojan X";
+    f->severity = "suspicious";
+    return r;
+}
+
+/* Parses TEXT; returns the problem, or NULL when it parsed. */
+static const char *problem(const char *text)
+{
+    sg_qrecord_t *r;
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    return sg_qrecord_parse(text, strlen(text), &r, test_pool, &res) == APR_SUCCESS ? NULL
+                                                                                   : res.problem;
+}
+
+START_TEST(record_round_trip)
+{
+    const char *text = sg_qrecord_format(sample(), test_pool);
+    sg_qrecord_t *r;
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    ck_assert_ptr_nonnull(strstr(text, "path /home/a%20b/%25x%0A.php\n"));
+    ck_assert_int_eq(sg_qrecord_parse(text, strlen(text), &r, test_pool, &res), APR_SUCCESS);
+    ck_assert_str_eq(r->path, "/home/a b/%x\n.php");
+    ck_assert_str_eq(r->group, "www data");
+    ck_assert_int_eq(r->mode, 04755);
+    ck_assert_int_eq(r->mtime_nsec, 123456789);
+    ck_assert_int_eq(r->findings->nelts, 1);
+    ck_assert_str_eq(APR_ARRAY_IDX(r->findings, 0, sg_qfinding_t).signature, "Php.Trojan X");
+}
+END_TEST
+
+START_TEST(record_reader_is_strict)
+{
+    const char *good = sg_qrecord_format(sample(), test_pool);
+    char *text;
+
+    ck_assert_ptr_null(problem(good));
+    ck_assert_str_eq(problem(""), "empty record");
+    ck_assert_str_eq(problem("spamgear-quarantine 2\n"), "line 1: not a spamgear-quarantine 1 record");
+    ck_assert_str_eq(problem(apr_pstrndup(test_pool, good, strlen(good) - 1)),
+                     "line 14: no newline at the end");
+    text = apr_pstrcat(test_pool, good, "uid 0\n", NULL);
+    ck_assert_str_eq(problem(text), "line 15: 'uid' given twice");
+    ck_assert_str_eq(problem("spamgear-quarantine 1\nid x\n"), "field 'path' is missing");
+    ck_assert_str_eq(problem("spamgear-quarantine 1\npath relative\n"),
+                     "line 2: bad or unknown field 'path'");
+    ck_assert_str_eq(problem("spamgear-quarantine 1\npath /a%00b\n"),
+                     "line 2: bad or unknown field 'path'");
+    ck_assert_str_eq(problem("spamgear-quarantine 1\npath /a%4\n"),
+                     "line 2: bad or unknown field 'path'");
+    ck_assert_str_eq(problem("spamgear-quarantine 1\nid ../x\n"),
+                     "line 2: bad or unknown field 'id'");
+    ck_assert_str_eq(problem("spamgear-quarantine 1\nmode 17777\n"),
+                     "line 2: bad or unknown field 'mode'");
+    ck_assert_str_eq(problem("spamgear-quarantine 1\nsize -1\n"),
+                     "line 2: bad or unknown field 'size'");
+    ck_assert_str_eq(problem("spamgear-quarantine 1\nmtime 1.5\n"),
+                     "line 2: bad or unknown field 'mtime'");
+    ck_assert_str_eq(problem("spamgear-quarantine 1\nfinding A B evil\n"),
+                     "line 2: bad finding (or more than 64)");
+    ck_assert_str_eq(problem("spamgear-quarantine 1\nnoblank\n"), "line 2: not 'KEY VALUE'");
+}
+END_TEST
+
+START_TEST(record_reader_caps)
+{
+    apr_array_header_t *lines = apr_array_make(test_pool, 80, sizeof(const char *));
+    char *big = apr_palloc(test_pool, SG_QREC_MAX_SIZE + 2);
+    char *longline = apr_palloc(test_pool, SG_QREC_MAX_LINE + 40);
+    int i;
+
+    APR_ARRAY_PUSH(lines, const char *) = "spamgear-quarantine 1\n";
+    for (i = 0; i <= SG_QREC_MAX_FINDINGS; i++) {
+        APR_ARRAY_PUSH(lines, const char *) = "finding E S malicious\n";
+    }
+    ck_assert_str_eq(problem(apr_array_pstrcat(test_pool, lines, '\0')),
+                     "line 66: bad finding (or more than 64)");
+    memset(big, 'a', SG_QREC_MAX_SIZE + 1);
+    big[SG_QREC_MAX_SIZE + 1] = '\0';
+    ck_assert_str_eq(problem(big), "record of 65537 bytes is over the limit of 65536");
+    strcpy(longline, "spamgear-quarantine 1\npath /");
+    memset(longline + 28, 'a', SG_QREC_MAX_LINE);
+    strcpy(longline + 28 + SG_QREC_MAX_LINE, "\n");
+    ck_assert_str_eq(problem(longline), "line 2: longer than 8192 bytes");
+}
+END_TEST
+
+/* ---------------------------------------------------------------- notification */
+
+START_TEST(notify_names)
+{
+    ck_assert(sg_notify_name_ok("alice", 0));
+    ck_assert(sg_notify_name_ok("web_1.x-y", 0));
+    ck_assert(!sg_notify_name_ok("", 0));
+    ck_assert(!sg_notify_name_ok("-oQ", 0));
+    ck_assert(!sg_notify_name_ok(".x", 0));
+    ck_assert(!sg_notify_name_ok("a b", 0));
+    ck_assert(!sg_notify_name_ok("a\nBcc: x", 0));
+    ck_assert(!sg_notify_name_ok("a@b", 0));
+    ck_assert(sg_notify_name_ok("a@example.org", 1));
+    ck_assert(!sg_notify_name_ok("a@b@c", 1));
+    ck_assert(!sg_notify_name_ok("@b", 1));
+}
+END_TEST
+
+START_TEST(notify_expand_header_and_body)
+{
+    apr_array_header_t *files = apr_array_make(test_pool, 2, sizeof(const char *));
+    const char *msg;
+
+    APR_ARRAY_PUSH(files, const char *) = sg_notify_escape("/home/a/x\nBcc: v@e", test_pool);
+    APR_ARRAY_PUSH(files, const char *) = "/home/a/y";
+    msg = sg_notify_expand("Subject: ${SHELLS} ${USER} $x\n\n${USERNAME}:\n${SHELLS}\n${EMAIL}",
+                           "a@e.org", "a", files, test_pool);
+    ck_assert_str_eq(msg, "Subject: /home/a/x\\x0aBcc: v@e, /home/a/y ${USER} $x\n\n"
+                          "a:\n/home/a/x\\x0aBcc: v@e\n/home/a/y\na@e.org");
+    /* No blank line: it is all headers, so the list stays on one line. */
+    msg = sg_notify_expand("X: ${SHELLS}\n", "a", "a", files, test_pool);
+    ck_assert_str_eq(msg, "X: /home/a/x\\x0aBcc: v@e, /home/a/y\n");
+}
+END_TEST
+
+Suite *quarantine_suite(void)
+{
+    Suite *s = suite_create("quarantine");
+    TCase *tc = tcase_create("quarantine");
+
+    tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
+    tcase_add_test(tc, record_round_trip);
+    tcase_add_test(tc, record_reader_is_strict);
+    tcase_add_test(tc, record_reader_caps);
+    tcase_add_test(tc, notify_names);
+    tcase_add_test(tc, notify_expand_header_and_body);
+    suite_add_tcase(s, tc);
+    return s;
+}
