@@ -222,9 +222,10 @@ static void worker_done(worker_t *w)
     apr_pool_destroy(w->pool);
 }
 
-static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *data)
+/* Scans queued paths until the queue is closed and empty.  Never inlined:
+ * see worker_main. */
+static __attribute__((noinline)) void worker_loop(scan_run_t *run)
 {
-    scan_run_t *run = data;
     worker_t w;
 
     worker_init(&w, run);
@@ -244,6 +245,14 @@ static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *data)
         free(path);
     }
     worker_done(&w);
+}
+
+/* The worker's locals live in worker_loop, whose frame is gone before
+ * apr_thread_exit: pthread_exit does not unwind ASan's stack redzones, which
+ * then trip ASan's own thread teardown (a false stack-buffer-underflow). */
+static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *data)
+{
+    worker_loop(data);
     apr_thread_exit(t, APR_SUCCESS);
     return NULL;
 }
