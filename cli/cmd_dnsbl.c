@@ -26,6 +26,12 @@
 #define MAX_SUBJECT 200       /* bytes of the arguments echoed in the status line */
 #define MAX_STATUS 2048       /* bytes of status text before the perfdata */
 
+/* ares_getsock()'s bits, read unsigned: c-ares' own ARES_GETSOCK_WRITABLE
+ * shifts an int 1 left by 31 for the last socket (undefined behaviour that
+ * UBSan reports on every dnsbl run). */
+#define SOCK_READABLE(bits, i) (((unsigned)(bits) >> (i)) & 1u)
+#define SOCK_WRITABLE(bits, i) (((unsigned)(bits) >> ((i) + ARES_GETSOCK_MAXNUM)) & 1u)
+
 /* ------------------------------------------------------------ state */
 
 typedef enum {
@@ -282,10 +288,10 @@ static void run_until(dnsbl_run_t *run, apr_time_t deadline)
         }
         bits = ares_getsock(run->channel, socks, ARES_GETSOCK_MAXNUM);
         for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-            if (ARES_GETSOCK_READABLE(bits, i) || ARES_GETSOCK_WRITABLE(bits, i)) {
+            if (SOCK_READABLE(bits, i) || SOCK_WRITABLE(bits, i)) {
                 pfd[n].fd = socks[i];
-                pfd[n].events = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0)
-                                        | (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+                pfd[n].events = (short)((SOCK_READABLE(bits, i) ? POLLIN : 0)
+                                        | (SOCK_WRITABLE(bits, i) ? POLLOUT : 0));
                 pfd[n++].revents = 0;
             }
         }

@@ -365,6 +365,7 @@ static json_t *json_time(apr_time_t t)
 static json_t *json_account(const mail_run_t *run, sg_mailkind_t kind, const sg_mailacct_t *a)
 {
     json_t *o = json_object();
+    json_t *first_line = json_string(a->first_line);
 
     json_object_set_new(o, "kind", json_string(sg_mailkind_info[kind].name));
     json_object_set_new(o, "account", json_stringn(a->name, strlen(a->name)));
@@ -378,8 +379,7 @@ static json_t *json_account(const mail_run_t *run, sg_mailkind_t kind, const sg_
     json_object_set_new(o, "first", json_time(a->first));
     json_object_set_new(o, "last", json_time(a->last));
     /* Log lines may hold invalid UTF-8; jansson refuses those, so say null. */
-    json_object_set_new(o, "first_line", json_string(a->first_line) ? json_string(a->first_line)
-                                                                    : json_null());
+    json_object_set_new(o, "first_line", first_line ? first_line : json_null());
     json_object_set_new(o, "lower_bound", json_boolean(a->sets_full));
     if (apr_hash_get(run->act.tags, a->name, APR_HASH_KEY_STRING)) {
         json_object_set_new(o, "action", json_string(apr_hash_get(run->act.tags, a->name,

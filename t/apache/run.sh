@@ -10,6 +10,9 @@
 # Apache::Test via -httpd_conf); /etc/apache2 is never read.
 #
 # Environment (exported by make check): top_srcdir top_builddir APXS PHP_FPM PERL.
+# SG_ASAN_RUNTIME (set by make check under configure --enable-sanitizers): the
+# shared ASan runtime httpd preloads (t/san-env.sh); any sanitizer report in the
+# error log then fails the run.
 # SG_APACHE_MPMS (default "prefork event") picks the runs; SG_APACHE_TEST_ARGS adds
 # Apache::Test arguments, e.g. "-verbose t/85_directives.t".
 set -u
@@ -45,6 +48,9 @@ for m in mpm_prefork mpm_event authz_core mime dir alias actions cgi cgid proxy 
 done
 
 runroot="$top_builddir/t/apache-run"
+
+# Sanitizer builds: san_env and san_reports (see there).
+. "$top_srcdir/t/san-env.sh"
 user=nobody
 group=$(id -gn "$user" 2>/dev/null) || fail "no user $user to run httpd and php-fpm children as"
 
@@ -143,9 +149,11 @@ run_suite() {
 	} >"$run/httpd-base.conf"
 
 	echo "== Apache::Test: MPM $mpm, $( [ "$mpm" = prefork ] && echo "mod_php + ")php-fpm ($sock, 127.0.0.1:$fpm_port)"
-	(cd "$run" && APACHE_TEST_NO_COLOR=1 "$PERL" t/TEST.PL -httpd "$httpd" -apxs "$APXS" \
+	run_httpd=$(san_httpd "$httpd" "$run") || fail "cannot write $run/httpd-san"
+	(cd "$run" && APACHE_TEST_NO_COLOR=1 "$PERL" t/TEST.PL -httpd "$run_httpd" -apxs "$APXS" \
 		-httpd_conf "$run/httpd-base.conf" -user "$user" -group "$group" -port select -minclients 2 -maxclients 6 ${SG_APACHE_TEST_ARGS:-}) </dev/null
 	rc=$?
+	san_reports "$run/t/logs/error_log" || { echo "== MPM $mpm: sanitizer reports in the error log"; rc=1; }
 	[ $rc -eq 0 ] || { echo "== MPM $mpm: FAILED (exit $rc)"; show_logs; }
 	cleanup
 	return $rc
@@ -161,7 +169,7 @@ check_bad_directive() {
 		"LoadModule spamgear_module \"$module\"" \
 		"ServerName localhost" "ErrorLog \"$run/error_log\"" "PidFile \"$run/httpd.pid\"" \
 		"Listen 127.0.0.1:1" 'SpamGearNoExecMatch "(bad"' >"$run/bad.conf"
-	out=$("$httpd" -t -f "$run/bad.conf" 2>&1)
+	out=$(env $san_env "$httpd" -t -f "$run/bad.conf" 2>&1)
 	st=$?
 	if [ $st -ne 0 ] && printf '%s\n' "$out" | grep -q 'SpamGearNoExecMatch'; then
 		echo "ok - httpd -t refuses SpamGearNoExecMatch \"(bad\": $(printf '%s\n' "$out" | grep SpamGearNoExecMatch | head -n 1)"

@@ -7,6 +7,9 @@
 # Env:   top_srcdir, top_builddir (absolute; set by make check).  Nothing is
 #        written outside one mktemp -d directory, so a read-only srcdir works;
 #        KEEP=1 leaves that directory behind for a look at a failing case.
+#        VALGRIND=1 runs every case under valgrind's memcheck (timeout 300 s):
+#        an invalid access, a use of uninitialised memory or a definite leak
+#        fails the case and prints valgrind's report.
 #
 # Case format: a case is a text file of sections.  A line "--- KEYWORD [ARG]"
 # starts a section; its content is every line up to the next section line.
@@ -247,9 +250,19 @@ run_case() {
         eval "set -- $args"
         cd "$tmp" || exit 125
         export HOME="$tmp" TMPDIR="$tmp" PATH="$tmp/bin:$PATH"
+        if [ -n "${VALGRIND:-}" ]; then
+            # Errors go to the log, not stderr, and do not change the exit code.
+            exec timeout 300 valgrind -q --tool=memcheck --trace-children=no \
+                --leak-check=full --errors-for-leak-kinds=definite --track-origins=yes \
+                --log-file="$dir/valgrind.log" "${argv[@]}" "$@"
+        fi
         exec timeout 30 "${argv[@]}" "$@"
     ) < "$dir/stdin" > "$dir/stdout.actual" 2> "$dir/stderr.actual"
     rc=$?
+    if [ -n "${VALGRIND:-}" ] && [ -s "$dir/valgrind.log" ]; then
+        echo "# valgrind:"; sed 's/^/#   /' "$dir/valgrind.log" | head -n 60
+        failed=1
+    fi
     check_part stdout "$dir" "$tmp" || failed=1
     check_part stderr "$dir" "$tmp" || failed=1
     expected=$(head -n 1 "$dir/exit")

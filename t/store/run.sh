@@ -17,6 +17,8 @@ spamgear=$top_builddir/spamgear
 module=$top_builddir/.libs/mod_spamgear.so
 
 hard() { echo "t/store: $*"; exit 99; }
+# Sanitizer builds: san_env and san_reports (t/san-env.sh).
+. "$top_srcdir/t/san-env.sh"
 for p in redis-server:redis-server memcached:memcached curl:curl; do
     command -v "${p%%:*}" >/dev/null 2>&1 || hard "${p%%:*} not found: install the Debian package ${p#*:}"
 done
@@ -88,7 +90,7 @@ SpamGearBanStore $3
 SpamGearLoginLimit 4 60
 SpamGearBanTime 60
 CONF
-    "$httpd" -f "$d/httpd.conf" -k start || hard "httpd $1 did not start: $(tail -n 5 "$d/error_log")"
+    env $san_env "$httpd" -f "$d/httpd.conf" -k start || hard "httpd $1 did not start: $(tail -n 5 "$d/error_log")"
     local i=0
     until curl -s -o /dev/null "http://127.0.0.1:$2/"; do
         i=$((i + 1)); [ $i -lt 50 ] || hard "httpd $1 does not answer"; sleep 0.1
@@ -100,6 +102,7 @@ stop_httpd() {
     [ -f "$d/httpd.pid" ] && kill "$(cat "$d/httpd.pid")" 2>/dev/null
     local i=0
     while [ -f "$d/httpd.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -z "$san_env" ] || check "httpd $1: no sanitizer report in its error log" san_reports "$d/error_log"
 }
 
 # status PORT CLIENT [METHOD]: the status code of a request as CLIENT.
