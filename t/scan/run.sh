@@ -399,6 +399,38 @@ else
 fi
 rm -rf "$tmp/n"
 
+# ------------------------------------------------------------------ whitelist add
+mkdir -p "$tmp/wl/wp/inc"
+printf '<?php @eval($_POST["x"]);\n' > "$tmp/wl/wp/inc/odd.php"
+printf '<?php echo 1;\n' > "$tmp/wl/wp/index.php"
+ln -s /etc/passwd "$tmp/wl/wp/passwd"
+echo '# kept' > "$tmp/wl/known"
+"$sg" whitelist --whitelist "$tmp/wl/known" add "$tmp/wl/wp" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+cat > "$tmp/want" <<OUT
+# kept
+$(sha256sum < "$tmp/wl/wp/inc/odd.php" | cut -d' ' -f1)  $tmp/wl/wp/inc/odd.php
+$(sha256sum < "$tmp/wl/wp/index.php" | cut -d' ' -f1)  $tmp/wl/wp/index.php
+OUT
+if [ $rc = 0 ] && diff -u "$tmp/want" "$tmp/wl/known" > "$tmp/diff"; then
+    ok "whitelist add: existing lines kept, one sha256 per file, symlinks skipped"
+else
+    fail "whitelist add: existing lines kept, one sha256 per file, symlinks skipped" "exit $rc" \
+        "$(cat "$tmp/err" "$tmp/diff")"
+fi
+printf 'new\n' > "$tmp/wl/wp/new.txt"
+cp "$tmp/wl/known" "$tmp/wl/before"
+"$STRACE" -f -o /dev/null -e inject=rename,renameat,renameat2:error=EIO:when=1 \
+    "$sg" whitelist --whitelist "$tmp/wl/known" add "$tmp/wl/wp" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 2 ] && cmp -s "$tmp/wl/before" "$tmp/wl/known" && [ "$(ls "$tmp/wl")" = "$(printf 'before\nknown\nwp')" ]; then
+    ok "whitelist add with the rename failing: the old list intact, no temp file left"
+else
+    fail "whitelist add with the rename failing: the old list intact, no temp file left" "exit $rc" \
+        "$(cat "$tmp/err"; ls "$tmp/wl")"
+fi
+rm -rf "$tmp/wl"
+
 # ------------------------------------------------------------------ clamd
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat > "$tmp/clamd.conf" <<CONF
