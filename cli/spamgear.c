@@ -259,12 +259,13 @@ typedef struct sg_entry_point_t {
 } sg_entry_point_t;
 
 static const sg_entry_point_t entry_points[] = {
-    { "full-scan", "scan", "spamgear scan -", sg_scan_classic_args, NULL, NULL },
-    { "php-shell-detector", "scan", "spamgear scan", sg_scan_classic_args, "--update",
-      "update" },
-    { "clamd-client", "scan", "spamgear scan --clamav socket", sg_scan_classic_args, NULL,
-      NULL },
-    { "runav", "scan", "spamgear scan", sg_scan_classic_args, NULL, NULL },
+    { "full-scan", "scan", "spamgear scan --quarantine --notify-user -", sg_scan_classic_args,
+      NULL, NULL },
+    { "php-shell-detector", "scan", "spamgear scan --quarantine --clean -", sg_scan_classic_args,
+      "--update", "update" },
+    { "clamd-client", "scan", "spamgear scan -j THREADS --clamav 'socket PATH' -",
+      sg_scan_classic_args, NULL, NULL },
+    { "runav", "inspect", "spamgear inspect FILE", NULL, NULL, NULL },
     { "postfix-spam-check", "mail", "spamgear mail postfix --only sasl", sg_mail_classic_args,
       NULL, NULL },
     { "exim-spam-check", "mail", "spamgear mail exim --only exim-local,exim-host",

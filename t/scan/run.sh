@@ -465,6 +465,17 @@ expect "clamd over its unix socket, FILDES" 1 "$tmp/want-clamd" \
     "$sg" scan -j 1 --fildes --signatures "$tmp/sigs" --clamav "socket $tmp/clamd.sock" "${files[@]}"
 expect "clamd over TCP 127.0.0.1:$port, INSTREAM" 1 "$tmp/want-clamd" \
     "$sg" scan -j 1 --signatures "$tmp/sigs" --clamav "tcp 127.0.0.1:$port" "${files[@]}"
+# The classic clamd-client entry point: THREADS, the list on stdin, the config's socket.
+mkdir -p "$tmp/bin"; ln -sf "$sg" "$tmp/bin/clamd-client"
+printf 'signatures %s\nclamav socket %s\n' "$tmp/sigs" "$tmp/clamd.sock" > "$tmp/cc.conf"
+printf '%s\n' "${files[@]}" | PATH="$tmp/bin:$PATH" clamd-client 2 --config="$tmp/cc.conf" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 1 ] && [ "$(sort "$tmp/out")" = "$(sort "$tmp/want-clamd")" ]; then
+    ok "clamd-client 2: the classic entry point scans the stdin list through clamd"
+else
+    fail "clamd-client 2: the classic entry point scans the stdin list through clamd" "exit $rc" \
+        "$(cat "$tmp/out" "$tmp/err")"
+fi
 # Over StreamMaxLength: clamd's own error, reported with the path, scanning goes on.
 head -c 1500000 /dev/zero > "$f/big.bin"
 "$sg" scan -j 1 --signatures "$tmp/sigs" --clamav "tcp 127.0.0.1:$port" "$f/big.bin" "$f/ndb.txt" > "$tmp/out" 2> "$tmp/err"
