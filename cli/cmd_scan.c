@@ -683,26 +683,187 @@ int sg_cmd_scan(sg_cli_t *cli, int argc, const char *const *argv)
     return run_scan(&run, argc, argv);
 }
 
-/* The classic scan scripts' options (-q DIR, -n PATTERN, ...) need quarantine
- * and notification, which this version does not have yet: say so plainly
- * rather than scan with the options ignored. */
+/* ---------------------------------------------------------------- classic entry points */
+
+#define CLAMD_DEFAULT_SOCKET "socket /var/run/clamav/clamd.ctl"   /* Debian's clamd */
+
+/* "-q [DIR]": the classic scripts took the next word as DIR unless it
+ * started with '-'; pushes "--LONG" or "--LONG=DIR" and returns the words used. */
+static int classic_optional(apr_array_header_t *out, apr_pool_t *p, const char *lng,
+                            int i, int argc, const char *const *argv)
+{
+    if (i + 1 < argc && argv[i + 1][0] != '-') {
+        APR_ARRAY_PUSH(out, const char *) = apr_pstrcat(p, "--", lng, "=", argv[i + 1], NULL);
+        return 2;
+    }
+    APR_ARRAY_PUSH(out, const char *) = apr_pstrcat(p, "--", lng, NULL);
+    return 1;
+}
+
+/* One classic option of NAME at ARGV[I] pushed as scan's; returns the words
+ * used, 0 when it is not one of NAME's, -1 after a usage error. */
+static int classic_option(apr_array_header_t *out, apr_pool_t *p, const char *name, int i,
+                          int argc, const char *const *argv)
+{
+    const char *a = argv[i];
+    int full = !strcmp(name, "full-scan"), detector = !strcmp(name, "php-shell-detector");
+
+    if ((full || detector) && (!strcmp(a, "-q") || !strcmp(a, "--quarantine"))) {
+        return classic_optional(out, p, "quarantine", i, argc, argv);
+    }
+    if (full && (!strcmp(a, "-n") || !strcmp(a, "--notify-user"))) {
+        return classic_optional(out, p, "notify-user", i, argc, argv);
+    }
+    if (full && (!strcmp(a, "-c") || !strcmp(a, "--custom-email"))) {
+        if (i + 1 >= argc) {
+            sg_cli_error("%s: %s needs a FILE; try '%s --help'", name, a, name);
+            return -1;
+        }
+        APR_ARRAY_PUSH(out, const char *) = "--notify-template";
+        APR_ARRAY_PUSH(out, const char *) = argv[i + 1];
+        return 2;
+    }
+    if (full && !strncmp(a, "--custom-email=", 15)) {
+        APR_ARRAY_PUSH(out, const char *) = apr_pstrcat(p, "--notify-template=", a + 15, NULL);
+        return 1;
+    }
+    if (detector && (!strcmp(a, "-c") || !strcmp(a, "--clean"))) {
+        APR_ARRAY_PUSH(out, const char *) = "--clean";
+        return 1;
+    }
+    return 0;
+}
+
+/* clamd-client's ClamAV: the config's socket or tcp, else Debian's clamd socket. */
+static const char *classic_clamd(sg_cli_t *cli)
+{
+    const char *v;
+
+    if (sg_cli_load_conf(cli) == SG_EXIT_OK && (v = sg_conf_get(cli->conf, "clamav"))
+        && (!strncmp(v, "socket ", 7) || !strncmp(v, "tcp ", 4))) {
+        return v;
+    }
+    return CLAMD_DEFAULT_SOCKET;
+}
+
+/* Rewrites the classic scripts' command lines into scan's: full-scan -q [DIR]
+ * -n [PATTERN] -c FILE, php-shell-detector -q [DIR] -c, clamd-client
+ * [THREADS]; all read the list of files on stdin.  Long options that are not
+ * classic ones are passed on to scan (e.g. --config, --json). */
 int sg_scan_classic_args(sg_cli_t *cli, const char *name, int *argc,
                          const char *const **argv)
 {
-    static const char *const as[][2] = {
-        { "full-scan", "spamgear scan -" }, { "php-shell-detector", "spamgear scan" },
-        { "clamd-client", "spamgear scan --clamav socket" }, { "runav", "spamgear scan" },
-        { NULL, NULL }
-    };
-    int i;
+    apr_array_header_t *out = apr_array_make(cli->pool, *argc + 6, sizeof(const char *));
+    const char *const *av = *argv;
+    int i, n, clamd = !strcmp(name, "clamd-client"), threads = 0;
 
-    for (i = 1; i < *argc; i++) {
-        if (!strcmp((*argv)[i], "--help") || !strcmp((*argv)[i], "-h")) {
+    APR_ARRAY_PUSH(out, const char *) = av[0];
+    for (i = 1; i < *argc; i += n) {
+        if (!strcmp(av[i], "--help") || !strcmp(av[i], "-h")) {
             return SG_EXIT_OK;   /* run_command prints the usage */
         }
+        if ((n = classic_option(out, cli->pool, name, i, *argc, av)) < 0) return SG_EXIT_ERROR;
+        if (n > 0) continue;
+        n = 1;
+        if (clamd && !threads && av[i][0] != '-') {
+            char *end;
+            long t = strtol(av[i], &end, 10);
+            if (*end || t < 1 || t > SCAN_MAX_JOBS) {
+                sg_cli_error("%s: THREADS is not a number from 1 to 64: '%s'", name, av[i]);
+                return SG_EXIT_ERROR;
+            }
+            APR_ARRAY_PUSH(out, const char *) = "-j";
+            APR_ARRAY_PUSH(out, const char *) = av[i];
+            threads = 1;
+        }
+        else if (!strncmp(av[i], "--", 2) && av[i][2]) {
+            if (!strncmp(av[i], "--config=", 9)) {   /* for classic_clamd() */
+                cli->conf_path = av[i] + 9;
+                cli->conf_explicit = 1;
+            }
+            APR_ARRAY_PUSH(out, const char *) = av[i];   /* scan's own, checked there */
+        }
+        else {
+            sg_cli_error("%s: unknown option or argument '%s'; try '%s --help'", name, av[i],
+                         name);
+            return SG_EXIT_ERROR;
+        }
     }
-    for (i = 0; as[i][0] && strcmp(as[i][0], name); i++);
-    sg_cli_error("%s: not available yet in spamgear %s (it will run as '%s')", name,
-                 SG_VERSION, as[i][0] ? as[i][1] : "spamgear scan");
-    return SG_EXIT_ERROR;
+    if (clamd) {
+        APR_ARRAY_PUSH(out, const char *) = apr_pstrcat(cli->pool, "--clamav=",
+                                                        classic_clamd(cli), NULL);
+    }
+    APR_ARRAY_PUSH(out, const char *) = "-";
+    APR_ARRAY_PUSH(out, const char *) = NULL;
+    *argc = out->nelts - 1;
+    *argv = (const char *const *)out->elts;
+    return SG_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- inspect */
+
+/* Prints the @inspectFile verdict line ("1 " when CODE is 0, else "0 "),
+ * TEXT, PATH and WHAT (may be NULL; control bytes escaped); returns CODE. */
+static int verdict(sg_cli_t *cli, int code, const char *text, const char *path, const char *what)
+{
+    fputs(code == SG_EXIT_OK ? "1 " : "0 ", cli->out);
+    fputs(text, cli->out);
+    if (path) sg_cli_put_path(cli->out, path);
+    if (what) sg_cli_put_path(cli->out, what);
+    fputc('\n', cli->out);
+    return code;
+}
+
+/* spamgear inspect FILE: ModSecurity's @inspectFile runs it on an upload and
+ * reads the first line: "1..." clean, anything else a match.  Errors and
+ * files over max-file-size print "0" too: an upload that was not scanned is
+ * refused, not let through. */
+int sg_cmd_inspect(sg_cli_t *cli, int argc, const char *const *argv)
+{
+    sg_engine_t *engine;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_array_header_t *findings;
+    apr_int64_t max;
+    struct stat st;
+    worker_t w;
+    apr_size_t len;
+    const char *line = "";
+    int fd, err, i;
+
+    if (argc != 1) {
+        sg_cli_error("inspect: needs one FILE; try 'spamgear inspect --help'");
+        return verdict(cli, SG_EXIT_ERROR, "spamgear: inspect needs one FILE", NULL, NULL);
+    }
+    if (sg_cli_load_conf(cli) != SG_EXIT_OK || setup_engine(cli, &engine, "inspect") >= 0) {
+        return verdict(cli, SG_EXIT_ERROR, "spamgear: inspect: cannot load the config or the "
+                       "signatures", NULL, NULL);
+    }
+    if (sg_parse_size(sg_conf_get(cli->conf, "max-file-size"), &max) != APR_SUCCESS) max = 16 << 20;
+    if ((fd = open(argv[0], O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0
+        || !S_ISREG(st.st_mode) || st.st_size > max) {
+        err = fd < 0 ? errno : S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+        if (fd >= 0) close(fd);
+        return verdict(cli, SG_EXIT_ERROR, "spamgear: not scanned: ", argv[0],
+                       apr_psprintf(cli->pool, ": %s", err == EFBIG ? "over max-file-size"
+                                                       : err == EINVAL ? "not a regular file"
+                                                       : strerror(err)));
+    }
+    memset(&w, 0, sizeof(w));
+    apr_pool_create(&w.pool, cli->pool);
+    err = read_fd(&w, fd, (apr_size_t)st.st_size, &len);
+    if (err || sg_engine_scan_buffer(engine, argv[0], w.buf, len, fd, w.pool, &findings, &res)
+               != APR_SUCCESS) {
+        close(fd);
+        free(w.buf);
+        return verdict(cli, SG_EXIT_ERROR, "spamgear: not scanned: ", argv[0],
+                       apr_pstrcat(cli->pool, ": ", err ? strerror(err) : res.problem, NULL));
+    }
+    close(fd);
+    free(w.buf);
+    if (findings->nelts == 0) return verdict(cli, SG_EXIT_OK, "spamgear: clean", NULL, NULL);
+    for (i = 0; i < findings->nelts; i++) {
+        const sg_finding_t *f = &APR_ARRAY_IDX(findings, i, sg_finding_t);
+        line = apr_psprintf(cli->pool, "%s [%s] [%s]", line, f->engine, f->signature);
+    }
+    return verdict(cli, SG_EXIT_FOUND, "spamgear: found in ", argv[0], line);
 }

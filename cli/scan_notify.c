@@ -23,7 +23,8 @@ struct scan_notify_t {
     const char *tmpl;            /* the template text */
     const char *domain;          /* --notify-domain, or NULL: local mailboxes */
     const char *sendmail;        /* program */
-    apr_thread_mutex_t *lock;    /* guards accounts and the pool */
+    apr_pool_t *pool;            /* its own (workers add from many threads) */
+    apr_thread_mutex_t *lock;    /* guards accounts and pool */
     apr_hash_t *accounts;        /* name -> apr_array_header_t of const char * lines */
     apr_array_header_t *order;   /* names, first seen first */
     int unowned;                 /* files no account was found for */
@@ -86,8 +87,11 @@ int scan_notify_setup(sg_cli_t *cli, scan_notify_t **out)
     }
     n->sendmail = sg_cli_opt(cli, "sendmail") ? sg_cli_opt(cli, "sendmail")
                                               : NOTIFY_DEFAULT_SENDMAIL;
-    n->accounts = apr_hash_make(cli->pool);
-    n->order = apr_array_make(cli->pool, 8, sizeof(const char *));
+    /* Not a sub-pool of cli->pool: the main thread creates sub-pools of
+     * that while workers add here, and pools are not thread-safe. */
+    apr_pool_create_unmanaged_ex(&n->pool, NULL, NULL);
+    n->accounts = apr_hash_make(n->pool);
+    n->order = apr_array_make(n->pool, 8, sizeof(const char *));
     apr_thread_mutex_create(&n->lock, APR_THREAD_MUTEX_DEFAULT, cli->pool);
     *out = n;
     return -1;
@@ -120,7 +124,7 @@ void scan_notify_add(scan_notify_t *n, const char *path, const struct stat *st,
 {
     apr_array_header_t *files;
     const char *user;
-    apr_pool_t *p = n->cli->pool;
+    apr_pool_t *p = n->pool;
 
     apr_thread_mutex_lock(n->lock);
     user = account_of(n, path, st, p);

@@ -134,6 +134,11 @@ static const apr_getopt_option_t scan_options[] = {
     { NULL, 0, 0, NULL }
 };
 
+static const apr_getopt_option_t whitelist_options[] = {
+    { "whitelist", OPT_WHITELIST, 1, "add to FILE (default: the whitelist key)" },
+    { NULL, 0, 0, NULL }
+};
+
 static const apr_getopt_option_t quarantine_options[] = {
     { "dir", OPT_DIR, 1, "the quarantine directory (default: quarantine)" },
     { "force", OPT_FORCE, 0, "restore: replace a file that exists at the path" },
@@ -218,12 +223,12 @@ const sg_cmd_t sg_cmds[] = {
     { "scan", "[options] [PATH...|-]", "scan files for web shells, backdoors and malware",
       scan_options, sg_cmd_scan, SG_EXIT_ERROR },
     { "inspect", "FILE", "scan one file for ModSecurity's @inspectFile",
-      no_options, NULL, SG_EXIT_ERROR },
+      no_options, sg_cmd_inspect, SG_EXIT_ERROR },
     { "quarantine", "[options] list|restore ID|purge --older-than AGE",
       "list, restore and purge quarantined files", quarantine_options, sg_cmd_quarantine,
       SG_EXIT_ERROR },
-    { "whitelist", "add DIR", "record the sha256 of pristine files as known good",
-      no_options, NULL, SG_EXIT_ERROR },
+    { "whitelist", "[options] add DIR...", "record the sha256 of pristine files as known good",
+      whitelist_options, sg_cmd_whitelist, SG_EXIT_ERROR },
     { "mail", "SOURCE [options] [LOG...|-]",
       "find accounts and scripts that send spam, from mail logs",
       mail_options, sg_cmd_mail, SG_EXIT_ERROR },
@@ -254,12 +259,13 @@ typedef struct sg_entry_point_t {
 } sg_entry_point_t;
 
 static const sg_entry_point_t entry_points[] = {
-    { "full-scan", "scan", "spamgear scan -", sg_scan_classic_args, NULL, NULL },
-    { "php-shell-detector", "scan", "spamgear scan", sg_scan_classic_args, "--update",
-      "update" },
-    { "clamd-client", "scan", "spamgear scan --clamav socket", sg_scan_classic_args, NULL,
-      NULL },
-    { "runav", "scan", "spamgear scan", sg_scan_classic_args, NULL, NULL },
+    { "full-scan", "scan", "spamgear scan --quarantine --notify-user -", sg_scan_classic_args,
+      NULL, NULL },
+    { "php-shell-detector", "scan", "spamgear scan --quarantine --clean -", sg_scan_classic_args,
+      "--update", "update" },
+    { "clamd-client", "scan", "spamgear scan -j THREADS --clamav 'socket PATH' -",
+      sg_scan_classic_args, NULL, NULL },
+    { "runav", "inspect", "spamgear inspect FILE", NULL, NULL, NULL },
     { "postfix-spam-check", "mail", "spamgear mail postfix --only sasl", sg_mail_classic_args,
       NULL, NULL },
     { "exim-spam-check", "mail", "spamgear mail exim --only exim-local,exim-host",

@@ -399,6 +399,38 @@ else
 fi
 rm -rf "$tmp/n"
 
+# ------------------------------------------------------------------ whitelist add
+mkdir -p "$tmp/wl/wp/inc"
+printf '<?php @eval($_POST["x"]);\n' > "$tmp/wl/wp/inc/odd.php"
+printf '<?php echo 1;\n' > "$tmp/wl/wp/index.php"
+ln -s /etc/passwd "$tmp/wl/wp/passwd"
+echo '# kept' > "$tmp/wl/known"
+"$sg" whitelist --whitelist "$tmp/wl/known" add "$tmp/wl/wp" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+cat > "$tmp/want" <<OUT
+# kept
+$(sha256sum < "$tmp/wl/wp/inc/odd.php" | cut -d' ' -f1)  $tmp/wl/wp/inc/odd.php
+$(sha256sum < "$tmp/wl/wp/index.php" | cut -d' ' -f1)  $tmp/wl/wp/index.php
+OUT
+if [ $rc = 0 ] && diff -u "$tmp/want" "$tmp/wl/known" > "$tmp/diff"; then
+    ok "whitelist add: existing lines kept, one sha256 per file, symlinks skipped"
+else
+    fail "whitelist add: existing lines kept, one sha256 per file, symlinks skipped" "exit $rc" \
+        "$(cat "$tmp/err" "$tmp/diff")"
+fi
+printf 'new\n' > "$tmp/wl/wp/new.txt"
+cp "$tmp/wl/known" "$tmp/wl/before"
+"$STRACE" -f -o /dev/null -e inject=rename,renameat,renameat2:error=EIO:when=1 \
+    "$sg" whitelist --whitelist "$tmp/wl/known" add "$tmp/wl/wp" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 2 ] && cmp -s "$tmp/wl/before" "$tmp/wl/known" && [ "$(ls "$tmp/wl")" = "$(printf 'before\nknown\nwp')" ]; then
+    ok "whitelist add with the rename failing: the old list intact, no temp file left"
+else
+    fail "whitelist add with the rename failing: the old list intact, no temp file left" "exit $rc" \
+        "$(cat "$tmp/err"; ls "$tmp/wl")"
+fi
+rm -rf "$tmp/wl"
+
 # ------------------------------------------------------------------ clamd
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat > "$tmp/clamd.conf" <<CONF
@@ -433,6 +465,17 @@ expect "clamd over its unix socket, FILDES" 1 "$tmp/want-clamd" \
     "$sg" scan -j 1 --fildes --signatures "$tmp/sigs" --clamav "socket $tmp/clamd.sock" "${files[@]}"
 expect "clamd over TCP 127.0.0.1:$port, INSTREAM" 1 "$tmp/want-clamd" \
     "$sg" scan -j 1 --signatures "$tmp/sigs" --clamav "tcp 127.0.0.1:$port" "${files[@]}"
+# The classic clamd-client entry point: THREADS, the list on stdin, the config's socket.
+mkdir -p "$tmp/bin"; ln -sf "$sg" "$tmp/bin/clamd-client"
+printf 'signatures %s\nclamav socket %s\n' "$tmp/sigs" "$tmp/clamd.sock" > "$tmp/cc.conf"
+printf '%s\n' "${files[@]}" | PATH="$tmp/bin:$PATH" clamd-client 2 --config="$tmp/cc.conf" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 1 ] && [ "$(sort "$tmp/out")" = "$(sort "$tmp/want-clamd")" ]; then
+    ok "clamd-client 2: the classic entry point scans the stdin list through clamd"
+else
+    fail "clamd-client 2: the classic entry point scans the stdin list through clamd" "exit $rc" \
+        "$(cat "$tmp/out" "$tmp/err")"
+fi
 # Over StreamMaxLength: clamd's own error, reported with the path, scanning goes on.
 head -c 1500000 /dev/zero > "$f/big.bin"
 "$sg" scan -j 1 --signatures "$tmp/sigs" --clamav "tcp 127.0.0.1:$port" "$f/big.bin" "$f/ndb.txt" > "$tmp/out" 2> "$tmp/err"
