@@ -520,16 +520,18 @@ static int oversize(request_rec *r, const sg_dir_conf_t *dc, apr_off_t max)
 }
 
 /* An internal redirect (mod_rewrite, ErrorDocument) gets a new filter chain:
- * the body its first request spooled is served to it too. */
+ * the body its first request spooled is served to it too (1).  A first
+ * request that spooled nothing left the body unread: scan it here (0). */
 static int follow_redirect(request_rec *r)
 {
     request_rec *first = r;
     spool_t *sp;
 
     while (first->prev) first = first->prev;
-    if (first == r) return 0;
-    if ((sp = ap_get_module_config(first->request_config, &spamgear_module))
-        && !sp->eos_sent) {
+    if (first == r || !(sp = ap_get_module_config(first->request_config, &spamgear_module))) {
+        return 0;
+    }
+    if (!sp->eos_sent) {
         ap_add_input_filter(REPLAY_FILTER, sp, r, r->connection);
     }
     return 1;
