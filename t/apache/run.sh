@@ -231,9 +231,12 @@ check_upload_engine() {
 	}
 	echo "nothing to see" >"$run/clean.txt"
 	r4=$(h2 "$run/up.txt"); r5=$(h2 "$run/clean.txt")
-	[ "$r4" = "2 403" ] && [ "$r5" = "2 200" ] &&
-		echo "ok - HTTP/2: infected upload 403, clean upload 200" ||
-		{ echo "not ok - HTTP/2: infected '$r4' (want '2 403'), clean '$r5' (want '2 200')"; st=1; }
+	# A streamed PUT: no Content-Length, no Transfer-Encoding on the wire.
+	r6=$(curl -s -o /dev/null -w '%{http_version} %{http_code}' --http2-prior-knowledge \
+		-X PUT -T - "http://127.0.0.1:$port/f.txt" <"$run/up.txt")
+	[ "$r4" = "2 403" ] && [ "$r5" = "2 200" ] && [ "$r6" = "2 403" ] &&
+		echo "ok - HTTP/2: infected upload 403, clean 200, streamed PUT without length 403" ||
+		{ echo "not ok - HTTP/2: infected '$r4' (want '2 403'), clean '$r5' (want '2 200'), streamed '$r6' (want '2 403')"; st=1; }
 	# A broken signature file stops the config test with file:line.
 	printf '%s\n' 'Test.Bad malicious nowhere re x' >"$run/sigs/t.sigs"
 	out=$("$httpd" -t -f "$run/httpd.conf" 2>&1)
