@@ -82,13 +82,18 @@ apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
     sg_result_t res = { APR_SUCCESS, NULL };
     apr_status_t rv;
 
+    memset(&g, 0, sizeof(g));
+    /* httpd runs post_config twice at startup; the first pass serves no
+     * request, and libclamav takes seconds to load: load on the second. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return APR_SUCCESS;
+    }
     sg_deobf_set_inflate(upload_inflate);
     sg_engine_options_default(&opts);
     opts.clamav = conf->clamav ? conf->clamav : "off";
     /* clamd may be down at startup: requests then follow SpamGearUploadOnError. */
     opts.clamd_no_ping = 1;
     opts.clamd_timeout = apr_time_from_sec(10);
-    memset(&g, 0, sizeof(g));
     if ((rv = sg_engine_create(&g.engine, pconf, &opts, &res)) != APR_SUCCESS
         || (rv = sg_engine_load(g.engine, conf->signatures, &res)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, APLOGNO(53040)
