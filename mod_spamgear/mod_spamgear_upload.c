@@ -3,7 +3,10 @@
  * cleanup removes), parsed (sg_multipart), every file scanned with the
  * engine loaded in the parent, and a clean body replayed unchanged to the
  * handler by the SPAMGEAR_REPLAY input filter. */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <httpd.h>
 #include <http_config.h>
@@ -13,6 +16,7 @@
 #include <http_request.h>
 #include <util_filter.h>
 #include <apr_mmap.h>
+#include <apr_portable.h>
 #include <apr_strings.h>
 #include "mod_spamgear.h"
 #include "sg_deobf.h"
@@ -21,7 +25,7 @@
 
 APLOG_USE_MODULE(spamgear);
 
-#define SPOOL_MEM (64 * 1024)             /* body bytes kept in memory per request */
+#define SPOOL_MEM (1024 * 1024)           /* body bytes kept in memory per request */
 #define READ_CHUNK (64 * 1024)            /* bytes asked of the input filters at once */
 #define DEFAULT_MAX (APR_INT64_C(64) * 1024 * 1024) /* SpamGearUploadMaxSize */
 #define REPLAY_FILTER "SPAMGEAR_REPLAY"
@@ -78,13 +82,18 @@ apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
     sg_result_t res = { APR_SUCCESS, NULL };
     apr_status_t rv;
 
+    memset(&g, 0, sizeof(g));
+    /* httpd runs post_config twice at startup; the first pass serves no
+     * request, and libclamav takes seconds to load: load on the second. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return APR_SUCCESS;
+    }
     sg_deobf_set_inflate(upload_inflate);
     sg_engine_options_default(&opts);
     opts.clamav = conf->clamav ? conf->clamav : "off";
     /* clamd may be down at startup: requests then follow SpamGearUploadOnError. */
     opts.clamd_no_ping = 1;
     opts.clamd_timeout = apr_time_from_sec(10);
-    memset(&g, 0, sizeof(g));
     if ((rv = sg_engine_create(&g.engine, pconf, &opts, &res)) != APR_SUCCESS
         || (rv = sg_engine_load(g.engine, conf->signatures, &res)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, APLOGNO(53040)
@@ -118,14 +127,48 @@ const char *sg_upload_engine_info(apr_pool_t *p, const char **clamav)
 
 typedef struct spool_t {
     request_rec *r;               /* the request that read the body */
-    char *mem;                    /* first SPOOL_MEM bytes (while no file) */
+    char *mem;                    /* the body while it fits in SPOOL_MEM (no file) */
+    apr_size_t mem_cap;           /* bytes allocated for mem */
     apr_file_t *file;             /* the whole body once over SPOOL_MEM */
     const char *path;             /* its name */
     apr_off_t len;                /* body bytes spooled */
     int complete;                 /* 1: EOS seen; 0: the rest is still in the connection */
+    const char *view;             /* the whole body (memory or mapped file); NULL: not yet */
     apr_off_t served;             /* bytes the replay filter handed out */
     int eos_sent;                 /* the replay filter sent EOS */
 } spool_t;
+
+static apr_status_t spool_close(void *file)
+{
+    return apr_file_close(file);
+}
+
+/* Opens the spool file.  Linux O_TMPFILE: a file with no name, gone with its
+ * last descriptor even if the child is killed, and no directory update
+ * (unlink takes the directory lock that PHP's own upload files in the same
+ * temp dir contend for).  Elsewhere a named temp file with DELONCLOSE: the
+ * r->pool cleanup that closes it removes it, however the request ends. */
+static apr_status_t spool_open(spool_t *sp)
+{
+    apr_pool_t *p = sp->r->pool;
+    char *path;
+#ifdef O_TMPFILE
+    int fd = open(g.spool_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        apr_status_t rv = apr_os_file_put(&sp->file, &fd, APR_FOPEN_READ | APR_FOPEN_WRITE, p);
+        if (rv != APR_SUCCESS) {
+            close(fd);
+            return rv;
+        }
+        apr_pool_cleanup_register(p, sp->file, spool_close, apr_pool_cleanup_null);
+        sp->path = g.spool_dir;
+        return APR_SUCCESS;
+    }
+#endif
+    path = apr_pstrcat(p, g.spool_dir, "/spamgear-upload-XXXXXX", NULL);
+    sp->path = path;
+    return apr_file_mktemp(&sp->file, path, 0, p);
+}
 
 static apr_status_t spool_write(spool_t *sp, const char *buf, apr_size_t len)
 {
@@ -133,18 +176,25 @@ static apr_status_t spool_write(spool_t *sp, const char *buf, apr_size_t len)
     apr_size_t n;
 
     if (!sp->file && sp->len + (apr_off_t)len <= SPOOL_MEM) {
+        if ((apr_size_t)sp->len + len > sp->mem_cap) {
+            /* Grown by doubling: all copies together stay under 2 * SPOOL_MEM. */
+            apr_size_t cap = sp->mem_cap ? sp->mem_cap : 16384;
+            char *mem;
+            while (cap < (apr_size_t)sp->len + len) cap *= 2;
+            if (cap > SPOOL_MEM) cap = SPOOL_MEM;
+            mem = apr_palloc(sp->r->pool, cap);
+            if (sp->len) memcpy(mem, sp->mem, (apr_size_t)sp->len);
+            sp->mem = mem;
+            sp->mem_cap = cap;
+        }
         memcpy(sp->mem + sp->len, buf, len);
         sp->len += (apr_off_t)len;
         return APR_SUCCESS;
     }
     if (!sp->file) {
-        /* Default flags include DELONCLOSE: the r->pool cleanup that closes
-         * the file removes it, whatever way the request ends. */
-        char *path = apr_pstrcat(sp->r->pool, g.spool_dir, "/spamgear-upload-XXXXXX", NULL);
-        if ((rv = apr_file_mktemp(&sp->file, path, 0, sp->r->pool)) != APR_SUCCESS) {
+        if ((rv = spool_open(sp)) != APR_SUCCESS) {
             return rv;
         }
-        sp->path = path;
         n = (apr_size_t)sp->len;
         if (n && (rv = apr_file_write_full(sp->file, sp->mem, n, NULL)) != APR_SUCCESS) {
             return rv;
@@ -200,12 +250,12 @@ static apr_status_t spool_view(spool_t *sp, const char **buf)
     apr_status_t rv;
 
     if (!sp->file || !sp->len) {
-        *buf = sp->mem;
+        *buf = sp->view = sp->mem;
         return APR_SUCCESS;
     }
     if ((rv = apr_mmap_create(&mm, sp->file, 0, (apr_size_t)sp->len, APR_MMAP_READ,
                               sp->r->pool)) == APR_SUCCESS) {
-        *buf = mm->mm;
+        *buf = sp->view = mm->mm;
     }
     return rv;
 }
@@ -251,20 +301,26 @@ static apr_status_t replay_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inp
         n = (apr_size_t)readbytes;
     }
     if (n > READ_CHUNK) n = READ_CHUNK;
-    buf = apr_bucket_alloc(n, f->c->bucket_alloc);
-    if (!sp->file) {
-        memcpy(buf, sp->mem + sp->served, n);
+    if (sp->view) {
+        /* The view lives as long as r->pool (memory, or the mapping whose
+         * cleanup runs with it): no copy, no read. */
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(sp->view + sp->served, n,
+                                                               f->c->bucket_alloc));
     }
     else {
         apr_off_t off = sp->served;
-        if ((rv = apr_file_seek(sp->file, APR_SET, &off)) != APR_SUCCESS
-            || (rv = apr_file_read_full(sp->file, buf, n, NULL)) != APR_SUCCESS) {
+        buf = apr_bucket_alloc(n, f->c->bucket_alloc);
+        if (!sp->file) {
+            memcpy(buf, sp->mem + sp->served, n);
+        }
+        else if ((rv = apr_file_seek(sp->file, APR_SET, &off)) != APR_SUCCESS
+                 || (rv = apr_file_read_full(sp->file, buf, n, NULL)) != APR_SUCCESS) {
             apr_bucket_free(buf);
             return rv;
         }
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_heap_create(buf, n, apr_bucket_free,
+                                                           f->c->bucket_alloc));
     }
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_heap_create(buf, n, apr_bucket_free,
-                                                       f->c->bucket_alloc));
     if (mode != AP_MODE_SPECULATIVE) sp->served += (apr_off_t)n;
     return APR_SUCCESS;
 }
@@ -469,16 +525,18 @@ static int oversize(request_rec *r, const sg_dir_conf_t *dc, apr_off_t max)
 }
 
 /* An internal redirect (mod_rewrite, ErrorDocument) gets a new filter chain:
- * the body its first request spooled is served to it too. */
+ * the body its first request spooled is served to it too (1).  A first
+ * request that spooled nothing left the body unread: scan it here (0). */
 static int follow_redirect(request_rec *r)
 {
     request_rec *first = r;
     spool_t *sp;
 
     while (first->prev) first = first->prev;
-    if (first == r) return 0;
-    if ((sp = ap_get_module_config(first->request_config, &spamgear_module))
-        && !sp->eos_sent) {
+    if (first == r || !(sp = ap_get_module_config(first->request_config, &spamgear_module))) {
+        return 0;
+    }
+    if (!sp->eos_sent) {
         ap_add_input_filter(REPLAY_FILTER, sp, r, r->connection);
     }
     return 1;
@@ -504,7 +562,10 @@ int sg_upload_fixups(request_rec *r)
     }
     sp = apr_pcalloc(r->pool, sizeof(*sp));
     sp->r = r;
-    sp->mem = apr_palloc(r->pool, SPOOL_MEM);
+    if (cl && apr_atoi64(cl) > 0 && apr_atoi64(cl) <= SPOOL_MEM) {
+        sp->mem_cap = (apr_size_t)apr_atoi64(cl);
+        sp->mem = apr_palloc(r->pool, sp->mem_cap);
+    }
     rv = spool_body(sp, max, &over, &read_err);
     if (read_err) {
         return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);

@@ -13,7 +13,7 @@ use Apache::Test qw(-withtestmore);
 use Apache::TestUtil qw(t_start_error_log_watch t_finish_error_log_watch);
 use SGTest;
 
-plan tests => 66, need need_module('spamgear', 'proxy_fcgi', 'alias');
+plan tests => 69, need need_module('spamgear', 'proxy_fcgi', 'alias');
 
 my $B = 'sgTestBoundary7MA4YWxk';
 my $SHELL = "<?php \@eval(\$_POST['x']);\n";
@@ -87,6 +87,15 @@ for my $where (['/up/rec.php', php_sapi()], ['/up-fpm/rec.php', 'fpm-fcgi']) {
 my ($st, $out) = post_form('/up/rec.php', $clean);
 like($out, qr{^scanned doc=report\.bin/txt=a\.txt$}m, 'the handler sees which files were scanned');
 like($out, qr/^field title 6$/m, 'form fields arrive too');
+
+# --- over the 1 MB kept in memory: the temp file spool, mapped for scanning
+my $HUGE = $CLEAN_BIG x 15;
+for my $path ('/up/rec.php', '/up-fpm/rec.php') {
+    my ($s, $o) = post_form($path, form(part('big', 'big.bin', $HUGE), part('txt', 'a.txt', $CLEAN_TXT)));
+    like($o, qr/^file big big\.bin 0 ${\ length $HUGE} ${\ sha256_hex($HUGE)}$/m, "$path: 1.5 MB upload (temp file spool) intact");
+}
+($st, $out) = post_form('/up/rec.php', form(part('big', 'big.bin', $HUGE), part('up', 'avatar.jpg', $SHELL)), chunked => 1);
+ok($st == 403 && $out !~ /RAN-REC/, 'infected part after 1.5 MB (chunked, temp file spool): 403');
 
 # --- infected multipart, raw PUT, X-File-Name, chunked: refused, never run
 t_start_error_log_watch();

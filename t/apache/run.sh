@@ -42,7 +42,7 @@ command -v ab >/dev/null 2>&1 ||
 	fail "ab not found: install the Debian package apache2-utils"
 "$PERL" -MApache::TestRun -e 1 2>/dev/null ||
 	fail "Apache::Test not found: install the Debian package libapache2-mod-perl2"
-for m in mpm_prefork mpm_event authz_core mime dir alias actions cgi cgid proxy proxy_fcgi \
+for m in mpm_prefork mpm_event http2 authz_core mime dir alias actions cgi cgid proxy proxy_fcgi \
 	socache_shmcb remoteip; do
 	[ -f "$libexecdir/mod_$m.so" ] || fail "$libexecdir/mod_$m.so missing"
 done
@@ -201,7 +201,7 @@ check_fail2ban_filter() {
 # ------------------------------------------------------------- clamd down, graceful reload
 # One engine per server, so these need an httpd of their own: SpamGearClamAV
 # Socket at a socket nobody listens on (503 by default, passed on with
-# SpamGearUploadOnError Allow), and a graceful restart that reloads a changed
+# SpamGearUploadOnError Allow), HTTP/2 (h2c), and a graceful restart that reloads a changed
 # signature file.  A request that reaches the handler is a POST to a
 # static file (the default handler answers 200).
 check_upload_engine() {
@@ -210,14 +210,15 @@ check_upload_engine() {
 	chmod 755 "$run" "$run/docs" && echo x >"$run/docs/f.txt" && chmod 644 "$run/docs/f.txt"
 	port=$(free_port) || fail "cannot find a free port"
 	printf '%s\n' 'Test.Marker malicious any lit SGMARKER-ONE' >"$run/sigs/t.sigs"
-	printf '%s\n' "LoadModule mpm_prefork_module \"$libexecdir/mod_mpm_prefork.so\"" \
+	printf '%s\n' "LoadModule mpm_event_module \"$libexecdir/mod_mpm_event.so\"" \
 		"LoadModule authz_core_module \"$libexecdir/mod_authz_core.so\"" \
+		"LoadModule http2_module \"$libexecdir/mod_http2.so\"" "Protocols h2c http/1.1" \
 		"LoadModule alias_module \"$libexecdir/mod_alias.so\"" \
 		"LoadModule socache_shmcb_module \"$libexecdir/mod_socache_shmcb.so\"" \
 		"LoadModule spamgear_module \"$module\"" \
 		"ServerName localhost" "ErrorLog \"$run/error_log\"" "PidFile \"$run/httpd.pid\"" \
 		"Listen 127.0.0.1:$port" "User $user" "Group $group" "DocumentRoot \"$run/docs\"" \
-		"StartServers 1" "<Directory \"$run/docs\">" "Require all granted" "</Directory>" \
+		"StartServers 1" "ThreadsPerChild 4" "ServerLimit 2" "MaxRequestWorkers 8" "<Directory \"$run/docs\">" "Require all granted" "</Directory>" \
 		"SpamGearSignatures \"$run/sigs\"" "SpamGearClamAV Socket $run/nobody.sock" \
 		"Alias /allow \"$run/docs\"" "<Location /allow>" "SpamGearUploadOnError Allow" \
 		"</Location>" >"$run/httpd.conf"
@@ -250,6 +251,19 @@ check_upload_engine() {
 	r3=$(post /f.txt)
 	[ "$r3" = 403 ] && echo "ok - graceful restart loads the changed signature file (403)" ||
 		{ echo "not ok - after graceful: got $r3, want 403"; st=1; }
+	# HTTP/2 (h2c): the same verdicts.
+	h2() {
+		curl -s -o /dev/null -w '%{http_version} %{http_code}' --http2-prior-knowledge \
+			-F "up=@$1;filename=a.txt" "http://127.0.0.1:$port/f.txt"
+	}
+	echo "nothing to see" >"$run/clean.txt"
+	r4=$(h2 "$run/up.txt"); r5=$(h2 "$run/clean.txt")
+	# A streamed PUT: no Content-Length, no Transfer-Encoding on the wire.
+	r6=$(curl -s -o /dev/null -w '%{http_version} %{http_code}' --http2-prior-knowledge \
+		-X PUT -T - "http://127.0.0.1:$port/f.txt" <"$run/up.txt")
+	[ "$r4" = "2 403" ] && [ "$r5" = "2 200" ] && [ "$r6" = "2 403" ] &&
+		echo "ok - HTTP/2: infected upload 403, clean 200, streamed PUT without length 403" ||
+		{ echo "not ok - HTTP/2: infected '$r4' (want '2 403'), clean '$r5' (want '2 200'), streamed '$r6' (want '2 403')"; st=1; }
 	# A broken signature file stops the config test with file:line.
 	printf '%s\n' 'Test.Bad malicious nowhere re x' >"$run/sigs/t.sigs"
 	out=$("$httpd" -t -f "$run/httpd.conf" 2>&1)

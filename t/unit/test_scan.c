@@ -22,6 +22,30 @@ START_TEST(acm_finds_every_anchor_case_folded)
 }
 END_TEST
 
+START_TEST(acm_lanes_find_anchors_across_slices)
+{
+    sg_acm_t *acm = sg_acm_create(test_pool);
+    apr_size_t len = 10001, seg = len / 4, i;
+    char *buf = apr_palloc(test_pool, len);
+    unsigned char hit[6] = { 0 };
+    static const char *const anchors[] = { "alpha", "bravo", "charlie", "delta", "echo", "nope" };
+
+    for (i = 0; i < 6; i++) {
+        ck_assert_int_eq(sg_acm_add(acm, anchors[i], strlen(anchors[i]), (int)i, NULL),
+                         APR_SUCCESS);
+    }
+    sg_acm_compile(acm);
+    memset(buf, 'x', len);
+    memcpy(buf, "ALPHA", 5);                   /* at the very start */
+    memcpy(buf + seg - 2, "bravo", 5);         /* across the first slice boundary */
+    memcpy(buf + 2 * seg - 6, "charlie", 7);   /* across the second */
+    memcpy(buf + 3 * seg - 1, "delta", 5);     /* across the third */
+    memcpy(buf + len - 4, "echo", 4);          /* at the very end */
+    ck_assert_int_eq(sg_acm_scan(acm, buf, len, hit), 5);
+    ck_assert(hit[0] && hit[1] && hit[2] && hit[3] && hit[4] && !hit[5]);
+}
+END_TEST
+
 START_TEST(base64_round_trip_and_cap)
 {
     apr_size_t n, m;
@@ -142,6 +166,7 @@ Suite *scan_suite(void)
 
     tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
     tcase_add_test(tc, acm_finds_every_anchor_case_folded);
+    tcase_add_test(tc, acm_lanes_find_anchors_across_slices);
     tcase_add_test(tc, base64_round_trip_and_cap);
     tcase_add_test(tc, native_rules_errors_name_file_line);
     tcase_add_test(tc, match_and_clean);

@@ -1,0 +1,120 @@
+#!/bin/bash
+# t/bench/upload.sh: figures for mod_spamgear's upload scanning (not a timed
+# test; make check does not run it).  A 100 KB multipart upload (one file
+# part, binary-ish, no signature hit) POSTed to a PHP script (mod_php,
+# prefork) that saves it with move_uploaded_file; three servers in the same
+# run, alternating rounds, median of each:
+#   off:   httpd without mod_spamgear
+#   scan:  mod_spamgear with the project signatures (conf/signatures)
+#   noscan: mod_spamgear loaded, SpamGearUploadScan Off
+# Prints req/s and p99 (ms, ab's percentile table).  With /var/lib/clamav
+# databases present it adds a run with SpamGearClamAV Engine.
+# Bounded: loopback only, ab with -n.  Needs ab, curl and libapache2-mod-php.
+# Usage: t/bench/upload.sh [REQUESTS] [CONCURRENCY]
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+APXS=${APXS:-apxs2}
+N=${1:-2000}
+C=${2:-8}
+ROUNDS=${ROUNDS:-3}
+module=$top_builddir/.libs/mod_spamgear.so
+libexecdir=$("$APXS" -q LIBEXECDIR)
+httpd="$("$APXS" -q SBINDIR)/$("$APXS" -q TARGET)"
+modphp=$(ls "$libexecdir"/libphp*.so 2>/dev/null | head -n 1)
+[ -n "$modphp" ] || { echo "upload.sh: mod_php not found (libapache2-mod-php)" >&2; exit 2; }
+tmp=$(mktemp -d /tmp/sg-upbench.XXXXXX); chmod 755 "$tmp"
+cleanup() {
+    for f in "$tmp"/*/httpd.pid; do [ -f "$f" ] && kill "$(cat "$f")"; done
+    sleep 0.5; rm -rf "$tmp"
+}
+trap cleanup EXIT
+free_port() { perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0, ReuseAddr => 1)->sockport'; }
+
+mkdir -p "$tmp/htdocs" "$tmp/saved"; chmod 1777 "$tmp/saved"
+cat > "$tmp/htdocs/save.php" <<'PHP'
+<?php
+$f = $_FILES['up'] ?? null;
+if (!$f || $f['error'] !== 0) { http_response_code(400); exit("no file\n"); }
+move_uploaded_file($f['tmp_name'], __DIR__ . '/../saved/' . getmypid() . '.bin');
+echo "saved ", $f['size'], "\n";
+PHP
+chmod -R a+rX "$tmp/htdocs"
+B=sgBenchBoundary0123456789
+{ printf -- '--%s\r\nContent-Disposition: form-data; name="up"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n' "$B"
+  perl -e 'print join "", map { chr(($_ * 7 + 13) % 256) } 1 .. 102400'
+  printf -- '\r\n--%s--\r\n' "$B"; } > "$tmp/body"
+
+# start NAME PORT EXTRA-CONFIG
+start() {
+    local d=$tmp/$1; mkdir -p "$d"
+    cat > "$d/httpd.conf" <<CONF
+ServerRoot "$d"
+DefaultRuntimeDir "$d"
+PidFile "$d/httpd.pid"
+ErrorLog "$d/error_log"
+LogLevel warn
+Listen 127.0.0.1:$2
+ServerName localhost
+User nobody
+Group $(id -gn nobody)
+StartServers 4
+MinSpareServers 4
+MaxRequestWorkers 16
+$(for m in mpm_prefork authz_core mime socache_shmcb; do echo "LoadModule ${m}_module \"$libexecdir/mod_$m.so\""; done)
+LoadModule php_module "$modphp"
+TypesConfig /etc/mime.types
+DocumentRoot "$tmp/htdocs"
+<Directory "$tmp/htdocs">
+    Require all granted
+    <FilesMatch "\.php$">
+        SetHandler application/x-httpd-php
+    </FilesMatch>
+</Directory>
+$3
+CONF
+    "$httpd" -f "$d/httpd.conf" -k start || exit 2
+    until curl -s -o /dev/null "http://127.0.0.1:$2/save.php"; do sleep 0.1; done
+}
+# ab_run PORT: "REQ/S P99_MS FAILED NON2XX"
+ab_run() {
+    ab -n "$N" -c "$C" -p "$tmp/body" -T "multipart/form-data; boundary=$B" \
+        "http://127.0.0.1:$1/save.php" 2>/dev/null | awk '
+        /^Requests per second/ {r = $4} /^ *99%/ {p = $2} /^Failed requests/ {f = $3}
+        /^Non-2xx responses/ {x = $3} END {print r, p, f + 0, x + 0}'
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+names=(off noscan scan)
+declare -A port
+for n in "${names[@]}"; do port[$n]=$(free_port); done
+start off "${port[off]}" ""
+start noscan "${port[noscan]}" "LoadModule spamgear_module \"$module\"
+SpamGearUploadScan Off"
+start scan "${port[scan]}" "LoadModule spamgear_module \"$module\"
+SpamGearSignatures \"$top_srcdir/conf/signatures\""
+if ls /var/lib/clamav/*.c[lv]d >/dev/null 2>&1; then
+    names+=(clamav); port[clamav]=$(free_port)
+    start clamav "${port[clamav]}" "LoadModule spamgear_module \"$module\"
+SpamGearSignatures \"$top_srcdir/conf/signatures\"
+SpamGearClamAV Engine"
+fi
+
+echo "100 KB multipart to mod_php (move_uploaded_file): ab -n $N -c $C, $ROUNDS alternating rounds, median"
+declare -A rps p99 bad
+for r in $(seq 1 "$ROUNDS"); do
+    for n in "${names[@]}"; do
+        read -r a b f x <<<"$(ab_run "${port[$n]}")"
+        rps[$n]+="$a "; p99[$n]+="$b "; bad[$n]=$(( ${bad[$n]:-0} + f + x ))
+    done
+done
+base=$(echo ${rps[off]} | tr ' ' '\n' | median)
+for n in "${names[@]}"; do
+    m=$(echo ${rps[$n]} | tr ' ' '\n' | median)
+    p=$(echo ${p99[$n]} | tr ' ' '\n' | median)
+    printf '%-7s %9s req/s  p99 %4s ms  %5s%% of off  failed/non-2xx %s   (rounds: %s)\n' \
+        "$n" "$m" "$p" "$(awk -v a="$m" -v b="$base" 'BEGIN {printf "%.1f", 100 * a / b}')" \
+        "${bad[$n]}" "${rps[$n]}"
+done
+left=$(ls "$tmp"/*/ 2>/dev/null | grep -c spamgear-upload || true)
+echo "spool files left in the temp dir: $(ls /tmp | grep -c '^spamgear-upload-' || true)"
