@@ -29,6 +29,8 @@ for name in "$@"; do
     else
         echo "fuzz $name: FAILED (exit $rc) after ${execs:-?} execs; log $work/fuzz.log"
         grep -E -A25 '^==[0-9]+==|ERROR: libFuzzer|runtime error|^artifact_prefix|Test unit written' "$work/fuzz.log" | head -n 60
+        echo "fuzz $name: fix it, then commit the reproducer as t/fuzz/corpus/$name/crash-WHAT:"
+        echo "  make check replays it from then on (t/fuzz/run.sh)"
         status=1
         break
     fi
