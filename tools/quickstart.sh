@@ -78,7 +78,14 @@ write_demo_config() {
     chmod -R a+rX "$demo_dir"
     sed -e "s|@DEMO_DIR@|$demo_dir|g" -e "s|@PORT@|$demo_port|g" -e "s|@MODDIR@|$mods|g" \
         -e "s|@PHP_SO@|$php_so|g" -e "s|@SPAMGEAR_SO@|$top/.libs/mod_spamgear.so|g" \
+        -e "s|@SIGNATURES@|$top/conf/signatures|g" \
         "$top/tools/demo/httpd.conf.in" > "$demo_dir/httpd.conf"
+}
+
+# Prints the status code of a multipart upload of FILE to the demo's page.
+upload_status() {
+    curl -s -o /dev/null -w '%{http_code}' -F "file=@$1;filename=$(basename "$1")" \
+        "http://127.0.0.1:$demo_port/index.php"
 }
 
 # Prints the status code of one request to the demo.
@@ -98,24 +105,33 @@ demo() {
         curl -s -o /dev/null "http://127.0.0.1:$demo_port/" && break
         sleep 0.2
     done
-    local page shell
+    local page shell clean_up bad_up
     page=$(status_of /index.php)
     shell=$(status_of /uploads/shell.php)
+    printf '%s\n' 'just a holiday photo' > "$demo_dir/photo.txt"
+    printf '%s\n' '<?php @eval($_POST["x"]); ?>' > "$demo_dir/backdoor.php.txt"
+    clean_up=$(upload_status "$demo_dir/photo.txt")
+    bad_up=$(upload_status "$demo_dir/backdoor.php.txt")
     cat <<MSG
 
 spamgear demo: Apache with mod_spamgear is running on http://127.0.0.1:$demo_port/
   GET /index.php          -> $page  (a normal PHP page runs)
   GET /uploads/shell.php  -> $shell  (PHP in an uploads dir is refused)
+  POST a clean upload     -> $clean_up  (scanned inline, passed on to PHP)
+  POST a PHP backdoor     -> $bad_up  (scanned inline, refused before PHP sees it)
 
 Try:
   curl -i http://127.0.0.1:$demo_port/uploads/shell.php
   curl -i http://127.0.0.1:$demo_port/uploads/photo.txt     (static files still serve)
   curl -i http://127.0.0.1:$demo_port/uploads/photo.txt/x.php  (path-info trick: refused)
-  tail $demo_dir/logs/error_log                        (one AH53010 line per refusal)
+  curl -i -F file=@$demo_dir/backdoor.php.txt http://127.0.0.1:$demo_port/index.php
+                                                         (upload of a web shell: refused)
+  tail $demo_dir/logs/error_log   (a line per refusal: AH53010 no-exec, AH53042 upload)
   ./spamgear help                                       (the command-line tool)
 Stop it with: tools/quickstart.sh stop
 MSG
-    [ "$page" = 200 ] && [ "$shell" = 403 ] || die "demo answered $page/$shell, expected 200/403"
+    [ "$page" = 200 ] && [ "$shell" = 403 ] && [ "$clean_up" = 200 ] && [ "$bad_up" = 403 ] ||
+        die "demo answered $page/$shell/$clean_up/$bad_up, expected 200/403/200/403"
 }
 
 run_tests() {
