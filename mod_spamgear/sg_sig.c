@@ -12,6 +12,12 @@
 #include "sg_path.h"
 #include "sg_sig.h"
 
+/* The prefilter's reading of a regex (see "prefilter anchors"). */
+#define AN_MAX_LIT 32      /* bytes of a literal kept (a prefix is still required) */
+#define AN_MAX_ALTS 16     /* literals in one factor */
+#define AN_MAX_FACTORS 3   /* factors kept per regex (the most selective) */
+#define AN_MIN_LEN 3       /* shorter literals occur everywhere: not worth a factor */
+
 typedef enum {
     SIG_RE,        /* PCRE2 on the content */
     SIG_LIT,       /* exact bytes in the content */
@@ -29,7 +35,8 @@ struct sg_sig_t {
     pcre2_code *code;           /* SIG_RE */
     const char *lit;            /* SIG_LIT, SIG_B64LIT */
     apr_size_t litlen;          /* bytes of lit */
-    int anchor;                 /* prefilter id, or -1: always tried */
+    int anchor[AN_MAX_FACTORS]; /* prefilter ids, all needed (each: one literal of a set) */
+    int nanchors;               /* of them; 0: always tried */
     clean_kind_t clean;         /* cleaning rule */
     pcre2_code *clean_code;     /* CLEAN_RE */
     pcre2_match_context *mctx;  /* the set's match limits */
@@ -90,7 +97,53 @@ const char *sg_severity_name(sg_severity_t sev)
 
 /* ---------------------------------------------------------------- prefilter anchors */
 
-/* Skips a [...] class starting at P[0] == '['; returns the index after it. */
+/* What a regex needs in every match, for the prefilter: a conjunction of
+ * factors, each a set of literals at least one of which occurs. */
+
+typedef struct an_factor_t {
+    int n;                                 /* literals; 0: none */
+    unsigned char len[AN_MAX_ALTS];        /* bytes of each */
+    char lit[AN_MAX_ALTS][AN_MAX_LIT];     /* the literals */
+} an_factor_t;
+
+typedef struct an_conj_t {
+    int n;                                 /* factors, all required */
+    an_factor_t f[AN_MAX_FACTORS];         /* each: one of its literals required */
+} an_conj_t;
+
+/* Shortest literal of F: the higher, the fewer files pass. */
+static int an_score(const an_factor_t *f)
+{
+    int i, m = AN_MAX_LIT + 1;
+
+    for (i = 0; i < f->n; i++) {
+        if (f->len[i] < m) m = f->len[i];
+    }
+    return f->n ? m * 64 - f->n : 0;
+}
+
+/* Adds F to C when it is worth it, keeping the AN_MAX_FACTORS best. */
+static void an_keep(an_conj_t *c, const an_factor_t *f)
+{
+    int i, worst = 0;
+
+    if (f->n == 0 || an_score(f) < AN_MIN_LEN * 64 - AN_MAX_ALTS) {
+        return;
+    }
+    for (i = 0; i < f->n; i++) {
+        if (f->len[i] < AN_MIN_LEN) return;
+    }
+    if (c->n < AN_MAX_FACTORS) {
+        c->f[c->n++] = *f;
+        return;
+    }
+    for (i = 1; i < c->n; i++) {
+        if (an_score(&c->f[i]) < an_score(&c->f[worst])) worst = i;
+    }
+    if (an_score(f) > an_score(&c->f[worst])) c->f[worst] = *f;
+}
+
+/* Skips a [...] class starting at P[I] == '['; returns the index after it. */
 static apr_size_t skip_class(const char *p, apr_size_t i, apr_size_t len)
 {
     i++;
@@ -102,76 +155,203 @@ static apr_size_t skip_class(const char *p, apr_size_t i, apr_size_t len)
     return i + 1;
 }
 
-/* The longest literal run every match of PATTERN must contain, taken from
- * its top level only (groups, classes and alternations are skipped); sets
- * *LEN to 0 when there is none worth using (shorter than 3 bytes). */
-static const char *regex_anchor(const char *pat, apr_size_t plen, char *buf, apr_size_t *len)
-{
-    char run[SG_ACM_MAX_ANCHOR];
-    apr_size_t i = 0, n = 0, best = 0;
-    int depth = 0;
+/* The pattern being read. */
+typedef struct an_ctx_t {
+    const char *p;      /* the pattern */
+    apr_size_t len;     /* its bytes */
+    apr_size_t i;       /* where reading is */
+    int bad;            /* 1: a construct not understood: no prefilter at all */
+} an_ctx_t;
 
-    if (strstr(pat, "(?x") || strstr(pat, "\\Q")) {
-        *len = 0;
-        return NULL;
+static void an_alt(an_ctx_t *x, int depth, an_conj_t *out);
+
+/* Skips a quantifier at X->i, if any; returns -1 when there is none, 0
+ * when the atom before it may be absent, 1 when it stays required. */
+static int an_quant(an_ctx_t *x)
+{
+    const char *p = x->p;
+    int min;
+
+    if (x->i >= x->len) return -1;
+    if (p[x->i] == '?' || p[x->i] == '*' || p[x->i] == '+') {
+        min = p[x->i] == '+';
+        x->i++;
     }
-#define END_RUN() do { if (n > best) { best = n; memcpy(buf, run, n); } n = 0; } while (0)
-    while (i < plen) {
-        char c = pat[i];
-        if (depth > 0) {
-            if (c == '\\') i++;
-            else if (c == '[') { i = skip_class(pat, i, plen); continue; }
-            else if (c == '(') depth++;
-            else if (c == ')') depth--;
-            i++;
-            continue;
+    else if (p[x->i] == '{' && x->i + 1 < x->len && apr_isdigit((unsigned char)p[x->i + 1])) {
+        min = atoi(p + x->i + 1) > 0;
+        while (x->i < x->len && p[x->i] != '}') x->i++;
+        x->i++;
+    }
+    else return -1;
+    if (x->i < x->len && (p[x->i] == '?' || p[x->i] == '+')) x->i++;   /* lazy, possessive */
+    return min;
+}
+
+/* A group at X->i == '('; its factors go to OUT when every match needs them. */
+static void an_group(an_ctx_t *x, int depth, an_conj_t *out)
+{
+    const char *p = x->p;
+    an_conj_t sub;
+    apr_size_t k;
+    int counts = 1, j;
+
+    if (++depth > 8) { x->bad = 1; return; }
+    x->i++;
+    if (x->i < x->len && p[x->i] == '?') {
+        k = x->i + 1;
+        if (k + 1 < x->len && (p[k] == '<' || p[k] == 'P' || p[k] == '\'')
+            && p[k + 1] != '=' && p[k + 1] != '!') {
+            for (k++; k < x->len && p[k] != '>' && p[k] != '\''; k++) {}   /* a name */
+            if (p[x->i + 1] == 'P' && p[x->i + 2] != '<') { x->bad = 1; return; }
         }
-        if (c == '|') { *len = 0; return NULL; }
-        if (c == '?' || c == '*' || c == '{') {
-            if (n > 0) n--;                      /* the previous atom is optional */
-            END_RUN();
-            if (c == '{') { while (i < plen && pat[i] != '}') i++; }
-            i++;
-            continue;
-        }
-        if (c == '\\' && i + 1 < plen && !apr_isalnum((unsigned char)pat[i + 1])) {
-            if (n < sizeof(run)) run[n++] = pat[i + 1];
-            i += 2;
-        }
-        else if (c == '\\' || c == '.' || c == '^' || c == '$' || c == '+') {
-            /* "x+" keeps x; "\s", ".", "^" end the run */
-            if (c == '\\' && i + 1 < plen && pat[i + 1] == 'x') {
-                i += 2;   /* \xHH or \x{...} */
-                if (i < plen && pat[i] == '{') while (i < plen && pat[i] != '}') i++;
-                else i++;
+        else {
+            for (; k < x->len && (apr_isalpha((unsigned char)p[k]) || p[k] == '-' || p[k] == '^'); k++) {
+                if (p[k] == 'x') { x->bad = 1; return; }   /* extended: spaces mean nothing */
             }
-            else if (c == '\\') i++;
-            END_RUN();
-            i++;
+            if (k >= x->len || p[k] == '(' || p[k] == '#' || p[k] == 'C'
+                || apr_isdigit((unsigned char)p[k]) || p[k] == '&' || p[k] == 'R') {
+                x->bad = 1;   /* conditions, comments, callouts, recursion */
+                return;
+            }
+            if (p[k] == ')') { x->i = k + 1; return; }   /* (?i): flags only */
+            counts = p[k] == ':';    /* lookarounds, atomic, (?|: not counted */
         }
-        else if (c == '[') { END_RUN(); i = skip_class(pat, i, plen); }
-        else if (c == '(') { END_RUN(); depth++; i++; }
-        else { if (n < sizeof(run)) run[n++] = c; else END_RUN(); i++; }
-        /* A quantifier after a group or class: the run already ended. */
+        x->i = k + 1;
+    }
+    an_alt(x, depth, &sub);
+    if (x->i >= x->len || p[x->i] != ')') { x->bad = 1; return; }
+    x->i++;
+    if (an_quant(x) == 0) counts = 0;
+    for (j = 0; counts && j < sub.n; j++) an_keep(out, &sub.f[j]);
+}
+
+/* One branch: literal runs, groups, classes up to '|' or ')'. */
+static void an_seq(an_ctx_t *x, int depth, an_conj_t *out)
+{
+    const char *p = x->p;
+    an_factor_t run;
+    int q;
+
+    memset(out, 0, sizeof(*out));
+    run.n = 1;
+    run.len[0] = 0;
+#define END_RUN() do { if (run.len[0]) an_keep(out, &run); run.len[0] = 0; } while (0)
+    while (!x->bad && x->i < x->len && p[x->i] != '|' && p[x->i] != ')') {
+        char c = p[x->i];
+        if (c == '(') { END_RUN(); an_group(x, depth, out); continue; }
+        if (c == '[') { END_RUN(); x->i = skip_class(p, x->i, x->len); an_quant(x); continue; }
+        if (c == '\\' && x->i + 1 < x->len && !apr_isalnum((unsigned char)p[x->i + 1])) {
+            c = p[x->i + 1];
+            x->i += 2;
+        }
+        else if (c == '\\' && x->i + 1 < x->len && strchr("pPkgNocu", p[x->i + 1])) {
+            x->bad = 1;   /* escapes with arguments: not worth reading */
+            break;
+        }
+        else if (c == '\\' && x->i + 1 < x->len && p[x->i + 1] == 'x') {
+            int h = 0;
+            x->i += 2;
+            if (x->i < x->len && p[x->i] == '{') { x->bad = 1; break; }
+            while (h < 2 && x->i < x->len && apr_isxdigit((unsigned char)p[x->i])) { x->i++; h++; }
+            END_RUN();   /* \xHH could be named, but rules rarely need it */
+            an_quant(x);
+            continue;
+        }
+        else if (c == '\\' || c == '.' || c == '^' || c == '$' || c == '*' || c == '+'
+                 || c == '?' || c == '{') {
+            /* \s \d \b \1 ...: not one literal byte */
+            x->i += c == '\\' ? 2 : 1;
+            while (c == '\\' && x->i < x->len && apr_isdigit((unsigned char)p[x->i])
+                   && apr_isdigit((unsigned char)p[x->i - 1])) x->i++;   /* \12 */
+            END_RUN();
+            an_quant(x);
+            continue;
+        }
+        else x->i++;
+        q = an_quant(x);
+        if (q == 0) { END_RUN(); continue; }
+        if (run.len[0] < AN_MAX_LIT) run.lit[0][run.len[0]++] = c;
+        if (q == 1) END_RUN();   /* "x+": x is there, what follows may not touch it */
     }
     END_RUN();
 #undef END_RUN
-    *len = best >= 3 ? best : 0;
-    return *len ? buf : NULL;
+}
+
+/* Branches up to ')' or the end: one factor, the union of each branch's best. */
+static void an_alt(an_ctx_t *x, int depth, an_conj_t *out)
+{
+    an_conj_t br;
+    an_factor_t u;
+    int first = 1, ok = 1, j, best;
+
+    memset(out, 0, sizeof(*out));
+    u.n = 0;
+    for (;;) {
+        an_seq(x, depth, &br);
+        if (x->bad) return;
+        if (first && (x->i >= x->len || x->p[x->i] != '|')) { *out = br; return; }
+        first = 0;
+        for (best = -1, j = 0; j < br.n; j++) {
+            if (best < 0 || an_score(&br.f[j]) > an_score(&br.f[best])) best = j;
+        }
+        if (best < 0 || u.n + br.f[best].n > AN_MAX_ALTS) ok = 0;
+        for (j = 0; ok && j < br.f[best].n; j++) {
+            memcpy(u.lit[u.n], br.f[best].lit[j], br.f[best].len[j]);
+            u.len[u.n++] = br.f[best].len[j];
+        }
+        if (x->i >= x->len || x->p[x->i] != '|') break;
+        x->i++;
+    }
+    if (ok) an_keep(out, &u);
+}
+
+/* Fills C with what every match of PATTERN needs; C->n is 0 when nothing
+ * usable was found (the regex is then tried on every file of its target). */
+static void regex_anchors(const char *pat, an_conj_t *c)
+{
+    an_ctx_t x = { pat, strlen(pat), 0, 0 };
+
+    if (strstr(pat, "\\Q") || strstr(pat, "(*")) {
+        memset(c, 0, sizeof(*c));
+        return;   /* quoting, verbs: not worth reading */
+    }
+    an_alt(&x, 0, c);
+    if (x.bad || x.i < x.len) c->n = 0;   /* not understood, or an unbalanced ')' */
 }
 
 static apr_status_t add_anchor(sg_sigset_t *set, sg_sig_t *sig, const char *text,
                                apr_size_t len, sg_acm_t *acm, sg_result_t *res)
 {
     if (len < 2) {
-        sig->anchor = -1;
+        sig->nanchors = 0;
         return APR_SUCCESS;
     }
     if (len > SG_ACM_MAX_ANCHOR) {
         len = SG_ACM_MAX_ANCHOR;   /* a prefix is still required */
     }
-    sig->anchor = set->nanchors++;
-    return sg_acm_add(acm, text, len, sig->anchor, res);
+    sig->anchor[0] = set->nanchors++;
+    sig->nanchors = 1;
+    return sg_acm_add(acm, text, len, sig->anchor[0], res);
+}
+
+/* A regex's factors: one prefilter id each, shared by its literals. */
+static apr_status_t add_regex_anchors(sg_sigset_t *set, sg_sig_t *sig, const an_conj_t *c,
+                                      sg_result_t *res)
+{
+    apr_status_t rv;
+    int f, j;
+
+    for (f = 0; f < c->n; f++) {
+        int id = set->nanchors++;
+        for (j = 0; j < c->f[f].n; j++) {
+            if ((rv = sg_acm_add(set->acm, c->f[f].lit[j], c->f[f].len[j], id, res))
+                != APR_SUCCESS) {
+                return rv;
+            }
+        }
+        sig->anchor[sig->nanchors++] = id;
+    }
+    return APR_SUCCESS;
 }
 
 /* ---------------------------------------------------------------- adding */
@@ -205,7 +385,6 @@ static sg_sig_t *new_sig(sg_sigset_t *set, const char *name, const char *engine,
     sig->engine = engine;
     sig->severity = sev;
     sig->targets = targets;
-    sig->anchor = -1;
     sig->mctx = set->mctx;
     return sig;
 }
@@ -224,17 +403,15 @@ static apr_status_t push_sig(sg_sigset_t *set, sg_sig_t *sig, const char *where,
 static apr_status_t add_regex_sig(sg_sigset_t *set, sg_sig_t *sig, const char *pattern,
                                   int caseless, const char *where, sg_result_t *res)
 {
-    char buf[SG_ACM_MAX_ANCHOR];
-    apr_size_t alen;
-    const char *anchor;
+    an_conj_t c;
     apr_status_t rv;
 
     sig->kind = SIG_RE;
     if ((rv = compile_re(set, pattern, caseless, &sig->code, where, res)) != APR_SUCCESS) {
         return rv;
     }
-    anchor = regex_anchor(pattern, strlen(pattern), buf, &alen);
-    if (anchor && (rv = add_anchor(set, sig, anchor, alen, set->acm, res)) != APR_SUCCESS) {
+    regex_anchors(pattern, &c);
+    if ((rv = add_regex_anchors(set, sig, &c, res)) != APR_SUCCESS) {
         return rv;
     }
     return push_sig(set, sig, where, res);
@@ -822,8 +999,12 @@ void sg_sigset_match(const sg_sigset_t *set, const char *buf, apr_size_t len, in
     for (i = 0; i < set->sigs->nelts && found < max; i++) {
         const sg_sig_t *sig = APR_ARRAY_IDX(set->sigs, i, const sg_sig_t *);
         sg_sig_hit_t hit;
-        int rc;
-        if ((sig->targets && !(sig->targets & targets)) || (sig->anchor >= 0 && !seen[sig->anchor])) {
+        int rc, k;
+        if (sig->targets && !(sig->targets & targets)) {
+            continue;
+        }
+        for (k = 0; k < sig->nanchors && seen[sig->anchor[k]]; k++) {}
+        if (k < sig->nanchors) {
             continue;
         }
         rc = try_sig(set, sig, buf, len, b64, b64len, md, &hit);

@@ -1,5 +1,6 @@
 /* test_scan.c: the scan engine's core pieces: prefilter, codecs, rules, decoder. */
 #include <string.h>
+#include <apr_strings.h>
 #include "tests.h"
 #include "sg_acm.h"
 #include "sg_codec.h"
@@ -19,6 +20,45 @@ START_TEST(acm_finds_every_anchor_case_folded)
     sg_acm_compile(acm);
     ck_assert_int_eq(sg_acm_scan(acm, "@EVAL($_post['x'])", 18, hit), 3);
     ck_assert(hit[0] && hit[1] && hit[2] && !hit[3]);
+}
+END_TEST
+
+/* The prefilter reads what every match needs: each of these rules must still
+ * match its text (alternations, optional parts, lookarounds, named groups). */
+START_TEST(prefilter_keeps_every_match)
+{
+    static const char *const rules[][2] = {
+        { "(?:foo|barbaz)qux", "barbazqux" },
+        { "\\b(?:include|require)(?:_once)?\\s*[\"'](?:https?|ftp):", "REQUIRE 'ftp:" },
+        { "abc(?:def)?ghi", "abcghi" },
+        { "(?!zzz)(?<n>xyz)+w?\\x41bc", "xyzxyzAbc" },
+        { "(?<=pre)fix|other", "other" },
+        { "c99sh_|\\$c99sh|c99_buff", "$C99SH" },
+        { "(?:chr\\(\\d+\\)\\.){3}", "chr(1).chr(2).chr(3)." },
+        { "a{0}bcd(?i)EFG", "bcdefg" },
+        { "(a)b\\1cdef|ghij", "abacdef" },
+        { "(x)?(?(1)abc|def)ghi", "defghi" },
+    };
+    apr_array_header_t *hits = apr_array_make(test_pool, 2, sizeof(sg_sig_hit_t));
+    const char *note;
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+        sg_sigset_t *set = sg_sigset_create(test_pool);
+        sg_result_t res = { APR_SUCCESS, NULL };
+        const char *line = apr_psprintf(test_pool, "T.R%d malicious any ire %s\n", (int)i,
+                                        rules[i][0]);
+        ck_assert_msg(sg_sigset_add_text(set, "t", line, strlen(line), &res) == APR_SUCCESS,
+                      "%s", res.problem);
+        ck_assert_int_eq(sg_sigset_compile(set, &res), APR_SUCCESS);
+        apr_array_clear(hits);
+        sg_sigset_match(set, rules[i][1], strlen(rules[i][1]), SG_TARGET_PHP, hits, 4,
+                        test_pool, &note);
+        ck_assert_msg(hits->nelts == 1, "rule %s missed %s", rules[i][0], rules[i][1]);
+        apr_array_clear(hits);
+        sg_sigset_match(set, "nothing here", 12, SG_TARGET_PHP, hits, 4, test_pool, &note);
+        ck_assert_int_eq(hits->nelts, 0);
+    }
 }
 END_TEST
 
@@ -142,6 +182,7 @@ Suite *scan_suite(void)
 
     tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
     tcase_add_test(tc, acm_finds_every_anchor_case_folded);
+    tcase_add_test(tc, prefilter_keeps_every_match);
     tcase_add_test(tc, base64_round_trip_and_cap);
     tcase_add_test(tc, native_rules_errors_name_file_line);
     tcase_add_test(tc, match_and_clean);
