@@ -133,6 +133,12 @@ static void an_keep(an_conj_t *c, const an_factor_t *f)
     for (i = 0; i < f->n; i++) {
         if (f->len[i] < AN_MIN_LEN) return;
     }
+    for (i = 0; i < c->n; i++) {
+        if (c->f[i].n == f->n && !memcmp(c->f[i].len, f->len, (apr_size_t)f->n)
+            && !memcmp(c->f[i].lit, f->lit, sizeof(f->lit[0]) * (apr_size_t)f->n)) {
+            return;   /* the same factor twice ("\$_(?:GET)...\$_(?:GET)") */
+        }
+    }
     if (c->n < AN_MAX_FACTORS) {
         c->f[c->n++] = *f;
         return;
@@ -161,6 +167,11 @@ typedef struct an_ctx_t {
     apr_size_t len;     /* its bytes */
     apr_size_t i;       /* where reading is */
     int bad;            /* 1: a construct not understood: no prefilter at all */
+    int seq_pure;       /* the last branch read was only literal bytes: seq_lit */
+    int alt_pure;       /* the last alternation read was only literals: alt */
+    int group_lits;     /* the last group read is needed once, and is alt */
+    an_factor_t seq_lit;/* see seq_pure */
+    an_factor_t alt;    /* see alt_pure */
 } an_ctx_t;
 
 static void an_alt(an_ctx_t *x, int depth, an_conj_t *out);
@@ -193,8 +204,9 @@ static void an_group(an_ctx_t *x, int depth, an_conj_t *out)
     const char *p = x->p;
     an_conj_t sub;
     apr_size_t k;
-    int counts = 1, j;
+    int counts = 1, j, q;
 
+    x->group_lits = 0;
     if (++depth > 8) { x->bad = 1; return; }
     x->i++;
     if (x->i < x->len && p[x->i] == '?') {
@@ -221,24 +233,59 @@ static void an_group(an_ctx_t *x, int depth, an_conj_t *out)
     an_alt(x, depth, &sub);
     if (x->i >= x->len || p[x->i] != ')') { x->bad = 1; return; }
     x->i++;
-    if (an_quant(x) == 0) counts = 0;
-    for (j = 0; counts && j < sub.n; j++) an_keep(out, &sub.f[j]);
+    if ((q = an_quant(x)) == 0) counts = 0;
+    /* Only literals: the caller's run takes them (and keeps them if it cannot). */
+    x->group_lits = counts && q < 0 && x->alt_pure;
+    for (j = 0; counts && !x->group_lits && j < sub.n; j++) an_keep(out, &sub.f[j]);
 }
 
-/* One branch: literal runs, groups, classes up to '|' or ')'. */
+/* RUN followed by one of ALT's literals (the run goes on after the group). */
+static void an_cross(an_factor_t *run, const an_factor_t *alt)
+{
+    an_factor_t pre = *run;
+    int i, j;
+
+    run->n = 0;
+    for (i = 0; i < pre.n; i++) {
+        for (j = 0; j < alt->n; j++) {
+            apr_size_t n = pre.len[i], m = alt->len[j];
+            if (n + m > AN_MAX_LIT) m = AN_MAX_LIT - n;
+            memcpy(run->lit[run->n], pre.lit[i], n);
+            memcpy(run->lit[run->n] + n, alt->lit[j], m);
+            run->len[run->n++] = (unsigned char)(n + m);
+        }
+    }
+}
+
+/* One branch: literal runs, groups, classes up to '|' or ')'.  A run is a
+ * set of literals: "\$_(?:POST|GET)\[" reads as "$_post[" or "$_get[", far
+ * rarer than "get". */
 static void an_seq(an_ctx_t *x, int depth, an_conj_t *out)
 {
     const char *p = x->p;
     an_factor_t run;
-    int q;
+    int q, pure = 1, j;
 
     memset(out, 0, sizeof(*out));
     run.n = 1;
     run.len[0] = 0;
-#define END_RUN() do { if (run.len[0]) an_keep(out, &run); run.len[0] = 0; } while (0)
+#define END_RUN() do { if (run.len[0]) an_keep(out, &run); run.n = 1; run.len[0] = 0; pure = 0; } while (0)
     while (!x->bad && x->i < x->len && p[x->i] != '|' && p[x->i] != ')') {
         char c = p[x->i];
-        if (c == '(') { END_RUN(); an_group(x, depth, out); continue; }
+        if (c == '(') {
+            an_factor_t pre = run;
+            an_group(x, depth, out);
+            pure = 0;
+            if (x->group_lits && run.n * x->alt.n <= AN_MAX_ALTS) {
+                an_cross(&run, &x->alt);
+            }
+            else {
+                run = pre;
+                END_RUN();
+                if (x->group_lits) an_keep(out, &x->alt);
+            }
+            continue;
+        }
         if (c == '[') { END_RUN(); x->i = skip_class(p, x->i, x->len); an_quant(x); continue; }
         if (c == '\\' && x->i + 1 < x->len && !apr_isalnum((unsigned char)p[x->i + 1])) {
             c = p[x->i + 1];
@@ -270,10 +317,14 @@ static void an_seq(an_ctx_t *x, int depth, an_conj_t *out)
         else x->i++;
         q = an_quant(x);
         if (q == 0) { END_RUN(); continue; }
-        if (run.len[0] < AN_MAX_LIT) run.lit[0][run.len[0]++] = c;
+        for (j = 0; j < run.n; j++) {
+            if (run.len[j] < AN_MAX_LIT) run.lit[j][run.len[j]++] = c;
+        }
         if (q == 1) END_RUN();   /* "x+": x is there, what follows may not touch it */
     }
-    END_RUN();
+    x->seq_pure = pure && run.n == 1 && run.len[0] > 0 && run.len[0] < AN_MAX_LIT;
+    x->seq_lit = run;
+    if (run.len[0]) an_keep(out, &run);
 #undef END_RUN
 }
 
@@ -281,15 +332,26 @@ static void an_seq(an_ctx_t *x, int depth, an_conj_t *out)
 static void an_alt(an_ctx_t *x, int depth, an_conj_t *out)
 {
     an_conj_t br;
-    an_factor_t u;
-    int first = 1, ok = 1, j, best;
+    an_factor_t u, lits;
+    int first = 1, ok = 1, pure = 1, j, best;
 
     memset(out, 0, sizeof(*out));
-    u.n = 0;
+    u.n = lits.n = 0;
+    x->alt_pure = 0;
     for (;;) {
         an_seq(x, depth, &br);
         if (x->bad) return;
-        if (first && (x->i >= x->len || x->p[x->i] != '|')) { *out = br; return; }
+        if (!x->seq_pure || lits.n == AN_MAX_ALTS) pure = 0;
+        else {
+            memcpy(lits.lit[lits.n], x->seq_lit.lit[0], x->seq_lit.len[0]);
+            lits.len[lits.n++] = x->seq_lit.len[0];
+        }
+        if (first && (x->i >= x->len || x->p[x->i] != '|')) {
+            *out = br;
+            x->alt = lits;
+            x->alt_pure = pure;
+            return;
+        }
         first = 0;
         for (best = -1, j = 0; j < br.n; j++) {
             if (best < 0 || an_score(&br.f[j]) > an_score(&br.f[best])) best = j;
@@ -303,13 +365,19 @@ static void an_alt(an_ctx_t *x, int depth, an_conj_t *out)
         x->i++;
     }
     if (ok) an_keep(out, &u);
+    x->alt = lits;
+    x->alt_pure = pure;
 }
 
 /* Fills C with what every match of PATTERN needs; C->n is 0 when nothing
  * usable was found (the regex is then tried on every file of its target). */
 static void regex_anchors(const char *pat, an_conj_t *c)
 {
-    an_ctx_t x = { pat, strlen(pat), 0, 0 };
+    an_ctx_t x;
+
+    memset(&x, 0, sizeof(x));
+    x.p = pat;
+    x.len = strlen(pat);
 
     if (strstr(pat, "\\Q") || strstr(pat, "(*")) {
         memset(c, 0, sizeof(*c));
