@@ -23,6 +23,44 @@ START_TEST(acm_finds_every_anchor_case_folded)
 }
 END_TEST
 
+/* Long buffers are walked in four interleaved parts: anchors across the
+ * part boundaries, at the start and at the end are still found. */
+START_TEST(acm_finds_anchors_across_parts)
+{
+    static const apr_size_t lens[] = { 4096, 10001, 65536 };
+    apr_size_t i, k;
+
+    for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        sg_acm_t *acm = sg_acm_create(test_pool);
+        apr_size_t len = lens[i], part = len / 4;
+        char *buf = apr_palloc(test_pool, len);
+        char long_anchor[SG_ACM_MAX_ANCHOR];
+        unsigned char hit[8] = { 0 };
+        memset(buf, 'x', len);
+        memset(long_anchor, 'q', sizeof(long_anchor));
+        long_anchor[0] = 'L';
+        memcpy(buf, "head", 4);
+        memcpy(buf + part - 2, "one1", 4);
+        memcpy(buf + 2 * part - 1, "two2", 4);
+        memcpy(buf + 3 * part + 50, "thr3", 4);
+        memcpy(buf + len - 4, "tail", 4);
+        memcpy(buf + 3 * part - 250, long_anchor, sizeof(long_anchor));   /* across */
+        ck_assert_int_eq(sg_acm_add(acm, "head", 4, 0, NULL), APR_SUCCESS);
+        ck_assert_int_eq(sg_acm_add(acm, "one1", 4, 1, NULL), APR_SUCCESS);
+        ck_assert_int_eq(sg_acm_add(acm, "two2", 4, 2, NULL), APR_SUCCESS);
+        ck_assert_int_eq(sg_acm_add(acm, "thr3", 4, 3, NULL), APR_SUCCESS);
+        ck_assert_int_eq(sg_acm_add(acm, "tail", 4, 4, NULL), APR_SUCCESS);
+        ck_assert_int_eq(sg_acm_add(acm, long_anchor, sizeof(long_anchor), 5, NULL),
+                         APR_SUCCESS);
+        ck_assert_int_eq(sg_acm_add(acm, "none", 4, 6, NULL), APR_SUCCESS);
+        sg_acm_compile(acm);
+        ck_assert_int_eq(sg_acm_scan(acm, buf, len, hit), 6);
+        for (k = 0; k < 6; k++) ck_assert_msg(hit[k], "anchor %d missed at %d", (int)k, (int)len);
+        ck_assert(!hit[6]);
+    }
+}
+END_TEST
+
 /* The prefilter reads what every match needs: each of these rules must still
  * match its text (alternations, optional parts, lookarounds, named groups). */
 START_TEST(prefilter_keeps_every_match)
@@ -184,6 +222,7 @@ Suite *scan_suite(void)
     tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
     tcase_add_test(tc, acm_finds_every_anchor_case_folded);
     tcase_add_test(tc, prefilter_keeps_every_match);
+    tcase_add_test(tc, acm_finds_anchors_across_parts);
     tcase_add_test(tc, base64_round_trip_and_cap);
     tcase_add_test(tc, native_rules_errors_name_file_line);
     tcase_add_test(tc, match_and_clean);
