@@ -17,6 +17,7 @@
 #define AN_MAX_ALTS 16     /* literals in one factor */
 #define AN_MAX_FACTORS 3   /* factors kept per regex (the most selective) */
 #define AN_MIN_LEN 3       /* shorter literals occur everywhere: not worth a factor */
+#define AN_MIN_RUN 32      /* "[A-Za-z0-9+/]{4000}": a class run this long is a factor too */
 
 typedef enum {
     SIG_RE,        /* PCRE2 on the content */
@@ -37,6 +38,8 @@ struct sg_sig_t {
     apr_size_t litlen;          /* bytes of lit */
     int anchor[AN_MAX_FACTORS]; /* prefilter ids, all needed (each: one literal of a set) */
     int nanchors;               /* of them; 0: always tried */
+    apr_size_t runlen;          /* > 0: tried only on a run this long of runcls bytes */
+    const unsigned char *runcls;/* 256 flags */
     clean_kind_t clean;         /* cleaning rule */
     pcre2_code *clean_code;     /* CLEAN_RE */
     pcre2_match_context *mctx;  /* the set's match limits */
@@ -109,6 +112,8 @@ typedef struct an_factor_t {
 typedef struct an_conj_t {
     int n;                                 /* factors, all required */
     an_factor_t f[AN_MAX_FACTORS];         /* each: one of its literals required */
+    apr_size_t runlen;                     /* > 0: also RUNLEN bytes in a row of runcls */
+    unsigned char runcls[256];             /* 1: the byte is in the class */
 } an_conj_t;
 
 /* Shortest literal of F: the higher, the fewer files pass. */
@@ -172,6 +177,9 @@ typedef struct an_ctx_t {
     int group_lits;     /* the last group read is needed once, and is alt */
     an_factor_t seq_lit;/* see seq_pure */
     an_factor_t alt;    /* see alt_pure */
+    int top_branches;   /* branches of the whole pattern */
+    apr_size_t runlen;  /* the longest class run a top-level branch needs, or 0 */
+    unsigned char runcls[256]; /* its class */
 } an_ctx_t;
 
 static void an_alt(an_ctx_t *x, int depth, an_conj_t *out);
@@ -239,6 +247,35 @@ static void an_group(an_ctx_t *x, int depth, an_conj_t *out)
     for (j = 0; counts && !x->group_lits && j < sub.n; j++) an_keep(out, &sub.f[j]);
 }
 
+/* At depth 0, "[a-z0-9+/]{N}" with N >= AN_MIN_RUN (a class of plain bytes
+ * and ranges from FROM to X->i) is remembered when it is the longest yet. */
+static void an_class_run(an_ctx_t *x, apr_size_t from)
+{
+    const char *p = x->p;
+    unsigned char cls[256];
+    apr_size_t k = from + 1, end = x->i - 1;   /* between '[' and ']' */
+    long n;
+
+    if (x->i >= x->len || p[x->i] != '{' || !apr_isdigit((unsigned char)p[x->i + 1])
+        || (n = atol(p + x->i + 1)) < AN_MIN_RUN || (apr_size_t)n <= x->runlen
+        || k >= end || p[k] == '^') {
+        return;
+    }
+    memset(cls, 0, sizeof(cls));
+    for (; k < end; k++) {
+        unsigned char a = (unsigned char)p[k], b = a;
+        int c;
+        if (a == '\\' || a == '[') return;   /* escapes, POSIX classes: not read */
+        if (k + 2 < end && p[k + 1] == '-') { b = (unsigned char)p[k + 2]; k += 2; }
+        for (c = a; c <= b; c++) {
+            cls[c] = 1;
+            cls[apr_tolower(c)] = cls[apr_toupper(c)] = 1;   /* caseless rules too */
+        }
+    }
+    memcpy(x->runcls, cls, sizeof(cls));
+    x->runlen = (apr_size_t)n;
+}
+
 /* RUN followed by one of ALT's literals (the run goes on after the group). */
 static void an_cross(an_factor_t *run, const an_factor_t *alt)
 {
@@ -286,7 +323,14 @@ static void an_seq(an_ctx_t *x, int depth, an_conj_t *out)
             }
             continue;
         }
-        if (c == '[') { END_RUN(); x->i = skip_class(p, x->i, x->len); an_quant(x); continue; }
+        if (c == '[') {
+            apr_size_t from = x->i;
+            END_RUN();
+            x->i = skip_class(p, x->i, x->len);
+            if (depth == 0) an_class_run(x, from);
+            an_quant(x);
+            continue;
+        }
         if (c == '\\' && x->i + 1 < x->len && !apr_isalnum((unsigned char)p[x->i + 1])) {
             c = p[x->i + 1];
             x->i += 2;
@@ -346,6 +390,7 @@ static void an_alt(an_ctx_t *x, int depth, an_conj_t *out)
             memcpy(lits.lit[lits.n], x->seq_lit.lit[0], x->seq_lit.len[0]);
             lits.len[lits.n++] = x->seq_lit.len[0];
         }
+        if (depth == 0 && !first) x->top_branches = 2;
         if (first && (x->i >= x->len || x->p[x->i] != '|')) {
             *out = br;
             x->alt = lits;
@@ -384,7 +429,14 @@ static void regex_anchors(const char *pat, an_conj_t *c)
         return;   /* quoting, verbs: not worth reading */
     }
     an_alt(&x, 0, c);
-    if (x.bad || x.i < x.len) c->n = 0;   /* not understood, or an unbalanced ')' */
+    if (x.bad || x.i < x.len) {
+        c->n = 0;   /* not understood, or an unbalanced ')' */
+        return;
+    }
+    if (x.top_branches < 2 && x.runlen) {   /* a branch's run is not the pattern's */
+        c->runlen = x.runlen;
+        memcpy(c->runcls, x.runcls, sizeof(c->runcls));
+    }
 }
 
 static apr_status_t add_anchor(sg_sigset_t *set, sg_sig_t *sig, const char *text,
@@ -481,6 +533,10 @@ static apr_status_t add_regex_sig(sg_sigset_t *set, sg_sig_t *sig, const char *p
     regex_anchors(pattern, &c);
     if ((rv = add_regex_anchors(set, sig, &c, res)) != APR_SUCCESS) {
         return rv;
+    }
+    if (c.runlen) {
+        sig->runlen = c.runlen;
+        sig->runcls = apr_pmemdup(set->pool, c.runcls, sizeof(c.runcls));
     }
     return push_sig(set, sig, where, res);
 }
@@ -1022,6 +1078,29 @@ static int run_re(pcre2_match_context *mctx, pcre2_code *code, const char *buf, 
     return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 }
 
+/* Non-zero when BUF holds RUN bytes in a row that CLS flags.  Probes every
+ * RUN-th byte: a byte outside the class rules out every run over it. */
+static int has_run(const char *buf, apr_size_t len, const unsigned char *cls, apr_size_t run)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    apr_size_t start = 0;
+
+    while (len >= run && start <= len - run) {
+        apr_size_t probe = start + run - 1, back = probe;
+        if (!cls[s[probe]]) {
+            start = probe + 1;
+            continue;
+        }
+        while (back > start && cls[s[back - 1]]) back--;
+        if (back > start) {           /* a gap in [start, probe): start after it */
+            start = back;
+            continue;
+        }
+        return 1;                     /* [start, probe] is all in the class */
+    }
+    return 0;
+}
+
 static int try_sig(const sg_sigset_t *set, const sg_sig_t *sig, const char *buf,
                    apr_size_t len, const char *b64, apr_size_t b64len, pcre2_match_data *md,
                    sg_sig_hit_t *hit)
@@ -1072,7 +1151,7 @@ void sg_sigset_match(const sg_sigset_t *set, const char *buf, apr_size_t len, in
             continue;
         }
         for (k = 0; k < sig->nanchors && seen[sig->anchor[k]]; k++) {}
-        if (k < sig->nanchors) {
+        if (k < sig->nanchors || (sig->runlen && !has_run(buf, len, sig->runcls, sig->runlen))) {
             continue;
         }
         rc = try_sig(set, sig, buf, len, b64, b64len, md, &hit);

@@ -77,6 +77,8 @@ START_TEST(prefilter_keeps_every_match)
         { "(a)b\\1cdef|ghij", "abacdef" },
         { "(x)?(?(1)abc|def)ghi", "defghi" },
         { "\\$_(?:GET|POST)\\[(?:ab|cd)+yz(?:efg|hij)?klm", "$_POST[cdabyzklm" },
+        { "[a-c]{40}[^;]{0,5}\\)", "x;abcabcabcabcabcabcabcabcabcabcabcabcabcaBCA)" },
+        { "[xyz]{40}q|ab", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzab" },
     };
     apr_array_header_t *hits = apr_array_make(test_pool, 2, sizeof(sg_sig_hit_t));
     const char *note;
