@@ -19,6 +19,9 @@
 #                clamscan's defaults otherwise: every parser, heuristic alerts on)
 #   clamscan-eq  the same with --heuristic-alerts=no, which is what spamgear
 #                asks of libclamav (its scan options say below)
+# libclamav makes a directory for every file it scans (and files for the
+# HTML it normalises) under TMPDIR; both are given the same one: BENCH_TMPDIR,
+# default /dev/shm (tmpfs) when writable, else /tmp (clamscan: --tempdir).
 # SIGS is conf/signatures/ plus the ClamAV-format files of t/scan/run.sh
 # (.ndb .hdb .ldb .yar: the project ships no others).  clamscan is
 # single-threaded, so its files/s is compared with sg-clam-j2 and sg-clam-j1.
@@ -57,8 +60,13 @@ printf 'rule SG_Test_Yara\n{\n    strings:\n        $a = "sg-yara-marker-0815"\n
     > "$tmp/sigs/test.yar"
 cp "$tmp"/sigs/test.* "$tmp/clamdb/"
 
+if [ -n "${BENCH_TMPDIR:-}" ]; then TMPDIR=$BENCH_TMPDIR
+elif [ -d /dev/shm ] && [ -w /dev/shm ]; then TMPDIR=/dev/shm
+else TMPDIR=/tmp; fi
+export TMPDIR
 files=$(find "$tree" -type f | wc -l)
-echo "tree: $tree: $files files, $(du -sm "$tree" | cut -f1) MB; $(nproc) CPUs; rounds: $ROUNDS"
+echo "tree: $tree: $files files, $(du -sm "$tree" | cut -f1) MB; $(nproc) CPUs; rounds: $ROUNDS; TMPDIR=$TMPDIR"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 find "$tree" -type f -print0 | xargs -0 cat > /dev/null   # warm the cache
 
 # run NAME CMD...: one timed run; appends "SECONDS KB" to $tmp/NAME.
@@ -73,10 +81,12 @@ for r in $(seq "$ROUNDS"); do
     run sg-off-j2 "$sg" scan -j 2 --clamav off --signatures "$tmp/sigs" "$tree"
     run sg-clam-j1 "$sg" scan -j 1 --clamav "engine $tmp/empty" --signatures "$tmp/sigs" "$tree"
     run sg-clam-j2 "$sg" scan -j 2 --clamav "engine $tmp/empty" --signatures "$tmp/sigs" "$tree"
-    run clamscan clamscan -r --no-summary --infected -d "$tmp/clamdb" "$tree"
-    run clamscan-eq clamscan -r --no-summary --infected --heuristic-alerts=no -d "$tmp/clamdb" "$tree"
+    run clamscan clamscan -r --no-summary --infected --tempdir="$TMPDIR" -d "$tmp/clamdb" "$tree"
+    run clamscan-eq clamscan -r --no-summary --infected --heuristic-alerts=no --tempdir="$TMPDIR" \
+        -d "$tmp/clamdb" "$tree"
 done
 
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 secs() { cut -d' ' -f1 "$tmp/$1" | median; }
 rss() { cut -d' ' -f2 "$tmp/$1" | sort -n | tail -1; }
