@@ -22,12 +22,13 @@ struct sg_acm_t {
     apr_array_header_t *nodes;   /* of acm_node_t; 0 is the root */
     unsigned char cls[256];      /* byte -> class */
     int nclasses;                /* classes in use, including 0 */
-    int *delta;                  /* nodes x nclasses transitions, after compile */
+    int *delta;                  /* nodes x nclasses transitions, after compile; each the
+                                    next node's row offset (node * nclasses), nodes
+                                    renumbered so that those with ids come last */
+    int first_out;               /* row offset of the first node with ids */
     int *out_start;              /* per node: first index into out_ids */
     int *out_count;              /* per node: number of ids (own + fail chain) */
     int *out_ids;                /* flattened output lists */
-    int *fast;                   /* delta for the scan loop: next row offset * 2, + 1
-                                    when the next node has outputs */
     int compiled;                /* 1 after sg_acm_compile */
 };
 
@@ -99,6 +100,31 @@ apr_status_t sg_acm_add(sg_acm_t *acm, const char *text, apr_size_t len, int id,
     return APR_SUCCESS;
 }
 
+/* Puts the nodes with ids last and stores row offsets in delta: the scan
+ * loop then follows one load per byte and tests for ids with a compare. */
+static void renumber(sg_acm_t *acm, int nn, int nc)
+{
+    int *to = apr_palloc(acm->pool, sizeof(int) * (apr_size_t)nn);
+    int *delta = apr_palloc(acm->pool, sizeof(int) * (apr_size_t)nn * (apr_size_t)nc);
+    int *start = apr_palloc(acm->pool, sizeof(int) * (apr_size_t)nn);
+    int *count = apr_palloc(acm->pool, sizeof(int) * (apr_size_t)nn);
+    int u, c, next = 0;
+
+    for (u = 0; u < nn; u++) if (!acm->out_count[u]) to[u] = next++;   /* the root is 0 */
+    acm->first_out = next * nc;
+    for (u = 0; u < nn; u++) if (acm->out_count[u]) to[u] = next++;
+    for (u = 0; u < nn; u++) {
+        for (c = 0; c < nc; c++) {
+            delta[(apr_size_t)to[u] * nc + c] = to[acm->delta[(apr_size_t)u * nc + c]] * nc;
+        }
+        start[to[u]] = acm->out_start[u];
+        count[to[u]] = acm->out_count[u];
+    }
+    acm->delta = delta;
+    acm->out_start = start;
+    acm->out_count = count;
+}
+
 /* Breadth-first: each node's failure link and dense row, then its outputs
  * (own ids followed by those of its failure node, already complete). */
 apr_status_t sg_acm_compile(sg_acm_t *acm)
@@ -142,24 +168,18 @@ apr_status_t sg_acm_compile(sg_acm_t *acm)
         acm->out_count[u] = outs->nelts - acm->out_start[u];
     }
     acm->out_ids = (int *)outs->elts;
-    /* Row offsets instead of node numbers and the output flag in the same
-     * word: one dependent load per byte in sg_acm_scan, no multiply. */
-    acm->fast = apr_palloc(acm->pool, sizeof(int) * (apr_size_t)nn * (apr_size_t)nc);
-    for (i = 0; i < nn * nc; i++) {
-        int to = acm->delta[i];
-        acm->fast[i] = to * nc * 2 + (acm->out_count[to] > 0);
-    }
+    renumber(acm, nn, nc);
     acm->compiled = 1;
     return APR_SUCCESS;
 }
 
-/* Records the outputs of row offset OFF (a node with outputs) in HIT. */
-static int acm_outputs(const sg_acm_t *acm, int off, unsigned char *hit)
+/* Marks the ids of the node at row offset OFF. */
+static int report(const sg_acm_t *acm, int off, unsigned char *hit)
 {
-    int state = off / acm->nclasses, found = 0, i;
-    const int *ids = acm->out_ids + acm->out_start[state];
+    int node = off / acm->nclasses, i, found = 0;
+    const int *ids = acm->out_ids + acm->out_start[node];
 
-    for (i = 0; i < acm->out_count[state]; i++) {
+    for (i = 0; i < acm->out_count[node]; i++) {
         if (!hit[ids[i]]) {
             hit[ids[i]] = 1;
             found++;
@@ -168,49 +188,60 @@ static int acm_outputs(const sg_acm_t *acm, int off, unsigned char *hit)
     return found;
 }
 
-#define ACM_LANES 4               /* independent walks interleaved (see sg_acm_scan) */
-#define ACM_LANE_MIN 4096         /* shorter buffers are walked in one lane */
+#define ACM_WAYS 4           /* walks interleaved: each step waits on the last one's load */
+#define ACM_WAYS_MIN 4096    /* below this many bytes, one walk */
+#define ACM_OVERLAP (SG_ACM_MAX_ANCHOR - 1)
 
-/* One DFA step: T = next word; flag bit set when the node has outputs. */
-#define ACM_STEP(off, c) do {                                         \
-        int t_ = fast[(off) + cls[(c)]];                              \
-        (off) = t_ >> 1;                                              \
-        if (t_ & 1) found += acm_outputs(acm, (off), hit);            \
-    } while (0)
+/* One walk over S[0..LEN) from row offset *ST. */
+static int walk(const sg_acm_t *acm, const unsigned char *s, apr_size_t len, int *st,
+                unsigned char *hit)
+{
+    const int *delta = acm->delta;
+    const unsigned char *cls = acm->cls;
+    int state = *st, found = 0;
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        state = delta[state + cls[s[i]]];
+        if (state >= acm->first_out) found += report(acm, state, hit);
+    }
+    *st = state;
+    return found;
+}
 
 int sg_acm_scan(const sg_acm_t *acm, const char *buf, apr_size_t len, unsigned char *hit)
 {
-    const unsigned char *s = (const unsigned char *)buf;
+    const unsigned char *s = (const unsigned char *)buf, *w[ACM_WAYS];
     const unsigned char *cls = acm->cls;
-    const int *fast = acm->fast;
-    apr_size_t pos[ACM_LANES], end[ACM_LANES], seg, n, i;
-    int off[ACM_LANES] = { 0 }, found = 0, k;
+    const int *delta = acm->delta;
+    int first_out = acm->first_out, found = 0, st[ACM_WAYS] = { 0 }, k;
+    apr_size_t i, part;
 
     if (!acm->compiled || acm->nodes->nelts < 2) {
         return 0;
     }
-    if (len < ACM_LANE_MIN) {
-        for (i = 0; i < len; i++) ACM_STEP(off[0], s[i]);
-        return found;
+    if (len < ACM_WAYS_MIN) {
+        return walk(acm, s, len, &st[0], hit);
     }
-    /* A DFA walk waits on one table load per byte; four walks over four
-     * slices of the buffer overlap those waits.  Each slice but the first
-     * starts an anchor's length early, so an anchor across a slice
-     * boundary is found whole (twice at worst: HIT is idempotent). */
-    seg = len / ACM_LANES;
-    for (k = 0; k < ACM_LANES; k++) {
-        pos[k] = k ? (apr_size_t)k * seg - (SG_ACM_MAX_ANCHOR - 1) : 0;
-        end[k] = k == ACM_LANES - 1 ? len : (apr_size_t)(k + 1) * seg;
+    /* Way k ends where way k + 1 starts to count (k + 1) * part, but starts
+     * ACM_OVERLAP bytes before its own part: an anchor that ends in the part
+     * starts there at the earliest.  A match seen twice is marked once. */
+    part = len / ACM_WAYS;
+    for (k = 0; k < ACM_WAYS; k++) {
+        w[k] = s + (k ? (apr_size_t)k * part - ACM_OVERLAP : 0);
     }
-    n = end[0] - pos[0];              /* the shortest slice */
-    for (i = 0; i < n; i++) {
-        ACM_STEP(off[0], s[pos[0] + i]);
-        ACM_STEP(off[1], s[pos[1] + i]);
-        ACM_STEP(off[2], s[pos[2] + i]);
-        ACM_STEP(off[3], s[pos[3] + i]);
+    for (i = 0; i < part; i++) {
+        for (k = 0; k < ACM_WAYS; k++) {
+            st[k] = delta[st[k] + cls[w[k][i]]];
+        }
+        for (k = 0; k < ACM_WAYS; k++) {
+            if (st[k] >= first_out) found += report(acm, st[k], hit);
+        }
     }
-    for (k = 0; k < ACM_LANES; k++) {
-        for (i = pos[k] + n; i < end[k]; i++) ACM_STEP(off[k], s[i]);
+    /* The rest of each way: its overlap's worth, and the last one's tail. */
+    for (k = 1; k < ACM_WAYS; k++) {
+        const unsigned char *end = k + 1 < ACM_WAYS ? s + (apr_size_t)(k + 1) * part : s + len;
+        found += walk(acm, w[k] + part, (apr_size_t)(end - (w[k] + part)), &st[k], hit);
     }
     return found;
 }

@@ -12,6 +12,13 @@
 #include "sg_path.h"
 #include "sg_sig.h"
 
+/* The prefilter's reading of a regex (see "prefilter anchors"). */
+#define AN_MAX_LIT 32      /* bytes of a literal kept (a prefix is still required) */
+#define AN_MAX_ALTS 16     /* literals in one factor */
+#define AN_MAX_FACTORS 3   /* factors kept per regex (the most selective) */
+#define AN_MIN_LEN 3       /* shorter literals occur everywhere: not worth a factor */
+#define AN_MIN_RUN 32      /* "[A-Za-z0-9+/]{4000}": a class run this long is a factor too */
+
 typedef enum {
     SIG_RE,        /* PCRE2 on the content */
     SIG_LIT,       /* exact bytes in the content */
@@ -29,7 +36,10 @@ struct sg_sig_t {
     pcre2_code *code;           /* SIG_RE */
     const char *lit;            /* SIG_LIT, SIG_B64LIT */
     apr_size_t litlen;          /* bytes of lit */
-    int anchor;                 /* prefilter id, or -1: always tried */
+    int anchor[AN_MAX_FACTORS]; /* prefilter ids, all needed (each: one literal of a set) */
+    int nanchors;               /* of them; 0: always tried */
+    apr_size_t runlen;          /* > 0: tried only on a run this long of runcls bytes */
+    const unsigned char *runcls;/* 256 flags */
     clean_kind_t clean;         /* cleaning rule */
     pcre2_code *clean_code;     /* CLEAN_RE */
     pcre2_match_context *mctx;  /* the set's match limits */
@@ -90,7 +100,61 @@ const char *sg_severity_name(sg_severity_t sev)
 
 /* ---------------------------------------------------------------- prefilter anchors */
 
-/* Skips a [...] class starting at P[0] == '['; returns the index after it. */
+/* What a regex needs in every match, for the prefilter: a conjunction of
+ * factors, each a set of literals at least one of which occurs. */
+
+typedef struct an_factor_t {
+    int n;                                 /* literals; 0: none */
+    unsigned char len[AN_MAX_ALTS];        /* bytes of each */
+    char lit[AN_MAX_ALTS][AN_MAX_LIT];     /* the literals */
+} an_factor_t;
+
+typedef struct an_conj_t {
+    int n;                                 /* factors, all required */
+    an_factor_t f[AN_MAX_FACTORS];         /* each: one of its literals required */
+    apr_size_t runlen;                     /* > 0: also RUNLEN bytes in a row of runcls */
+    unsigned char runcls[256];             /* 1: the byte is in the class */
+} an_conj_t;
+
+/* Shortest literal of F: the higher, the fewer files pass. */
+static int an_score(const an_factor_t *f)
+{
+    int i, m = AN_MAX_LIT + 1;
+
+    for (i = 0; i < f->n; i++) {
+        if (f->len[i] < m) m = f->len[i];
+    }
+    return f->n ? m * 64 - f->n : 0;
+}
+
+/* Adds F to C when it is worth it, keeping the AN_MAX_FACTORS best. */
+static void an_keep(an_conj_t *c, const an_factor_t *f)
+{
+    int i, worst = 0;
+
+    if (f->n == 0 || an_score(f) < AN_MIN_LEN * 64 - AN_MAX_ALTS) {
+        return;
+    }
+    for (i = 0; i < f->n; i++) {
+        if (f->len[i] < AN_MIN_LEN) return;
+    }
+    for (i = 0; i < c->n; i++) {
+        if (c->f[i].n == f->n && !memcmp(c->f[i].len, f->len, (apr_size_t)f->n)
+            && !memcmp(c->f[i].lit, f->lit, sizeof(f->lit[0]) * (apr_size_t)f->n)) {
+            return;   /* the same factor twice ("\$_(?:GET)...\$_(?:GET)") */
+        }
+    }
+    if (c->n < AN_MAX_FACTORS) {
+        c->f[c->n++] = *f;
+        return;
+    }
+    for (i = 1; i < c->n; i++) {
+        if (an_score(&c->f[i]) < an_score(&c->f[worst])) worst = i;
+    }
+    if (an_score(f) > an_score(&c->f[worst])) c->f[worst] = *f;
+}
+
+/* Skips a [...] class starting at P[I] == '['; returns the index after it. */
 static apr_size_t skip_class(const char *p, apr_size_t i, apr_size_t len)
 {
     i++;
@@ -102,76 +166,312 @@ static apr_size_t skip_class(const char *p, apr_size_t i, apr_size_t len)
     return i + 1;
 }
 
-/* The longest literal run every match of PATTERN must contain, taken from
- * its top level only (groups, classes and alternations are skipped); sets
- * *LEN to 0 when there is none worth using (shorter than 3 bytes). */
-static const char *regex_anchor(const char *pat, apr_size_t plen, char *buf, apr_size_t *len)
-{
-    char run[SG_ACM_MAX_ANCHOR];
-    apr_size_t i = 0, n = 0, best = 0;
-    int depth = 0;
+/* The pattern being read. */
+typedef struct an_ctx_t {
+    const char *p;      /* the pattern */
+    apr_size_t len;     /* its bytes */
+    apr_size_t i;       /* where reading is */
+    int bad;            /* 1: a construct not understood: no prefilter at all */
+    int seq_pure;       /* the last branch read was only literal bytes: seq_lit */
+    int alt_pure;       /* the last alternation read was only literals: alt */
+    int group_lits;     /* the last group read is needed once, and is alt */
+    an_factor_t seq_lit;/* see seq_pure */
+    an_factor_t alt;    /* see alt_pure */
+    int top_branches;   /* branches of the whole pattern */
+    apr_size_t runlen;  /* the longest class run a top-level branch needs, or 0 */
+    unsigned char runcls[256]; /* its class */
+} an_ctx_t;
 
-    if (strstr(pat, "(?x") || strstr(pat, "\\Q")) {
-        *len = 0;
-        return NULL;
+static void an_alt(an_ctx_t *x, int depth, an_conj_t *out);
+
+/* Skips a quantifier at X->i, if any; returns -1 when there is none, 0
+ * when the atom before it may be absent, 1 when it stays required. */
+static int an_quant(an_ctx_t *x)
+{
+    const char *p = x->p;
+    int min;
+
+    if (x->i >= x->len) return -1;
+    if (p[x->i] == '?' || p[x->i] == '*' || p[x->i] == '+') {
+        min = p[x->i] == '+';
+        x->i++;
     }
-#define END_RUN() do { if (n > best) { best = n; memcpy(buf, run, n); } n = 0; } while (0)
-    while (i < plen) {
-        char c = pat[i];
-        if (depth > 0) {
-            if (c == '\\') i++;
-            else if (c == '[') { i = skip_class(pat, i, plen); continue; }
-            else if (c == '(') depth++;
-            else if (c == ')') depth--;
-            i++;
-            continue;
+    else if (p[x->i] == '{' && x->i + 1 < x->len && apr_isdigit((unsigned char)p[x->i + 1])) {
+        min = atoi(p + x->i + 1) > 0;
+        while (x->i < x->len && p[x->i] != '}') x->i++;
+        x->i++;
+    }
+    else return -1;
+    if (x->i < x->len && (p[x->i] == '?' || p[x->i] == '+')) x->i++;   /* lazy, possessive */
+    return min;
+}
+
+/* A group at X->i == '('; its factors go to OUT when every match needs them. */
+static void an_group(an_ctx_t *x, int depth, an_conj_t *out)
+{
+    const char *p = x->p;
+    an_conj_t sub;
+    apr_size_t k;
+    int counts = 1, j, q;
+
+    x->group_lits = 0;
+    if (++depth > 8) { x->bad = 1; return; }
+    x->i++;
+    if (x->i < x->len && p[x->i] == '?') {
+        k = x->i + 1;
+        if (k + 1 < x->len && (p[k] == '<' || p[k] == 'P' || p[k] == '\'')
+            && p[k + 1] != '=' && p[k + 1] != '!') {
+            for (k++; k < x->len && p[k] != '>' && p[k] != '\''; k++) {}   /* a name */
+            if (p[x->i + 1] == 'P' && p[x->i + 2] != '<') { x->bad = 1; return; }
         }
-        if (c == '|') { *len = 0; return NULL; }
-        if (c == '?' || c == '*' || c == '{') {
-            if (n > 0) n--;                      /* the previous atom is optional */
-            END_RUN();
-            if (c == '{') { while (i < plen && pat[i] != '}') i++; }
-            i++;
-            continue;
-        }
-        if (c == '\\' && i + 1 < plen && !apr_isalnum((unsigned char)pat[i + 1])) {
-            if (n < sizeof(run)) run[n++] = pat[i + 1];
-            i += 2;
-        }
-        else if (c == '\\' || c == '.' || c == '^' || c == '$' || c == '+') {
-            /* "x+" keeps x; "\s", ".", "^" end the run */
-            if (c == '\\' && i + 1 < plen && pat[i + 1] == 'x') {
-                i += 2;   /* \xHH or \x{...} */
-                if (i < plen && pat[i] == '{') while (i < plen && pat[i] != '}') i++;
-                else i++;
+        else {
+            for (; k < x->len && (apr_isalpha((unsigned char)p[k]) || p[k] == '-' || p[k] == '^'); k++) {
+                if (p[k] == 'x') { x->bad = 1; return; }   /* extended: spaces mean nothing */
             }
-            else if (c == '\\') i++;
-            END_RUN();
-            i++;
+            if (k >= x->len || p[k] == '(' || p[k] == '#' || p[k] == 'C'
+                || apr_isdigit((unsigned char)p[k]) || p[k] == '&' || p[k] == 'R') {
+                x->bad = 1;   /* conditions, comments, callouts, recursion */
+                return;
+            }
+            if (p[k] == ')') { x->i = k + 1; return; }   /* (?i): flags only */
+            counts = p[k] == ':';    /* lookarounds, atomic, (?|: not counted */
         }
-        else if (c == '[') { END_RUN(); i = skip_class(pat, i, plen); }
-        else if (c == '(') { END_RUN(); depth++; i++; }
-        else { if (n < sizeof(run)) run[n++] = c; else END_RUN(); i++; }
-        /* A quantifier after a group or class: the run already ended. */
+        x->i = k + 1;
     }
-    END_RUN();
+    an_alt(x, depth, &sub);
+    if (x->i >= x->len || p[x->i] != ')') { x->bad = 1; return; }
+    x->i++;
+    if ((q = an_quant(x)) == 0) counts = 0;
+    /* Only literals: the caller's run takes them (and keeps them if it cannot). */
+    x->group_lits = counts && q < 0 && x->alt_pure;
+    for (j = 0; counts && !x->group_lits && j < sub.n; j++) an_keep(out, &sub.f[j]);
+}
+
+/* At depth 0, "[a-z0-9+/]{N}" with N >= AN_MIN_RUN (a class of plain bytes
+ * and ranges from FROM to X->i) is remembered when it is the longest yet. */
+static void an_class_run(an_ctx_t *x, apr_size_t from)
+{
+    const char *p = x->p;
+    unsigned char cls[256];
+    apr_size_t k = from + 1, end = x->i - 1;   /* between '[' and ']' */
+    long n;
+
+    if (x->i >= x->len || p[x->i] != '{' || !apr_isdigit((unsigned char)p[x->i + 1])
+        || (n = atol(p + x->i + 1)) < AN_MIN_RUN || (apr_size_t)n <= x->runlen
+        || k >= end || p[k] == '^') {
+        return;
+    }
+    memset(cls, 0, sizeof(cls));
+    for (; k < end; k++) {
+        unsigned char a = (unsigned char)p[k], b = a;
+        int c;
+        if (a == '\\' || a == '[') return;   /* escapes, POSIX classes: not read */
+        if (k + 2 < end && p[k + 1] == '-') { b = (unsigned char)p[k + 2]; k += 2; }
+        for (c = a; c <= b; c++) {
+            cls[c] = 1;
+            cls[apr_tolower(c)] = cls[apr_toupper(c)] = 1;   /* caseless rules too */
+        }
+    }
+    memcpy(x->runcls, cls, sizeof(cls));
+    x->runlen = (apr_size_t)n;
+}
+
+/* RUN followed by one of ALT's literals (the run goes on after the group). */
+static void an_cross(an_factor_t *run, const an_factor_t *alt)
+{
+    an_factor_t pre = *run;
+    int i, j;
+
+    run->n = 0;
+    for (i = 0; i < pre.n; i++) {
+        for (j = 0; j < alt->n; j++) {
+            apr_size_t n = pre.len[i], m = alt->len[j];
+            if (n + m > AN_MAX_LIT) m = AN_MAX_LIT - n;
+            memcpy(run->lit[run->n], pre.lit[i], n);
+            memcpy(run->lit[run->n] + n, alt->lit[j], m);
+            run->len[run->n++] = (unsigned char)(n + m);
+        }
+    }
+}
+
+/* One branch: literal runs, groups, classes up to '|' or ')'.  A run is a
+ * set of literals: "\$_(?:POST|GET)\[" reads as "$_post[" or "$_get[", far
+ * rarer than "get". */
+static void an_seq(an_ctx_t *x, int depth, an_conj_t *out)
+{
+    const char *p = x->p;
+    an_factor_t run;
+    int q, pure = 1, j;
+
+    memset(out, 0, sizeof(*out));
+    run.n = 1;
+    run.len[0] = 0;
+#define END_RUN() do { if (run.len[0]) an_keep(out, &run); run.n = 1; run.len[0] = 0; pure = 0; } while (0)
+    while (!x->bad && x->i < x->len && p[x->i] != '|' && p[x->i] != ')') {
+        char c = p[x->i];
+        if (c == '(') {
+            an_factor_t pre = run;
+            an_group(x, depth, out);
+            pure = 0;
+            if (x->group_lits && run.n * x->alt.n <= AN_MAX_ALTS) {
+                an_cross(&run, &x->alt);
+            }
+            else {
+                run = pre;
+                END_RUN();
+                if (x->group_lits) an_keep(out, &x->alt);
+            }
+            continue;
+        }
+        if (c == '[') {
+            apr_size_t from = x->i;
+            END_RUN();
+            x->i = skip_class(p, x->i, x->len);
+            if (depth == 0) an_class_run(x, from);
+            an_quant(x);
+            continue;
+        }
+        if (c == '\\' && x->i + 1 < x->len && !apr_isalnum((unsigned char)p[x->i + 1])) {
+            c = p[x->i + 1];
+            x->i += 2;
+        }
+        else if (c == '\\' && x->i + 1 < x->len && strchr("pPkgNocu", p[x->i + 1])) {
+            x->bad = 1;   /* escapes with arguments: not worth reading */
+            break;
+        }
+        else if (c == '\\' && x->i + 1 < x->len && p[x->i + 1] == 'x') {
+            int h = 0;
+            x->i += 2;
+            if (x->i < x->len && p[x->i] == '{') { x->bad = 1; break; }
+            while (h < 2 && x->i < x->len && apr_isxdigit((unsigned char)p[x->i])) { x->i++; h++; }
+            END_RUN();   /* \xHH could be named, but rules rarely need it */
+            an_quant(x);
+            continue;
+        }
+        else if (c == '\\' || c == '.' || c == '^' || c == '$' || c == '*' || c == '+'
+                 || c == '?' || c == '{') {
+            /* \s \d \b \1 ...: not one literal byte */
+            x->i += c == '\\' ? 2 : 1;
+            while (c == '\\' && x->i < x->len && apr_isdigit((unsigned char)p[x->i])
+                   && apr_isdigit((unsigned char)p[x->i - 1])) x->i++;   /* \12 */
+            END_RUN();
+            an_quant(x);
+            continue;
+        }
+        else x->i++;
+        q = an_quant(x);
+        if (q == 0) { END_RUN(); continue; }
+        for (j = 0; j < run.n; j++) {
+            if (run.len[j] < AN_MAX_LIT) run.lit[j][run.len[j]++] = c;
+        }
+        if (q == 1) END_RUN();   /* "x+": x is there, what follows may not touch it */
+    }
+    x->seq_pure = pure && run.n == 1 && run.len[0] > 0 && run.len[0] < AN_MAX_LIT;
+    x->seq_lit = run;
+    if (run.len[0]) an_keep(out, &run);
 #undef END_RUN
-    *len = best >= 3 ? best : 0;
-    return *len ? buf : NULL;
+}
+
+/* Branches up to ')' or the end: one factor, the union of each branch's best. */
+static void an_alt(an_ctx_t *x, int depth, an_conj_t *out)
+{
+    an_conj_t br;
+    an_factor_t u, lits;
+    int first = 1, ok = 1, pure = 1, j, best;
+
+    memset(out, 0, sizeof(*out));
+    u.n = lits.n = 0;
+    x->alt_pure = 0;
+    for (;;) {
+        an_seq(x, depth, &br);
+        if (x->bad) return;
+        if (!x->seq_pure || lits.n == AN_MAX_ALTS) pure = 0;
+        else {
+            memcpy(lits.lit[lits.n], x->seq_lit.lit[0], x->seq_lit.len[0]);
+            lits.len[lits.n++] = x->seq_lit.len[0];
+        }
+        if (depth == 0 && !first) x->top_branches = 2;
+        if (first && (x->i >= x->len || x->p[x->i] != '|')) {
+            *out = br;
+            x->alt = lits;
+            x->alt_pure = pure;
+            return;
+        }
+        first = 0;
+        for (best = -1, j = 0; j < br.n; j++) {
+            if (best < 0 || an_score(&br.f[j]) > an_score(&br.f[best])) best = j;
+        }
+        if (best < 0 || u.n + br.f[best].n > AN_MAX_ALTS) ok = 0;
+        for (j = 0; ok && j < br.f[best].n; j++) {
+            memcpy(u.lit[u.n], br.f[best].lit[j], br.f[best].len[j]);
+            u.len[u.n++] = br.f[best].len[j];
+        }
+        if (x->i >= x->len || x->p[x->i] != '|') break;
+        x->i++;
+    }
+    if (ok) an_keep(out, &u);
+    x->alt = lits;
+    x->alt_pure = pure;
+}
+
+/* Fills C with what every match of PATTERN needs; C->n is 0 when nothing
+ * usable was found (the regex is then tried on every file of its target). */
+static void regex_anchors(const char *pat, an_conj_t *c)
+{
+    an_ctx_t x;
+
+    memset(&x, 0, sizeof(x));
+    x.p = pat;
+    x.len = strlen(pat);
+
+    if (strstr(pat, "\\Q") || strstr(pat, "(*")) {
+        memset(c, 0, sizeof(*c));
+        return;   /* quoting, verbs: not worth reading */
+    }
+    an_alt(&x, 0, c);
+    if (x.bad || x.i < x.len) {
+        c->n = 0;   /* not understood, or an unbalanced ')' */
+        return;
+    }
+    if (x.top_branches < 2 && x.runlen) {   /* a branch's run is not the pattern's */
+        c->runlen = x.runlen;
+        memcpy(c->runcls, x.runcls, sizeof(c->runcls));
+    }
 }
 
 static apr_status_t add_anchor(sg_sigset_t *set, sg_sig_t *sig, const char *text,
                                apr_size_t len, sg_acm_t *acm, sg_result_t *res)
 {
     if (len < 2) {
-        sig->anchor = -1;
+        sig->nanchors = 0;
         return APR_SUCCESS;
     }
     if (len > SG_ACM_MAX_ANCHOR) {
         len = SG_ACM_MAX_ANCHOR;   /* a prefix is still required */
     }
-    sig->anchor = set->nanchors++;
-    return sg_acm_add(acm, text, len, sig->anchor, res);
+    sig->anchor[0] = set->nanchors++;
+    sig->nanchors = 1;
+    return sg_acm_add(acm, text, len, sig->anchor[0], res);
+}
+
+/* A regex's factors: one prefilter id each, shared by its literals. */
+static apr_status_t add_regex_anchors(sg_sigset_t *set, sg_sig_t *sig, const an_conj_t *c,
+                                      sg_result_t *res)
+{
+    apr_status_t rv;
+    int f, j;
+
+    for (f = 0; f < c->n; f++) {
+        int id = set->nanchors++;
+        for (j = 0; j < c->f[f].n; j++) {
+            if ((rv = sg_acm_add(set->acm, c->f[f].lit[j], c->f[f].len[j], id, res))
+                != APR_SUCCESS) {
+                return rv;
+            }
+        }
+        sig->anchor[sig->nanchors++] = id;
+    }
+    return APR_SUCCESS;
 }
 
 /* ---------------------------------------------------------------- adding */
@@ -205,7 +505,6 @@ static sg_sig_t *new_sig(sg_sigset_t *set, const char *name, const char *engine,
     sig->engine = engine;
     sig->severity = sev;
     sig->targets = targets;
-    sig->anchor = -1;
     sig->mctx = set->mctx;
     return sig;
 }
@@ -224,18 +523,20 @@ static apr_status_t push_sig(sg_sigset_t *set, sg_sig_t *sig, const char *where,
 static apr_status_t add_regex_sig(sg_sigset_t *set, sg_sig_t *sig, const char *pattern,
                                   int caseless, const char *where, sg_result_t *res)
 {
-    char buf[SG_ACM_MAX_ANCHOR];
-    apr_size_t alen;
-    const char *anchor;
+    an_conj_t c;
     apr_status_t rv;
 
     sig->kind = SIG_RE;
     if ((rv = compile_re(set, pattern, caseless, &sig->code, where, res)) != APR_SUCCESS) {
         return rv;
     }
-    anchor = regex_anchor(pattern, strlen(pattern), buf, &alen);
-    if (anchor && (rv = add_anchor(set, sig, anchor, alen, set->acm, res)) != APR_SUCCESS) {
+    regex_anchors(pattern, &c);
+    if ((rv = add_regex_anchors(set, sig, &c, res)) != APR_SUCCESS) {
         return rv;
+    }
+    if (c.runlen) {
+        sig->runlen = c.runlen;
+        sig->runcls = apr_pmemdup(set->pool, c.runcls, sizeof(c.runcls));
     }
     return push_sig(set, sig, where, res);
 }
@@ -777,6 +1078,29 @@ static int run_re(pcre2_match_context *mctx, pcre2_code *code, const char *buf, 
     return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 }
 
+/* Non-zero when BUF holds RUN bytes in a row that CLS flags.  Probes every
+ * RUN-th byte: a byte outside the class rules out every run over it. */
+static int has_run(const char *buf, apr_size_t len, const unsigned char *cls, apr_size_t run)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    apr_size_t start = 0;
+
+    while (len >= run && start <= len - run) {
+        apr_size_t probe = start + run - 1, back = probe;
+        if (!cls[s[probe]]) {
+            start = probe + 1;
+            continue;
+        }
+        while (back > start && cls[s[back - 1]]) back--;
+        if (back > start) {           /* a gap in [start, probe): start after it */
+            start = back;
+            continue;
+        }
+        return 1;                     /* [start, probe] is all in the class */
+    }
+    return 0;
+}
+
 static int try_sig(const sg_sigset_t *set, const sg_sig_t *sig, const char *buf,
                    apr_size_t len, const char *b64, apr_size_t b64len, pcre2_match_data *md,
                    sg_sig_hit_t *hit)
@@ -822,8 +1146,12 @@ void sg_sigset_match(const sg_sigset_t *set, const char *buf, apr_size_t len, in
     for (i = 0; i < set->sigs->nelts && found < max; i++) {
         const sg_sig_t *sig = APR_ARRAY_IDX(set->sigs, i, const sg_sig_t *);
         sg_sig_hit_t hit;
-        int rc;
-        if ((sig->targets && !(sig->targets & targets)) || (sig->anchor >= 0 && !seen[sig->anchor])) {
+        int rc, k;
+        if (sig->targets && !(sig->targets & targets)) {
+            continue;
+        }
+        for (k = 0; k < sig->nanchors && seen[sig->anchor[k]]; k++) {}
+        if (k < sig->nanchors || (sig->runlen && !has_run(buf, len, sig->runcls, sig->runlen))) {
             continue;
         }
         rc = try_sig(set, sig, buf, len, b64, b64len, md, &hit);

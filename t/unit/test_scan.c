@@ -1,5 +1,6 @@
 /* test_scan.c: the scan engine's core pieces: prefilter, codecs, rules, decoder. */
 #include <string.h>
+#include <apr_strings.h>
 #include "tests.h"
 #include "sg_acm.h"
 #include "sg_codec.h"
@@ -22,27 +23,83 @@ START_TEST(acm_finds_every_anchor_case_folded)
 }
 END_TEST
 
-START_TEST(acm_lanes_find_anchors_across_slices)
+/* Long buffers are walked in four interleaved parts: anchors across the
+ * part boundaries, at the start and at the end are still found. */
+START_TEST(acm_finds_anchors_across_parts)
 {
-    sg_acm_t *acm = sg_acm_create(test_pool);
-    apr_size_t len = 10001, seg = len / 4, i;
-    char *buf = apr_palloc(test_pool, len);
-    unsigned char hit[6] = { 0 };
-    static const char *const anchors[] = { "alpha", "bravo", "charlie", "delta", "echo", "nope" };
+    static const apr_size_t lens[] = { 4096, 10001, 65536 };
+    apr_size_t i, k;
 
-    for (i = 0; i < 6; i++) {
-        ck_assert_int_eq(sg_acm_add(acm, anchors[i], strlen(anchors[i]), (int)i, NULL),
+    for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        sg_acm_t *acm = sg_acm_create(test_pool);
+        apr_size_t len = lens[i], part = len / 4;
+        char *buf = apr_palloc(test_pool, len);
+        char long_anchor[SG_ACM_MAX_ANCHOR];
+        unsigned char hit[8] = { 0 };
+        memset(buf, 'x', len);
+        memset(long_anchor, 'q', sizeof(long_anchor));
+        long_anchor[0] = 'L';
+        memcpy(buf, "head", 4);
+        memcpy(buf + part - 2, "one1", 4);
+        memcpy(buf + 2 * part - 1, "two2", 4);
+        memcpy(buf + 3 * part + 50, "thr3", 4);
+        memcpy(buf + len - 4, "tail", 4);
+        memcpy(buf + 3 * part - 250, long_anchor, sizeof(long_anchor));   /* across */
+        ck_assert_int_eq(sg_acm_add(acm, "head", 4, 0, NULL), APR_SUCCESS);
+        ck_assert_int_eq(sg_acm_add(acm, "one1", 4, 1, NULL), APR_SUCCESS);
+        ck_assert_int_eq(sg_acm_add(acm, "two2", 4, 2, NULL), APR_SUCCESS);
+        ck_assert_int_eq(sg_acm_add(acm, "thr3", 4, 3, NULL), APR_SUCCESS);
+        ck_assert_int_eq(sg_acm_add(acm, "tail", 4, 4, NULL), APR_SUCCESS);
+        ck_assert_int_eq(sg_acm_add(acm, long_anchor, sizeof(long_anchor), 5, NULL),
                          APR_SUCCESS);
+        ck_assert_int_eq(sg_acm_add(acm, "none", 4, 6, NULL), APR_SUCCESS);
+        sg_acm_compile(acm);
+        ck_assert_int_eq(sg_acm_scan(acm, buf, len, hit), 6);
+        for (k = 0; k < 6; k++) ck_assert_msg(hit[k], "anchor %d missed at %d", (int)k, (int)len);
+        ck_assert(!hit[6]);
     }
-    sg_acm_compile(acm);
-    memset(buf, 'x', len);
-    memcpy(buf, "ALPHA", 5);                   /* at the very start */
-    memcpy(buf + seg - 2, "bravo", 5);         /* across the first slice boundary */
-    memcpy(buf + 2 * seg - 6, "charlie", 7);   /* across the second */
-    memcpy(buf + 3 * seg - 1, "delta", 5);     /* across the third */
-    memcpy(buf + len - 4, "echo", 4);          /* at the very end */
-    ck_assert_int_eq(sg_acm_scan(acm, buf, len, hit), 5);
-    ck_assert(hit[0] && hit[1] && hit[2] && hit[3] && hit[4] && !hit[5]);
+}
+END_TEST
+
+/* The prefilter reads what every match needs: each of these rules must still
+ * match its text (alternations, optional parts, lookarounds, named groups). */
+START_TEST(prefilter_keeps_every_match)
+{
+    static const char *const rules[][2] = {
+        { "(?:foo|barbaz)qux", "barbazqux" },
+        { "\\b(?:include|require)(?:_once)?\\s*[\"'](?:https?|ftp):", "REQUIRE 'ftp:" },
+        { "abc(?:def)?ghi", "abcghi" },
+        { "(?!zzz)(?<n>xyz)+w?\\x41bc", "xyzxyzAbc" },
+        { "(?<=pre)fix|other", "other" },
+        { "c99sh_|\\$c99sh|c99_buff", "$C99SH" },
+        { "(?:chr\\(\\d+\\)\\.){3}", "chr(1).chr(2).chr(3)." },
+        { "a{0}bcd(?i)EFG", "bcdefg" },
+        { "(a)b\\1cdef|ghij", "abacdef" },
+        { "(x)?(?(1)abc|def)ghi", "defghi" },
+        { "\\$_(?:GET|POST)\\[(?:ab|cd)+yz(?:efg|hij)?klm", "$_POST[cdabyzklm" },
+        { "[a-c]{40}[^;]{0,5}\\)", "x;abcabcabcabcabcabcabcabcabcabcabcabcabcaBCA)" },
+        { "[xyz]{40}q|ab", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzab" },
+    };
+    apr_array_header_t *hits = apr_array_make(test_pool, 2, sizeof(sg_sig_hit_t));
+    const char *note;
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+        sg_sigset_t *set = sg_sigset_create(test_pool);
+        sg_result_t res = { APR_SUCCESS, NULL };
+        const char *line = apr_psprintf(test_pool, "T.R%d malicious any ire %s\n", (int)i,
+                                        rules[i][0]);
+        ck_assert_msg(sg_sigset_add_text(set, "t", line, strlen(line), &res) == APR_SUCCESS,
+                      "%s", res.problem);
+        ck_assert_int_eq(sg_sigset_compile(set, &res), APR_SUCCESS);
+        apr_array_clear(hits);
+        sg_sigset_match(set, rules[i][1], strlen(rules[i][1]), SG_TARGET_PHP, hits, 4,
+                        test_pool, &note);
+        ck_assert_msg(hits->nelts == 1, "rule %s missed %s", rules[i][0], rules[i][1]);
+        apr_array_clear(hits);
+        sg_sigset_match(set, "nothing here", 12, SG_TARGET_PHP, hits, 4, test_pool, &note);
+        ck_assert_int_eq(hits->nelts, 0);
+    }
 }
 END_TEST
 
@@ -166,7 +223,8 @@ Suite *scan_suite(void)
 
     tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
     tcase_add_test(tc, acm_finds_every_anchor_case_folded);
-    tcase_add_test(tc, acm_lanes_find_anchors_across_slices);
+    tcase_add_test(tc, prefilter_keeps_every_match);
+    tcase_add_test(tc, acm_finds_anchors_across_parts);
     tcase_add_test(tc, base64_round_trip_and_cap);
     tcase_add_test(tc, native_rules_errors_name_file_line);
     tcase_add_test(tc, match_and_clean);
