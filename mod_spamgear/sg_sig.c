@@ -20,6 +20,9 @@ typedef enum {
 
 typedef enum { CLEAN_NONE, CLEAN_MATCH, CLEAN_RE } clean_kind_t;
 
+#define SG_SIG_MORE_ANCHORS 3       /* required anchor sets beyond the first */
+#define SG_SIG_RUN_MIN 64           /* [class]{N} with N >= this gets a run check */
+
 struct sg_sig_t {
     const char *name;           /* e.g. PHP.Backdoor.EvalRequest */
     const char *engine;         /* SPAMGEAR, CUSTOM, DETECTOR */
@@ -30,6 +33,10 @@ struct sg_sig_t {
     const char *lit;            /* SIG_LIT, SIG_B64LIT */
     apr_size_t litlen;          /* bytes of lit */
     int anchor;                 /* prefilter id, or -1: always tried */
+    int more[SG_SIG_MORE_ANCHORS]; /* further ids that must all be seen too */
+    int nmore;                  /* entries in more */
+    unsigned char *run_class;   /* 256 flags: a run of run_min such bytes is required */
+    apr_size_t run_min;         /* 0: no run requirement */
     clean_kind_t clean;         /* cleaning rule */
     pcre2_code *clean_code;     /* CLEAN_RE */
     pcre2_match_context *mctx;  /* the set's match limits */
@@ -160,6 +167,344 @@ static const char *regex_anchor(const char *pat, apr_size_t plen, char *buf, apr
     return *len ? buf : NULL;
 }
 
+/* Anchor sets: literals of which every match of a pattern contains at least
+ * one, so "(?:eval|assert)\s*\(" is only tried on a buffer holding "eval" or
+ * "assert".  A recursive walk: a sequence offers its literal runs (one
+ * literal each) and its required groups (the union of their branches' sets);
+ * the best offer (longest shortest literal, then fewest literals) is kept.
+ * Anything not understood ends the current run, which only shortens what is
+ * required, never makes it wrong; an alternation with a branch that requires
+ * nothing requires nothing. */
+#define ASET_MAX 24
+
+typedef struct aset_t {
+    int n;
+    const char *s[ASET_MAX];
+    apr_size_t l[ASET_MAX];
+} aset_t;
+
+typedef struct rx_t {
+    const char *p;
+    apr_size_t i, len;
+    apr_pool_t *pool;
+    int bad;                       /* give up: no anchors for this pattern */
+    aset_t *all;                   /* top-level sequence: every offer (all required) */
+    int nall, maxall;
+    int caseless;                  /* the pattern is matched caselessly */
+    unsigned char *run_class;      /* top-level [class]{N}, N >= SG_SIG_RUN_MIN */
+    apr_size_t run_min;
+} rx_t;
+
+static apr_size_t aset_min(const aset_t *a)
+{
+    apr_size_t m = 0;
+    int k;
+
+    for (k = 0; k < a->n; k++) {
+        if (k == 0 || a->l[k] < m) m = a->l[k];
+    }
+    return m;
+}
+
+static void aset_offer(aset_t *best, int *have, const aset_t *cand)
+{
+    apr_size_t mb, mc = aset_min(cand);
+
+    if (cand->n == 0) return;
+    mb = *have ? aset_min(best) : 0;
+    if (!*have || mc > mb || (mc == mb && cand->n < best->n)) {
+        *best = *cand;
+        *have = 1;
+    }
+}
+
+/* A quantifier at rx->i, consumed with a lazy/possessive suffix: its minimum
+ * (0, or 1 for one or more), or -1 when there is none. */
+static int rx_quantifier(rx_t *rx)
+{
+    const char *p = rx->p;
+    apr_size_t i = rx->i, len = rx->len;
+    int min = -1;
+
+    if (i >= len) return -1;
+    if (p[i] == '?' || p[i] == '*') { min = 0; i++; }
+    else if (p[i] == '+') { min = 1; i++; }
+    else if (p[i] == '{' && i + 1 < len && apr_isdigit((unsigned char)p[i + 1])) {
+        apr_size_t j = i + 1;
+        int nonzero = 0;
+        for (; j < len && apr_isdigit((unsigned char)p[j]); j++) nonzero |= p[j] != '0';
+        if (j < len && p[j] == ',') for (j++; j < len && apr_isdigit((unsigned char)p[j]); j++);
+        if (j < len && p[j] == '}') { min = nonzero; i = j + 1; }
+    }
+    if (min >= 0) {
+        if (i < len && (p[i] == '?' || p[i] == '+')) i++;
+        rx->i = i;
+    }
+    return min;
+}
+
+static int rx_alt(rx_t *rx, aset_t *out, int depth, int *exact);
+
+/* An offer: kept as the best of this sequence, and at the top level (where
+ * every offer is required at once) collected too. */
+static void rx_offer(rx_t *rx, int depth, aset_t *best, int *have, const aset_t *cand)
+{
+    aset_offer(best, have, cand);
+    if (depth == 0 && rx->all && aset_min(cand) >= 3 && rx->nall < rx->maxall) {
+        rx->all[rx->nall++] = *cand;
+    }
+}
+
+/* Literal [...] class at P[I] (after '['): 256 flags, or NULL when it has
+ * escapes, ranges of escapes or POSIX names this does not follow. */
+static unsigned char *class_flags(const char *p, apr_size_t i, apr_size_t end, int caseless,
+                                  apr_pool_t *pool)
+{
+    unsigned char *f = apr_pcalloc(pool, 256);
+    int neg = 0, c;
+
+    if (i < end && p[i] == '^') { neg = 1; i++; }
+    for (; i < end; i++) {
+        unsigned char a = (unsigned char)p[i], b;
+        if (a == '\\' || a == '[') return NULL;
+        if (i + 2 < end && p[i + 1] == '-' && p[i + 2] != '\\' && p[i + 2] != '[') {
+            b = (unsigned char)p[i + 2];
+            if (b < a) return NULL;
+            for (c = a; c <= b; c++) f[c] = 1;
+            i += 2;
+        }
+        else f[a] = 1;
+    }
+    if (caseless) {
+        for (c = 'a'; c <= 'z'; c++) f[c] = f[c - 32] = f[c] | f[c - 32];
+    }
+    if (neg) for (c = 0; c < 256; c++) f[c] = !f[c];
+    return f;
+}
+
+/* ",}" quantifier minimum at P[I] == '{' (0 when not a counted one). */
+static apr_size_t count_min(const char *p, apr_size_t i, apr_size_t len)
+{
+    apr_size_t v = 0;
+
+    if (i >= len || p[i] != '{') return 0;
+    for (i++; i < len && apr_isdigit((unsigned char)p[i]) && v < 100000; i++) v = v * 10 + (apr_size_t)(p[i] - '0');
+    return v;
+}
+
+static int rx_seq(rx_t *rx, aset_t *best, int depth, int *exact)
+{
+    const char *p = rx->p;
+    char run[SG_ACM_MAX_ANCHOR];
+    apr_size_t n = 0;
+    int have = 0, runs = 0;
+    aset_t cand;
+
+    *exact = 1;
+#define END_RUN() do { if (n > 0) { cand.n = 1; cand.s[0] = apr_pstrmemdup(rx->pool, run, n); \
+        cand.l[0] = n; rx_offer(rx, depth, best, &have, &cand); runs++; } n = 0; } while (0)
+    while (rx->i < rx->len && !rx->bad && p[rx->i] != '|' && p[rx->i] != ')') {
+        char c = p[rx->i];
+        if (c == '(') {
+            int kind = 1, ok, q, gexact;  /* 1: a group that must match; 0: lookaround */
+            apr_size_t pre = n;           /* literal run just before the group */
+            char prefix[SG_ACM_MAX_ANCHOR];
+            memcpy(prefix, run, n);
+            END_RUN();
+            *exact = 0;
+            rx->i++;
+            if (rx->i < rx->len && p[rx->i] == '?') {
+                char d = rx->i + 1 < rx->len ? p[rx->i + 1] : 0;
+                rx->i++;
+                if (d == ':' || d == '>') rx->i++;
+                else if (d == '=' || d == '!') { kind = 0; rx->i++; }
+                else if (d == '<' && rx->i + 1 < rx->len
+                         && (p[rx->i + 1] == '=' || p[rx->i + 1] == '!')) { kind = 0; rx->i += 2; }
+                else if (d == '<' || d == 'P' || d == '\'') {
+                    while (rx->i < rx->len && p[rx->i] != '>' && p[rx->i] != '\'' + 0
+                           && p[rx->i] != ')') rx->i++;
+                    if (rx->i < rx->len && (p[rx->i] == '>' || p[rx->i] == '\'')) rx->i++;
+                    else { rx->bad = 1; break; }
+                }
+                else if (d == '-' || apr_isalpha((unsigned char)d)) {
+                    /* inline options: (?i) (?s-i) (?i:...) */
+                    while (rx->i < rx->len && (p[rx->i] == '-' || apr_isalpha((unsigned char)p[rx->i]))) {
+                        if (p[rx->i] == 'x') rx->bad = 1;
+                        rx->i++;
+                    }
+                    if (rx->i < rx->len && p[rx->i] == ')') { rx->i++; continue; }
+                    if (rx->i < rx->len && p[rx->i] == ':') rx->i++;
+                    else { rx->bad = 1; break; }
+                }
+                else { rx->bad = 1; break; }   /* comments, conditionals, recursion... */
+            }
+            ok = rx_alt(rx, &cand, depth + 1, &gexact);
+            if (rx->bad || rx->i >= rx->len || p[rx->i] != ')') { rx->bad = 1; break; }
+            rx->i++;
+            q = rx_quantifier(rx);
+            if (kind && ok && q != 0) {
+                aset_t joined;
+                int k;
+                /* "\$_(?:POST|GET)": the run and each whole-literal branch, joined. */
+                if (pre > 0 && gexact && q < 0) {
+                    joined.n = 0;
+                    for (k = 0; k < cand.n && pre + cand.l[k] <= SG_ACM_MAX_ANCHOR; k++) {
+                        char *j = apr_palloc(rx->pool, pre + cand.l[k]);
+                        memcpy(j, prefix, pre);
+                        memcpy(j + pre, cand.s[k], cand.l[k]);
+                        joined.s[k] = j;
+                        joined.l[k] = pre + cand.l[k];
+                        joined.n++;
+                    }
+                    if (joined.n == cand.n) cand = joined;
+                }
+                rx_offer(rx, depth, best, &have, &cand);
+            }
+            continue;
+        }
+        if (c == '[') {
+            apr_size_t open = rx->i, min;
+            END_RUN();
+            *exact = 0;
+            rx->i = skip_class(p, rx->i, rx->len);
+            min = count_min(p, rx->i, rx->len);
+            if (depth == 0 && rx->all && min >= SG_SIG_RUN_MIN && min > rx->run_min
+                && rx->i <= rx->len) {
+                unsigned char *f = class_flags(p, open + 1, rx->i - 1, rx->caseless, rx->pool);
+                if (f) { rx->run_class = f; rx->run_min = min; }
+            }
+            (void)rx_quantifier(rx);
+            continue;
+        }
+        if (c == '\\' && rx->i + 1 < rx->len && !apr_isalnum((unsigned char)p[rx->i + 1])) {
+            c = p[rx->i + 1];
+            rx->i += 2;
+        }
+        else if (c == '\\') {
+            char d = rx->i + 1 < rx->len ? p[rx->i + 1] : 0;
+            END_RUN();
+            *exact = 0;
+            if (d == 'Q' || d == 'E') { rx->bad = 1; break; }
+            rx->i += 2;
+            if (rx->i < rx->len && (p[rx->i] == '{' || p[rx->i] == '<')
+                && (d == 'x' || d == 'p' || d == 'P' || d == 'g' || d == 'k' || d == 'N' || d == 'o')) {
+                while (rx->i < rx->len && p[rx->i] != '}' && p[rx->i] != '>') rx->i++;
+                rx->i++;
+            }
+            else if (d == 'x') {
+                while (rx->i < rx->len && apr_isxdigit((unsigned char)p[rx->i])) rx->i++;
+            }
+            else if (d == 'p' || d == 'P') rx->i++;
+            (void)rx_quantifier(rx);
+            continue;
+        }
+        else if (c == '.' || c == '^' || c == '$') {
+            END_RUN();
+            *exact = 0;
+            rx->i++;
+            (void)rx_quantifier(rx);
+            continue;
+        }
+        else {
+            rx->i++;
+        }
+        /* A literal byte C, maybe quantified. */
+        {
+            int q = rx_quantifier(rx);
+            if (q >= 0) *exact = 0;
+            if (q == 0) { END_RUN(); continue; }
+            if (n == sizeof(run)) END_RUN();
+            run[n++] = c;
+            if (q > 0) END_RUN();
+        }
+    }
+    END_RUN();
+#undef END_RUN
+    if (runs != 1) *exact = 0;
+    return have;
+}
+
+/* Branches up to ')' or the end; 1 with OUT set when every branch requires
+ * one of its literals. */
+static int rx_alt(rx_t *rx, aset_t *out, int depth, int *exact)
+{
+    aset_t br;
+    int ok = 1, k, bex;
+
+    out->n = 0;
+    *exact = 1;
+    if (depth > 32) { rx->bad = 1; return 0; }
+    for (;;) {
+        int got = rx_seq(rx, &br, depth, &bex);
+        *exact &= bex;
+        if (!got) ok = 0;
+        else if (ok) {
+            if (out->n + br.n > ASET_MAX) ok = 0;
+            else for (k = 0; k < br.n; k++) {
+                out->s[out->n] = br.s[k];
+                out->l[out->n++] = br.l[k];
+            }
+        }
+        if (!rx->bad && rx->i < rx->len && rx->p[rx->i] == '|') { rx->i++; continue; }
+        break;
+    }
+    return ok && !rx->bad && out->n > 0;
+}
+
+/* The anchor sets of PATTERN, every one required (at most MAX, the most
+ * selective-looking first), and a required byte-class run: returns how many
+ * sets, 0 when none is worth using (a literal shorter than 3 bytes, or a
+ * pattern this walk does not follow). */
+static int regex_anchor_sets(const char *pat, int caseless, aset_t *sets, int max,
+                             unsigned char **run_class, apr_size_t *run_min, apr_pool_t *pool)
+{
+    rx_t rx;
+    aset_t one;
+    int exact, k, j;
+
+    *run_class = NULL;
+    *run_min = 0;
+    if (strstr(pat, "(?x") || strstr(pat, "\\Q")) {
+        return 0;
+    }
+    memset(&rx, 0, sizeof(rx));
+    rx.p = pat;
+    rx.len = strlen(pat);
+    rx.pool = pool;
+    rx.caseless = caseless || strstr(pat, "(?") != NULL;   /* inline options: assume i */
+    rx.all = apr_palloc(pool, sizeof(aset_t) * 8);
+    rx.maxall = 8;
+    /* One top-level branch: each of its offers is required. */
+    if (rx_seq(&rx, &one, 0, &exact) && !rx.bad && rx.i == rx.len && rx.nall > 0) {
+        /* best first (longest shortest literal, then fewest) */
+        for (k = 0; k < rx.nall; k++) {
+            for (j = k + 1; j < rx.nall; j++) {
+                apr_size_t mk = aset_min(&rx.all[k]), mj = aset_min(&rx.all[j]);
+                if (mj > mk || (mj == mk && rx.all[j].n < rx.all[k].n)) {
+                    aset_t t = rx.all[k]; rx.all[k] = rx.all[j]; rx.all[j] = t;
+                }
+            }
+        }
+        for (k = 0; k < rx.nall && k < max; k++) sets[k] = rx.all[k];
+        *run_class = rx.run_class;
+        *run_min = rx.run_min;
+        return k;
+    }
+    if (!rx.bad && rx.i == rx.len && rx.run_class) {
+        *run_class = rx.run_class;
+        *run_min = rx.run_min;
+    }
+    /* Alternation at the top: the union of the branches, if all require one. */
+    memset(&rx, 0, sizeof(rx));
+    rx.p = pat;
+    rx.len = strlen(pat);
+    rx.pool = pool;
+    if (!rx_alt(&rx, &sets[0], 0, &exact) || rx.i != rx.len || aset_min(&sets[0]) < 3) {
+        return 0;
+    }
+    return 1;
+}
+
 static apr_status_t add_anchor(sg_sigset_t *set, sg_sig_t *sig, const char *text,
                                apr_size_t len, sg_acm_t *acm, sg_result_t *res)
 {
@@ -227,14 +572,34 @@ static apr_status_t add_regex_sig(sg_sigset_t *set, sg_sig_t *sig, const char *p
     char buf[SG_ACM_MAX_ANCHOR];
     apr_size_t alen;
     const char *anchor;
+    aset_t asets[1 + SG_SIG_MORE_ANCHORS];
+    int nsets;
     apr_status_t rv;
 
     sig->kind = SIG_RE;
     if ((rv = compile_re(set, pattern, caseless, &sig->code, where, res)) != APR_SUCCESS) {
         return rv;
     }
-    anchor = regex_anchor(pattern, strlen(pattern), buf, &alen);
-    if (anchor && (rv = add_anchor(set, sig, anchor, alen, set->acm, res)) != APR_SUCCESS) {
+    nsets = regex_anchor_sets(pattern, caseless, asets, 1 + SG_SIG_MORE_ANCHORS, &sig->run_class,
+                              &sig->run_min, set->pool);
+    if (nsets > 0) {
+        /* One id per set (any of its literals); every set must be seen. */
+        int k, q, id;
+        for (q = 0; q < nsets; q++) {
+        aset_t aset = asets[q];
+        id = set->nanchors++;
+        if (q == 0) sig->anchor = id;
+        else sig->more[sig->nmore++] = id;
+        for (k = 0; k < aset.n; k++) {
+            apr_size_t l = aset.l[k] > SG_ACM_MAX_ANCHOR ? SG_ACM_MAX_ANCHOR : aset.l[k];
+            if ((rv = sg_acm_add(set->acm, aset.s[k], l, id, res)) != APR_SUCCESS) {
+                return rv;
+            }
+        }
+        }
+    }
+    else if ((anchor = regex_anchor(pattern, strlen(pattern), buf, &alen))
+             && (rv = add_anchor(set, sig, anchor, alen, set->acm, res)) != APR_SUCCESS) {
         return rv;
     }
     return push_sig(set, sig, where, res);
@@ -800,6 +1165,32 @@ static int try_sig(const sg_sigset_t *set, const sg_sig_t *sig, const char *buf,
     return 0;
 }
 
+static int more_seen(const sg_sig_t *sig, const unsigned char *seen)
+{
+    int k;
+
+    for (k = 0; k < sig->nmore; k++) {
+        if (!seen[sig->more[k]]) return 0;
+    }
+    return 1;
+}
+
+/* A run of sig->run_min bytes of sig->run_class somewhere in BUF: probed
+ * every run_min bytes (a run that long covers a probe), then measured. */
+static int has_run(const sg_sig_t *sig, const char *buf, apr_size_t len)
+{
+    const unsigned char *b = (const unsigned char *)buf, *f = sig->run_class;
+    apr_size_t m = sig->run_min, i, lo, hi;
+
+    for (i = m - 1; i < len; i += m) {
+        if (!f[b[i]]) continue;
+        for (lo = i; lo > 0 && i - lo + 1 < m && f[b[lo - 1]]; lo--);
+        for (hi = i + 1; hi < len && hi - lo < m && f[b[hi]]; hi++);
+        if (hi - lo >= m) return 1;
+    }
+    return 0;
+}
+
 void sg_sigset_match(const sg_sigset_t *set, const char *buf, apr_size_t len, int targets,
                      apr_array_header_t *hits, int max, apr_pool_t *p, const char **note)
 {
@@ -823,7 +1214,8 @@ void sg_sigset_match(const sg_sigset_t *set, const char *buf, apr_size_t len, in
         const sg_sig_t *sig = APR_ARRAY_IDX(set->sigs, i, const sg_sig_t *);
         sg_sig_hit_t hit;
         int rc;
-        if ((sig->targets && !(sig->targets & targets)) || (sig->anchor >= 0 && !seen[sig->anchor])) {
+        if ((sig->targets && !(sig->targets & targets)) || (sig->anchor >= 0 && !seen[sig->anchor])
+            || !more_seen(sig, seen) || (sig->run_min && !has_run(sig, buf, len))) {
             continue;
         }
         rc = try_sig(set, sig, buf, len, b64, b64len, md, &hit);
