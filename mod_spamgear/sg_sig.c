@@ -206,12 +206,41 @@ static apr_size_t aset_min(const aset_t *a)
     return m;
 }
 
+/* Words any PHP file is full of: a poor anchor whatever its length. */
+static apr_size_t effective_len(const char *s, apr_size_t l)
+{
+    static const char *const common[] = {
+        "function", "return", "isset", "include", "require", "array", "echo", "http",
+        "name", "data", "php", "for", "while", "foreach", "get", "post", "class", "string",
+        "shell", "mail", "input", "title", NULL
+    };
+    int k;
+
+    for (k = 0; common[k]; k++) {
+        if (strlen(common[k]) == l && !strncasecmp(common[k], s, l)) return 2;
+    }
+    return l;
+}
+
+/* How selective a set looks: its shortest literal, common words counting 2. */
+static apr_size_t aset_score(const aset_t *a)
+{
+    apr_size_t m = 0, e;
+    int k;
+
+    for (k = 0; k < a->n; k++) {
+        e = effective_len(a->s[k], a->l[k]);
+        if (k == 0 || e < m) m = e;
+    }
+    return m;
+}
+
 static void aset_offer(aset_t *best, int *have, const aset_t *cand)
 {
-    apr_size_t mb, mc = aset_min(cand);
+    apr_size_t mb, mc = aset_score(cand);
 
     if (cand->n == 0) return;
-    mb = *have ? aset_min(best) : 0;
+    mb = *have ? aset_score(best) : 0;
     if (!*have || mc > mb || (mc == mb && cand->n < best->n)) {
         *best = *cand;
         *have = 1;
@@ -243,7 +272,7 @@ static int rx_quantifier(rx_t *rx)
     return min;
 }
 
-static int rx_alt(rx_t *rx, aset_t *out, int depth, int *exact);
+static int rx_alt(rx_t *rx, aset_t *out, int depth, aset_t *leads);
 
 /* An offer: kept as the best of this sequence, and at the top level (where
  * every offer is required at once) collected too. */
@@ -292,26 +321,31 @@ static apr_size_t count_min(const char *p, apr_size_t i, apr_size_t len)
     return v;
 }
 
-static int rx_seq(rx_t *rx, aset_t *best, int depth, int *exact)
+/* LEAD: the literal run the sequence starts with ("" when it starts with
+ * anything else), which a literal just before the group it is in joins. */
+static int rx_seq(rx_t *rx, aset_t *best, int depth, const char **lead, apr_size_t *leadlen)
 {
     const char *p = rx->p;
     char run[SG_ACM_MAX_ANCHOR];
     apr_size_t n = 0;
-    int have = 0, runs = 0;
+    int have = 0, leading = 1;
     aset_t cand;
 
-    *exact = 1;
-#define END_RUN() do { if (n > 0) { cand.n = 1; cand.s[0] = apr_pstrmemdup(rx->pool, run, n); \
-        cand.l[0] = n; rx_offer(rx, depth, best, &have, &cand); runs++; } n = 0; } while (0)
+    *lead = "";
+    *leadlen = 0;
+#define END_RUN() do { if (leading) { *lead = apr_pstrmemdup(rx->pool, run, n); *leadlen = n; \
+        leading = 0; } \
+        if (n > 0) { cand.n = 1; cand.s[0] = apr_pstrmemdup(rx->pool, run, n); \
+        cand.l[0] = n; rx_offer(rx, depth, best, &have, &cand); } n = 0; } while (0)
     while (rx->i < rx->len && !rx->bad && p[rx->i] != '|' && p[rx->i] != ')') {
         char c = p[rx->i];
         if (c == '(') {
-            int kind = 1, ok, q, gexact;  /* 1: a group that must match; 0: lookaround */
+            int kind = 1, ok, q;          /* 1: a group that must match; 0: lookaround */
+            aset_t leads;
             apr_size_t pre = n;           /* literal run just before the group */
             char prefix[SG_ACM_MAX_ANCHOR];
             memcpy(prefix, run, n);
             END_RUN();
-            *exact = 0;
             rx->i++;
             if (rx->i < rx->len && p[rx->i] == '?') {
                 char d = rx->i + 1 < rx->len ? p[rx->i + 1] : 0;
@@ -338,34 +372,34 @@ static int rx_seq(rx_t *rx, aset_t *best, int depth, int *exact)
                 }
                 else { rx->bad = 1; break; }   /* comments, conditionals, recursion... */
             }
-            ok = rx_alt(rx, &cand, depth + 1, &gexact);
+            ok = rx_alt(rx, &cand, depth + 1, &leads);
             if (rx->bad || rx->i >= rx->len || p[rx->i] != ')') { rx->bad = 1; break; }
             rx->i++;
             q = rx_quantifier(rx);
             if (kind && ok && q != 0) {
                 aset_t joined;
                 int k;
-                /* "\$_(?:POST|GET)": the run and each whole-literal branch, joined. */
-                if (pre > 0 && gexact && q < 0) {
+                rx_offer(rx, depth, best, &have, &cand);
+                /* "\$_(?:POST|SERVER\s*\[)": the run just before a group met once,
+                 * joined with the literal each branch starts with. */
+                if (pre > 0 && leads.n > 0 && q < 0) {
                     joined.n = 0;
-                    for (k = 0; k < cand.n && pre + cand.l[k] <= SG_ACM_MAX_ANCHOR; k++) {
-                        char *j = apr_palloc(rx->pool, pre + cand.l[k]);
+                    for (k = 0; k < leads.n && pre + leads.l[k] <= SG_ACM_MAX_ANCHOR; k++) {
+                        char *j = apr_palloc(rx->pool, pre + leads.l[k]);
                         memcpy(j, prefix, pre);
-                        memcpy(j + pre, cand.s[k], cand.l[k]);
+                        memcpy(j + pre, leads.s[k], leads.l[k]);
                         joined.s[k] = j;
-                        joined.l[k] = pre + cand.l[k];
+                        joined.l[k] = pre + leads.l[k];
                         joined.n++;
                     }
-                    if (joined.n == cand.n) cand = joined;
+                    if (joined.n == leads.n) rx_offer(rx, depth, best, &have, &joined);
                 }
-                rx_offer(rx, depth, best, &have, &cand);
             }
             continue;
         }
         if (c == '[') {
             apr_size_t open = rx->i, min;
             END_RUN();
-            *exact = 0;
             rx->i = skip_class(p, rx->i, rx->len);
             min = count_min(p, rx->i, rx->len);
             if (depth == 0 && rx->all && min >= SG_SIG_RUN_MIN && min > rx->run_min
@@ -383,7 +417,6 @@ static int rx_seq(rx_t *rx, aset_t *best, int depth, int *exact)
         else if (c == '\\') {
             char d = rx->i + 1 < rx->len ? p[rx->i + 1] : 0;
             END_RUN();
-            *exact = 0;
             if (d == 'Q' || d == 'E') { rx->bad = 1; break; }
             rx->i += 2;
             if (rx->i < rx->len && (p[rx->i] == '{' || p[rx->i] == '<')
@@ -400,7 +433,6 @@ static int rx_seq(rx_t *rx, aset_t *best, int depth, int *exact)
         }
         else if (c == '.' || c == '^' || c == '$') {
             END_RUN();
-            *exact = 0;
             rx->i++;
             (void)rx_quantifier(rx);
             continue;
@@ -411,7 +443,6 @@ static int rx_seq(rx_t *rx, aset_t *best, int depth, int *exact)
         /* A literal byte C, maybe quantified. */
         {
             int q = rx_quantifier(rx);
-            if (q >= 0) *exact = 0;
             if (q == 0) { END_RUN(); continue; }
             if (n == sizeof(run)) END_RUN();
             run[n++] = c;
@@ -420,23 +451,25 @@ static int rx_seq(rx_t *rx, aset_t *best, int depth, int *exact)
     }
     END_RUN();
 #undef END_RUN
-    if (runs != 1) *exact = 0;
     return have;
 }
 
 /* Branches up to ')' or the end; 1 with OUT set when every branch requires
  * one of its literals. */
-static int rx_alt(rx_t *rx, aset_t *out, int depth, int *exact)
+static int rx_alt(rx_t *rx, aset_t *out, int depth, aset_t *leads)
 {
     aset_t br;
-    int ok = 1, k, bex;
+    int ok = 1, k, leads_ok = 1;
+    const char *lead;
+    apr_size_t leadlen;
 
     out->n = 0;
-    *exact = 1;
+    leads->n = 0;
     if (depth > 32) { rx->bad = 1; return 0; }
     for (;;) {
-        int got = rx_seq(rx, &br, depth, &bex);
-        *exact &= bex;
+        int got = rx_seq(rx, &br, depth, &lead, &leadlen);
+        if (leadlen == 0 || leads->n == ASET_MAX) leads_ok = 0;
+        else if (leads_ok) { leads->s[leads->n] = lead; leads->l[leads->n++] = leadlen; }
         if (!got) ok = 0;
         else if (ok) {
             if (out->n + br.n > ASET_MAX) ok = 0;
@@ -448,6 +481,7 @@ static int rx_alt(rx_t *rx, aset_t *out, int depth, int *exact)
         if (!rx->bad && rx->i < rx->len && rx->p[rx->i] == '|') { rx->i++; continue; }
         break;
     }
+    if (!leads_ok) leads->n = 0;
     return ok && !rx->bad && out->n > 0;
 }
 
@@ -460,7 +494,10 @@ static int regex_anchor_sets(const char *pat, int caseless, aset_t *sets, int ma
 {
     rx_t rx;
     aset_t one;
-    int exact, k, j;
+    aset_t leads;
+    const char *lead;
+    apr_size_t leadlen;
+    int k, j;
 
     *run_class = NULL;
     *run_min = 0;
@@ -475,11 +512,11 @@ static int regex_anchor_sets(const char *pat, int caseless, aset_t *sets, int ma
     rx.all = apr_palloc(pool, sizeof(aset_t) * 8);
     rx.maxall = 8;
     /* One top-level branch: each of its offers is required. */
-    if (rx_seq(&rx, &one, 0, &exact) && !rx.bad && rx.i == rx.len && rx.nall > 0) {
+    if (rx_seq(&rx, &one, 0, &lead, &leadlen) && !rx.bad && rx.i == rx.len && rx.nall > 0) {
         /* best first (longest shortest literal, then fewest) */
         for (k = 0; k < rx.nall; k++) {
             for (j = k + 1; j < rx.nall; j++) {
-                apr_size_t mk = aset_min(&rx.all[k]), mj = aset_min(&rx.all[j]);
+                apr_size_t mk = aset_score(&rx.all[k]), mj = aset_score(&rx.all[j]);
                 if (mj > mk || (mj == mk && rx.all[j].n < rx.all[k].n)) {
                     aset_t t = rx.all[k]; rx.all[k] = rx.all[j]; rx.all[j] = t;
                 }
@@ -499,7 +536,7 @@ static int regex_anchor_sets(const char *pat, int caseless, aset_t *sets, int ma
     rx.p = pat;
     rx.len = strlen(pat);
     rx.pool = pool;
-    if (!rx_alt(&rx, &sets[0], 0, &exact) || rx.i != rx.len || aset_min(&sets[0]) < 3) {
+    if (!rx_alt(&rx, &sets[0], 0, &leads) || rx.i != rx.len || aset_min(&sets[0]) < 3) {
         return 0;
     }
     return 1;
