@@ -44,6 +44,7 @@ typedef struct sg_server_conf_t {
     const char *signatures;      /* SpamGearSignatures DIR (main server only); NULL: none */
     const char *clamav;          /* SpamGearClamAV as the engine wants it; NULL: off */
     const char *spool_dir;       /* SpamGearSpoolDir (main server only); NULL: temp dir */
+    int clamd_timeout;           /* SpamGearClamAVTimeout seconds (main server only); 0: 10 */
 } sg_server_conf_t;
 
 /* Per-directory configuration. */

@@ -104,6 +104,7 @@ void *sg_config_merge_server(apr_pool_t *p, void *basev, void *addv)
     conf->signatures = add->signatures ? add->signatures : base->signatures;
     conf->clamav = add->clamav ? add->clamav : base->clamav;
     conf->spool_dir = add->spool_dir ? add->spool_dir : base->spool_dir;
+    conf->clamd_timeout = add->clamd_timeout ? add->clamd_timeout : base->clamd_timeout;
     return conf;
 }
 
@@ -540,6 +541,25 @@ static const char *sg_config_set_spool_dir(cmd_parms *cmd, void *dummy, const ch
     return NULL;
 }
 
+static const char *sg_config_set_clamd_timeout(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    const char *err;
+    sg_server_conf_t *conf = main_conf(cmd, &err);
+    char *end;
+    long n;
+
+    if (err) {
+        return err;
+    }
+    n = strtol(arg, &end, 10);
+    if (end == arg || *end || n < 1 || n > 3600) {
+        return apr_psprintf(cmd->pool, "SpamGearClamAVTimeout: want seconds, 1 to 3600 (%s)",
+                            arg);
+    }
+    conf->clamd_timeout = (int)n;
+    return NULL;
+}
+
 /* --------------------------------------------------------------- directive table */
 
 const command_rec sg_config_cmds[] = {
@@ -595,6 +615,8 @@ const command_rec sg_config_cmds[] = {
                   "directory of signature files loaded at startup (default: none)"),
     AP_INIT_RAW_ARGS("SpamGearClamAV", sg_config_set_clamav, NULL, RSRC_CONF,
                      "Off (default), Engine [DBDIR], Socket /PATH or Tcp HOST:PORT"),
+    AP_INIT_TAKE1("SpamGearClamAVTimeout", sg_config_set_clamd_timeout, NULL, RSRC_CONF,
+                  "seconds clamd may take per connect, send or reply (default 10)"),
     AP_INIT_TAKE1("SpamGearSpoolDir", sg_config_set_spool_dir, NULL, RSRC_CONF,
                   "directory for upload bodies over the in-memory limit (default: temp dir)"),
     { NULL }

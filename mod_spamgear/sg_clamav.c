@@ -214,12 +214,30 @@ static apr_status_t clamd_connect(clamd_t *cd, apr_socket_t **sock, apr_pool_t *
     return APR_SUCCESS;
 }
 
-static apr_status_t send_all(apr_socket_t *s, const char *buf, apr_size_t len)
+/* The whole exchange with clamd (connect, send, reply) ends by DEADLINE: each
+ * socket call may wait only for what is left, so a clamd that stops reading
+ * half-way costs the configured timeout once, not once per call. */
+static apr_status_t time_left(apr_socket_t *s, apr_time_t deadline)
+{
+    apr_time_t now = apr_time_now();
+
+    if (now >= deadline) {
+        return APR_TIMEUP;
+    }
+    apr_socket_timeout_set(s, deadline - now);
+    return APR_SUCCESS;
+}
+
+static apr_status_t send_all(apr_socket_t *s, const char *buf, apr_size_t len,
+                             apr_time_t deadline)
 {
     apr_status_t rv = APR_SUCCESS;
 
     while (len > 0 && rv == APR_SUCCESS) {
         apr_size_t n = len;
+        if ((rv = time_left(s, deadline)) != APR_SUCCESS) {
+            break;
+        }
         rv = apr_socket_send(s, buf, &n);
         buf += n;
         len -= n;
@@ -229,7 +247,7 @@ static apr_status_t send_all(apr_socket_t *s, const char *buf, apr_size_t len)
 
 /* Reads clamd's NUL-terminated reply (at most SG_CLAMD_MAX_REPLY bytes). */
 static apr_status_t read_reply(clamd_t *cd, apr_socket_t *s, char **reply, apr_pool_t *p,
-                               sg_result_t *res)
+                               sg_result_t *res, apr_time_t deadline)
 {
     char *buf = apr_palloc(p, SG_CLAMD_MAX_REPLY + 1);
     apr_size_t have = 0;
@@ -237,6 +255,9 @@ static apr_status_t read_reply(clamd_t *cd, apr_socket_t *s, char **reply, apr_p
 
     while (have < SG_CLAMD_MAX_REPLY && !memchr(buf, '\0', have)) {
         apr_size_t n = SG_CLAMD_MAX_REPLY - have;
+        if ((rv = time_left(s, deadline)) != APR_SUCCESS) {
+            break;
+        }
         rv = apr_socket_recv(s, buf + have, &n);
         have += n;
         if (rv != APR_SUCCESS) {
@@ -305,9 +326,10 @@ static apr_status_t send_fd(apr_socket_t *s, int fd)
     return sendmsg(os, &msg, MSG_NOSIGNAL) == 1 ? APR_SUCCESS : APR_FROM_OS_ERROR(errno);
 }
 
-static apr_status_t instream(apr_socket_t *s, const char *buf, apr_size_t len)
+static apr_status_t instream(apr_socket_t *s, const char *buf, apr_size_t len,
+                             apr_time_t deadline)
 {
-    apr_status_t rv = send_all(s, "zINSTREAM", 10);
+    apr_status_t rv = send_all(s, "zINSTREAM", 10, deadline);
     unsigned char hdr[4];
     apr_size_t off = 0;
 
@@ -315,13 +337,13 @@ static apr_status_t instream(apr_socket_t *s, const char *buf, apr_size_t len)
         apr_size_t n = len - off > SG_CLAMD_CHUNK ? SG_CLAMD_CHUNK : len - off;
         hdr[0] = (unsigned char)(n >> 24); hdr[1] = (unsigned char)(n >> 16);
         hdr[2] = (unsigned char)(n >> 8); hdr[3] = (unsigned char)n;
-        if ((rv = send_all(s, (const char *)hdr, 4)) == APR_SUCCESS) {
-            rv = send_all(s, buf + off, n);
+        if ((rv = send_all(s, (const char *)hdr, 4, deadline)) == APR_SUCCESS) {
+            rv = send_all(s, buf + off, n, deadline);
         }
         off += n;
     }
     memset(hdr, 0, sizeof(hdr));
-    return rv == APR_SUCCESS ? send_all(s, (const char *)hdr, 4) : rv;
+    return rv == APR_SUCCESS ? send_all(s, (const char *)hdr, 4, deadline) : rv;
 }
 
 static apr_status_t clamd_scan(sg_av_t *av, const char *name, const char *buf, apr_size_t len,
@@ -331,21 +353,22 @@ static apr_status_t clamd_scan(sg_av_t *av, const char *name, const char *buf, a
     apr_socket_t *s;
     char *reply;
     apr_status_t rv;
+    apr_time_t deadline = apr_time_now() + cd->timeout;
 
     *virname = NULL;
     if ((rv = clamd_connect(cd, &s, p, res)) != APR_SUCCESS) {
         return rv;
     }
     if (cd->fildes && fd >= 0) {
-        rv = send_all(s, "zFILDES", 8);
+        rv = send_all(s, "zFILDES", 8, deadline);
         if (rv == APR_SUCCESS) rv = send_fd(s, fd);
     }
     else {
-        rv = instream(s, buf, len);
+        rv = instream(s, buf, len, deadline);
     }
     if (rv != APR_SUCCESS) {
         /* clamd closes early when StreamMaxLength is hit: its reply says so. */
-        if (read_reply(cd, s, &reply, p, res) == APR_SUCCESS) {
+        if (read_reply(cd, s, &reply, p, res, deadline) == APR_SUCCESS) {
             rv = parse_verdict(cd, reply, virname, p, res);
         }
         else {
@@ -354,7 +377,7 @@ static apr_status_t clamd_scan(sg_av_t *av, const char *name, const char *buf, a
                                apr_strerror(rv, why, sizeof(why)));
         }
     }
-    else if ((rv = read_reply(cd, s, &reply, p, res)) == APR_SUCCESS) {
+    else if ((rv = read_reply(cd, s, &reply, p, res, deadline)) == APR_SUCCESS) {
         rv = parse_verdict(cd, reply, virname, p, res);
     }
     apr_socket_close(s);
@@ -367,6 +390,7 @@ apr_status_t sg_clamav_open_clamd(sg_av_t **av, apr_pool_t *p, const char *addr,
     clamd_t *cd = apr_pcalloc(p, sizeof(*cd));
     apr_socket_t *s;
     char *reply;
+    apr_time_t deadline;
     apr_status_t rv;
 
     cd->addr = apr_pstrdup(p, addr);
@@ -396,11 +420,12 @@ apr_status_t sg_clamav_open_clamd(sg_av_t **av, apr_pool_t *p, const char *addr,
     if (!ping) {
         goto made;
     }
+    deadline = apr_time_now() + cd->timeout;
     if ((rv = clamd_connect(cd, &s, p, res)) != APR_SUCCESS) {
         return rv;
     }
-    rv = send_all(s, "zPING", 6);
-    if (rv == APR_SUCCESS && (rv = read_reply(cd, s, &reply, p, res)) == APR_SUCCESS
+    rv = send_all(s, "zPING", 6, deadline);
+    if (rv == APR_SUCCESS && (rv = read_reply(cd, s, &reply, p, res, deadline)) == APR_SUCCESS
         && strcmp(reply, "PONG")) {
         rv = sg_result_set(res, p, APR_EGENERAL, "clamd %s: PING answered '%s'", addr, reply);
     }

@@ -74,6 +74,14 @@ cleanup() {
 		kill "$(cat "$runroot/upload-engine/httpd.pid")" 2>/dev/null
 		rm -f "$runroot/upload-engine/httpd.pid"
 	fi
+	if [ -f "$runroot/upload-clamd/httpd.pid" ]; then
+		kill "$(cat "$runroot/upload-clamd/httpd.pid")" 2>/dev/null
+		rm -f "$runroot/upload-clamd/httpd.pid"
+	fi
+	if [ -f "$runroot/upload-clamd/clamd.pid" ]; then
+		kill "$(cat "$runroot/upload-clamd/clamd.pid")" 2>/dev/null
+		rm -f "$runroot/upload-clamd/clamd.pid"
+	fi
 	# An httpd left behind by an aborted Apache::Test run.
 	if [ -n "${run:-}" ] && [ -f "$run/t/logs/httpd.pid" ]; then
 		p=$(cat "$run/t/logs/httpd.pid" 2>/dev/null)
@@ -280,9 +288,124 @@ check_upload_engine() {
 	return $st
 }
 
+# ------------------------------------------------------------- a real clamd stopped
+# A real clamd (Debian clamav-daemon) with a one-signature test database on a
+# private socket, and an httpd with SpamGearClamAV Socket at it and
+# SpamGearClamAVTimeout 2: clean 200, infected (only clamd knows the marker)
+# 403; clamd frozen (SIGSTOP: connections queue, nobody answers) 503 within
+# the timeout, or 200 with SpamGearUploadOnError Allow; clamd killed in the
+# middle of a run of uploads: every answer 200 (before) or 503 (after), none
+# slow.  Every request is timed against an upper bound.
+check_upload_clamd() {
+	local clamd=${CLAMD:-$(command -v clamd || echo /usr/sbin/clamd)} cpid st=0 i r t
+	if [ ! -x "$clamd" ]; then
+		echo "not ok - real clamd: $clamd missing (install the Debian package clamav-daemon)"
+		return 1
+	fi
+	run="$runroot/upload-clamd"
+	rm -rf "$run"; mkdir -p "$run/db" "$run/docs" || fail "cannot create $run"
+	chmod 755 "$run" "$run/docs" && echo x >"$run/docs/f.txt" && chmod 644 "$run/docs/f.txt"
+	# The marker, in hex, for clamd only (no project signatures loaded).
+	echo "SG.Test.Upload:0:*:$(printf 'sg-clamd-upload-marker-0815' | od -An -tx1 | tr -d ' \n')" \
+		>"$run/db/test.ndb"
+	printf '%s\n' "LocalSocket $run/clamd.sock" "LocalSocketMode 666" \
+		"DatabaseDirectory $run/db" "Foreground yes" "LogFile $run/clamd.log" \
+		"PidFile $run/clamd.pid" >"$run/clamd.conf"
+	[ "$(id -u)" = 0 ] && echo "User root" >>"$run/clamd.conf"
+	"$clamd" -c "$run/clamd.conf" >"$run/clamd.out" 2>&1 &
+	cpid=$!
+	i=0
+	until [ -S "$run/clamd.sock" ]; do
+		if ! kill -0 "$cpid" 2>/dev/null || [ $i -ge 300 ]; then
+			echo "not ok - real clamd did not start: $(tail -n 5 "$run/clamd.out" "$run/clamd.log" 2>/dev/null)"
+			kill "$cpid" 2>/dev/null; return 1
+		fi
+		sleep 0.1; i=$((i + 1))
+	done
+	port=$(free_port) || fail "cannot find a free port"
+	printf '%s\n' "LoadModule mpm_event_module \"$libexecdir/mod_mpm_event.so\"" \
+		"LoadModule authz_core_module \"$libexecdir/mod_authz_core.so\"" \
+		"LoadModule alias_module \"$libexecdir/mod_alias.so\"" \
+		"LoadModule socache_shmcb_module \"$libexecdir/mod_socache_shmcb.so\"" \
+		"LoadModule spamgear_module \"$module\"" \
+		"ServerName localhost" "ErrorLog \"$run/error_log\"" "PidFile \"$run/httpd.pid\"" \
+		"Listen 127.0.0.1:$port" "User $user" "Group $group" "DocumentRoot \"$run/docs\"" \
+		"StartServers 1" "ThreadsPerChild 8" "ServerLimit 2" "MaxRequestWorkers 16" \
+		"<Directory \"$run/docs\">" "Require all granted" "</Directory>" \
+		"SpamGearClamAV Socket $run/clamd.sock" "SpamGearClamAVTimeout 2" \
+		"Alias /allow \"$run/docs\"" "<Location /allow>" "SpamGearUploadOnError Allow" \
+		"</Location>" >"$run/httpd.conf"
+	env $san_env "$httpd" -f "$run/httpd.conf" -k start ||
+		{ echo "not ok - clamd httpd did not start"; cat "$run/error_log"; kill "$cpid"; return 1; }
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$port/f.txt" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	head -c 100000 /dev/urandom | od -An -tx1 >"$run/clean.txt"
+	{ head -c 50000 "$run/clean.txt"; echo sg-clamd-upload-marker-0815; } >"$run/bad.txt"
+	# timed FILE URI: "CODE SECONDS"
+	timed() {
+		curl -s -o /dev/null -m 30 -w '%{http_code} %{time_total}' \
+			-F "up=@$1;filename=a.txt" "http://127.0.0.1:$port$2"
+	}
+	# expect_t WHAT WANT-CODE MAX-SECONDS FILE URI
+	expect_t() {
+		set -- "$1" "$2" "$3" $(timed "$4" "$5")
+		r=${4:-none} t=${5:-?}
+		if [ "$r" = "$2" ] && awk -v t="$t" -v m="$3" 'BEGIN {exit !(t < m)}'; then
+			echo "ok - real clamd, $1: $r in ${t}s (< $3 s)"
+		else
+			echo "not ok - real clamd, $1: got $r in ${t}s, want $2 in < $3 s"; st=1
+		fi
+	}
+	expect_t "clean upload" 200 1 "$run/clean.txt" /f.txt
+	expect_t "upload only clamd's database matches" 403 1 "$run/bad.txt" /f.txt
+	grep -q 'AH53042: .*SG.Test.Upload' "$run/error_log" &&
+		echo "ok - real clamd: the AH53042 line names clamd's signature" ||
+		{ echo "not ok - real clamd: no AH53042 line with SG.Test.Upload"; st=1; }
+	# Frozen clamd: the socket accepts, nothing answers.
+	kill -STOP "$cpid"
+	expect_t "clamd stopped (SIGSTOP), clean upload refused within SpamGearClamAVTimeout 2" 503 3 \
+		"$run/clean.txt" /f.txt
+	expect_t "clamd stopped, infected upload refused too" 503 3 "$run/bad.txt" /f.txt
+	expect_t "clamd stopped, SpamGearUploadOnError Allow passes within the timeout" 200 3 \
+		"$run/clean.txt" /allow/f.txt
+	grep -q 'AH53043: spamgear: upload: not scanned (.*clamd.*), refused' "$run/error_log" &&
+		echo "ok - real clamd stopped: an AH53043 line says why" ||
+		{ echo "not ok - real clamd stopped: no AH53043 refused line"; st=1; }
+	kill -CONT "$cpid"
+	expect_t "clamd resumed (SIGCONT): clean upload" 200 2 "$run/clean.txt" /f.txt
+	# Killed in the middle of a run: 4 clients, 25 uploads each; clamd gets
+	# SIGKILL once 10 have been answered.
+	for c in 1 2 3 4; do
+		(for _ in $(seq 1 25); do timed "$run/clean.txt" /f.txt; echo; done >"$run/mid.$c") &
+	done
+	i=0
+	until [ "$(cat "$run/mid."[1-4] 2>/dev/null | wc -l)" -ge 10 ] || [ $i -ge 100 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	kill -9 "$cpid"; wait "$cpid" 2>/dev/null; rm -f "$run/clamd.pid"
+	wait
+	cat "$run/mid."[1-4] >"$run/mid"
+	if [ "$(wc -l <"$run/mid")" = 100 ] &&
+		awk '($1 != 200 && $1 != 503) || $2 >= 2 {bad = 1} END {exit bad}' "$run/mid" &&
+		grep -q '^503' "$run/mid"; then
+		echo "ok - real clamd killed mid-run: 100 uploads, $(grep -c '^200' "$run/mid") passed before, $(grep -c '^503' "$run/mid") refused after, slowest $(sort -k2 -n "$run/mid" | tail -n 1 | cut -d' ' -f2)s"
+	else
+		echo "not ok - real clamd killed mid-run: $(sort "$run/mid" | uniq -c | head -n 10 | tr '\n' ';')"; st=1
+	fi
+	expect_t "clamd gone: refused at once" 503 1 "$run/clean.txt" /f.txt
+	expect_t "clamd gone, SpamGearUploadOnError Allow: passed at once" 200 1 "$run/clean.txt" /allow/f.txt
+	kill "$(cat "$run/httpd.pid")"
+	i=0
+	while [ -f "$run/httpd.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	san_reports "$run/error_log" || { echo "not ok - real clamd: sanitizer reports"; st=1; }
+	[ $st -eq 0 ] || { tail -n 20 "$run/error_log"; tail -n 5 "$run/clamd.log"; }
+	return $st
+}
+
 status=0
 check_bad_directive || status=1
 check_upload_engine || status=1
+check_upload_clamd || status=1
 for mpm in ${SG_APACHE_MPMS:-prefork event}; do
 	run_suite "$mpm" || status=1
 	check_fail2ban_filter "$mpm" || status=1

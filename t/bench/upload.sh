@@ -7,9 +7,18 @@
 #   off:   httpd without mod_spamgear
 #   scan:  mod_spamgear with the project signatures (conf/signatures)
 #   noscan: mod_spamgear loaded, SpamGearUploadScan Off
-# Prints req/s and p99 (ms, ab's percentile table).  With /var/lib/clamav
-# databases present it adds a run with SpamGearClamAV Engine.
-# Bounded: loopback only, ab with -n.  Needs ab, curl and libapache2-mod-php.
+#   modsec: no mod_spamgear; ModSecurity 2 (SecRequestBodyAccess On,
+#           SecUploadDir, SecUploadKeepFiles Off) with @inspectFile running a
+#           shell script per uploaded file that runs `spamgear inspect` with the
+#           same signatures (the usual runav.pl / clamscan-script deployment)
+# Prints req/s and p99 (ms, ab's percentile table), then scan/off and
+# scan/modsec.  With /var/lib/clamav databases present it adds a run with
+# SpamGearClamAV Engine (and OLD_MODULE=PATH adds another build, "scanold").
+# BODY_FILE=FILE uploads FILE's first 100 KB instead
+# of the binary-ish body (e.g. a PHP file: the de-obfuscator runs then).
+# Bounded: loopback only, ab with -n.  Needs ab, curl and libapache2-mod-php;
+# the modsec configuration needs the Debian package libapache2-mod-security2
+# (apt-get install libapache2-mod-security2; skipped with a note without it).
 # Usage: t/bench/upload.sh [REQUESTS] [CONCURRENCY]
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -26,7 +35,7 @@ modphp=$(ls "$libexecdir"/libphp*.so 2>/dev/null | head -n 1)
 tmp=$(mktemp -d /tmp/sg-upbench.XXXXXX); chmod 755 "$tmp"
 cleanup() {
     for f in "$tmp"/*/httpd.pid; do [ -f "$f" ] && kill "$(cat "$f")"; done
-    sleep 0.5; rm -rf "$tmp"
+    sleep 0.5; [ -n "${KEEP_TMP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
 }
 trap cleanup EXIT
 free_port() { perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0, ReuseAddr => 1)->sockport'; }
@@ -42,7 +51,8 @@ PHP
 chmod -R a+rX "$tmp/htdocs"
 B=sgBenchBoundary0123456789
 { printf -- '--%s\r\nContent-Disposition: form-data; name="up"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n' "$B"
-  perl -e 'print join "", map { chr(($_ * 7 + 13) % 256) } 1 .. 102400'
+  if [ -n "${BODY_FILE:-}" ]; then head -c 102400 "$BODY_FILE"
+  else perl -e 'print join "", map { chr(($_ * 7 + 13) % 256) } 1 .. 102400'; fi
   printf -- '\r\n--%s--\r\n' "$B"; } > "$tmp/body"
 
 # start NAME PORT EXTRA-CONFIG
@@ -86,6 +96,10 @@ ab_run() {
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 names=(off noscan scan)
+modsec_so=$libexecdir/mod_security2.so
+[ -f "$modsec_so" ] || modsec_so=/usr/lib/apache2/modules/mod_security2.so
+[ -f "$modsec_so" ] && names+=(modsec) ||
+    echo "upload.sh: no mod_security2.so: apt-get install libapache2-mod-security2 for the modsec figures"
 declare -A port
 for n in "${names[@]}"; do port[$n]=$(free_port); done
 start off "${port[off]}" ""
@@ -93,6 +107,40 @@ start noscan "${port[noscan]}" "LoadModule spamgear_module \"$module\"
 SpamGearUploadScan Off"
 start scan "${port[scan]}" "LoadModule spamgear_module \"$module\"
 SpamGearSignatures \"$top_srcdir/conf/signatures\""
+# OLD_MODULE=PATH: a second mod_spamgear build ("scanold") in the same run, to
+# compare two builds side by side.
+if [ -n "${OLD_MODULE:-}" ]; then
+    names+=(scanold); port[scanold]=$(free_port)
+    start scanold "${port[scanold]}" "LoadModule spamgear_module \"$OLD_MODULE\"
+SpamGearSignatures \"$top_srcdir/conf/signatures\""
+fi
+if [ -n "${port[modsec]:-}" ]; then
+    # The scanner ModSecurity runs per file: the same signatures, ClamAV off
+    # (as in "scan"), as the children's user.
+    m=$tmp/modsec; mkdir -p "$m/sigs" "$m/upload" "$m/tmp"
+    cp "$top_srcdir"/conf/signatures/* "$m/sigs/"
+    printf 'signatures %s\nclamav off\n' "$m/sigs" > "$m/spamgear.conf"
+    printf '#!/bin/sh\n# @inspectFile: first output byte 1 = clean, else refused\nexec %s -c %s inspect "$1"\n' \
+        "$top_builddir/spamgear" "$m/spamgear.conf" > "$m/inspect.sh"
+    chmod 755 "$m/inspect.sh"; chmod -R a+rX "$m"; chown nobody "$m/upload" "$m/tmp"
+    start modsec "${port[modsec]}" "LoadModule unique_id_module \"$libexecdir/mod_unique_id.so\"
+LoadModule security2_module \"$modsec_so\"
+SecRuleEngine On
+SecRequestBodyAccess On
+SecRequestBodyLimit 13107200
+SecRequestBodyNoFilesLimit 131072
+SecTmpDir \"$m/tmp\"
+SecDataDir \"$m/tmp\"
+SecUploadDir \"$m/upload\"
+SecUploadKeepFiles Off
+SecTmpSaveUploadedFiles On
+SecAuditEngine Off
+SecRule FILES_TMPNAMES \"@inspectFile $m/inspect.sh\" \"id:100,phase:2,t:none,deny,status:403,log\""
+    # It really scans: an infected part is refused.
+    printf '<?php eval(base64_decode($_POST["x"])); ?>\n' > "$tmp/bad.php"
+    st=$(curl -s -o /dev/null -w '%{http_code}' -F "up=@$tmp/bad.php;filename=a.jpg" "http://127.0.0.1:${port[modsec]}/save.php")
+    [ "$st" = 403 ] || echo "upload.sh: modsec did not refuse an infected upload (status $st): see $tmp/modsec/error_log"
+fi
 if ls /var/lib/clamav/*.c[lv]d >/dev/null 2>&1; then
     names+=(clamav); port[clamav]=$(free_port)
     start clamav "${port[clamav]}" "LoadModule spamgear_module \"$module\"
@@ -116,5 +164,17 @@ for n in "${names[@]}"; do
         "$n" "$m" "$p" "$(awk -v a="$m" -v b="$base" 'BEGIN {printf "%.1f", 100 * a / b}')" \
         "${bad[$n]}" "${rps[$n]}"
 done
-left=$(ls "$tmp"/*/ 2>/dev/null | grep -c spamgear-upload || true)
+# ratio A B: median over the rounds of A/B within the same round (the load
+# from others drifts between rounds), and the ratio of the medians.
+ratio() {
+    paste <(echo ${rps[$1]} | tr ' ' '\n') <(echo ${rps[$2]} | tr ' ' '\n') |
+        awk 'NF == 2 && $2 > 0 {print $1 / $2}' | median | awk '{printf "%.2f", $1}'
+}
+p99d() {
+    paste <(echo ${p99[$1]} | tr ' ' '\n') <(echo ${p99[$2]} | tr ' ' '\n') |
+        awk 'NF == 2 {print $1 - $2}' | median
+}
+echo "scan/off: $(ratio scan off) (per-round median; goal >= 0.80), p99 +$(p99d scan off) ms (goal <= 3)"
+[ -n "${port[modsec]:-}" ] && echo "scan/modsec: $(ratio scan modsec)x (goal >= 10x)"
+[ -n "${port[scanold]:-}" ] && echo "scanold/off: $(ratio scanold off), p99 +$(p99d scanold off) ms"
 echo "spool files left in the temp dir: $(ls /tmp | grep -c '^spamgear-upload-' || true)"

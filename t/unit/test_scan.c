@@ -159,6 +159,53 @@ START_TEST(match_and_clean)
 }
 END_TEST
 
+/* The prefilter's anchor sets (alternations, "$_" joined with its group,
+ * several required sets, a long class run) never hide a match, and keep a
+ * regex from running when a required literal is missing. */
+static int count_hits(sg_sigset_t *set, const char *buf)
+{
+    apr_array_header_t *hits = apr_array_make(test_pool, 2, sizeof(sg_sig_hit_t));
+    const char *note;
+
+    sg_sigset_match(set, buf, strlen(buf), SG_TARGET_PHP, hits, 16, test_pool, &note);
+    return hits->nelts;
+}
+
+START_TEST(regex_anchor_sets_keep_matches)
+{
+    sg_sigset_t *set = sg_sigset_create(test_pool);
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const char *text =
+        "X.Eval malicious php ire (?:@|\\b)(?:eval|assert)\\s*\\(\\s*\\$_(?:POST|GET|SERVER\\s*\\[)\n"
+        "X.Var malicious php re \\$_(?:POST|GET)\\s*\\[\\s*'?\\w*'?\\s*\\]\\s*\\(\n"
+        "X.Alt malicious php ire abc\\d+xyz|(?:foo|barbaz)\\s*!\n"
+        "X.Opt malicious php re (?:ghost)?wanted(?i:caps)\n"
+        "X.Run suspicious php re [A-Za-z0-9+/]{100}[^;]{0,10};\n";
+    char run[200];
+
+    ck_assert_int_eq(sg_sigset_add_text(set, "t", text, strlen(text), &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_sigset_compile(set, &res), APR_SUCCESS);
+    ck_assert_int_eq(count_hits(set, "<?php @EVAL( $_GET['x']);"), 1);
+    ck_assert_int_eq(count_hits(set, "<?php assert($_SERVER ['a']);"), 1);
+    ck_assert_int_eq(count_hits(set, "<?php eval($x); $_GETS;"), 0);
+    ck_assert_int_eq(count_hits(set, "<?php $_POST['f']($y);"), 1);
+    ck_assert_int_eq(count_hits(set, "<?php $_Post['f']($y);"), 0);
+    ck_assert_int_eq(count_hits(set, "abc12xyz"), 1);
+    ck_assert_int_eq(count_hits(set, "BARBAZ !"), 1);
+    ck_assert_int_eq(count_hits(set, "foo!"), 1);
+    ck_assert_int_eq(count_hits(set, "wantedCAPS"), 1);
+    ck_assert_int_eq(count_hits(set, "ghostwantedcaps"), 1);
+    memset(run, 'A', 150);
+    strcpy(run + 150, "-;");
+    ck_assert_int_eq(count_hits(set, run), 1);
+    run[50] = ' ';   /* runs of 50 and 99: none reaches 100 */
+    ck_assert_int_eq(count_hits(set, run), 0);
+    run[50] = 'A';
+    run[0] = ';';    /* 149 left, starting right after a non-class byte */
+    ck_assert_int_eq(count_hits(set, run), 1);
+}
+END_TEST
+
 static const char *layer_text(apr_array_header_t *layers, int i)
 {
     return i < layers->nelts ? APR_ARRAY_IDX(layers, i, sg_deobf_layer_t).buf : "";
@@ -228,6 +275,7 @@ Suite *scan_suite(void)
     tcase_add_test(tc, base64_round_trip_and_cap);
     tcase_add_test(tc, native_rules_errors_name_file_line);
     tcase_add_test(tc, match_and_clean);
+    tcase_add_test(tc, regex_anchor_sets_keep_matches);
     tcase_add_test(tc, deobf_layers_and_caps);
     tcase_add_test(tc, engine_scans_buffer_and_whitelists);
     suite_add_tcase(s, tc);
