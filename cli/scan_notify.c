@@ -64,6 +64,12 @@ static int read_template(scan_notify_t *n, const char *path)
     return -1;
 }
 
+static apr_status_t free_regex(void *re)
+{
+    regfree(re);
+    return APR_SUCCESS;
+}
+
 int scan_notify_setup(sg_cli_t *cli, scan_notify_t **out)
 {
     const char *pattern = sg_cli_opt(cli, "notify-user"), *v;
@@ -74,7 +80,12 @@ int scan_notify_setup(sg_cli_t *cli, scan_notify_t **out)
     n = apr_pcalloc(cli->pool, sizeof(*n));
     n->cli = cli;
     if (!*pattern) pattern = NOTIFY_DEFAULT_PATTERN;
-    if (regcomp(&n->re, pattern, REG_EXTENDED) != 0 || n->re.re_nsub < 1) {
+    if (regcomp(&n->re, pattern, REG_EXTENDED) != 0) {
+        return bad(cli, "--notify-user needs an extended regex with a (group) for the account",
+                   pattern);
+    }
+    apr_pool_cleanup_register(cli->pool, &n->re, free_regex, apr_pool_cleanup_null);
+    if (n->re.re_nsub < 1) {
         return bad(cli, "--notify-user needs an extended regex with a (group) for the account",
                    pattern);
     }

@@ -230,7 +230,7 @@ check_upload_engine() {
 		"SpamGearSignatures \"$run/sigs\"" "SpamGearClamAV Socket $run/nobody.sock" \
 		"Alias /allow \"$run/docs\"" "<Location /allow>" "SpamGearUploadOnError Allow" \
 		"</Location>" >"$run/httpd.conf"
-	"$httpd" -f "$run/httpd.conf" -k start || { echo "not ok - upload engine httpd did not start"; cat "$run/error_log"; return 1; }
+	env $san_env "$httpd" -f "$run/httpd.conf" -k start || { echo "not ok - upload engine httpd did not start"; cat "$run/error_log"; return 1; }
 	post() {
 		curl -s -o /dev/null -w '%{http_code}' -F "up=@$run/up.txt;filename=a.txt" \
 			"http://127.0.0.1:$port$1"
@@ -249,11 +249,11 @@ check_upload_engine() {
 		{ echo "not ok - no AH53043 line"; st=1; }
 	# Graceful restart: the changed rule file is loaded (ClamAV off now).
 	sed -i "s|SpamGearClamAV Socket .*|SpamGearClamAV Off|" "$run/httpd.conf"
-	"$httpd" -f "$run/httpd.conf" -k graceful
+	env $san_env "$httpd" -f "$run/httpd.conf" -k graceful
 	i=0
 	until [ "$(post /f.txt)" = 200 ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 	printf '%s\n' 'Test.Marker malicious any lit SGMARKER-TWO' >"$run/sigs/t.sigs"
-	"$httpd" -f "$run/httpd.conf" -k graceful
+	env $san_env "$httpd" -f "$run/httpd.conf" -k graceful
 	i=0
 	until [ "$(post /f.txt)" = 403 ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 	r3=$(post /f.txt)
@@ -274,7 +274,7 @@ check_upload_engine() {
 		{ echo "not ok - HTTP/2: infected '$r4' (want '2 403'), clean '$r5' (want '2 200'), streamed '$r6' (want '2 403')"; st=1; }
 	# A broken signature file stops the config test with file:line.
 	printf '%s\n' 'Test.Bad malicious nowhere re x' >"$run/sigs/t.sigs"
-	out=$("$httpd" -t -f "$run/httpd.conf" 2>&1)
+	out=$(env $san_env "$httpd" -t -f "$run/httpd.conf" 2>&1)
 	if [ $? -ne 0 ] && printf '%s\n' "$out" | grep -q 'SpamGearSignatures: .*t\.sigs:1'; then
 		echo "ok - httpd -t names the broken signature file:line"
 	else

@@ -106,6 +106,9 @@ fi
 # was, and the quarantine hold no entry, or a complete one with its record.
 STRACE=${STRACE:-$(command -v strace || echo /usr/bin/strace)}
 [ -x "$STRACE" ] || die "strace is missing: apt-get install strace"
+# LeakSanitizer cannot run under ptrace: off for the traced runs of a
+# sanitizer build (ASan and UBSan still check them).
+strace_run() { ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" "$STRACE" "$@"; }
 q=$tmp/q
 www=$tmp/www/site
 mkdir -p "$www"
@@ -161,7 +164,7 @@ for inj in renameat,renameat2:error=EIO:when=1 renameat,renameat2:error=EIO:when
            fsync:error=EIO:when=1 fsync:error=EIO:when=2 unlinkat:error=EPERM:when=1 \
            write:error=ENOSPC:when=1; do
     rm -rf "$q"; plant "$inj"
-    "$STRACE" -f -o /dev/null -e inject="$inj" "$sg" scan -j 1 --clamav off \
+    strace_run -f -o /dev/null -e inject="$inj" "$sg" scan -j 1 --clamav off \
         --signatures "$tmp/sigs" --quarantine="$q" "$www/shell.php" > "$tmp/out" 2> "$tmp/err"
     rc=$?
     if [ $rc = 1 ] && intact && [ -z "$(entries)" ] && consistent && grep -q quarantine "$tmp/err" &&
@@ -177,7 +180,7 @@ done
 # quarantine with its record; never neither, never a record without its copy.
 for inj in renameat,renameat2:when=1 renameat,renameat2:when=2 unlinkat:when=1 fsync:when=3; do
     rm -rf "$q"; plant "crash $inj"
-    "$STRACE" -f -o /dev/null -e inject="$inj:signal=KILL" "$sg" scan -j 1 --clamav off \
+    strace_run -f -o /dev/null -e inject="$inj:signal=KILL" "$sg" scan -j 1 --clamav off \
         --signatures "$tmp/sigs" --quarantine="$q" "$www/shell.php" > /dev/null 2>&1
     id=$(entries)
     if { intact || { [ -n "$id" ] && [ "$(sha256sum < "$q/$id.data")" = "$(cat "$tmp/sum")" ]; }; } &&
@@ -203,7 +206,7 @@ else
     fail "quarantine restore: an existing file is not overwritten without --force" "exit $rc" "$(cat "$tmp/err")"
 fi
 rm "$www/shell.php"
-"$STRACE" -f -o /dev/null -e inject=renameat,renameat2:error=EIO:when=1 \
+strace_run -f -o /dev/null -e inject=renameat,renameat2:error=EIO:when=1 \
     "$sg" quarantine --dir "$q" restore "$id" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 if [ $rc = 2 ] && [ ! -e "$www/shell.php" ] && [ "$(entries)" = "$id" ] && consistent &&
@@ -295,7 +298,7 @@ fi
 # renameat #1, #2: the kept copy and its record; #3: the cleaned file over the original.
 for when in 1 2 3; do
     rm -rf "$q"; cplant "fail $when"
-    "$STRACE" -f -o /dev/null -e inject=renameat,renameat2:error=EIO:when=$when "$sg" scan -j 1 \
+    strace_run -f -o /dev/null -e inject=renameat,renameat2:error=EIO:when=$when "$sg" scan -j 1 \
         --clamav off --signatures "$tmp/sigs" --clean --quarantine="$q" "$www/index.php" \
         > "$tmp/out" 2> "$tmp/err"
     rc=$?
@@ -420,7 +423,7 @@ else
 fi
 printf 'new\n' > "$tmp/wl/wp/new.txt"
 cp "$tmp/wl/known" "$tmp/wl/before"
-"$STRACE" -f -o /dev/null -e inject=rename,renameat,renameat2:error=EIO:when=1 \
+strace_run -f -o /dev/null -e inject=rename,renameat,renameat2:error=EIO:when=1 \
     "$sg" whitelist --whitelist "$tmp/wl/known" add "$tmp/wl/wp" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 if [ $rc = 2 ] && cmp -s "$tmp/wl/before" "$tmp/wl/known" && [ "$(ls "$tmp/wl")" = "$(printf 'before\nknown\nwp')" ]; then
