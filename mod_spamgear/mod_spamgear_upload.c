@@ -175,6 +175,9 @@ static apr_status_t spool_write(spool_t *sp, const char *buf, apr_size_t len)
     apr_status_t rv;
     apr_size_t n;
 
+    if (len == 0) {
+        return APR_SUCCESS;   /* an empty bucket (HTTP/2 streams send them): nothing to keep */
+    }
     if (!sp->file && sp->len + (apr_off_t)len <= SPOOL_MEM) {
         if ((apr_size_t)sp->len + len > sp->mem_cap) {
             /* Grown by doubling: all copies together stay under 2 * SPOOL_MEM. */
