@@ -8,23 +8,9 @@
 #include "sg_conf.h"
 #include "sg_units.h"
 
-/* Writes TEXT to a fresh temp file and returns its path (from test_pool). */
-static const char *write_conf(const char *text)
-{
-    char *path = apr_pstrdup(test_pool, "/tmp/sg-test-conf-XXXXXX");
-    int fd = mkstemp(path);
-    FILE *fp;
-
-    ck_assert_int_ge(fd, 0);
-    fp = fdopen(fd, "w");
-    fputs(text, fp);
-    fclose(fp);
-    return path;
-}
-
 static apr_status_t read_conf(const char *text, sg_conf_t **conf, sg_result_t *res)
 {
-    const char *path = write_conf(text);
+    const char *path = test_temp_file(text, strlen(text));
     apr_status_t rv;
 
     *conf = sg_conf_create(test_pool);
@@ -142,13 +128,10 @@ END_TEST
 START_TEST(nul_byte_is_an_error)
 {
     static const char text[] = "log-level warn\nmail-max 100\0junk\n";
-    char *path = apr_pstrdup(test_pool, "/tmp/sg-test-conf-XXXXXX");
-    int fd = mkstemp(path);
+    const char *path = test_temp_file(text, sizeof(text) - 1);
     sg_conf_t *conf = sg_conf_create(test_pool);
     sg_result_t res = { APR_SUCCESS, NULL };
 
-    ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (int)sizeof(text) - 1);
-    close(fd);
     ck_assert_int_eq(sg_conf_read(conf, path, 0, test_pool, &res), APR_EINVAL);
     unlink(path);
     ck_assert_ptr_nonnull(strstr(res.problem, ":2: NUL byte"));

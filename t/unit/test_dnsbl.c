@@ -123,25 +123,12 @@ START_TEST(caps_on_a_line)
 }
 END_TEST
 
-static const char *write_file(const char *text)
-{
-    char *path = apr_pstrdup(test_pool, "/tmp/sg-test-dnsbl-XXXXXX");
-    int fd = mkstemp(path);
-    FILE *fp;
-
-    ck_assert_int_ge(fd, 0);
-    fp = fdopen(fd, "w");
-    fputs(text, fp);
-    fclose(fp);
-    return path;
-}
-
 static apr_status_t read_lists(const char *text, apr_array_header_t **lists, sg_result_t *res,
                                const char **path)
 {
     apr_status_t rv;
 
-    *path = write_file(text);
+    *path = test_temp_file(text, strlen(text));
     rv = sg_dnsbl_lists_read(lists, *path, test_pool, res);
     unlink(*path);
     return rv;

@@ -1,5 +1,7 @@
 /* test_main.c: runs every core suite; exit status 0 only when all pass. */
 #include <stdlib.h>
+#include <unistd.h>
+#include <apr_strings.h>
 #include <apr_general.h>
 #include "tests.h"
 
@@ -14,6 +16,17 @@ void test_pool_teardown(void)
 {
     apr_pool_destroy(test_pool);
     test_pool = NULL;
+}
+
+const char *test_temp_file(const char *data, apr_size_t len)
+{
+    char *path = apr_pstrdup(test_pool, "/tmp/sg-test-XXXXXX");
+    int fd = mkstemp(path);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+    close(fd);
+    return path;
 }
 
 int main(void)

@@ -9,6 +9,10 @@ extern apr_pool_t *test_pool;
 void test_pool_setup(void);
 void test_pool_teardown(void);
 
+/* Writes DATA[0..LEN) to a fresh file under /tmp and returns its path
+ * (from test_pool); the caller unlinks it. */
+const char *test_temp_file(const char *data, apr_size_t len);
+
 Suite *path_suite(void);
 Suite *noexec_suite(void);
 Suite *conf_suite(void);
