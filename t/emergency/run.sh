@@ -83,22 +83,8 @@ echo not-the-password >"$tmp/badpw"
 : >"$tmp/empty"
 
 # ------------------------------------------------------------------ helpers
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-not_ok() {
-    fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"
-    echo "#   rc=$rc; stderr:"; sed 's/^/#     /' "$tmp/err"
-}
-# check NAME CONDITION...: one test, passes when every shell condition holds.
-check() {
-    local name=$1 cond
-    shift
-    for cond in "$@"; do
-        if ! eval "$cond"; then not_ok "$name (failed: $cond)"; return; fi
-    done
-    ok "$name"
-}
+. "$srcdir/t/tap.sh"
+show_failure() { echo "#   rc=$rc; stderr:"; sed 's/^/#     /' "$tmp/err"; }
 # em INPUT ARGS...: runs emergency-mail with a clean mail dir; sets rc, elapsed.
 em() {
     local input=$1 start

@@ -123,22 +123,10 @@ py_port=$(cat "$tmp/py.port")
 php_port=$(cat "$tmp/php.port")
 
 # ------------------------------------------------------------------ checks
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-not_ok() {
-    fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"
+. "$srcdir/t/tap.sh"
+show_failure() {
     echo "# stdout:"; sed 's/^/#   /' "$tmp/out"
     echo "# stderr:"; sed 's/^/#   /' "$tmp/err"
-}
-# check NAME CONDITION...: one test, passes when every shell condition holds.
-check() {
-    local name=$1 cond
-    shift
-    for cond in "$@"; do
-        if ! eval "$cond"; then not_ok "$name (failed: $cond)"; return; fi
-    done
-    ok "$name"
 }
 run() { "$sg" "$@" > "$tmp/out" 2> "$tmp/err"; rc=$?; }
 # line PID: the output line of PID ("" when none).

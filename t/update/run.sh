@@ -94,22 +94,10 @@ printf 'update-max-size 16k\n' >"$tmp/small.conf"
 ln -s "$sg" "$tmp/bin/php-shell-detector"
 
 # ------------------------------------------------------------------ helpers
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-not_ok() {
-    fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"
+. "$srcdir/t/tap.sh"
+show_failure() {
     echo "#   rc=$rc; stdout:"; sed 's/^/#     /' "$tmp/out"
     echo "#   stderr:"; sed 's/^/#     /' "$tmp/err"
-}
-# check NAME CONDITION...: one test, passes when every shell condition holds.
-check() {
-    local name=$1 cond
-    shift
-    for cond in "$@"; do
-        if ! eval "$cond"; then not_ok "$name (failed: $cond)"; return; fi
-    done
-    ok "$name"
 }
 # up [-c CONF] ARGS...: spamgear update; sets rc, elapsed (ms) and the requests it made.
 up() {
