@@ -39,9 +39,16 @@ static apr_status_t engine_free(void *data)
     return APR_SUCCESS;
 }
 
+/* The libclamav backend's baton. */
+typedef struct engine_t {
+    struct cl_engine *engine;
+    int image_hash;     /* 1: some loaded database may use image fuzzy hashes */
+} engine_t;
+
 static apr_status_t engine_scan(sg_av_t *av, const char *name, const char *buf, apr_size_t len,
                                 int fd, apr_pool_t *p, const char **virname, sg_result_t *res)
 {
+    const engine_t *e = av->baton;
     struct cl_scan_options opts;
     cl_fmap_t *map;
     cl_error_t ret;
@@ -50,12 +57,18 @@ static apr_status_t engine_scan(sg_av_t *av, const char *name, const char *buf, 
     *virname = NULL;
     memset(&opts, 0, sizeof(opts));
     opts.parse = ~0u;   /* archives, PDFs, mail...: as clamscan's defaults */
+    /* libclamav decodes every image to compute its fuzzy hash even when no
+     * loaded signature has a fuzzy_img# subsignature to compare it with; on a
+     * web tree full of PNGs that is most of its time.  Skipped only then, so
+     * what can be detected is unchanged. */
+    if (!e->image_hash) {
+        opts.parse &= ~(unsigned)CL_SCAN_PARSE_IMAGE_FUZZY_HASH;
+    }
     map = cl_fmap_open_memory(buf, len);
     if (!map) {
         return sg_result_set(res, p, APR_ENOMEM, "libclamav: cannot map the buffer");
     }
-    ret = cl_scanmap_callback(map, name, virname, &scanned,
-                              (const struct cl_engine *)av->baton, &opts, NULL);
+    ret = cl_scanmap_callback(map, name, virname, &scanned, e->engine, &opts, NULL);
     cl_fmap_close(map);
     if (ret == CL_VIRUS) {
         *virname = apr_pstrdup(p, *virname);
@@ -84,6 +97,62 @@ static int is_clamav_db(const char *name)
         }
     }
     return 0;
+}
+
+/* Largest .ldb read to look for fuzzy_img# (a bigger one is assumed to use it). */
+#define SG_LDB_PROBE_MAX (64 * 1024 * 1024)
+
+/* Non-zero when the database file PATH may hold an image fuzzy hash
+ * subsignature: signed containers (.cvd .cld .cud) cannot be read cheaply,
+ * so they are assumed to; logical signature files (.ldb .ldu) are searched for
+ * "fuzzy_img#"; the other formats cannot express one. */
+static int db_may_use_image_hash(const char *path, apr_pool_t *p)
+{
+    static const char *const containers[] = { ".cvd", ".cld", ".cud", NULL };
+    const char *dot = strrchr(path, '.');
+    apr_finfo_t fi;
+    apr_file_t *f;
+    char *buf;
+    apr_size_t n;
+    int i, found = 1;
+
+    for (i = 0; dot && containers[i]; i++) {
+        if (!strcmp(dot, containers[i])) return 1;
+    }
+    if (!dot || (strcmp(dot, ".ldb") && strcmp(dot, ".ldu"))) {
+        return 0;
+    }
+    if (apr_stat(&fi, path, APR_FINFO_SIZE, p) != APR_SUCCESS || fi.size > SG_LDB_PROBE_MAX
+        || apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, p) != APR_SUCCESS) {
+        return 1;
+    }
+    n = (apr_size_t)fi.size;
+    buf = apr_palloc(p, n + 1);
+    if (apr_file_read_full(f, buf, n, &n) == APR_SUCCESS || n > 0) {
+        buf[n] = '\0';
+        found = memmem(buf, n, "fuzzy_img#", 10) != NULL;
+    }
+    apr_file_close(f);
+    return found;
+}
+
+/* Non-zero when some database file in DIR may use image fuzzy hashes. */
+static int dir_may_use_image_hash(const char *dir, apr_pool_t *p)
+{
+    apr_dir_t *d;
+    apr_finfo_t fi;
+    int found = 0;
+
+    if (apr_dir_open(&d, dir, p) != APR_SUCCESS) {
+        return 0;   /* nothing loaded from there */
+    }
+    while (!found && apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d) == APR_SUCCESS) {
+        if (fi.filetype != APR_DIR && is_clamav_db(fi.name)) {
+            found = db_may_use_image_hash(apr_pstrcat(p, dir, "/", fi.name, NULL), p);
+        }
+    }
+    apr_dir_close(d);
+    return found;
 }
 
 static int has_databases(const char *dir, apr_pool_t *p)
@@ -133,8 +202,10 @@ apr_status_t sg_clamav_open_engine(sg_av_t **av, apr_pool_t *p, const char *dbdi
 {
     static int initialised;   /* cl_init once; sg_engine_load runs before threads */
     struct cl_engine *engine;
+    engine_t *e;
     apr_finfo_t fi;
     unsigned sigs = 0;
+    int image_hash = 0;
     cl_error_t ret;
     apr_status_t rv;
 
@@ -158,6 +229,7 @@ apr_status_t sg_clamav_open_engine(sg_av_t **av, apr_pool_t *p, const char *dbdi
             return sg_result_set(res, p, APR_EINVAL, "%s: libclamav cannot load it: %s",
                                  dbdir, cl_strerror(ret));
         }
+        image_hash = dir_may_use_image_hash(dbdir, p);
     }
     else if (required) {
         return sg_result_set(res, p, APR_ENOENT, "%s: no such ClamAV database directory", dbdir);
@@ -169,6 +241,9 @@ apr_status_t sg_clamav_open_engine(sg_av_t **av, apr_pool_t *p, const char *dbdi
     if (extra_dir && (rv = load_extra(engine, extra_dir, &sigs, p, res)) != APR_SUCCESS) {
         return rv;
     }
+    if (extra_dir && !image_hash) {
+        image_hash = dir_may_use_image_hash(extra_dir, p);
+    }
     if ((ret = cl_engine_compile(engine)) != CL_SUCCESS) {
         return sg_result_set(res, p, APR_EGENERAL, "libclamav: cannot compile the engine: %s",
                              cl_strerror(ret));
@@ -177,7 +252,10 @@ apr_status_t sg_clamav_open_engine(sg_av_t **av, apr_pool_t *p, const char *dbdi
     (*av)->name = "libclamav";
     (*av)->scan = engine_scan;
     (*av)->sigs = sigs;
-    (*av)->baton = engine;
+    e = apr_pcalloc(p, sizeof(*e));
+    e->engine = engine;
+    e->image_hash = image_hash;
+    (*av)->baton = e;
     return APR_SUCCESS;
 }
 

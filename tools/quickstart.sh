@@ -23,7 +23,7 @@ BUILD_PKGS="autoconf automake libtool pkg-config make gcc apache2-dev libapr1-de
 DEMO_PKGS="apache2 libapache2-mod-php php-cli curl"
 TEST_PKGS="apache2 libapache2-mod-php php-fpm php-cli libapache2-mod-perl2 libwww-perl
  curl xz-utils groff-base dnsmasq-base python3 python3-aiosmtpd openssl postfix
- apache2-utils redis-server memcached chromium clamav-daemon fail2ban strace
+ apache2-utils redis-server memcached chromium clamav clamav-daemon fail2ban strace
  clang-14 libclang-rt-14-dev valgrind"
 
 say() { printf 'quickstart: %s\n' "$*" >&2; }

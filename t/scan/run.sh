@@ -86,6 +86,28 @@ elif grep -q "no such ClamAV database directory" "$tmp/err"; then
 else
     fail "libclamav: a missing DBDIR given explicitly is an error" "$(cat "$tmp/err")"
 fi
+# Image fuzzy hashes: spamgear asks libclamav for them only when a loaded .ldb
+# has a fuzzy_img# subsignature (or a .cvd/.cld may); such a signature must
+# still match, from the signature directory and from DBDIR.
+python3 - "$f/img.png" <<'PY'
+import struct, sys, zlib
+w = h = 64
+raw = b''.join(b'\0' + bytes(v for x in range(w) for v in ((x * 4) & 255, (y * 4) & 255, ((x ^ y) * 4) & 255))
+               for y in range(h))
+def chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d) & 0xffffffff)
+open(sys.argv[1], 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0))
+                              + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
+PY
+imghash=$(sigtool --fuzzy-img "$f/img.png" | awk '{print $NF}')
+mkdir -p "$tmp/imgsigs" "$tmp/imgdb"
+echo "SG.Test.Img;Engine:150-255,Target:0;0;fuzzy_img#$imghash#0" > "$tmp/imgsigs/img.ldb"
+cp "$tmp/imgsigs/img.ldb" "$tmp/imgdb/"
+echo "$f/img.png [CLAMAV] [SG.Test.Img.UNOFFICIAL]" > "$tmp/want-img"
+expect "libclamav: a fuzzy_img# signature in the signature directory matches" 1 "$tmp/want-img" \
+    "$sg" scan -j 1 --signatures "$tmp/imgsigs" --clamav "engine $tmp/emptydb" "$f/img.png"
+expect "libclamav: a fuzzy_img# signature in DBDIR matches" 1 "$tmp/want-img" \
+    "$sg" scan -j 1 --signatures "$tmp/emptydb" --clamav "engine $tmp/imgdb" "$f/img.png"
+rm -f "$f/img.png"
 
 # ------------------------------------------------------------------ lists and threads
 printf '%s\0' "$f/ndb.txt" "$f/shell.php" > "$tmp/list0"
