@@ -25,6 +25,7 @@ typedef struct out_t {
     char *buf;          /* capacity cap + 1 */
     apr_size_t len;     /* bytes written */
     apr_size_t cap;     /* bytes it may hold */
+    int decoded;        /* a literal had an escape decoded since last reset */
 } out_t;
 
 static void putc_(out_t *o, char c)
@@ -104,17 +105,32 @@ static apr_size_t dq_escape(const char *s, apr_size_t i, apr_size_t len, out_t *
 }
 
 /* Parses the string literal at S[I] (a quote) into O; returns the index
- * after the closing quote, or 0 when it does not close. */
+ * after the closing quote, or 0 when it does not close.  Runs without
+ * escapes are copied whole; a decoded escape sets O->decoded. */
 static apr_size_t literal(const char *s, apr_size_t i, apr_size_t len, out_t *o)
 {
     char q = s[i++];
 
     while (i < len && s[i] != q) {
-        if (s[i] == '\\' && q == '"') {
-            i = dq_escape(s, i, len, o);
+        apr_size_t run = i;
+        while (run < len && s[run] != q && s[run] != '\\') run++;
+        if (run > i) {
+            apr_size_t n = run - i;
+            if (n > o->cap - o->len) n = o->cap - o->len;
+            memcpy(o->buf + o->len, s + i, n);
+            o->len += n;
+            i = run;
+            continue;
         }
-        else if (s[i] == '\\' && i + 1 < len && (s[i + 1] == '\'' || s[i + 1] == '\\')) {
+        if (s[i] != '\\') break;
+        if (q == '"') {
+            apr_size_t after = dq_escape(s, i, len, o);
+            o->decoded |= after != i + 1;   /* i + 1: an unknown escape, kept */
+            i = after;
+        }
+        else if (i + 1 < len && (s[i + 1] == '\'' || s[i + 1] == '\\')) {
             putc_(o, s[i + 1]);
+            o->decoded = 1;
             i += 2;
         }
         else {
@@ -157,30 +173,67 @@ static apr_size_t piece(const char *s, apr_size_t i, apr_size_t len, out_t *o)
     return chr_call(s, i, len, o);
 }
 
+/* Bytes that may start a string piece: quotes and the c of chr. */
+static const unsigned char piece_first[256] = { ['"'] = 1, ['\''] = 1, ['c'] = 1, ['C'] = 1 };
+
+/* Non-zero when S[I] may start a string piece: a quote, or "chr" (any case). */
+static int may_start_piece(const char *s, apr_size_t i, apr_size_t len)
+{
+    char c = s[i];
+
+    if (!piece_first[(unsigned char)c]) return 0;
+    if (c == '"' || c == '\'') return 1;
+    return i + 2 < len && (s[i + 1] | 0x20) == 'h' && (s[i + 2] | 0x20) == 'r';
+}
+
+/* Copies S[FROM..TO) to O as it is (up to O's capacity). */
+static void put_span(out_t *o, const char *s, apr_size_t from, apr_size_t to)
+{
+    apr_size_t n = to - from;
+
+    if (n > o->cap - o->len) n = o->cap - o->len;
+    memcpy(o->buf + o->len, s + from, n);
+    o->len += n;
+}
+
 /* Copies S to O with string pieces joined by '.' folded into one
- * "..." string (escapes decoded). */
+ * "..." string (escapes decoded).  A lone literal that decodes to itself is
+ * copied with its own quotes, so a file with nothing to fold normalises to
+ * itself and yields no second layer to match (most of a PHP tree). */
 static void normalise(const char *s, apr_size_t len, out_t *o)
 {
     apr_size_t i = 0;
 
     while (i < len && o->len < o->cap) {
-        apr_size_t start_len = o->len, next;
-        if ((s[i] == '"' || s[i] == '\'' || s[i] == 'c' || s[i] == 'C')) {
-            putc_(o, '"');
-            if ((next = piece(s, i, len, o)) != 0) {
-                for (;;) {
-                    apr_size_t j = skip_ws(s, next, len), k;
-                    if (j >= len || s[j] != '.' || (j + 1 < len && s[j + 1] == '=')) break;
-                    k = skip_ws(s, j + 1, len);
-                    if (k >= len || !(k = piece(s, k, len, o))) break;
-                    next = k;
-                }
-                putc_(o, '"');
-                i = next;
-                continue;
-            }
-            o->len = start_len;
+        apr_size_t start_len = o->len, next, run = i;
+        int pieces = 1;
+        while (run < len && !may_start_piece(s, run, len)) run++;
+        if (run > i) {
+            put_span(o, s, i, run);
+            i = run;
+            continue;
         }
+        putc_(o, '"');
+        o->decoded = 0;
+        if ((next = piece(s, i, len, o)) != 0) {
+            for (;;) {
+                apr_size_t j = skip_ws(s, next, len), k;
+                if (j >= len || s[j] != '.' || (j + 1 < len && s[j + 1] == '=')) break;
+                k = skip_ws(s, j + 1, len);
+                if (k >= len || !(k = piece(s, k, len, o))) break;
+                next = k;
+                pieces++;
+            }
+            putc_(o, '"');
+            if (pieces == 1 && !o->decoded && s[i] != 'c' && s[i] != 'C'
+                && o->len - start_len == next - i) {
+                o->len = start_len;
+                put_span(o, s, i, next);   /* nothing decoded: keep its own quotes */
+            }
+            i = next;
+            continue;
+        }
+        o->len = start_len;
         putc_(o, s[i++]);
     }
 }
@@ -294,8 +347,8 @@ static int literal_arg(const char *s, apr_size_t len, apr_size_t i, const char *
 {
     apr_size_t j = skip_ws(s, i + 1, len), k;
 
-    if (j < len && s[j] == '"') {
-        const char *close = memchr(s + j + 1, '"', len - j - 1);
+    if (j < len && (s[j] == '"' || s[j] == '\'')) {   /* folded, or a lone literal kept */
+        const char *close = memchr(s + j + 1, s[j], len - j - 1);
         if (!close) return 0;
         *arg = s + j + 1;
         *alen = (apr_size_t)(close - *arg);
@@ -318,8 +371,8 @@ static int literal_arg(const char *s, apr_size_t len, apr_size_t i, const char *
             e = skip_ws(s, a + (vend - j), len);
             if (e + 1 >= len || s[e] != '=' || s[e + 1] == '=') continue;
             e = skip_ws(s, e + 1, len);
-            if (e < len && s[e] == '"') {
-                const char *close = memchr(s + e + 1, '"', len - e - 1);
+            if (e < len && (s[e] == '"' || s[e] == '\'')) {
+                const char *close = memchr(s + e + 1, s[e], len - e - 1);
                 if (close) { *arg = s + e + 1; *alen = (apr_size_t)(close - *arg); break; }
             }
         }
@@ -415,6 +468,7 @@ static void process(deobf_t *dc, const char *text, apr_size_t len, int depth, co
     o.cap = len + 16;
     o.buf = apr_palloc(dc->pool, o.cap + 1);
     o.len = 0;
+    o.decoded = 0;
     normalise(text, len, &o);
     o.buf[o.len] = '\0';
     if (depth > 1 || o.len != len || memcmp(o.buf, text, len)) {

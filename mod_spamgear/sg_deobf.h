@@ -7,7 +7,9 @@
  * Layer 1 is a normalised copy of the file: escapes in double-quoted strings
  * decoded (\x47, \107, \u{47}), chr(N).chr(N)... chains and 'ab'.'cd'
  * concatenations folded into one quoted string, so ${"\x47LOBALS"} reads
- * ${"GLOBALS"}.  Every literal argument of base64_decode / str_rot13 /
+ * ${"GLOBALS"}; a lone literal with nothing decoded keeps its own quotes, and
+ * a file with nothing to fold gets no layer 1 at all (it would only repeat
+ * the file, which the caller matches anyway).  Every literal argument of base64_decode / str_rot13 /
  * strrev / gzinflate / gzuncompress / gzdecode / hex2bin / urldecode chains
  * is decoded innermost first and becomes a layer of its own, which is
  * de-obfuscated again, down to MAX_DEPTH.  All layers of one file add up to

@@ -225,7 +225,8 @@ START_TEST(deobf_layers_and_caps)
     ck_assert_int_eq(layers->nelts, 2);
     ck_assert_ptr_nonnull(strstr(layer_text(layers, 0), "${\"GLOBALS\"}"));
     ck_assert_ptr_nonnull(strstr(layer_text(layers, 0), "$f = \"sys\";"));
-    ck_assert_str_eq(layer_text(layers, 1), "eval($_get(\"x\"));");
+    /* A lone literal with nothing decoded keeps its own quotes. */
+    ck_assert_str_eq(layer_text(layers, 1), "eval($_get('x'));");
     ck_assert_str_eq(APR_ARRAY_IDX(layers, 1, sg_deobf_layer_t).how,
                      "strrev(base64_decode())");
     /* Depth 1: the payload is not decoded, and the note says why. */
@@ -236,6 +237,19 @@ START_TEST(deobf_layers_and_caps)
     sg_deobf_run(src, strlen(src), 8, 10, test_pool, &layers, &note);
     ck_assert_int_eq(layers->nelts, 0);
     ck_assert_ptr_nonnull(strstr(note, "decoded size cap"));
+    /* Nothing to fold or decode: no layer at all (the file itself is matched). */
+    src = "<?php $a = 'one'; $b = \"two\\q\"; echo $a, $b, chrx(1);";
+    sg_deobf_run(src, strlen(src), 8, 1 << 20, test_pool, &layers, &note);
+    ck_assert_int_eq(layers->nelts, 0);
+    /* One escape decoded, or two pieces joined: a layer. */
+    src = "<?php $a = 'it\\'s';";
+    sg_deobf_run(src, strlen(src), 8, 1 << 20, test_pool, &layers, &note);
+    ck_assert_int_eq(layers->nelts, 1);
+    ck_assert_str_eq(layer_text(layers, 0), "<?php $a = \"it's\";");
+    src = "<?php $a = 'a' . 'b';";
+    sg_deobf_run(src, strlen(src), 8, 1 << 20, test_pool, &layers, &note);
+    ck_assert_int_eq(layers->nelts, 1);
+    ck_assert_str_eq(layer_text(layers, 0), "<?php $a = \"ab\";");
 }
 END_TEST
 
