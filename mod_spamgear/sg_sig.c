@@ -52,6 +52,8 @@ struct sg_sigset_t {
     sg_acm_t *b64acm;              /* anchors in the content's base64 */
     int nanchors;                  /* ids handed out (shared by both automata) */
     int nb64;                      /* SIG_B64LIT signatures */
+    int targets;                   /* union of the signatures' targets */
+    int untargeted;                /* signatures for any file */
     pcre2_match_context *mctx;     /* match limits, shared read-only */
     int compiled;                  /* 1 after sg_sigset_compile */
 };
@@ -517,6 +519,8 @@ static apr_status_t push_sig(sg_sigset_t *set, sg_sig_t *sig, const char *where,
                              where, SG_SIG_MAX_SIGS);
     }
     APR_ARRAY_PUSH(set->sigs, sg_sig_t *) = sig;
+    set->targets |= sig->targets;
+    set->untargeted += !sig->targets;
     return APR_SUCCESS;
 }
 
@@ -1025,6 +1029,20 @@ static int ext_in(const char *ext, const char *const *list)
     return 0;
 }
 
+/* Non-zero when BUF holds a PHP open tag: "<?php" in any case (PHP's lexer
+ * takes <?PhP too), or "<?=".  One pass. */
+static int has_php_tag(const char *buf, apr_size_t len)
+{
+    const char *p = buf, *end = buf + len;
+
+    while ((p = sg_memfind(p, (apr_size_t)(end - p), "<?", 2)) != NULL) {
+        if (end - p >= 3 && p[2] == '=') return 1;
+        if (end - p >= 5 && !strncasecmp(p + 2, "php", 3)) return 1;
+        p += 2;
+    }
+    return 0;
+}
+
 int sg_sig_target_of(const char *name, const char *buf, apr_size_t len)
 {
     static const char *const php[] = { "php", "php3", "php4", "php5", "php7", "php8", "phtml",
@@ -1043,8 +1061,7 @@ int sg_sig_target_of(const char *name, const char *buf, apr_size_t len)
     else if (dot && ext_in(dot + 1, html)) {
         t |= SG_TARGET_HTML;
     }
-    if (!(t & SG_TARGET_PHP) && (sg_memfind(buf, len, "<?php", 5) || sg_memfind(buf, len, "<?=", 3)
-                                 || sg_memfind(buf, len, "<?PHP", 5))) {
+    if (!(t & SG_TARGET_PHP) && has_php_tag(buf, len)) {
         t |= SG_TARGET_PHP | SG_TARGET_HTML;
     }
     if (!name || !*base) {
@@ -1134,7 +1151,9 @@ void sg_sigset_match(const sg_sigset_t *set, const char *buf, apr_size_t len, in
     int i, found = 0;
 
     *note = NULL;
-    if (set->sigs->nelts == 0) {
+    /* No signature for this kind of file (an image upload, say): not one
+     * byte needs reading. */
+    if (set->sigs->nelts == 0 || (!set->untargeted && !(set->targets & targets))) {
         return;
     }
     sg_acm_scan(set->acm, buf, len, seen);

@@ -277,6 +277,52 @@ START_TEST(engine_scans_buffer_and_whitelists)
 }
 END_TEST
 
+START_TEST(targets_of_files)
+{
+    static const char tagged[] = "\x89PNG....<?PhP system($_GET[1]);";
+    static const char short_echo[] = "GIF89a<?=`$_GET[1]`?>";
+    static const char xml[] = "<?xml version=\"1.0\"?><svg/>";
+    static const char bin[] = "\x89PNG\r\n\x1a\n<?\x01\x02<?ph";
+
+    ck_assert_int_eq(sg_sig_target_of("a.php", "x", 1), SG_TARGET_PHP | SG_TARGET_HTML);
+    ck_assert_int_eq(sg_sig_target_of("a.js", "x", 1), SG_TARGET_HTML);
+    ck_assert_int_eq(sg_sig_target_of("x/.htaccess", "x", 1), SG_TARGET_HTACCESS);
+    /* PHP's open tag in any case, or <?=, makes any file PHP. */
+    ck_assert_int_eq(sg_sig_target_of("a.png", tagged, sizeof(tagged) - 1),
+                     SG_TARGET_PHP | SG_TARGET_HTML);
+    ck_assert_int_eq(sg_sig_target_of("a.gif", short_echo, sizeof(short_echo) - 1),
+                     SG_TARGET_PHP | SG_TARGET_HTML);
+    ck_assert_int_eq(sg_sig_target_of("a.svg", xml, sizeof(xml) - 1), SG_TARGET_ANY);
+    ck_assert_int_eq(sg_sig_target_of("a.png", bin, sizeof(bin) - 1), SG_TARGET_ANY);
+}
+END_TEST
+
+START_TEST(untargeted_file_reads_nothing)
+{
+    sg_engine_t *e;
+    sg_engine_options_t opts;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_array_header_t *f;
+    static const char body[] = "\x89PNG eval($_POST[1]) <?ph";
+
+    sg_engine_options_default(&opts);
+    opts.decode = 1;
+    ck_assert_int_eq(sg_engine_create(&e, test_pool, &opts, &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_engine_add_rules(e, "t", "T.Php malicious php re eval\\(\\$_POST\n"
+                                         "T.Any malicious any lit PNG eval\n", &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_engine_load(e, NULL, &res), APR_SUCCESS);
+    /* The untargeted signature still runs on a file no PHP signature applies to. */
+    ck_assert_int_eq(sg_engine_scan_buffer(e, "x.png", body, sizeof(body) - 1, -1, test_pool,
+                                           &f, &res), APR_SUCCESS);
+    ck_assert_int_eq(f->nelts, 1);
+    ck_assert_str_eq(APR_ARRAY_IDX(f, 0, sg_finding_t).signature, "T.Any");
+    /* Named .php: both. */
+    ck_assert_int_eq(sg_engine_scan_buffer(e, "x.php", body, sizeof(body) - 1, -1, test_pool,
+                                           &f, &res), APR_SUCCESS);
+    ck_assert_int_eq(f->nelts, 2);
+}
+END_TEST
+
 Suite *scan_suite(void)
 {
     Suite *s = suite_create("scan");
@@ -292,6 +338,8 @@ Suite *scan_suite(void)
     tcase_add_test(tc, regex_anchor_sets_keep_matches);
     tcase_add_test(tc, deobf_layers_and_caps);
     tcase_add_test(tc, engine_scans_buffer_and_whitelists);
+    tcase_add_test(tc, targets_of_files);
+    tcase_add_test(tc, untargeted_file_reads_nothing);
     suite_add_tcase(s, tc);
     return s;
 }
