@@ -164,6 +164,8 @@ static int setup_run(mail_run_t *run, int argc, const char *const *argv)
     run->state_dir = sg_cli_opt(run->cli, "state");
     run->counts = sg_cli_opt(run->cli, "counts") != NULL;
     run->all = sg_cli_opt(run->cli, "all") != NULL;
+    run->read_all = sg_cli_opt(run->cli, "read-all") != NULL;
+    sg_logtime_init(&run->seek_time, run->until);
     run->logs = apr_array_make(run->cli->pool, 4, sizeof(const char *));
     apr_table_do(collect_logs, run->logs, run->cli->opts, "log", NULL);
     for (i = 1; i < argc; i++) {
@@ -184,6 +186,11 @@ static void feed_oversize(void *baton)
     sg_maillog_skip_oversize(((mail_run_t *)baton)->ml);
 }
 
+static int line_time(void *baton, const char *line, apr_size_t len, apr_time_t *when)
+{
+    return sg_logtime_parse(&((mail_run_t *)baton)->seek_time, line, len, when) > 0;
+}
+
 int mail_read_one_log(mail_run_t *run, const char *path, sg_input_t *in)
 {
     sg_result_t res = { APR_SUCCESS, NULL };
@@ -191,6 +198,10 @@ int mail_read_one_log(mail_run_t *run, const char *path, sg_input_t *in)
     in->lines = feed_lines;
     in->oversize = feed_oversize;
     in->baton = run;
+    if (!run->read_all) {   /* lines long before the window cannot count */
+        in->since = run->until - apr_time_from_sec(run->period);
+        in->line_time = line_time;
+    }
     if (sg_input_read(path, in, run->cli->pool, &res) != APR_SUCCESS) {
         sg_cli_error("mail: %s", res.problem);
         return SG_EXIT_ERROR;
@@ -202,6 +213,7 @@ int mail_read_one_log(mail_run_t *run, const char *path, sg_input_t *in)
         return SG_EXIT_ERROR;
     }
     run->bytes += in->bytes;
+    run->seeked += in->seeked;
     return SG_EXIT_OK;
 }
 
@@ -420,9 +432,11 @@ static int report(mail_run_t *run)
         }
     }
     if (run->json) {
-        json_t *doc = json_pack("{s:s, s:o, s:I, s:o}", "source", sg_mailsrc_name(run->source),
+        json_t *doc = json_pack("{s:s, s:o, s:I, s:{s:I, s:I}, s:o}",
+                                "source", sg_mailsrc_name(run->source),
                                 "until", json_time(run->until), "period", (json_int_t)run->period,
-                                "accounts", accounts);
+                                "read", "bytes", (json_int_t)run->bytes,
+                                "seeked", (json_int_t)run->seeked, "accounts", accounts);
         json_dumpf(doc, run->cli->out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
         fputc('\n', run->cli->out);
         json_decref(doc);

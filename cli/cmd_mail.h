@@ -39,8 +39,11 @@ typedef struct mail_run_t {
     int only_given;
     sg_maillog_t *ml;
     apr_uint64_t bytes;           /* read, uncompressed */
+    apr_uint64_t seeked;          /* of which passed over by the seek to the window */
     mail_act_t act;               /* --disable and its actions */
     const char *state_dir;        /* --state: incremental runs, or NULL */
+    int read_all;                 /* --read-all: no seek to the window */
+    sg_logtime_t seek_time;       /* stamps of the seek's probes (not the analyser's) */
 } mail_run_t;
 
 /* Reads one log from IN->skip on into RUN's analyser; SG_EXIT_OK or an exit

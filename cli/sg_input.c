@@ -132,6 +132,56 @@ static apr_status_t stream_lines(read_fn *rd, void *src, sg_input_t *in, apr_poo
     return APR_SUCCESS;
 }
 
+#define SEEK_MIN_SPAN (64 * 1024)    /* bisect no closer than this */
+#define SEEK_PROBE_LINES 16          /* lines tried for a stamp at each probe */
+
+/* The start of the first line that begins after MAP[AT] (AT itself when it
+ * starts one), or SIZE. */
+static apr_size_t next_line_start(const char *map, apr_size_t at, apr_size_t size)
+{
+    const char *nl;
+
+    if (at == 0 || map[at - 1] == '\n') return at;
+    nl = memchr(map + at, '\n', size - at);
+    return nl ? (apr_size_t)(nl + 1 - map) : size;
+}
+
+/* The stamp of the first of SEEK_PROBE_LINES lines from line start AT that
+ * has one; 0 when none does. */
+static int probe_time(const char *map, apr_size_t at, apr_size_t size, sg_input_t *in,
+                      apr_time_t *when)
+{
+    int i;
+
+    for (i = 0; i < SEEK_PROBE_LINES && at < size; i++) {
+        const char *nl = memchr(map + at, '\n', size - at);
+        apr_size_t end = nl ? (apr_size_t)(nl - map) : size;
+        if (in->line_time(in->baton, map + at, end - at, when)) return 1;
+        at = end + 1;
+    }
+    return 0;
+}
+
+/* Bisects MAP[FROM..SIZE) for a line start before which every probed line is
+ * stamped before IN->since - SG_INPUT_SEEK_SLACK; returns FROM when there is
+ * none or the probes cannot tell. */
+static apr_size_t seek_since(const char *map, apr_size_t from, apr_size_t size, sg_input_t *in)
+{
+    apr_time_t limit = in->since - SG_INPUT_SEEK_SLACK, when;
+    apr_size_t lo = from, hi = size;
+
+    while (hi - lo > SEEK_MIN_SPAN) {
+        apr_size_t mid = next_line_start(map, lo + (hi - lo) / 2, size);
+        if (mid >= hi || !probe_time(map, mid, size, in, &when) || when >= limit) {
+            hi = lo + (hi - lo) / 2;
+        }
+        else {
+            lo = mid;
+        }
+    }
+    return lo;
+}
+
 /* Maps a regular file and feeds it in steps of whole lines, dropping the pages
  * of each step once read: the file is read without a copy, and the resident
  * size stays a step, not the file. */
@@ -144,8 +194,14 @@ static apr_status_t read_mapped(int fd, apr_size_t size, sg_input_t *in)
     if (map == MAP_FAILED) {
         return APR_FROM_OS_ERROR(errno);
     }
-    (void)madvise(map, size, MADV_SEQUENTIAL);
     keep_head(in, map, size);
+    if (in->since && in->line_time) {
+        apr_size_t start = seek_since(map, done, size, in);
+        in->seeked = start - done;
+        done = start;
+        dropped = start / page * page;
+    }
+    (void)madvise(map + dropped, size - dropped, MADV_SEQUENTIAL);
     while (done < size) {
         apr_size_t end = size - done > MAP_STEP ? done + MAP_STEP : size;
         const char *nl = memrchr(map + done, '\n', end - done);
@@ -209,7 +265,7 @@ apr_status_t sg_input_read(const char *path, sg_input_t *in, apr_pool_t *p, sg_r
     int fd;
     apr_status_t rv;
 
-    in->bytes = in->used = 0;
+    in->bytes = in->used = in->seeked = 0;
     in->inode = 0;
     in->head[0] = '\0';
     if (!strcmp(path, "-")) {

@@ -19,21 +19,38 @@ typedef void sg_input_lines_cb(void *baton, const char *buf, apr_size_t len);
 /* Called for each line dropped because it did not fit SG_INPUT_CHUNK. */
 typedef void sg_input_oversize_cb(void *baton);
 
+/* The time stamped at the start of LINE[0..LEN) in *WHEN; 0 when it has none. */
+typedef int sg_input_time_cb(void *baton, const char *line, apr_size_t len, apr_time_t *when);
+
+/* Lines may be this much out of order and still be found by the seek. */
+#define SG_INPUT_SEEK_SLACK apr_time_from_sec(15 * 60)
+
 typedef struct sg_input_t {
     sg_input_lines_cb *lines;       /* in: where lines go */
     sg_input_oversize_cb *oversize; /* in: told of dropped lines */
     void *baton;                    /* in: passed to both */
     apr_uint64_t skip;              /* in: bytes to pass over first (a line start) */
     int whole_lines_only;           /* in: hold back a last line without newline */
+    apr_time_t since;               /* in: only lines after this matter (0: all)... */
+    sg_input_time_cb *line_time;    /* in: ...as this tells; see sg_input_read */
     apr_uint64_t bytes;             /* out: bytes read (uncompressed), skip included */
     apr_uint64_t used;              /* out: where a next read should start */
+    apr_uint64_t seeked;            /* out: bytes passed over by the seek */
     apr_ino_t inode;                /* out: the file's inode (0 for stdin) */
     char head[SG_INPUT_HEAD + 1];   /* out: the file's first line (start), for rotation */
 } sg_input_t;
 
 /* Feeds PATH ("-" for stdin) to IN->lines as IN says.  A file shorter than
  * IN->skip is APR_EOF (it was truncated or replaced).  Errors name the file
- * in RES. */
+ * in RES.
+ *
+ * Seek: with IN->since and IN->line_time set, a plain file (not stdin, not
+ * gzip) is bisected on its line stamps first, and the lines before the last
+ * one stamped more than SG_INPUT_SEEK_SLACK before IN->since are passed over
+ * unread: an hour's window at the end of a day's log reads an hour of it.
+ * Logs are appended in time order; a line out of order by more than the
+ * slack, before that point, is missed.  Probes without a stamp stop the
+ * bisection early (more is read, never less). */
 apr_status_t sg_input_read(const char *path, sg_input_t *in, apr_pool_t *p, sg_result_t *res);
 
 /* Reads just the first line of PATH (plain or .gz) into HEAD

@@ -31,6 +31,7 @@ enum {
     OPT_OVERRIDES,     /* mail --overrides */
     OPT_COUNTS,        /* mail --counts */
     OPT_ALL,           /* mail --all */
+    OPT_READ_ALL,      /* mail --read-all */
     OPT_ONLY,          /* mail --only */
     OPT_ACTION,        /* mail --action */
     OPT_MAP,           /* mail --map */
@@ -106,6 +107,7 @@ static const apr_getopt_option_t mail_options[] = {
     { "dry-run", OPT_DRY_RUN, 0, "say what --disable would do, change nothing" },
     { "state", OPT_STATE, 1, "incremental: keep in DIR where each log was left, read only "
       "what is new" },
+    { "read-all", OPT_READ_ALL, 0, "read every line, not only from shortly before the window" },
     { NULL, 0, 0, NULL }
 };
 

@@ -175,5 +175,71 @@ echo '{"version": 1, "logs": ' > "$inc/state/mail-postfix.state"
 check "state: a corrupt state is said and rebuilt" grep -q "mail-postfix.state is corrupt" "$T/err"
 check "state: and written anew" python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$inc/state/mail-postfix.state"
 
+# ------------------------------------------------------------ seek to the window
+# A 10-hour log of ~5 MB (the seek bisects down to 64 KB, ~6 minutes here): the
+# window is its last hour.  late@ sends 50 in the window, early@ 300 in hour 2,
+# background users one each now and then.  The seek must pass over most of
+# the file and count exactly what reading it all counts.
+seek=$T/seek; mkdir -p "$seek"
+python3 - "$seek/mail.log" <<'PY'
+import sys, time
+end = 1794045600                      # 2026-11-07T10:00:00Z
+start = end - 10 * 3600
+rows = []
+for i in range(40000):                # background, in time order
+    rows.append((start + i * 36000 // 40000, "user%d@example.org" % (i % 997), "198.51.100.%d" % (i % 250)))
+for i in range(300):
+    rows.append((start + 3600 + i * 10, "early@example.org", "203.0.113.%d" % (i % 200)))
+for i in range(50):
+    rows.append((end - 3540 + i * 60, "late@example.org", "192.0.2.%d" % i))
+rows.sort()
+with open(sys.argv[1], "w") as f:
+    for n, (t, who, ip) in enumerate(rows):
+        f.write("%s mail postfix/submission/smtpd[%d]: Q%X: client=unknown[%s], sasl_method=PLAIN, sasl_username=%s\n"
+                % (time.strftime("%b %e %H:%M:%S", time.gmtime(t)), 1000 + n % 5000, n, ip, who))
+PY
+SEEK="--until 2026-11-07T10:00:00Z --period 1hour --max 1 --json --all"
+"$sg" mail postfix $SEEK "$seek/mail.log" > "$seek/seek.json"
+"$sg" mail postfix $SEEK --read-all "$seek/mail.log" > "$seek/all.json"
+python3 - "$seek/seek.json" "$seek/all.json" <<'PY'
+import json, sys
+s, a = (json.load(open(f)) for f in sys.argv[1:3])
+acc = lambda d: sorted((x["kind"], x["account"], x["count"], x["ips"], x["first"]) for x in d["accounts"])
+late = [x["count"] for x in s["accounts"] if x["account"] == "late@example.org"]
+early = [x for x in s["accounts"] if x["account"] == "early@example.org"]
+ok = (acc(s) == acc(a) and late == [50] and not early and len(acc(s)) > 100
+      and a["read"]["seeked"] == 0 and s["read"]["bytes"] == a["read"]["bytes"]
+      and s["read"]["seeked"] > 0.75 * s["read"]["bytes"])
+print("#   seeked %d of %d bytes" % (s["read"]["seeked"], s["read"]["bytes"]))
+sys.exit(0 if ok else 1)
+PY
+check "seek: an hour's window at the end of a 10-hour log reads ~the last hour, same counts as --read-all" [ $? = 0 ]
+# Lines out of order within the slack (15 min) before the window are still found.
+python3 - "$seek/mail.log" "$seek/late.log" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines(True)
+late = [l for l in lines if "late@" in l][:3]
+rest = [l for l in lines if l not in late]
+# The first three late@ lines (stamped 09:01..09:03) go among the 08:48 ones:
+# 13 to 15 minutes out of order, within the slack.
+at = next(i for i, l in enumerate(rest) if l.startswith("Nov  7 08:48:"))
+open(sys.argv[2], "w").writelines(rest[:at] + late + rest[at:])
+PY
+"$sg" mail postfix $SEEK "$seek/late.log" > "$seek/late.json"
+check "seek: lines up to the slack out of order are still counted" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if [x["count"] for x in d["accounts"] if x["account"] == "late@example.org"] == [50] else 1)' "$seek/late.json"
+# Standard input and gzip are read whole (no seek), with the same counts.
+gzip -c "$seek/mail.log" > "$seek/mail.log.1.gz"
+"$sg" mail postfix $SEEK "$seek/mail.log.1.gz" > "$seek/gz.json"
+"$sg" mail postfix $SEEK - < "$seek/mail.log" > "$seek/stdin.json"
+check "seek: gzip and stdin are read whole, same accounts" python3 -c '
+import json, sys
+d = [json.load(open(f)) for f in sys.argv[1:]]
+acc = lambda x: sorted((a["kind"], a["account"], a["count"]) for a in x["accounts"])
+sys.exit(0 if all(acc(x) == acc(d[0]) and x["read"]["seeked"] == 0 for x in d[1:]) and d[1]["read"]["bytes"] == d[0]["read"]["bytes"] else 1)' \
+    "$seek/all.json" "$seek/gz.json" "$seek/stdin.json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
