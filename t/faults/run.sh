@@ -1,0 +1,195 @@
+#!/bin/bash
+# Fault and race tests (issue 8): failures injected with strace into the
+# system calls that write spamgear's state, update and quarantine files, and
+# kills (SIGKILL) between the steps; then a check that what is on disk is the
+# old version or the complete new one, never a mix, and that the next run
+# makes up for it.  Then symlink and swap attacks by an unprivileged user
+# (nobody) against scan, quarantine, clean, notify and restore, with the
+# window held open by strace (a delay injected into one system call).
+# Needs root (tmpfs mount, chown, setpriv), strace, python3 and openssl;
+# sections that cannot run say so and are skipped.  Everything goes under one
+# mktemp -d directory, removed on exit.
+set -u
+srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+builddir=${top_builddir:-$srcdir}
+sg=$builddir/spamgear
+export TZ=UTC LC_ALL=C
+
+die() { echo "t/faults/run.sh: $*" >&2; exit 99; }
+[ -x "$sg" ] || die "$sg not built: run make first"
+STRACE=${STRACE:-$(command -v strace || echo /usr/bin/strace)}
+[ -x "$STRACE" ] || die "strace is missing: apt-get install strace"
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(command -v python3) || die "python3 is missing: apt-get install python3"
+
+tmp=$(mktemp -d) || die "mktemp -d failed"
+chmod 0755 "$tmp"
+server_pid=
+mounted=
+cleanup() {
+    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    [ -n "$mounted" ] && umount "$mounted" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+. "$srcdir/t/tap.sh"
+rc=0
+show_failure() {
+    echo "#   rc=$rc; stdout:"; sed 's/^/#     /' "$tmp/out" 2>/dev/null | head -n 20
+    echo "#   stderr:"; sed 's/^/#     /' "$tmp/err" 2>/dev/null | head -n 20
+}
+skip() { ok "# SKIP $1"; }
+# LeakSanitizer cannot run under ptrace: off for traced runs of a sanitizer build.
+strace_run() { ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" "$STRACE" "$@"; }
+is_root() { [ "$(id -u)" = 0 ]; }
+one_line() { [ "$(wc -l < "$tmp/err")" = 1 ] && grep -qE -- "$1" "$tmp/err"; }
+
+# ================================================================== 1. mail --state
+# The log in three parts; after each injected failure or kill in the second
+# run, a third run must report exactly what one run over the whole log does.
+"$py" - "$tmp/all.log" <<'PY'
+import sys, random
+r = random.Random(8)
+with open(sys.argv[1], "w") as f:
+    for i in range(90):
+        u = "spam%d" % r.randrange(2) if r.random() < 0.5 else "user%d" % r.randrange(6)
+        ip = "%d.%d.%d.%d" % (r.randrange(1, 224), r.randrange(256), r.randrange(256), r.randrange(1, 255))
+        f.write("Nov  7 10:%02d:%02d mail postfix/smtpd[1]: Q%d: client=unknown[%s], "
+                "sasl_method=LOGIN, sasl_username=%s\n" % (i // 3, (i % 3) * 20, i, ip, u))
+PY
+M="postfix --until 2026-11-07T10:40:00Z --period 1hour --max 1 --json --all"
+"$sg" mail $M "$tmp/all.log" > "$tmp/whole.json"; [ $? = 1 ] || die "mail over the whole log failed"
+same_totals() {
+    "$py" - "$tmp/whole.json" "$1" <<'PY'
+import json, sys
+def load(p):
+    return {x["account"]: (x["count"], x["ips"], x["first"]) for x in json.load(open(p))["accounts"]}
+a, b = load(sys.argv[1]), load(sys.argv[2])
+sys.exit(0 if a == b and len(a) > 3 else 1)
+PY
+}
+sd=$tmp/mstate/st
+log=$tmp/mstate/mail.log
+# state_case WHAT INJECTION: run 1 over part 1; run 2 over parts 1-2 with
+# INJECTION; run 3 over parts 1-3, whose totals must equal the whole run's.
+state_case() {
+    local what=$1 inj=$2
+    rm -rf "$tmp/mstate"; mkdir -p "$sd"
+    sed -n '1,30p' "$tmp/all.log" > "$log"
+    "$sg" mail $M --state "$sd" "$log" > /dev/null 2>&1
+    (cd "$sd" && for f in *; do sha256sum "$f"; done) > "$tmp/state.before"
+    sed -n '31,60p' "$tmp/all.log" >> "$log"
+    strace_run -f -o /dev/null -e inject="$inj" "$sg" mail $M --state "$sd" "$log" \
+        > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+    (cd "$sd" && for f in *; do sha256sum "$f"; done) > "$tmp/state.after"
+    sed -n '61,90p' "$tmp/all.log" >> "$log"
+    "$sg" mail $M --state "$sd" "$log" > "$tmp/third.json" 2> "$tmp/err3"
+    rc3=$?
+}
+# state_is_old_or_new: after the failed run the state file is byte for byte
+# the old one, or a complete new one (valid JSON naming a lines file that exists).
+state_is_old_or_new() {
+    local now
+    now=$(grep ' mail-postfix.state$' "$tmp/state.after")
+    [ -n "$now" ] || return 1
+    [ "$now" = "$(grep ' mail-postfix.state$' "$tmp/state.before")" ] && return 0
+    "$py" -c 'import json,sys,os; d=json.load(open(sys.argv[1])); sys.exit(0 if os.path.isfile(os.path.join(sys.argv[2], d["lines"])) else 1)' \
+        "$sd/mail-postfix.state" "$sd"
+}
+leftovers_gone() { [ -z "$(ls "$sd" | grep -v -x -e mail-postfix.state -e 'mail-postfix\.lines\.[0-9]*')" ] &&
+                   [ "$(ls "$sd" | grep -c '^mail-postfix\.lines')" = 1 ]; }
+for inj in write:error=ENOSPC:when=1 write:error=ENOSPC:when=2 write:error=ENOSPC:when=3 fsync:error=EIO:when=1 \
+           fsync:error=EIO:when=2 rename:error=EIO:when=1 fsync:error=EIO:when=3; do
+    state_case error "$inj"
+    check "mail --state, $inj: exit 2, one line naming the file and the reason" \
+        '[ $rc = 2 ]' \
+        "one_line '^spamgear: mail: $sd(/mail-postfix\\.[a-z0-9.]+)?: cannot write the state: (No space left on device|Input/output error)\$'"
+    check "mail --state, $inj: the old state intact or the new one complete; the next run counts every line once" \
+        state_is_old_or_new '[ $rc3 = 1 ]' 'same_totals "$tmp/third.json"' '[ ! -s "$tmp/err3" ]' leftovers_gone
+done
+for inj in write:when=1 write:when=2 write:when=3 fsync:when=1 fsync:when=2 rename:when=1 fsync:when=3 \
+           unlink:when=1; do
+    state_case kill "$inj:signal=KILL"
+    check "mail --state killed at $inj: the old state intact or the new one complete; the next run counts every line once" \
+        '[ $rc = 137 ] || [ $rc = 1 ]' state_is_old_or_new '[ $rc3 = 1 ]' 'same_totals "$tmp/third.json"' \
+        '[ ! -s "$tmp/err3" ]' leftovers_gone
+done
+
+# ================================================================== 2. update
+# The installed set at v1; an update to v2 with a failure injected into the
+# writes, fsyncs and renames, or a kill at each of them.  After each, the
+# installed tree is byte for byte v1 or v2, and a rerun installs v2.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" > "$tmp/openssl.log" 2>&1 ||
+    die "openssl req failed: $(tail -n 1 "$tmp/openssl.log")"
+www=$tmp/www
+mkset() {   # mkset NAME FILE=TEXT...: a signature set and its SHA256SUMS
+    local d=$www/$1 kv
+    shift
+    mkdir -p "$d"
+    for kv in "$@"; do printf '%s\n' "${kv#*=}" > "$d/${kv%%=*}"; done
+    (cd "$d" && sha256sum -- * > SHA256SUMS)
+}
+mkset v1 a.sig="rule a v1" b.sig="rule b v1" c.sig="rule c v1"
+mkset v2 a.sig="rule a v1" b.sig="rule b v2" d.sig="rule d v2" e.sig="rule e v2"
+mkdir -p "$tmp/srv"
+"$py" "$srcdir/t/update/server.py" "$www" "$tmp/cert.pem" "$tmp/key.pem" "$tmp/srv" > "$tmp/srv.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+    [ -f "$tmp/srv/ports" ] && break
+    kill -0 "$server_pid" 2>/dev/null || die "test HTTPS server died: $(tail -n 3 "$tmp/srv.log")"
+    sleep 0.1
+done
+[ -f "$tmp/srv/ports" ] || die "test HTTPS server did not start within 10 s"
+U=https://127.0.0.1:$(awk '$1 == "https" { print $2 }' "$tmp/srv/ports")
+: > "$tmp/empty.conf"
+etc=$tmp/etc
+inst=$etc/signatures
+tree_sum() {   # names, types, modes and contents of a tree
+    [ -d "$1" ] || { echo none; return; }
+    (cd "$1" && find . -printf '%y %m %p\n' | sort &&
+     find . -type f -print0 | sort -z | xargs -0 -r sha256sum) | sha256sum | cut -c1-64
+}
+up() { "$sg" -c "$tmp/empty.conf" update --cacert "$tmp/cert.pem" --dir "$inst" "$@"; }
+rm -rf "$etc"; mkdir -p "$etc"
+up --source "$U/v1/SHA256SUMS" > /dev/null 2>&1 || die "update: installing v1 failed"
+sum_v1=$(tree_sum "$inst")
+cp -a "$inst" "$tmp/inst-v1"
+up --source "$U/v2/SHA256SUMS" > /dev/null 2>&1 || die "update: installing v2 failed"
+sum_v2=$(tree_sum "$inst")
+[ "$sum_v1" != "$sum_v2" ] || die "update: v1 and v2 have the same tree"
+# update_case INJECTION: from v1, the update to v2 with INJECTION, then a rerun.
+update_case() {
+    rm -rf "$etc"; mkdir -p "$etc"; cp -a "$tmp/inst-v1" "$inst"
+    strace_run -f -o /dev/null -e inject="$1" "$sg" -c "$tmp/empty.conf" update \
+        --cacert "$tmp/cert.pem" --dir "$inst" --source "$U/v2/SHA256SUMS" > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+    after=$(tree_sum "$inst")
+    up --source "$U/v2/SHA256SUMS" > "$tmp/out2" 2> "$tmp/err2"
+    rc2=$?
+}
+old_or_new() { [ "$after" = "$sum_v1" ] || [ "$after" = "$sum_v2" ]; }
+rerun_ok() { [ $rc2 = 0 ] && [ "$(tree_sum "$inst")" = "$sum_v2" ] && [ ! -s "$tmp/err2" ] &&
+             ! ls -d "$etc"/*.new-* > /dev/null 2>&1; }
+for inj in write:error=ENOSPC:when=1 write:error=ENOSPC:when=3 write:error=ENOSPC:when=5 \
+           fsync:error=EIO:when=2 fsync:error=EIO:when=5 fsync:error=EIO:when=6 \
+           fsync:error=EIO:when=7 renameat2:error=EIO:when=1 rename:error=EIO:when=1; do
+    update_case "$inj"
+    check "update, $inj: exit 2, one line; the installed set is v1 or v2, never a mix; a rerun installs v2" \
+        '[ $rc = 2 ]' "one_line '^spamgear: update: .*(No space left on device|Input/output error)'" \
+        old_or_new rerun_ok
+    sed "s/^/#   /" "$tmp/err"
+done
+for inj in write:when=1 write:when=5 fsync:when=5 fsync:when=6 renameat2:when=1 \
+           rename:when=1 fsync:when=7; do
+    update_case "$inj:signal=KILL"
+    check "update killed at $inj: the installed set is v1 or v2, never a mix; a rerun installs v2" \
+        '[ $rc = 137 ]' old_or_new rerun_ok
+done
+
+echo "t/faults: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
