@@ -305,5 +305,143 @@ else
     umount "$qfs"; mounted=
 fi
 
+# ================================================================== 4. symlink and swap attacks
+# The attacker is nobody, owner of $site (a user's web directory) below a
+# root-owned tree.  The secret is a root-only directory holding a file that
+# would match a signature (so that reading it would show).  The window between
+# two steps of spamgear is held open by strace: a delay injected into one
+# system call on the victim's path (-P), printed when it starts; the attacker
+# swaps meanwhile, then spamgear goes on.  Afterwards nothing of the secret may
+# show in the output, the quarantine or the mail, and the secret is unchanged.
+R=$tmp/race
+site=$R/www/site
+secret=$R/secret
+token=TOPSECRET-$$-$RANDOM
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+race_plant() {   # a fresh tree: site/up/shell.php and other/other.php by nobody, the secret by root
+    rm -rf "$R" "$q"
+    mkdir -p "$site/up" "$secret/up" "$R/www/other"
+    chmod 0755 "$R" "$R/www"; chmod 0700 "$secret"
+    printf '<?php @eval($_POST["x"]); /* planted */\n' > "$site/up/shell.php"
+    printf '<?php @eval($_POST["y"]); /* other */\n' > "$R/www/other/other.php"
+    printf '<?php /* %s */ // FilesMan\n' "$token" | tee "$secret/shell.php" > "$secret/up/shell.php"
+    chown -R nobody:nogroup "$site" "$R/www/other"
+    (cd "$secret" && find . -type f -print0 | sort -z | xargs -0 sha256sum) > "$tmp/secret.sum"
+    secret_sha=$(sha256sum < "$secret/shell.php" | cut -d' ' -f1)
+    planted_sha=$(sha256sum < "$site/up/shell.php" | cut -d' ' -f1)
+}
+# swap_up: what the attacker does in the window: up/ becomes a symlink to the secret.
+swap_up() { as_nobody sh -c 'mv "$1/up" "$1/up.old" && ln -s "$2" "$1/up"' sh "$site" "$secret"; }
+# raced SWAP STRACE-ARGS -- SPAMGEAR-ARGS: spamgear under strace; SWAP runs as
+# soon as the delayed call starts; sets rc, out, err.
+raced() {
+    local swap=$1 sargs=() i
+    shift
+    while [ "$1" != -- ]; do sargs+=("$1"); shift; done
+    shift
+    : > "$tmp/trace"
+    strace_run -o "$tmp/trace" "${sargs[@]}" "$sg" "$@" > "$tmp/out" 2> "$tmp/err" &
+    local pid=$!
+    for i in $(seq 1 300); do
+        [ -s "$tmp/trace" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.01
+    done
+    swapped=no
+    [ -s "$tmp/trace" ] && $swap && swapped=yes
+    wait "$pid"
+    rc=$?
+}
+secret_safe() {   # the secret unchanged and none of it in the output, the quarantine or the mails
+    (cd "$secret" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | cmp -s - "$tmp/secret.sum" &&
+        [ "$(find "$secret" | wc -l)" = 4 ] &&
+        ! grep -rqs -e "$token" -e "$secret_sha" -e FilesMan -e "$secret" "$tmp/out" "$tmp/err" "$q" "$tmp/mails"
+}
+D=(-e trace=openat -e inject=openat:delay_enter=700000:when=1)
+S=(scan -j 1 --clamav off --signatures "$sigs" --json)
+if ! is_root; then
+    skip "symlink and swap attacks: need root (a root-only secret, an attacker run as nobody)"
+elif ! command -v setpriv > /dev/null; then
+    skip "symlink and swap attacks: setpriv is missing (util-linux)"
+else
+    # A. between the directory walk and the open of the file it listed: the
+    # open of that file delayed, or (A2) that of its directory up/ (the walk's
+    # is call 1, the one for the file call 2).
+    planted_or_refused() {
+        grep -q "\"path\":\"$site/up/shell.php\".*\"sha256\":\"$planted_sha\"" "$tmp/out" ||
+            grep -q "^spamgear: $site/up/shell.php: .*'up' is a symlink" "$tmp/err"
+    }
+    race_plant
+    raced swap_up "${D[@]}" -P "$site/up/shell.php" -P "$site/up" -- "${S[@]}" "$R/www"
+    check "scan: up/ swapped for a symlink to a secret directory as the file is opened: not followed, the scan goes on" \
+        '[ $swapped = yes ]' '[ $rc = 1 ]' secret_safe planted_or_refused \
+        'grep -q "\"path\":\"$R/www/other/other.php\"" "$tmp/out"'
+    race_plant
+    raced swap_up -e trace=openat -e inject=openat:delay_enter=700000:when=2 -P "$site" -- "${S[@]}" "$R/www"
+    check "scan: up/ swapped for a symlink to a secret directory after the walk listed it: not followed, reported, the scan goes on" \
+        '[ $swapped = yes ]' '[ $rc = 1 ]' secret_safe 'grep -q "\"path\":\"$R/www/other/other.php\"" "$tmp/out"' \
+        "grep -q \"^spamgear: $site/up/shell.php: .*'up' is a symlink\" \"\$tmp/err\""
+
+    # B. between the scan and the quarantine: the read delayed on its way back.
+    Q=(-e trace=read -e inject=read:delay_exit=700000:when=1 -P "$site/up/shell.php")
+    race_plant
+    raced swap_up "${Q[@]}" -- "${S[@]}" --quarantine="$q" "$R/www"
+    check "scan --quarantine: up/ swapped for a symlink after the scan: nothing moved, reported, the scan goes on" \
+        '[ $swapped = yes ]' '[ $rc = 1 ]' secret_safe '[ -f "$site/up.old/shell.php" ]' \
+        '[ "$(ls "$q" | grep -c "\.rec$")" = 1 ]' 'grep -q "\"path\":\"$R/www/other/other.php\"" "$tmp/out"' \
+        "grep -q \"^spamgear: .*'up' is a symlink in a directory others can write\" \"\$tmp/err\""
+
+    # C. the same for --clean: nothing written through the symlink.
+    race_plant
+    printf '<?php @eval($_POST["x"]); ?><?php echo "hi"; ?>\n' > "$site/up/shell.php"
+    chown nobody:nogroup "$site/up/shell.php"
+    raced swap_up "${Q[@]}" -- "${S[@]}" --clean --quarantine="$q" "$R/www"
+    check "scan --clean: up/ swapped for a symlink after the scan: nothing cleaned or kept through it" \
+        '[ $swapped = yes ]' '[ $rc = 1 ]' secret_safe \
+        '[ "$(cat "$site/up.old/shell.php")" = "<?php @eval(\$_POST[\"x\"]); ?><?php echo \"hi\"; ?>" ]' \
+        "grep -q \"^spamgear: .*'up' is a symlink in a directory others can write\" \"\$tmp/err\""
+
+    # D. the file itself replaced by a symlink to the secret file after the walk listed it.
+    race_plant
+    swap_file() { as_nobody sh -c 'rm "$1" && ln -s "$2" "$1"' sh "$site/up/shell.php" "$secret/shell.php"; }
+    raced swap_file "${D[@]}" -P "$site/up/shell.php" -P "$site/up" -- "${S[@]}" --quarantine="$q" "$R/www"
+    check "scan --quarantine: the file swapped for a symlink to a secret file: not opened, reported" \
+        '[ $swapped = yes ]' '[ $rc = 1 ]' secret_safe '[ -L "$site/up/shell.php" ]' \
+        "grep -q \"^spamgear: $site/up/shell.php: .*\" \"\$tmp/err\""
+    # ... and by a hard link: the kernel (fs.protected_hardlinks) must refuse nobody that.
+    race_plant
+    check "a hard link to a root-only secret file cannot be made by nobody (fs.protected_hardlinks)" \
+        '! as_nobody ln "$secret/shell.php" "$site/up/link.php" 2>/dev/null' '[ ! -e "$site/up/link.php" ]'
+
+    # E. --notify-user: the mail names the file scanned, nothing of the secret.
+    race_plant
+    mkdir -p "$tmp/mails"
+    printf '#!/bin/sh\ncat > "%s/mails/$$"\n' "$tmp" > "$tmp/sendmail"; chmod +x "$tmp/sendmail"
+    raced swap_up "${Q[@]}" -- "${S[@]}" --quarantine="$q" --notify-user="^$R/www/([^/]*)/" \
+        --notify-domain example.org --sendmail "$tmp/sendmail" "$R/www"
+    check "scan --notify-user: up/ swapped after the scan: the mail holds nothing of the secret" \
+        '[ $swapped = yes ]' '[ $rc = 1 ]' secret_safe '[ -n "$(ls "$tmp/mails")" ]'
+    rm -rf "$tmp/mails"
+
+    # F. restore into a directory swapped for a symlink: before, and during the restore.
+    race_plant
+    "$sg" scan -j 1 --clamav off --signatures "$sigs" --quarantine="$q" "$site/up/shell.php" > /dev/null 2>&1
+    id=$(ls "$q" | sed -n 's/\.rec$//p')
+    swap_up
+    "$sg" quarantine --dir "$q" restore "$id" > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+    check "restore into up/ swapped for a symlink: refused, nothing written to the secret, the entry kept" \
+        '[ $rc = 2 ]' secret_safe '[ -f "$q/$id.data" ]' '[ ! -e "$site/up.old/shell.php" ]' \
+        "grep -q \"^spamgear: .*'up' is a symlink in a directory others can write\" \"\$tmp/err\""
+    race_plant
+    "$sg" scan -j 1 --clamav off --signatures "$sigs" --quarantine="$q" "$site/up/shell.php" > /dev/null 2>&1
+    id=$(ls "$q" | sed -n 's/\.rec$//p')
+    raced swap_up -e trace=openat -e inject=openat:delay_enter=700000:when=1 -P "$q/$id.data" -P "$q" -- \
+        quarantine --dir "$q" restore "$id"
+    check "restore with up/ swapped for a symlink while it runs: refused, nothing written to the secret" \
+        '[ $swapped = yes ]' '[ $rc = 2 ]' secret_safe '[ -f "$q/$id.data" ]' \
+        "grep -q \"^spamgear: .*'up' is a symlink in a directory others can write\" \"\$tmp/err\""
+fi
+
 echo "t/faults: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
