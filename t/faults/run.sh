@@ -101,7 +101,8 @@ state_is_old_or_new() {
 }
 leftovers_gone() { [ -z "$(ls "$sd" | grep -v -x -e mail-postfix.state -e 'mail-postfix\.lines\.[0-9]*')" ] &&
                    [ "$(ls "$sd" | grep -c '^mail-postfix\.lines')" = 1 ]; }
-for inj in write:error=ENOSPC:when=1 write:error=ENOSPC:when=2 write:error=ENOSPC:when=3 fsync:error=EIO:when=1 \
+for inj in write:error=ENOSPC:when=1 write:error=ENOSPC:when=2 write:error=ENOSPC:when=3 \
+           write:error=EIO:when=2 write:error=EIO:when=3 fsync:error=EIO:when=1 \
            fsync:error=EIO:when=2 rename:error=EIO:when=1 fsync:error=EIO:when=3; do
     state_case error "$inj"
     check "mail --state, $inj: exit 2, one line naming the file and the reason" \
@@ -175,7 +176,8 @@ update_case() {
 old_or_new() { [ "$after" = "$sum_v1" ] || [ "$after" = "$sum_v2" ]; }
 rerun_ok() { [ $rc2 = 0 ] && [ "$(tree_sum "$inst")" = "$sum_v2" ] && [ ! -s "$tmp/err2" ] &&
              ! ls -d "$etc"/*.new-* > /dev/null 2>&1; }
-for inj in write:error=ENOSPC:when=1 write:error=ENOSPC:when=3 write:error=ENOSPC:when=5 \
+for inj in write:error=ENOSPC:when=1 write:error=EIO:when=2 write:error=ENOSPC:when=3 \
+           write:error=ENOSPC:when=5 write:error=EIO:when=5 \
            fsync:error=EIO:when=2 fsync:error=EIO:when=5 fsync:error=EIO:when=6 \
            fsync:error=EIO:when=7 renameat2:error=EIO:when=1 rename:error=EIO:when=1; do
     update_case "$inj"
@@ -342,7 +344,7 @@ raced() {
     : > "$tmp/trace"
     strace_run -o "$tmp/trace" "${sargs[@]}" "$sg" "$@" > "$tmp/out" 2> "$tmp/err" &
     local pid=$!
-    for i in $(seq 1 300); do
+    for i in $(seq 1 3000); do   # up to 30 s: a loaded machine starts slowly
         [ -s "$tmp/trace" ] && break
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.01
