@@ -344,7 +344,8 @@ race_plant() {   # a fresh tree: site/up/shell.php and other/other.php by nobody
 # swap_up: what the attacker does in the window: up/ becomes a symlink to the secret.
 swap_up() { as_nobody sh -c 'mv "$1/up" "$1/up.old" && ln -s "$2" "$1/up"' sh "$site" "$secret"; }
 # raced SWAP STRACE-ARGS -- SPAMGEAR-ARGS: spamgear under strace; SWAP runs as
-# soon as the delayed call starts; sets rc, out, err.
+# soon as the delayed call starts (the NTH traced call, 1 unless set: strace
+# prints a call's start before its delay); sets rc, out, err.
 raced() {
     local swap=$1 sargs=() i
     shift
@@ -354,12 +355,12 @@ raced() {
     strace_run -o "$tmp/trace" "${sargs[@]}" "$sg" "$@" > "$tmp/out" 2> "$tmp/err" &
     local pid=$!
     for i in $(seq 1 3000); do   # up to 30 s: a loaded machine starts slowly
-        [ -s "$tmp/trace" ] && break
+        [ "$(grep -c '' "$tmp/trace")" -ge "${NTH:-1}" ] && break
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.01
     done
     swapped=no
-    [ -s "$tmp/trace" ] && $swap && swapped=yes
+    [ "$(grep -c '' "$tmp/trace")" -ge "${NTH:-1}" ] && $swap && swapped=yes
     wait "$pid"
     rc=$?
 }
@@ -368,7 +369,7 @@ secret_safe() {   # the secret unchanged and none of it in the output, the quara
         [ "$(find "$secret" | wc -l)" = 4 ] &&
         ! grep -rqs -e "$token" -e "$secret_sha" -e FilesMan -e "$secret" "$tmp/out" "$tmp/err" "$q" "$tmp/mails"
 }
-D=(-e trace=openat -e inject=openat:delay_enter=700000:when=1)
+D=(-e trace=openat -e inject=openat:delay_enter=1500000:when=1)
 S=(scan -j 1 --clamav off --signatures "$sigs" --json)
 if ! is_root; then
     skip "symlink and swap attacks: need root (a root-only secret, an attacker run as nobody)"
@@ -388,13 +389,13 @@ else
         '[ $swapped = yes ]' '[ $rc = 1 ]' secret_safe planted_or_refused \
         'grep -q "\"path\":\"$R/www/other/other.php\"" "$tmp/out"'
     race_plant
-    raced swap_up -e trace=openat -e inject=openat:delay_enter=700000:when=2 -P "$site" -- "${S[@]}" "$R/www"
+    NTH=2 raced swap_up -e trace=openat -e inject=openat:delay_enter=1500000:when=2 -P "$site" -- "${S[@]}" "$R/www"
     check "scan: up/ swapped for a symlink to a secret directory after the walk listed it: not followed, reported, the scan goes on" \
         '[ $swapped = yes ]' '[ $rc = 1 ]' secret_safe 'grep -q "\"path\":\"$R/www/other/other.php\"" "$tmp/out"' \
         "grep -q \"^spamgear: $site/up/shell.php: .*'up' is a symlink\" \"\$tmp/err\""
 
     # B. between the scan and the quarantine: the read delayed on its way back.
-    Q=(-e trace=read -e inject=read:delay_exit=700000:when=1 -P "$site/up/shell.php")
+    Q=(-e trace=read -e inject=read:delay_exit=1500000:when=1 -P "$site/up/shell.php")
     race_plant
     raced swap_up "${Q[@]}" -- "${S[@]}" --quarantine="$q" "$R/www"
     check "scan --quarantine: up/ swapped for a symlink after the scan: nothing moved, reported, the scan goes on" \
@@ -447,7 +448,7 @@ else
     race_plant
     "$sg" scan -j 1 --clamav off --signatures "$sigs" --quarantine="$q" "$site/up/shell.php" > /dev/null 2>&1
     id=$(ls "$q" | sed -n 's/\.rec$//p')
-    raced swap_up -e trace=openat -e inject=openat:delay_enter=700000:when=1 -P "$q/$id.data" -P "$q" -- \
+    raced swap_up -e trace=openat -e inject=openat:delay_enter=1500000:when=1 -P "$q/$id.data" -P "$q" -- \
         quarantine --dir "$q" restore "$id"
     check "restore with up/ swapped for a symlink while it runs: refused, nothing written to the secret" \
         '[ $swapped = yes ]' '[ $rc = 2 ]' secret_safe '[ -f "$q/$id.data" ]' \
