@@ -307,6 +307,37 @@ static const char *act_on(scan_run_t *run, const char *path, const struct stat *
     return "QUARANTINED";
 }
 
+/* Opens PATH for reading; -1 after saying why not.  A path the user named
+ * (FOLLOW) is opened as given.  One the walk found is opened from its
+ * directory, reached component by component without following a symlink in
+ * a directory others can write: a user who swaps a directory of the tree for
+ * a symlink between the walk and this open cannot make root read (and report
+ * on) a file outside the tree. */
+static int open_scanned(worker_t *w, const char *path, int follow)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const char *base;
+    int dfd, fd, err;
+
+    if (follow) {
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    }
+    else if (sg_quarantine_open_parent(path, &dfd, &base, w->pool, &res) != APR_SUCCESS) {
+        file_error(w->run, path, res.problem, 0);
+        return -1;
+    }
+    else {
+        fd = openat(dfd, base, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+        err = errno;
+        close(dfd);
+        errno = err;
+    }
+    if (fd < 0) {
+        file_error(w->run, path, "cannot open", errno);
+    }
+    return fd;
+}
+
 static void scan_path(worker_t *w, const char *path, int follow)
 {
     scan_run_t *run = w->run;
@@ -316,9 +347,8 @@ static void scan_path(worker_t *w, const char *path, int follow)
     sg_result_t res = { APR_SUCCESS, NULL };
     int fd, err;
 
-    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-    if (fd < 0) {
-        file_error(run, path, "cannot open", errno);
+    if ((fd = open_scanned(w, path, follow)) < 0) {
+        apr_pool_clear(w->pool);
         return;
     }
     if (fstat(fd, &st) != 0) {

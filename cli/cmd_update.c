@@ -53,6 +53,7 @@ typedef struct up_run_t {
     apr_off_t max_size;               /* bytes per downloaded file */
     const char *graceful;             /* command run after an install; NULL: none */
     int dry_run;                      /* --dry-run: build and verify, install nothing */
+    int swapped;                      /* the new set is in place (even if a later step failed) */
     apr_array_header_t *sources;      /* sg_update_source_t * */
     apr_array_header_t *installed;    /* sg_update_file_t in dir now */
     apr_hash_t *installed_sha;        /* name -> sha256 of the installed files */
@@ -105,16 +106,23 @@ static const char *hash_copy(const char *src, apr_file_t *dst, const char **hex,
     apr_size_t n;
     apr_status_t rv = ctx ? apr_file_open(&in, src, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, p)
                           : APR_ENOMEM;
+    int copy_failed = 0;   /* the error is the copy's (disk full), not SRC's */
 
     while (rv == APR_SUCCESS) {
         n = UP_IO_CHUNK;
         if ((rv = apr_file_read(in, buf, &n)) == APR_SUCCESS) {
             EVP_DigestUpdate(ctx, buf, n);
             rv = dst ? apr_file_write_full(dst, buf, n, NULL) : APR_SUCCESS;
+            copy_failed = rv != APR_SUCCESS;
         }
     }
-    if (!APR_STATUS_IS_EOF(rv) || (dst && (rv = apr_file_sync(dst)) != APR_SUCCESS)) {
-        problem = apr_psprintf(p, "%s: %pm", src, &rv);
+    if (APR_STATUS_IS_EOF(rv)) {
+        rv = dst ? apr_file_sync(dst) : APR_SUCCESS;
+        copy_failed = rv != APR_SUCCESS;
+    }
+    if (rv != APR_SUCCESS) {
+        problem = copy_failed ? apr_psprintf(p, "writing the file: %pm", &rv)
+                              : apr_psprintf(p, "%s: %pm", src, &rv);
     }
     else if (!(*hex = sha_hex(ctx, p))) {
         problem = "SHA-256 failed";
@@ -702,6 +710,7 @@ static int install(up_run_t *run, const char *newdir)
     }
     else if (renameat2(AT_FDCWD, newdir, AT_FDCWD, run->dir, RENAME_EXCHANGE) == 0) {
         /* One atomic step: readers see the old set or the new one, never none. */
+        run->swapped = 1;
         rv = rename(newdir, prev) ? APR_FROM_OS_ERROR(errno) : APR_SUCCESS;
         if (rv != APR_SUCCESS) {
             sg_cli_error("update: installed, but the previous set could not be kept as %s: %pm",
@@ -720,11 +729,14 @@ static int install(up_run_t *run, const char *newdir)
     else {
         rv = APR_FROM_OS_ERROR(errno);
     }
-    if (rv == APR_SUCCESS) {
-        rv = sync_dir(run->parent);
-    }
     if (rv != APR_SUCCESS) {
         sg_cli_error("update: %s: cannot install: %pm", run->dir, &rv);
+        return SG_EXIT_ERROR;
+    }
+    run->swapped = 1;
+    if ((rv = sync_dir(run->parent)) != APR_SUCCESS) {
+        /* The new set is in place; only its durability across a crash is in doubt. */
+        sg_cli_error("update: installed, but %s: cannot sync: %pm", run->parent, &rv);
         return SG_EXIT_ERROR;
     }
     return SG_EXIT_OK;
@@ -956,11 +968,16 @@ static int update(up_run_t *run)
         rc = install(run, newdir);
     }
     rm_tree(newdir, run->p, 0);
-    if (rc != SG_EXIT_OK) {
+    if (rc != SG_EXIT_OK && !run->swapped) {
         return rc;
     }
+    /* Installed, even when a step after the swap failed: say what changed and
+     * have httpd load it. */
     print_changes(run, changes);
-    return run->graceful && !run->dry_run ? run_graceful(run) : SG_EXIT_OK;
+    if (run->graceful && run->swapped && run_graceful(run) != SG_EXIT_OK) {
+        rc = SG_EXIT_ERROR;
+    }
+    return rc;
 }
 
 int sg_cmd_update(sg_cli_t *cli, int argc, const char *const *argv)

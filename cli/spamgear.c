@@ -294,13 +294,14 @@ static const sg_entry_point_t entry_points[] = {
 
 void sg_cli_error(const char *fmt, ...)
 {
+    char line[8192];   /* a message is one line: paths are capped well below this */
     va_list ap;
 
-    fputs("spamgear: ", stderr);
+    /* APR's formatter, not stdio's: callers pass %pm (an apr_status_t's text). */
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    apr_vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "spamgear: %s\n", line);
 }
 
 const sg_cmd_t *sg_cli_find_cmd(const char *name)
