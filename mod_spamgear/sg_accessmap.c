@@ -6,10 +6,14 @@
 
 #define MARK "# spamgear: added "
 
-/* Postfix reads "KEY whitespace VALUE": a key may hold no space or control
- * character, an action no control character (and must not be empty). */
+/* Postfix reads "KEY whitespace VALUE": a key must not be empty nor hold a
+ * space or control character, an action no control character (and must not
+ * be empty). */
 static int valid_key(const char *s)
 {
+    if (!*s) {
+        return 0;   /* "\tACTION" would continue the line above it */
+    }
     for (; *s; s++) {
         if ((unsigned char)*s <= ' ' || *s == 0x7f || *s == '#') {
             return 0;
@@ -31,22 +35,29 @@ static int valid_action(const char *s)
     return 1;
 }
 
-/* The expiry in a spamgear mark line, 0 when it has none. */
+/* Seconds of an expiry: 12 digits reach the year 33658; more would overflow
+ * apr_time_t (microseconds) and are read as no expiry. */
+#define MAX_EXPIRY_DIGITS 12
+
+/* The expiry in a spamgear mark line LINE[0..LEN) (not NUL-terminated: the
+ * map's last line may end the buffer), 0 when it has none. */
 static apr_time_t mark_expiry(const char *line, apr_size_t len)
 {
     const char *e = memchr(line, '\n', len);
-    const char *x;
-    char num[24];
+    const char *x, *end;
+    char num[MAX_EXPIRY_DIGITS + 1];
     apr_size_t n;
 
     len = e ? (apr_size_t)(e - line) : len;
+    end = line + len;
     x = memmem(line, len, " expires ", 9);
     if (!x) {
         return 0;
     }
     x += 9;
-    n = strspn(x, "0123456789");
-    if (n == 0 || n >= sizeof(num) || x + n > line + len) {
+    for (n = 0; x + n < end && x[n] >= '0' && x[n] <= '9'; n++) {
+    }
+    if (n == 0 || n > MAX_EXPIRY_DIGITS) {
         return 0;
     }
     memcpy(num, x, n);

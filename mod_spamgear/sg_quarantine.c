@@ -168,10 +168,11 @@ static int set_field(sg_qrecord_t *r, const char *key, const char *v)
     if (!strcmp(key, "group")) return *(r->group = v) != '\0' && strlen(v) <= 256;
     if (!strcmp(key, "mode")) {
         unsigned long m;
-        if (!*v || strspn(v, "01234567") != strlen(v)) return 0;
+        /* Exactly the writer's "%04o": text that formats back no longer. */
+        if (strlen(v) != 4 || strspn(v, "01234567") != 4) return 0;
         m = strtoul(v, &end, 8);
         r->mode = (unsigned)m;
-        return m <= 07777 && strlen(v) <= 6;
+        return 1;
     }
     if (!strcmp(key, "mtime")) {
         const char *dot = strchr(v, '.');
@@ -490,6 +491,36 @@ static const char *absolute(const char *path, apr_pool_t *p)
     return apr_pstrcat(p, cwd, "/", path, NULL);
 }
 
+/* The first SG_QREC_MAX_FINDINGS of FINDINGS (may be NULL), from P: all a
+ * record can hold. */
+static apr_array_header_t *kept_findings(const apr_array_header_t *findings, apr_pool_t *p)
+{
+    apr_array_header_t *kept = apr_array_make(p, 4, sizeof(sg_qfinding_t));
+    int i;
+
+    for (i = 0; findings && i < findings->nelts && i < SG_QREC_MAX_FINDINGS; i++) {
+        APR_ARRAY_PUSH(kept, sg_qfinding_t) = APR_ARRAY_IDX(findings, i, sg_qfinding_t);
+    }
+    return kept;
+}
+
+/* The text of R, or NULL and *WHY when sg_qrecord_parse would refuse it: a
+ * path or name so long, or so full of escaped bytes, that a line or the
+ * record goes over the reader's caps.  Such an entry could never be listed
+ * or restored, so the file is not quarantined at all. */
+static const char *record_text(const sg_qrecord_t *r, apr_pool_t *p, const char **why)
+{
+    const char *text = sg_qrecord_format(r, p);
+    sg_qrecord_t *back;
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    if (sg_qrecord_parse(text, strlen(text), &back, p, &res) != APR_SUCCESS) {
+        *why = res.problem;
+        return NULL;
+    }
+    return text;
+}
+
 /* Copies the file open as FD (stat ST) into QFD as a complete entry with
  * its record, read back and checked.  Fills R. */
 static apr_status_t store_entry(int qfd, const char *qdir, int fd, const struct stat *st,
@@ -497,7 +528,7 @@ static apr_status_t store_entry(int qfd, const char *qdir, int fd, const struct 
 {
     char *buf, *back;
     apr_size_t len, blen;
-    const char *step, *text;
+    const char *step, *text, *why = NULL;
     int err;
 
     if ((err = read_all(fd, st->st_size, &buf, &len, p)) != 0) {
@@ -505,11 +536,14 @@ static apr_status_t store_entry(int qfd, const char *qdir, int fd, const struct 
     }
     r->size = (apr_int64_t)len;
     r->sha256 = sg_sha256_hex(buf, len, p);
+    if (!(text = record_text(r, p, &why))) {
+        return sg_result_set(res, p, APR_EINVAL, "%s: not quarantined: its record would not "
+                             "read back (%s)", r->path, why);
+    }
     if ((err = write_atomic(qfd, apr_pstrcat(p, r->id, ".data", NULL), buf, len, &step, p))) {
         return fail(res, p, err, apr_pstrcat(p, ": quarantine: ", step, " the copy in ", NULL),
                     r->path, qdir);
     }
-    text = sg_qrecord_format(r, p);
     if ((err = write_atomic(qfd, apr_pstrcat(p, r->id, ".rec", NULL), text, strlen(text),
                             &step, p)) || (fsync(qfd) != 0 && (err = errno))) {
         drop_entry(qfd, r->id, p);
@@ -578,7 +612,7 @@ apr_status_t sg_quarantine_file(const char *qdir, const char *path, const struct
     r.mtime_nsec = st.st_mtim.tv_nsec;
     r.time = (apr_int64_t)apr_time_sec(apr_time_now());
     r.action = action;
-    r.findings = (apr_array_header_t *)findings;
+    r.findings = kept_findings(findings, p);
     if ((rv = store_entry(qfd, qdir, fd, &st, &r, p, res)) != APR_SUCCESS) goto cleanup;
     if (remove && (err = remove_original(dfd, base, fd, &st)) != 0) {
         drop_entry(qfd, r.id, p);

@@ -20,10 +20,12 @@
  *
  * Record format (text, one "KEY VALUE" per line, first line
  * "spamgear-quarantine 1"; in values, bytes below 0x21, 0x7f and '%' are
- * written %XX): id, path, uid, gid, owner, group, mode (octal), mtime
- * (SECONDS.NANOSECONDS), size, sha256, time (unix seconds), action, and one
- * "finding ENGINE SIGNATURE SEVERITY" line per finding.  The reader is strict
- * and capped (SG_QREC_MAX_*): records are read back as root.
+ * written %XX): id, path, uid, gid, owner, group, mode (4 octal digits),
+ * mtime (SECONDS.NANOSECONDS), size, sha256, time (unix seconds), action, and
+ * one "finding ENGINE SIGNATURE SEVERITY" line per finding (the first
+ * SG_QREC_MAX_FINDINGS).  The reader is strict and capped (SG_QREC_MAX_*):
+ * records are read back as root.  A file whose record the reader would
+ * refuse (a path too long once escaped) is not quarantined.
  */
 #include <sys/stat.h>
 #include <apr_pools.h>

@@ -32,6 +32,94 @@ def put(name, data):
     with open(os.path.join(d, "seed-" + h), "wb") as f:
         f.write(data)
 
+def mp_seed(opt, ct, body, seed=b"\x2a\x9d\x11\x07"):
+    """fuzz_multipart input: 4 bytes chunk seed, 1 byte options, CT line, body."""
+    return seed + bytes([opt]) + ct.encode() + b"\n" + body
+
+def multipart_seeds():
+    ct = "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW"
+    b = b"------WebKitFormBoundary7MA4YWxkTrZu0gW"
+    put("multipart", mp_seed(0, ct, b + b"\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\n"
+                             b"value\r\n" + b + b"--\r\n"))
+    upload = (b + b"\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nmy\r\nfile\r\n" +
+              b + b"\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"C:\\up\\x.php\"\r\n"
+              b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n"
+              b"<?php eval($_POST['c']); ?>\r\n\r\n--not-it\r\n" + b[:20] + b"\r\r\n" + b + b"--")
+    put("multipart", mp_seed(0, ct, upload))
+    put("multipart", mp_seed(0, ct, upload, b"\x00\x00\x00\x00"))
+    for opt in (0, 0x13):
+        put("multipart", mp_seed(opt, "multipart/form-data;boundary=\"a'()+_-./:=?z\"; charset=utf-8",
+                                 b"--a'()+_-./:=?z\r\ncontent-disposition: form-data; name=\"a\"; "
+                                 b"filename=\"../../etc/x.phtml\"\r\ncontent-type: image/gif\r\n\r\n"
+                                 b"GIF89a\n--a'()+_-./:=?z\r\n--a'()+_-./:=?z--\r\n"))
+    put("multipart", mp_seed(0x22, "Multipart/Form-Data ; boundary=xx",
+                             b"--xx\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
+                             b"--xx\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\n2\r\n--xx--"))
+    for bad in [b"--xx\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Type: multipart/mixed"
+                b"; boundary=yy\r\n\r\n--yy\r\n\r\n--xx--\r\n",
+                b"preamble\r\n--xx\r\n", b"--xx\r\nContent-Disposition: form-data; name*=UTF-8''a\r\n\r\n",
+                b"--xx\r\nContent-Disposition: form-data;\r\n name=\"a\"\r\n\r\nx\n--xx--"]:
+        put("multipart", mp_seed(0, "multipart/form-data; boundary=xx", bad))
+    put("multipart", mp_seed(0, "multipart/form-data; boundary=a; BOUNDARY=b", b"--a--"))
+
+SHA = "f6fea1315fdba512d7cca6bbffa1791e6152e46fbedc32d0b6e88c4486f1f60e"
+
+def qrecord_seeds():
+    rec = ("spamgear-quarantine 1\nid 20261127-082245-eb5a0efb\npath /home/a%20b/%25x%0A.php\n"
+           "uid 1000\ngid 33\nowner alice\ngroup www%20data\nmode 4755\n"
+           "mtime 1577934245.123456789\nsize 26\nsha256 " + SHA + "\ntime 1795767765\n"
+           "action quarantined\n")
+    put("qrecord", rec + "finding CLAMAV Php.Trojan%20X suspicious\n")
+    put("qrecord", rec.replace("quarantined", "cleaned") +
+        "finding SPAMGEAR PHP.Backdoor.Eval malicious\nfinding CLAMAV Php.Malware.Agent-1 malicious\n")
+    put("qrecord", rec.replace("mode 4755", "mode 0644").replace("uid 1000", "uid 0"))
+    put("qrecord", rec.replace("mtime 1577934245", "mtime -5").replace("id 2026", "id %32026"))
+    put("qrecord", rec + "uid 2\n")
+
+def accessmap_seeds():
+    now = (1794045600).to_bytes(4, "little")
+    old = ("# admin\nold@example.org\tREJECT\n"
+           "# spamgear: added 2020-01-01T00:00:00Z expires 1577840400\ngone@example.org\tREJECT\n"
+           "# spamgear: added 2026-11-07T09:00:00Z expires 1794049200\nkept@example.org\tHOLD\n"
+           "last@example.org OK")
+    put("accessmap", now + old.encode() + b"\0new@example.org\tFILTER relay:[b.example]\n"
+        b"kept@example.org\tREJECT\t1794049999\n")
+    put("accessmap", now + old.encode() + b"\n")
+    put("accessmap", now + b"# spamgear: added 2020-01-01T00:00:00Z expires 1577840400")
+    put("accessmap", now + b"\0spam@example.org\tHOLD\t1794049200\nx@example.org\tREJECT\n")
+    put("accessmap", now + b"a@b OK\n\0a b\tREJECT\n")
+
+def proc_seeds():
+    put("proc", b"\0" + b"4242 (php-fpm: pool www) S 1 4242 4242 0 -1 4194560 3093 0 0 0 12 4 0 0 20 0 1 0\n")
+    put("proc", b"\0" + b"77 (a) b) c) R 9999 77 77 0 -1")
+    put("proc", b"\1" + b"Name:\tpython3\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4242\n"
+        b"Uid:\t1001\t1001\t1001\t1001\nGid:\t33\t33\t33\t33\n")
+    put("proc", b"\2" + b"\x01python3\0-c\0import socket,os;s=socket.socket()\0\0")
+    put("proc", b"\3" + b"\x02/usr/bin/php\tindex.php \x1b[31m\xff\\")
+    put("proc", b"\4" + b"   3: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 "
+        b"00000000  1001        0 87654 1 0000000000000000 100 0 0 10 0\n")
+    put("proc", b"\4" + b"   0: 00000000000000000000000001000000:0050 "
+        b"00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 "
+        b"00000000    33        0 4242 1 0000000000000000 100 0 0 10 0\n")
+    put("proc", b"\4socket:[123456]")
+    put("proc", b"\5" + b"33,1000-60000 65534")
+    put("proc", b"\6" + b"www-data, web1 machine$")
+    put("proc", b"\7" + b"/tmp/.x/xmrig-6.21 (deleted)")
+    put("proc", b"\7" + b"/usr/sbin/apache2 /usr/sbin/php-fpm*")
+
+def queue_seeds():
+    seed = b"\x5e\x11\x3a\x07"
+    put("queue", b"\0" + seed + b'{"queue_name": "deferred", "queue_id": "4Bk8sT0Zq1z9", '
+        b'"arrival_time": 1794045600, "message_size": 1234, "forced_expire": false, '
+        b'"sender": "www-data@example.org", "recipients": [{"address": "x@example.com", '
+        b'"delay_reason": "connect to example.com[192.0.2.1]:25: Connection timed out"}]}\n'
+        b'{"queue_name": "active", "queue_id": "4Bk8sT0Zq2z8", "recipients": []}\n')
+    put("queue", b"\0" + seed + b"\n  \n{}\r\n{ }")
+    put("queue", b"\0" + seed + b"postqueue: fatal: Queue report unavailable - mail system is down\n")
+    put("queue", b"\1" + seed + b"17\n")
+    put("queue", b"\1" + seed + b"  0 \r\n")
+    put("queue", b"\1" + seed + b"exim: permission denied\n")
+
 def main():
     for d in glob.glob("t/fuzz/corpus/*/seed-*"):
         os.remove(d)
@@ -100,5 +188,10 @@ def main():
               "[07-Nov-2026 09:00:00 +0100]: <abc> User x [192.0.2.1]; Message\n",
               "Nov 07 09:00:00 HORDE [notice] [imp] Message sent\n", "@1700000000\n", "now\n"]:
         put("logtime", t)
+    multipart_seeds()
+    qrecord_seeds()
+    accessmap_seeds()
+    proc_seeds()
+    queue_seeds()
 
 main()

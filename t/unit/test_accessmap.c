@@ -71,6 +71,29 @@ START_TEST(hostile_keys_are_refused)
     ck_assert_int_eq(sg_accessmap_update("", 0, entries("a", "REJECT\nb OK", 0), NOW, test_pool,
                                          &c, &res), APR_EINVAL);
     ck_assert_ptr_nonnull(strstr(res.problem, "control characters"));
+    /* an empty key would write "\tREJECT": a continuation of the line above */
+    ck_assert_int_eq(sg_accessmap_update("", 0, entries("", "REJECT", 0), NOW, test_pool, &c,
+                                         &res), APR_EINVAL);
+}
+END_TEST
+
+START_TEST(expiry_is_read_within_the_map)
+{
+    /* The map ends in the middle of the number: only "1577840400" counts
+     * (a past date), not the digits after the end of the buffer. */
+    const char *old = "# spamgear: added 2020-01-01T00:00:00Z expires 1577840400999";
+    const char *huge = "# spamgear: added 2020-01-01T00:00:00Z expires 99999999999999999999\n"
+                       "x@example.org\tREJECT\n";
+    sg_accessmap_change_t c;
+
+    ck_assert_int_eq(sg_accessmap_update(old, strlen(old) - 3, entries(NULL, NULL, 0), NOW,
+                                         test_pool, &c, NULL), APR_SUCCESS);
+    ck_assert_int_eq(c.expired, 1);
+    /* more digits than apr_time_t holds in microseconds: no expiry */
+    ck_assert_int_eq(sg_accessmap_update(huge, strlen(huge), entries(NULL, NULL, 0), NOW,
+                                         test_pool, &c, NULL), APR_SUCCESS);
+    ck_assert_int_eq(c.expired, 0);
+    ck_assert_str_eq(c.text, huge);
 }
 END_TEST
 
@@ -83,6 +106,7 @@ Suite *accessmap_suite(void)
     tcase_add_test(tc, adds_keeps_and_expires);
     tcase_add_test(tc, existing_keys_are_not_added_twice);
     tcase_add_test(tc, hostile_keys_are_refused);
+    tcase_add_test(tc, expiry_is_read_within_the_map);
     suite_add_tcase(s, tc);
     return s;
 }

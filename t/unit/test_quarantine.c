@@ -1,6 +1,10 @@
 /* test_quarantine.c: the quarantine record reader and writer, its caps, and the
  * notification template. */
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <apr_strings.h>
 #include "tests.h"
 #include "sg_notify.h"
@@ -84,6 +88,9 @@ START_TEST(record_reader_is_strict)
                      "line 2: bad or unknown field 'id'");
     ck_assert_str_eq(problem("spamgear-quarantine 1\nmode 17777\n"),
                      "line 2: bad or unknown field 'mode'");
+    /* the writer's %04o only: "0" would format back 3 bytes longer */
+    ck_assert_str_eq(problem("spamgear-quarantine 1\nmode 0\n"),
+                     "line 2: bad or unknown field 'mode'");
     ck_assert_str_eq(problem("spamgear-quarantine 1\nsize -1\n"),
                      "line 2: bad or unknown field 'size'");
     ck_assert_str_eq(problem("spamgear-quarantine 1\nmtime 1.5\n"),
@@ -114,6 +121,87 @@ START_TEST(record_reader_caps)
     memset(longline + 28, 'a', SG_QREC_MAX_LINE);
     strcpy(longline + 28 + SG_QREC_MAX_LINE, "\n");
     ck_assert_str_eq(problem(longline), "line 2: longer than 8192 bytes");
+}
+END_TEST
+
+/* ---------------------------------------------------------------- writer vs reader */
+
+/* Findings for a record: N of them. */
+static apr_array_header_t *findings(int n)
+{
+    apr_array_header_t *a = apr_array_make(test_pool, n, sizeof(sg_qfinding_t));
+    int i;
+
+    for (i = 0; i < n; i++) {
+        sg_qfinding_t *f = apr_array_push(a);
+        f->engine = "SPAMGEAR";
+        f->signature = apr_psprintf(test_pool, "PHP.Test.%d", i);
+        f->severity = "malicious";
+    }
+    return a;
+}
+
+START_TEST(writer_keeps_what_the_reader_takes)
+{
+    char *top = apr_pstrdup(test_pool, "/tmp/sg-qtest-XXXXXX");
+    const char *qdir, *path, *id = NULL;
+    sg_qrecord_t *r;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    int fd;
+
+    ck_assert_ptr_nonnull(mkdtemp(top));
+    qdir = apr_pstrcat(test_pool, top, "/q", NULL);
+    path = apr_pstrcat(test_pool, top, "/x.php", NULL);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "<?php eval($x);", 15), 15);
+    close(fd);
+    /* more findings than a record holds: the first SG_QREC_MAX_FINDINGS */
+    ck_assert_int_eq(sg_quarantine_file(qdir, path, NULL, findings(SG_QREC_MAX_FINDINGS + 6),
+                                        "cleaned", 0, &id, test_pool, &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_quarantine_read(qdir, id, &r, test_pool, &res), APR_SUCCESS);
+    ck_assert_int_eq(r->findings->nelts, SG_QREC_MAX_FINDINGS);
+    ck_assert_int_eq(sg_quarantine_drop(qdir, id, test_pool, &res), APR_SUCCESS);
+    unlink(path);
+    rmdir(qdir);
+    rmdir(top);
+}
+END_TEST
+
+START_TEST(unreadable_record_is_not_written)
+{
+    char *top = apr_pstrdup(test_pool, "/tmp/sg-qtest-XXXXXX");
+    char blanks[201];
+    const char *qdir, *dirs[16], *path, *id = NULL;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    struct stat st;
+    int fd, i, n = 0;
+
+    ck_assert_ptr_nonnull(mkdtemp(top));
+    qdir = apr_pstrcat(test_pool, top, "/q", NULL);
+    memset(blanks, ' ', 200);
+    blanks[200] = '\0';
+    /* 14 levels of 200 blanks: 2800 bytes written %20 each, a path line
+     * over SG_QREC_MAX_LINE */
+    for (path = top; n < 14; n++) {
+        path = dirs[n] = apr_pstrcat(test_pool, path, "/", blanks, NULL);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+    }
+    path = apr_pstrcat(test_pool, path, "/x.php", NULL);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(sg_quarantine_file(qdir, path, NULL, findings(1), "quarantined", 1, &id,
+                                        test_pool, &res), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(res.problem, "not quarantined: its record would not read back "
+                                 "(line 3: longer than 8192 bytes)"));
+    ck_assert_int_eq(stat(path, &st), 0);   /* still in place */
+    unlink(path);
+    for (i = n - 1; i >= 0; i--) {
+        rmdir(dirs[i]);
+    }
+    rmdir(qdir);
+    ck_assert_int_eq(rmdir(top), 0);   /* and nothing left in the quarantine */
 }
 END_TEST
 
@@ -161,6 +249,8 @@ Suite *quarantine_suite(void)
     tcase_add_test(tc, record_round_trip);
     tcase_add_test(tc, record_reader_is_strict);
     tcase_add_test(tc, record_reader_caps);
+    tcase_add_test(tc, writer_keeps_what_the_reader_takes);
+    tcase_add_test(tc, unreadable_record_is_not_written);
     tcase_add_test(tc, notify_names);
     tcase_add_test(tc, notify_expand_header_and_body);
     suite_add_tcase(s, tc);
