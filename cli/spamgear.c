@@ -143,8 +143,7 @@ static const apr_getopt_option_t whitelist_options[] = {
 static const apr_getopt_option_t quarantine_options[] = {
     { "dir", OPT_DIR, 1, "the quarantine directory (default: quarantine)" },
     { "force", OPT_FORCE, 0, "restore: replace a file that exists at the path" },
-    { "to", OPT_TO, 1, "restore: write a copy to PATH (caller's, mode 0600) and keep the "
-      "entry; the only way out for a refused upload" },
+    { "to", OPT_TO, 1, "restore: copy to PATH (yours, 0600), keep the entry" },
     { "older-than", OPT_OLDER_THAN, 1, "purge: entries quarantined more than AGE ago "
       "(e.g. 30d)" },
     { NULL, 0, 0, NULL }

@@ -141,7 +141,13 @@ run_suite() {
 	# Upload scanning: the project signatures, and a spool dir the children
 	# (nobody) write to and 96_upload.t checks is left empty.
 	mkdir -p "$run/spool" && chmod 1777 "$run/spool" || fail "cannot create $run/spool"
-	export SG_SIGNATURES="$top_srcdir/conf/signatures" SG_SPOOL="$run/spool"
+	# SpamGearUploadKeep's quarantine, set up as the README says: the
+	# children's group may add entries, the sticky bit keeps others' safe.
+	rm -rf "$run/quarantine"
+	mkdir -p "$run/quarantine" && { chgrp "$group" "$run/quarantine" 2>/dev/null || true; } &&
+		chmod 1770 "$run/quarantine" || fail "cannot create $run/quarantine"
+	export SG_SIGNATURES="$top_srcdir/conf/signatures" SG_SPOOL="$run/spool" \
+		SG_QUARANTINE="$run/quarantine" SG_CLI="$top_builddir/spamgear"
 
 	# --- the modules httpd loads, and nothing else
 	cgi=cgi; [ "$mpm" = prefork ] || cgi=cgid
