@@ -413,8 +413,8 @@ check_upload_clamd() {
 }
 
 # ------------------------------------------------------------- replay: GETLINE
-# A mod_perl handler that reads the request body line by line
-# (AP_MODE_GETLINE, as ap_getline-style readers do) must get the whole body
+# A mod_perl handler that reads a scanned request body (a raw upload) line by
+# line (AP_MODE_GETLINE, as ap_getline-style readers do) must get the whole body
 # from the replay filter, never a piece with data after an LF: bodies in
 # memory and over the 1 MB memory spool (the mapped file), Content-Length
 # and chunked, a last line without LF, a line longer than one read.
@@ -484,7 +484,7 @@ PERL
 		"StartServers 1" "MaxRequestWorkers 4" "SpamGearSpoolDir \"$run/spool\"" \
 		"PerlSwitches -I$run/lib" "PerlModule SGLines" \
 		"<Location />" "Require all granted" "SetHandler modperl" "PerlResponseHandler SGLines" \
-		"SpamGearUploadBodies all" "</Location>" \
+		"</Location>" \
 		>"$run/httpd.conf"
 	env $san_env "$httpd" -f "$run/httpd.conf" -k start ||
 		{ echo "not ok - replay GETLINE: httpd did not start"; cat "$run/error_log"; return 1; }
@@ -500,7 +500,8 @@ PERL
 		want=$("$PERL" -MDigest::SHA=sha256_hex -0777 -ne \
 			'printf "lf %d bad 0 bytes %d sha %s\n", tr/\n//, length, sha256_hex($_)' "$run/$body")
 		for how in "" "-H Transfer-Encoding:chunked"; do
-			got=$(curl -s -m 20 $how --data-binary "@$run/$body" "http://127.0.0.1:$port/")
+			got=$(curl -s -m 20 $how -H Content-Type:application/octet-stream \
+				--data-binary "@$run/$body" "http://127.0.0.1:$port/")
 			if [ "$got" = "$want" ]; then
 				echo "ok - replay GETLINE: $body body${how:+ chunked}: $got"
 			else
