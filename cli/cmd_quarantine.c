@@ -23,7 +23,11 @@ static void print_record(FILE *fp, const sg_qrecord_t *r, apr_pool_t *p)
     fprintf(fp, "%s %s %s ", r->id, when, r->action);
     sg_cli_put_path(fp, apr_psprintf(p, "%s:%s %04o %" APR_INT64_T_FMT " ", r->owner, r->group,
                                      r->mode, r->size));
-    sg_cli_put_path(fp, r->path);
+    /* A refused upload has no path: where it came from instead. */
+    sg_cli_put_path(fp, r->path ? r->path
+                                : apr_pstrcat(p, "upload://", r->vhost, r->uri, " client=",
+                                              r->client, " part=", r->part, " file=",
+                                              r->filename, NULL));
     for (i = 0; i < r->findings->nelts; i++) {
         fputs(" [", fp);
         sg_cli_put_path(fp, APR_ARRAY_IDX(r->findings, i, sg_qfinding_t).signature);
@@ -56,16 +60,20 @@ static int cmd_restore(sg_cli_t *cli, const char *qdir, const char *id)
 {
     sg_qrecord_t *r = NULL;
     sg_result_t res = { APR_SUCCESS, NULL };
+    const char *to = sg_cli_opt(cli, "to");
+    int force = sg_cli_opt(cli, "force") != NULL;
+    apr_status_t rv;
 
-    if (sg_quarantine_restore(qdir, id, sg_cli_opt(cli, "force") != NULL, &r, cli->pool, &res)
-        != APR_SUCCESS) {
+    rv = to ? sg_quarantine_extract(qdir, id, to, force, &r, cli->pool, &res)
+            : sg_quarantine_restore(qdir, id, force, &r, cli->pool, &res);
+    if (rv != APR_SUCCESS) {
         fputs("spamgear: quarantine: ", stderr);
         sg_cli_put_path(stderr, res.problem);
         fputc('\n', stderr);
         return SG_EXIT_ERROR;
     }
-    fprintf(cli->out, "%s restored to ", id);
-    sg_cli_put_path(cli->out, r->path);
+    fprintf(cli->out, "%s %s ", id, to ? "copied to" : "restored to");
+    sg_cli_put_path(cli->out, to ? to : r->path);
     fputc('\n', cli->out);
     return SG_EXIT_OK;
 }

@@ -66,7 +66,8 @@ enum {
     OPT_NOTIFY_TEMPLATE, /* scan --notify-template */
     OPT_NOTIFY_DOMAIN, /* scan --notify-domain */
     OPT_FORCE,         /* quarantine restore --force */
-    OPT_OLDER_THAN     /* quarantine purge --older-than */
+    OPT_OLDER_THAN,    /* quarantine purge --older-than */
+    OPT_TO             /* quarantine restore --to */
 };
 
 /* Options whose argument is optional (--quarantine[=DIR]).  apr_getopt has
@@ -144,6 +145,7 @@ static const apr_getopt_option_t whitelist_options[] = {
 static const apr_getopt_option_t quarantine_options[] = {
     { "dir", OPT_DIR, 1, "the quarantine directory (default: quarantine)" },
     { "force", OPT_FORCE, 0, "restore: replace a file that exists at the path" },
+    { "to", OPT_TO, 1, "restore: copy to PATH (yours, 0600), keep the entry" },
     { "older-than", OPT_OLDER_THAN, 1, "purge: entries quarantined more than AGE ago "
       "(e.g. 30d)" },
     { NULL, 0, 0, NULL }
@@ -226,7 +228,7 @@ const sg_cmd_t sg_cmds[] = {
       scan_options, sg_cmd_scan, SG_EXIT_ERROR },
     { "inspect", "FILE", "scan one file for ModSecurity's @inspectFile",
       no_options, sg_cmd_inspect, SG_EXIT_ERROR },
-    { "quarantine", "[options] list|restore ID|purge --older-than AGE",
+    { "quarantine", "[options] list|restore [--to PATH] ID|purge --older-than AGE",
       "list, restore and purge quarantined files", quarantine_options, sg_cmd_quarantine,
       SG_EXIT_ERROR },
     { "whitelist", "[options] add DIR...", "record the sha256 of pristine files as known good",
@@ -392,7 +394,7 @@ static const char *arg_name(const char *name)
         { "reason", " TEXT" }, { "ipv6-prefix", " BITS" },
         { "exclude", " GLOB" }, { "since", " DAYS" }, { "max-size", " SIZE" }, { "jobs", " N" },
         { "signatures", " DIR" }, { "clamav", " MODE" }, { "clamd-timeout", " TIME" },
-        { "whitelist", " FILE" }, { "older-than", " AGE" },
+        { "whitelist", " FILE" }, { "older-than", " AGE" }, { "to", " PATH" },
         { "notify-template", " FILE" }, { "notify-domain", " DOMAIN" },
         { NULL, NULL }
     };

@@ -45,6 +45,7 @@ typedef struct sg_server_conf_t {
     const char *clamav;          /* SpamGearClamAV as the engine wants it; NULL: off */
     const char *spool_dir;       /* SpamGearSpoolDir (main server only); NULL: temp dir */
     int clamd_timeout;           /* SpamGearClamAVTimeout seconds (main server only); 0: 10 */
+    const char *quarantine_dir;  /* SpamGearQuarantineDir (main server only); NULL: default */
 } sg_server_conf_t;
 
 /* Per-directory configuration. */
@@ -57,7 +58,13 @@ typedef struct sg_dir_conf_t {
     sg_regex_list_t *upload_deny_names; /* SpamGearUploadDenyNames; NULL: built-in */
     int upload_keep;             /* SpamGearUploadKeep On|Off */
     int upload_status;           /* SpamGearUploadStatus: infected / denied names */
+    int upload_bodies;           /* SpamGearUploadBodies: SG_BODY_* bits (SG_UNSET: 0) */
 } sg_dir_conf_t;
+
+/* SpamGearUploadBodies: what is scanned besides file parts and raw files. */
+#define SG_BODY_FIELDS 1         /* multipart form fields (no filename) */
+#define SG_BODY_FORM 2           /* application/x-www-form-urlencoded: each value, raw body */
+#define SG_BODY_OTHER 4          /* any other body (JSON, XML, text): the raw body */
 
 /* The directive table (mod_spamgear_config.c). */
 extern const command_rec sg_config_cmds[];

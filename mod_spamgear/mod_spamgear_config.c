@@ -4,6 +4,7 @@
 #include <http_log.h>
 #include <stdlib.h>
 #include "mod_spamgear.h"
+#include "sg_quarantine.h"
 #include "sg_ban.h"
 #include "sg_sig.h"
 #include "sg_units.h"
@@ -105,6 +106,7 @@ void *sg_config_merge_server(apr_pool_t *p, void *basev, void *addv)
     conf->clamav = add->clamav ? add->clamav : base->clamav;
     conf->spool_dir = add->spool_dir ? add->spool_dir : base->spool_dir;
     conf->clamd_timeout = add->clamd_timeout ? add->clamd_timeout : base->clamd_timeout;
+    conf->quarantine_dir = add->quarantine_dir ? add->quarantine_dir : base->quarantine_dir;
     return conf;
 }
 
@@ -114,7 +116,7 @@ void *sg_config_create_dir(apr_pool_t *p, char *dir)
 
     conf->noexec = SG_NOEXEC_UNSET;
     conf->upload_scan = conf->upload_oversize_allow = conf->upload_onerror_allow = SG_UNSET;
-    conf->upload_keep = conf->upload_status = SG_UNSET;
+    conf->upload_keep = conf->upload_status = conf->upload_bodies = SG_UNSET;
     conf->upload_max = -1;
     return conf;
 }
@@ -133,6 +135,7 @@ void *sg_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     MERGE(upload_keep);
     MERGE(upload_status);
     MERGE(upload_max);
+    MERGE(upload_bodies);
     MERGE_PTR(upload_deny_names);
     return conf;
 }
@@ -463,6 +466,31 @@ static const char *sg_config_set_upload_deny_names(cmd_parms *cmd, void *dirconf
     return NULL;
 }
 
+/* SpamGearUploadBodies KIND...: the kinds of one directive replace what an
+ * enclosing context set ("files" alone: file parts and raw files only). */
+static const char *sg_config_set_upload_bodies(cmd_parms *cmd, void *dirconf, const char *args)
+{
+    static const struct { const char *name; int bits; } kinds[] = {
+        { "files", 0 }, { "fields", SG_BODY_FIELDS }, { "form", SG_BODY_FORM },
+        { "other", SG_BODY_OTHER }, { "all", SG_BODY_FIELDS | SG_BODY_FORM | SG_BODY_OTHER },
+        { NULL, 0 }
+    };
+    int bits = 0, i;
+    const char *word;
+
+    if (!*args) return "SpamGearUploadBodies: want files, fields, form, other or all";
+    while (*(word = ap_getword_conf(cmd->temp_pool, &args))) {
+        for (i = 0; kinds[i].name && strcasecmp(word, kinds[i].name); i++) continue;
+        if (!kinds[i].name) {
+            return apr_psprintf(cmd->pool, "SpamGearUploadBodies: want files, fields, form, "
+                                "other or all (%s)", word);
+        }
+        bits |= kinds[i].bits;
+    }
+    ((sg_dir_conf_t *)dirconf)->upload_bodies = bits;
+    return NULL;
+}
+
 static sg_server_conf_t *main_conf(cmd_parms *cmd, const char **err)
 {
     *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -541,6 +569,22 @@ static const char *sg_config_set_spool_dir(cmd_parms *cmd, void *dummy, const ch
     return NULL;
 }
 
+/* Not checked for existence: the CLI or the first refused upload creates it. */
+static const char *sg_config_set_quarantine_dir(cmd_parms *cmd, void *dummy, const char *dir)
+{
+    const char *err;
+    sg_server_conf_t *conf = main_conf(cmd, &err);
+
+    if (err) {
+        return err;
+    }
+    if (*dir != '/') {
+        return apr_psprintf(cmd->pool, "SpamGearQuarantineDir: want an absolute path (%s)", dir);
+    }
+    conf->quarantine_dir = dir;
+    return NULL;
+}
+
 static const char *sg_config_set_clamd_timeout(cmd_parms *cmd, void *dummy, const char *arg)
 {
     const char *err;
@@ -608,7 +652,10 @@ const command_rec sg_config_cmds[] = {
                     RSRC_CONF | ACCESS_CONF, "PCRE2 patterns (caseless) for client file names "
                     "that are refused; replaces the built-in list (none: refuse no name)"),
     AP_INIT_FLAG("SpamGearUploadKeep", sg_config_set_upload_keep, NULL, RSRC_CONF | ACCESS_CONF,
-                 "On: keep refused upload bodies in SpamGearSpoolDir (default Off)"),
+                 "On: keep refused uploads in SpamGearQuarantineDir (default Off)"),
+    AP_INIT_RAW_ARGS("SpamGearUploadBodies", sg_config_set_upload_bodies, NULL,
+                     RSRC_CONF | ACCESS_CONF, "also scan multipart form fields, urlencoded "
+                     "forms, other bodies: files (default), fields, form, other, all"),
     AP_INIT_TAKE1("SpamGearUploadStatus", sg_config_set_upload_status, NULL,
                   RSRC_CONF | ACCESS_CONF, "status for infected uploads and denied names (403)"),
     AP_INIT_TAKE1("SpamGearSignatures", sg_config_set_signatures, NULL, RSRC_CONF,
@@ -617,6 +664,9 @@ const command_rec sg_config_cmds[] = {
                      "Off (default), Engine [DBDIR], Socket /PATH or Tcp HOST:PORT"),
     AP_INIT_TAKE1("SpamGearClamAVTimeout", sg_config_set_clamd_timeout, NULL, RSRC_CONF,
                   "seconds clamd may take per connect, send or reply (default 10)"),
+    AP_INIT_TAKE1("SpamGearQuarantineDir", sg_config_set_quarantine_dir, NULL, RSRC_CONF,
+                  "where SpamGearUploadKeep On keeps refused uploads (default "
+                  SG_QUARANTINE_DEFAULT_DIR ", as the spamgear tool)"),
     AP_INIT_TAKE1("SpamGearSpoolDir", sg_config_set_spool_dir, NULL, RSRC_CONF,
                   "directory for upload bodies over the in-memory limit (default: temp dir)"),
     { NULL }

@@ -22,6 +22,7 @@
 #include "sg_deobf.h"
 #include "sg_engine.h"
 #include "sg_multipart.h"
+#include "sg_quarantine.h"
 
 APLOG_USE_MODULE(spamgear);
 
@@ -40,6 +41,7 @@ static struct {
     const char *sigs;             /* "N from DIR", for the status page */
     sg_regex_list_t *deny_names;  /* the built-in SpamGearUploadDenyNames */
     const char *spool_dir;        /* SpamGearSpoolDir or the temp dir */
+    const char *quarantine_dir;   /* SpamGearQuarantineDir or the CLI's default */
 } g;
 
 /* zlib for the de-obfuscator's gz* layers (the core stays free of zlib). */
@@ -110,6 +112,7 @@ apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
                      "spamgear: upload: built-in deny names do not compile: %s", res.problem);
         return rv;
     }
+    g.quarantine_dir = conf->quarantine_dir ? conf->quarantine_dir : SG_QUARANTINE_DEFAULT_DIR;
     g.spool_dir = conf->spool_dir;
     if (!g.spool_dir && (rv = apr_temp_dir_get(&g.spool_dir, pconf)) != APR_SUCCESS) {
         g.spool_dir = "/tmp";
@@ -263,67 +266,87 @@ static apr_status_t spool_view(spool_t *sp, const char **buf)
     return rv;
 }
 
-/* SpamGearUploadKeep: copies the refused body to a file that stays; its name. */
-static const char *spool_keep(spool_t *sp, const char *view)
-{
-    apr_file_t *f;
-    char *path = apr_pstrcat(sp->r->pool, g.spool_dir, "/spamgear-kept-XXXXXX", NULL);
-
-    if (apr_file_mktemp(&f, path, APR_FOPEN_CREATE | APR_FOPEN_WRITE | APR_FOPEN_EXCL,
-                        sp->r->pool) != APR_SUCCESS
-        || apr_file_write_full(f, view, (apr_size_t)sp->len, NULL) != APR_SUCCESS) {
-        return "(could not be kept)";
-    }
-    apr_file_close(f);
-    return path;
-}
-
 /* --------------------------------------------------------------- replay filter */
 
+/* Points *DATA at up to N spooled bytes from sp->served: the view or the
+ * memory spool in place (*HEAP NULL), else a copy read from the spool file
+ * into a bucket buffer (*HEAP, which the caller turns into a heap bucket). */
+static apr_status_t replay_chunk(spool_t *sp, ap_filter_t *f, apr_size_t n, const char **data,
+                                 char **heap)
+{
+    apr_off_t off = sp->served;
+    apr_status_t rv;
+
+    *heap = NULL;
+    if (sp->view || !sp->file) {
+        *data = (sp->view ? sp->view : sp->mem) + sp->served;
+        return APR_SUCCESS;
+    }
+    *heap = apr_bucket_alloc(n, f->c->bucket_alloc);
+    if ((rv = apr_file_seek(sp->file, APR_SET, &off)) != APR_SUCCESS
+        || (rv = apr_file_read_full(sp->file, *heap, n, NULL)) != APR_SUCCESS) {
+        apr_bucket_free(*heap);
+        return rv;
+    }
+    *data = *heap;
+    return APR_SUCCESS;
+}
+
+/* AP_MODE_EATCRLF: drops the CR and LF bytes at the read position (what the
+ * core filter does between pipelined requests); hands out nothing. */
+static apr_status_t replay_eat_crlf(spool_t *sp, ap_filter_t *f)
+{
+    const char *data;
+    char *heap;
+    apr_size_t n = (apr_size_t)(sp->len - sp->served), i;
+    apr_status_t rv;
+
+    if (n > READ_CHUNK) n = READ_CHUNK;
+    if ((rv = replay_chunk(sp, f, n, &data, &heap)) != APR_SUCCESS) return rv;
+    for (i = 0; i < n && (data[i] == '\r' || data[i] == '\n'); i++) continue;
+    sp->served += (apr_off_t)i;
+    if (heap) apr_bucket_free(heap);
+    return APR_SUCCESS;
+}
+
 /* Serves the spooled body, then (when the spool stopped early) the rest of
- * the connection's, to whatever reads r->input_filters. */
+ * the connection's, to whatever reads r->input_filters, in every mode a
+ * reader may ask for: READBYTES, SPECULATIVE (nothing consumed), EXHAUSTIVE,
+ * GETLINE (up to and including the next LF, at most READ_CHUNK bytes, as
+ * the core filter caps a line) and EATCRLF. */
 static apr_status_t replay_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
                                   apr_read_type_e block, apr_off_t readbytes)
 {
     spool_t *sp = f->ctx;
+    const char *data, *lf;
+    char *heap;
     apr_size_t n;
-    char *buf;
     apr_status_t rv;
 
+    if (mode == AP_MODE_INIT) return ap_get_brigade(f->next, bb, mode, block, readbytes);
     if (sp->served >= sp->len) {
         if (!sp->complete) return ap_get_brigade(f->next, bb, mode, block, readbytes);
+        if (mode == AP_MODE_EATCRLF) return APR_SUCCESS;
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));
         sp->eos_sent = 1;
         return APR_SUCCESS;
     }
-    if (mode != AP_MODE_READBYTES && mode != AP_MODE_SPECULATIVE && mode != AP_MODE_EXHAUSTIVE) {
-        return APR_ENOTIMPL;
-    }
+    if (mode == AP_MODE_EATCRLF) return replay_eat_crlf(sp, f);
     n = (apr_size_t)(sp->len - sp->served);
-    if (mode != AP_MODE_EXHAUSTIVE && readbytes > 0 && (apr_off_t)n > readbytes) {
+    if ((mode == AP_MODE_READBYTES || mode == AP_MODE_SPECULATIVE) && readbytes > 0
+        && (apr_off_t)n > readbytes) {
         n = (apr_size_t)readbytes;
     }
     if (n > READ_CHUNK) n = READ_CHUNK;
-    if (sp->view) {
-        /* The view lives as long as r->pool (memory, or the mapping whose
-         * cleanup runs with it): no copy, no read. */
-        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(sp->view + sp->served, n,
-                                                               f->c->bucket_alloc));
+    if ((rv = replay_chunk(sp, f, n, &data, &heap)) != APR_SUCCESS) return rv;
+    if (mode == AP_MODE_GETLINE && (lf = memchr(data, '\n', n))) {
+        n = (apr_size_t)(lf - data) + 1;
     }
-    else {
-        apr_off_t off = sp->served;
-        buf = apr_bucket_alloc(n, f->c->bucket_alloc);
-        if (!sp->file) {
-            memcpy(buf, sp->mem + sp->served, n);
-        }
-        else if ((rv = apr_file_seek(sp->file, APR_SET, &off)) != APR_SUCCESS
-                 || (rv = apr_file_read_full(sp->file, buf, n, NULL)) != APR_SUCCESS) {
-            apr_bucket_free(buf);
-            return rv;
-        }
-        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_heap_create(buf, n, apr_bucket_free,
-                                                           f->c->bucket_alloc));
-    }
+    /* In place, the bytes live as long as r->pool (memory, or the mapping
+     * whose cleanup runs with it): no copy. */
+    APR_BRIGADE_INSERT_TAIL(bb, heap ? apr_bucket_heap_create(heap, n, apr_bucket_free,
+                                                              f->c->bucket_alloc)
+                                     : apr_bucket_immortal_create(data, n, f->c->bucket_alloc));
     if (mode != AP_MODE_SPECULATIVE) sp->served += (apr_off_t)n;
     return APR_SUCCESS;
 }
@@ -340,17 +363,38 @@ typedef enum { V_CLEAN, V_INFECTED, V_NAME, V_BAD, V_ERROR } verdict_t;
 typedef struct scan_t {
     request_rec *r;
     const sg_dir_conf_t *dc;      /* the directory's settings */
+    int bodies;                   /* SpamGearUploadBodies bits */
     const char *view;             /* the whole body */
     apr_off_t data_len;           /* bytes of the current part's data */
     verdict_t verdict;            /* the first refusal found */
     const char *part;             /* form field of the refused part ("-": raw body) */
-    const char *file;             /* its client file name */
+    const char *file;             /* its client file name (NULL: a form field) */
     const char *why;              /* signature, pattern or problem */
+    const char *hit;              /* the refused bytes (part data, field value or body) */
+    apr_size_t hit_len;           /* their length */
+    apr_array_header_t *hit_findings; /* sg_qfinding_t: why, for the quarantine record */
     int files;                    /* files scanned */
     const char *scanned;          /* "field=name/..." of the files scanned, for the handler */
 } scan_t;
 
-static int deny_name(scan_t *sc, const char *part, const char *name)
+/* Remembers the refused bytes and one finding for the quarantine. */
+static void set_hit(scan_t *sc, const char *buf, apr_size_t len, const char *engine,
+                    const char *signature)
+{
+    sg_qfinding_t *f;
+
+    sc->hit = buf;
+    sc->hit_len = len;
+    if (!sc->hit_findings) sc->hit_findings = apr_array_make(sc->r->pool, 2, sizeof(*f));
+    f = apr_array_push(sc->hit_findings);
+    f->engine = apr_pstrdup(sc->r->pool, engine);
+    f->signature = apr_pstrdup(sc->r->pool, signature);
+    f->severity = "malicious";
+}
+
+/* Refuses file NAME of field PART, data BUF[0..LEN), when its name is denied. */
+static int deny_name(scan_t *sc, const char *part, const char *name, const char *buf,
+                     apr_size_t len)
 {
     const sg_regex_list_t *list = sc->dc->upload_deny_names ? sc->dc->upload_deny_names
                                                             : g.deny_names;
@@ -358,16 +402,18 @@ static int deny_name(scan_t *sc, const char *part, const char *name)
 
     if (hit) {
         sc->verdict = V_NAME;
-        sc->part = part;
-        sc->file = name;
+        sc->part = apr_pstrdup(sc->r->pool, part);
+        sc->file = apr_pstrdup(sc->r->pool, name);
         sc->why = hit;
+        set_hit(sc, buf, len, "NAME", hit);
     }
     return hit != NULL;
 }
 
-/* Scans BUF[0..LEN) of the file NAME from field PART; 0 when it passed. */
-static int scan_file(scan_t *sc, const char *part, const char *name, const char *buf,
-                     apr_size_t len)
+/* Scans BUF[0..LEN), the file NAME (NULL: a form field or body) of field
+ * PART; 0 when it passed.  Only files are listed in sc->scanned. */
+static int scan_buf(scan_t *sc, const char *part, const char *name, const char *buf,
+                    apr_size_t len)
 {
     apr_pool_t *p;
     apr_array_header_t *found = NULL;
@@ -377,16 +423,19 @@ static int scan_file(scan_t *sc, const char *part, const char *name, const char 
 
     apr_pool_create(&p, sc->r->pool);
     rv = sg_engine_scan_buffer(g.engine, name, buf, len, -1, p, &found, &res);
-    sc->files++;
-    sc->scanned = apr_pstrcat(sc->r->pool, sc->scanned ? sc->scanned : "",
-                              sc->scanned ? "/" : "", part, "=", name ? name : "", NULL);
+    if (name) {
+        sc->files++;
+        sc->scanned = apr_pstrcat(sc->r->pool, sc->scanned ? sc->scanned : "",
+                                  sc->scanned ? "/" : "", part, "=", name, NULL);
+    }
     for (i = 0; found && i < found->nelts; i++) {
         const sg_finding_t *fd = &APR_ARRAY_IDX(found, i, sg_finding_t);
-        if (fd->severity == SG_SEV_MALICIOUS) {
+        if (fd->severity != SG_SEV_MALICIOUS) continue;
+        if (sc->verdict == V_CLEAN) {
             sc->verdict = V_INFECTED;
             sc->why = apr_psprintf(sc->r->pool, "%s %s", fd->engine, fd->signature);
-            break;
         }
+        set_hit(sc, buf, len, fd->engine, fd->signature);
     }
     if (sc->verdict == V_CLEAN && rv != APR_SUCCESS) {
         sc->verdict = V_ERROR;
@@ -394,7 +443,7 @@ static int scan_file(scan_t *sc, const char *part, const char *name, const char 
     }
     if (sc->verdict != V_CLEAN) {
         sc->part = apr_pstrdup(sc->r->pool, part);
-        sc->file = apr_pstrdup(sc->r->pool, name);
+        sc->file = name ? apr_pstrdup(sc->r->pool, name) : NULL;
     }
     apr_pool_destroy(p);
     return sc->verdict != V_CLEAN;
@@ -402,13 +451,7 @@ static int scan_file(scan_t *sc, const char *part, const char *name, const char 
 
 static apr_status_t part_begin(void *baton, const sg_mp_part_t *part)
 {
-    scan_t *sc = baton;
-
-    sc->data_len = 0;
-    if (part->filename && (deny_name(sc, apr_pstrdup(sc->r->pool, part->name),
-                                     apr_pstrdup(sc->r->pool, part->php_filename)))) {
-        return APR_EGENERAL;
-    }
+    ((scan_t *)baton)->data_len = 0;
     return APR_SUCCESS;
 }
 
@@ -422,10 +465,17 @@ static apr_status_t part_data(void *baton, const sg_mp_part_t *part, const char 
 static apr_status_t part_end(void *baton, const sg_mp_part_t *part)
 {
     scan_t *sc = baton;
+    const char *data = sc->view + part->offset;
+    apr_size_t len = (apr_size_t)sc->data_len;
 
-    /* Only file parts: fields go to $_POST, not to disk. */
-    if (part->filename && scan_file(sc, part->name, part->php_filename,
-                                    sc->view + part->offset, (apr_size_t)sc->data_len)) {
+    /* File parts always; fields (they go to $_POST, not to disk) when asked. */
+    if (part->filename) {
+        if (deny_name(sc, part->name, part->php_filename, data, len)
+            || scan_buf(sc, part->name, part->php_filename, data, len)) {
+            return APR_EGENERAL;
+        }
+    }
+    else if ((sc->bodies & SG_BODY_FIELDS) && len && scan_buf(sc, part->name, NULL, data, len)) {
         return APR_EGENERAL;
     }
     return APR_SUCCESS;
@@ -451,6 +501,36 @@ static void scan_multipart(scan_t *sc, const char *ctype, apr_off_t len)
     }
 }
 
+/* One decoded urlencoded field: its value scanned (the copy outlives the
+ * call when it is kept for the quarantine). */
+static apr_status_t form_field(void *baton, const char *name, const char *value, apr_size_t len)
+{
+    scan_t *sc = baton;
+
+    if (len && scan_buf(sc, name, NULL, value, len)) {
+        if (sc->hit == value) sc->hit = apr_pstrmemdup(sc->r->pool, value, len);
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+/* SpamGearUploadBodies form: every decoded value, then the raw body (a
+ * payload split over fields, or PHP-decoded differently, is still seen). */
+static void scan_form(scan_t *sc, apr_off_t len)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_pool_t *p;
+
+    apr_pool_create(&p, sc->r->pool);
+    if (sg_form_parse(sc->view, (apr_size_t)len, 0, form_field, sc, p, &res) == SG_MP_EREFUSED) {
+        sc->verdict = V_BAD;
+        sc->part = sc->file = "-";
+        sc->why = apr_pstrdup(sc->r->pool, res.problem);
+    }
+    apr_pool_destroy(p);
+    if (sc->verdict == V_CLEAN) scan_buf(sc, "-", NULL, sc->view, (apr_size_t)len);
+}
+
 /* The name a raw body is stored under: X-File-Name, else (for a PUT that
  * creates a file, as WebDAV does) the last URI segment; NULL when unknown. */
 static const char *raw_name(request_rec *r)
@@ -468,8 +548,11 @@ static const char *raw_name(request_rec *r)
 
 /* --------------------------------------------------------------- the fixup */
 
-/* Which body this is: 1 multipart, 2 raw file, 0 not scanned. */
-static int body_kind(request_rec *r, const char *ctype)
+typedef enum { K_NONE, K_MULTIPART, K_RAW_FILE, K_FORM, K_OTHER } body_kind_t;
+
+/* Which body this is, and whether BODIES (SpamGearUploadBodies) has it
+ * scanned: K_NONE when not. */
+static body_kind_t body_kind(request_rec *r, const char *ctype, int bodies)
 {
     if (r->method_number != M_POST && r->method_number != M_PUT
         && r->method_number != M_PATCH) {
@@ -479,18 +562,47 @@ static int body_kind(request_rec *r, const char *ctype)
         const char *cl = apr_table_get(r->headers_in, "Content-Length");
         if (!cl || !strcmp(cl, "0")) return 0;
     }
-    if (sg_mp_is_form_data(ctype)) return 1;
+    if (sg_mp_is_form_data(ctype)) return K_MULTIPART;
     if (r->method_number == M_PUT || apr_table_get(r->headers_in, "X-File-Name")
         || (ctype && !strncasecmp(ctype, "application/octet-stream", 24))) {
-        return 2;
+        return K_RAW_FILE;
     }
-    return 0;
+    if (sg_form_is_urlencoded(ctype)) return (bodies & SG_BODY_FORM) ? K_FORM : K_NONE;
+    return (bodies & SG_BODY_OTHER) ? K_OTHER : K_NONE;
 }
 
-static int refuse(request_rec *r, const scan_t *sc, spool_t *sp)
+/* SpamGearUploadKeep On: the refused bytes into the quarantine; the entry's
+ * id, or NULL (and an AH53048 line) when it could not be written. */
+static const char *keep(request_rec *r, const scan_t *sc)
+{
+    sg_qrecord_t from;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const char *id = NULL;
+    apr_status_t rv;
+
+    memset(&from, 0, sizeof(from));
+    from.vhost = apr_psprintf(r->pool, "%s:%u", r->server->server_hostname,
+                              ap_get_server_port(r));
+    from.client = r->useragent_ip;
+    from.uri = r->uri;
+    from.part = sc->part;
+    from.filename = sc->file;
+    rv = sg_quarantine_buffer(g.quarantine_dir, sc->hit ? sc->hit : "", sc->hit_len, &from,
+                              sc->hit_findings, &id, r->pool, &res);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, APLOGNO(53048)
+                      "spamgear: upload: refused, but not kept in the quarantine (%s must be "
+                      "writable by the server's user): %s: URI %s", g.quarantine_dir,
+                      res.problem, r->uri);
+        return NULL;
+    }
+    return id;
+}
+
+static int refuse(request_rec *r, const scan_t *sc)
 {
     int status = sc->dc->upload_status != SG_UNSET ? sc->dc->upload_status : HTTP_FORBIDDEN;
-    const char *kept = sc->dc->upload_keep == 1 ? spool_keep(sp, sc->view) : NULL;
+    const char *kept = sc->dc->upload_keep == 1 ? keep(r, sc) : NULL;
     const char *what = sc->verdict == V_INFECTED ? "infected" : "file name denied";
 
     sg_stats_upload(1);
@@ -498,9 +610,9 @@ static int refuse(request_rec *r, const scan_t *sc, spool_t *sp)
                   "spamgear: upload: %s: vhost %s:%u, client %s, URI %s, part %s, file %s, "
                   "%s %s%s%s", what, r->server->server_hostname, ap_get_server_port(r),
                   r->useragent_ip, r->uri, sc->part ? sc->part : "-",
-                  sc->file ? sc->file : "-",
+                  sc->file && *sc->file ? sc->file : "-",
                   sc->verdict == V_INFECTED ? "signature" : "pattern", sc->why,
-                  kept ? ", kept as " : "", kept ? kept : "");
+                  kept ? ", quarantined as " : "", kept ? kept : "");
     return status;
 }
 
@@ -550,13 +662,15 @@ int sg_upload_fixups(request_rec *r)
     const sg_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &spamgear_module);
     const char *ctype = apr_table_get(r->headers_in, "Content-Type"), *cl;
     apr_off_t max = dc->upload_max > 0 ? dc->upload_max : DEFAULT_MAX;
+    int bodies = dc->upload_bodies != SG_UNSET ? dc->upload_bodies : 0;
     scan_t sc;
     spool_t *sp;
-    int kind, over, read_err;
+    body_kind_t kind;
+    int over, read_err;
     apr_status_t rv;
 
     if (r->main || follow_redirect(r) || dc->upload_scan == 0 || !g.engine
-        || !(kind = body_kind(r, ctype))) {
+        || (kind = body_kind(r, ctype, bodies)) == K_NONE) {
         return DECLINED;
     }
     if ((cl = apr_table_get(r->headers_in, "Content-Length")) && apr_atoi64(cl) > max
@@ -585,14 +699,21 @@ int sg_upload_fixups(request_rec *r)
     memset(&sc, 0, sizeof(sc));
     sc.r = r;
     sc.dc = dc;
+    sc.bodies = bodies;
     if ((rv = spool_view(sp, &sc.view)) != APR_SUCCESS) {
         return on_error(r, dc, apr_psprintf(r->pool, "mmap: %pm", &rv));
     }
-    if (kind == 1) {
+    if (kind == K_MULTIPART) {
         scan_multipart(&sc, ctype, sp->len);
     }
-    else if (!deny_name(&sc, "-", raw_name(r))) {
-        scan_file(&sc, "-", raw_name(r), sc.view, (apr_size_t)sp->len);
+    else if (kind == K_FORM) {
+        scan_form(&sc, sp->len);
+    }
+    else if (kind == K_OTHER) {
+        scan_buf(&sc, "-", NULL, sc.view, (apr_size_t)sp->len);
+    }
+    else if (!deny_name(&sc, "-", raw_name(r), sc.view, (apr_size_t)sp->len)) {
+        scan_buf(&sc, "-", raw_name(r) ? raw_name(r) : "", sc.view, (apr_size_t)sp->len);
     }
     sg_stats_upload(0);
     switch (sc.verdict) {
@@ -614,6 +735,6 @@ int sg_upload_fixups(request_rec *r)
         }
         return HTTP_SERVICE_UNAVAILABLE;
     default:
-        return refuse(r, &sc, sp);
+        return refuse(r, &sc);
     }
 }

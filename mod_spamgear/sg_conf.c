@@ -8,6 +8,7 @@
 #include "sg_emergency.h"
 #include "sg_log.h"
 #include "sg_proc.h"
+#include "sg_quarantine.h"
 #include "sg_units.h"
 #include "sg_update.h"
 
@@ -18,7 +19,7 @@ const sg_conf_key_t sg_conf_keys[] = {
       "directory of spamgear signature files", 0 },
     { "clamav", SG_CONF_CLAMAV, "engine /var/lib/clamav",
       "ClamAV backend: off, engine [DBDIR], socket PATH or tcp HOST:PORT", 0 },
-    { "quarantine", SG_CONF_PATH, "/var/lib/spamgear/quarantine",
+    { "quarantine", SG_CONF_PATH, SG_QUARANTINE_DEFAULT_DIR,
       "where quarantined files and their records are kept", 0 },
     { "state-dir", SG_CONF_PATH, "/var/lib/spamgear",
       "where incremental runs keep their state", 0 },

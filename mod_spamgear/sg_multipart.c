@@ -475,3 +475,70 @@ apr_status_t sg_mp_finish(sg_mp_t *mp, sg_result_t *res)
     }
     return APR_SUCCESS;
 }
+
+/* ---------------------------------------------------------------- urlencoded */
+
+int sg_form_is_urlencoded(const char *ct)
+{
+    if (!ct) return 0;
+    while (*ct == ' ' || *ct == '\t') ct++;
+    return !strncasecmp(ct, "application/x-www-form-urlencoded", 33)
+           && (!ct[33] || ct[33] == ';' || ct[33] == ' ' || ct[33] == '\t');
+}
+
+static int form_hex(char c)
+{
+    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+/* Decodes IN[0..LEN) into OUT (room for LEN + 1); returns the length. */
+static apr_size_t form_decode(const char *in, apr_size_t len, char *out)
+{
+    apr_size_t i, n = 0;
+
+    for (i = 0; i < len; i++) {
+        if (in[i] == '+') {
+            out[n++] = ' ';
+        }
+        else if (in[i] == '%' && i + 2 < len && apr_isxdigit(in[i + 1])
+                 && apr_isxdigit(in[i + 2])) {
+            out[n++] = (char)(form_hex(in[i + 1]) * 16 + form_hex(in[i + 2]));
+            i += 2;
+        }
+        else {
+            out[n++] = in[i];
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+apr_status_t sg_form_parse(const char *buf, apr_size_t len, int max_fields, sg_form_field_fn fn,
+                           void *baton, apr_pool_t *p, sg_result_t *res)
+{
+    char *out = apr_palloc(p, len + 2);   /* a field's name, NUL, value, NUL */
+    const char *end = buf + len, *field = buf;
+    int fields = 0;
+    apr_status_t rv;
+
+    if (max_fields <= 0) max_fields = SG_FORM_DEFAULT_MAX_FIELDS;
+    while (field < end) {
+        const char *amp = memchr(field, '&', (apr_size_t)(end - field)), *eq;
+        const char *stop = amp ? amp : end;
+        apr_size_t nlen, vlen;
+        if (stop > field) {
+            if (++fields > max_fields) {
+                return sg_result_set(res, p, SG_MP_EREFUSED, "more than %d form fields",
+                                     max_fields);
+            }
+            /* Name and value share OUT: the name first, then the value after its NUL. */
+            eq = memchr(field, '=', (apr_size_t)(stop - field));
+            nlen = form_decode(field, (apr_size_t)((eq ? eq : stop) - field), out);
+            vlen = eq ? form_decode(eq + 1, (apr_size_t)(stop - eq - 1), out + nlen + 1) : 0;
+            if (!eq) out[nlen + 1] = '\0';
+            if ((rv = fn(baton, out, out + nlen + 1, vlen)) != APR_SUCCESS) return rv;
+        }
+        field = stop + 1;
+    }
+    return APR_SUCCESS;
+}

@@ -80,4 +80,25 @@ apr_status_t sg_mp_finish(sg_mp_t *mp, sg_result_t *res);
 /* Parts begun so far. */
 int sg_mp_parts(const sg_mp_t *mp);
 
+/* ---- application/x-www-form-urlencoded (SpamGearUploadBodies form) */
+
+#define SG_FORM_DEFAULT_MAX_FIELDS 10000 /* fields per body (PHP keeps max_input_vars) */
+
+/* Called per field: NAME and VALUE[0..LEN) decoded and NUL-ended, valid
+ * only during the call. */
+typedef apr_status_t (*sg_form_field_fn)(void *baton, const char *name, const char *value,
+                                         apr_size_t len);
+
+/* 1 when CONTENT_TYPE's media type is application/x-www-form-urlencoded. */
+int sg_form_is_urlencoded(const char *content_type);
+
+/* Splits BUF[0..LEN) at '&' into NAME=VALUE fields and decodes both as PHP
+ * does ('+' a space, %XX a byte, any other '%' kept as is; no '=': an empty
+ * value), calling FN for each non-empty field in order.  FN's non-success
+ * status stops and is returned; SG_MP_EREFUSED with RES set when there are
+ * more than MAX_FIELDS fields (0: the default).  One buffer of LEN + 2 bytes
+ * from P. */
+apr_status_t sg_form_parse(const char *buf, apr_size_t len, int max_fields, sg_form_field_fn fn,
+                           void *baton, apr_pool_t *p, sg_result_t *res);
+
 #endif /* SG_MULTIPART_H */

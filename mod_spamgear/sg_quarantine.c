@@ -76,7 +76,7 @@ const char *sg_qrecord_format(const sg_qrecord_t *r, apr_pool_t *p)
 #define LINE(k, v) (APR_ARRAY_PUSH(l, const char *) = apr_pstrcat(p, k, " ", esc(v, p), "\n", NULL))
     LINE(QREC_MAGIC, QREC_VERSION);
     LINE("id", r->id);
-    LINE("path", r->path);
+    if (r->path) LINE("path", r->path);
     LINE("uid", apr_ltoa(p, r->uid));
     LINE("gid", apr_ltoa(p, r->gid));
     LINE("owner", r->owner);
@@ -87,6 +87,13 @@ const char *sg_qrecord_format(const sg_qrecord_t *r, apr_pool_t *p)
     LINE("sha256", r->sha256);
     LINE("time", apr_psprintf(p, "%" APR_INT64_T_FMT, r->time));
     LINE("action", r->action);
+    if (r->vhost) {
+        LINE("vhost", r->vhost);
+        LINE("client", r->client);
+        LINE("uri", r->uri);
+        LINE("part", r->part);
+        LINE("filename", r->filename);
+    }
 #undef LINE
     for (i = 0; r->findings && i < r->findings->nelts; i++) {
         const sg_qfinding_t *f = &APR_ARRAY_IDX(r->findings, i, sg_qfinding_t);
@@ -151,6 +158,18 @@ static int parse_finding(sg_qrecord_t *r, const char *v, apr_size_t len, apr_poo
            && (!strcmp(f->severity, "malicious") || !strcmp(f->severity, "suspicious"));
 }
 
+/* Stores an upload field KEY = V in R; 0 when KEY is not one or V is bad. */
+static int set_upload_field(sg_qrecord_t *r, const char *key, const char *v)
+{
+    const char **f = !strcmp(key, "vhost") ? &r->vhost : !strcmp(key, "client") ? &r->client
+                     : !strcmp(key, "uri") ? &r->uri : !strcmp(key, "part") ? &r->part
+                     : !strcmp(key, "filename") ? &r->filename : NULL;
+
+    if (!f) return 0;
+    *f = v;
+    return *v != '\0' && strlen(v) <= SG_QREC_MAX_PATH;
+}
+
 /* Stores field KEY = V (decoded) in R; 0 when KEY is unknown or V is bad. */
 static int set_field(sg_qrecord_t *r, const char *key, const char *v)
 {
@@ -191,15 +210,29 @@ static int set_field(sg_qrecord_t *r, const char *key, const char *v)
     if (!strcmp(key, "time")) return parse_int(v, 0, (apr_int64_t)1 << 40, &r->time);
     if (!strcmp(key, "action")) {
         r->action = v;
-        return !strcmp(v, "quarantined") || !strcmp(v, "cleaned");
+        return !strcmp(v, "quarantined") || !strcmp(v, "cleaned") || !strcmp(v, "upload");
     }
-    return 0;
+    return set_upload_field(r, key, v);
 }
 
+/* Fields every record has, then those of a file's and an upload's. */
 static const char *const qrec_fields[] = {
-    "id", "path", "uid", "gid", "owner", "group", "mode", "mtime", "size", "sha256", "time",
-    "action", NULL
+    "id", "uid", "gid", "owner", "group", "mode", "mtime", "size", "sha256", "time", "action",
+    NULL
 };
+static const char *const qrec_file_fields[] = { "path", NULL };
+static const char *const qrec_upload_fields[] = {
+    "vhost", "client", "uri", "part", "filename", NULL
+};
+
+/* NULL when SEEN holds every field of LIST, else the first missing one. */
+static const char *missing_field(apr_hash_t *seen, const char *const *list)
+{
+    for (; *list; list++) {
+        if (!apr_hash_get(seen, *list, APR_HASH_KEY_STRING)) return *list;
+    }
+    return NULL;
+}
 
 apr_status_t sg_qrecord_parse(const char *buf, apr_size_t len, sg_qrecord_t **rec,
                               apr_pool_t *p, sg_result_t *res)
@@ -207,7 +240,8 @@ apr_status_t sg_qrecord_parse(const char *buf, apr_size_t len, sg_qrecord_t **re
     sg_qrecord_t *r = apr_pcalloc(p, sizeof(*r));
     apr_hash_t *seen = apr_hash_make(p);
     apr_size_t pos = 0;
-    int line = 0, i;
+    const char *miss;
+    int line = 0, upload;
 
     if (len > SG_QREC_MAX_SIZE) {
         return sg_result_set(res, p, APR_EINVAL, "record of %lu bytes is over the limit of %d",
@@ -255,10 +289,14 @@ apr_status_t sg_qrecord_parse(const char *buf, apr_size_t len, sg_qrecord_t **re
         }
     }
     if (line == 0) return sg_result_set(res, p, APR_EINVAL, "empty record");
-    for (i = 0; qrec_fields[i]; i++) {
-        if (!apr_hash_get(seen, qrec_fields[i], APR_HASH_KEY_STRING)) {
-            return sg_result_set(res, p, APR_EINVAL, "field '%s' is missing", qrec_fields[i]);
-        }
+    upload = r->action && !strcmp(r->action, "upload");
+    if ((miss = missing_field(seen, upload ? qrec_upload_fields : qrec_file_fields))
+        || (miss = missing_field(seen, qrec_fields))) {
+        return sg_result_set(res, p, APR_EINVAL, "field '%s' is missing", miss);
+    }
+    /* An upload has no path to restore to; a file entry no upload fields. */
+    if (upload ? r->path != NULL : r->vhost || r->client || r->uri || r->part || r->filename) {
+        return sg_result_set(res, p, APR_EINVAL, "fields of a file and of an upload mixed");
     }
     *rec = r;
     return APR_SUCCESS;
@@ -521,43 +559,55 @@ static const char *record_text(const sg_qrecord_t *r, apr_pool_t *p, const char 
     return text;
 }
 
-/* Copies the file open as FD (stat ST) into QFD as a complete entry with
- * its record, read back and checked.  Fills R. */
-static apr_status_t store_entry(int qfd, const char *qdir, int fd, const struct stat *st,
-                                sg_qrecord_t *r, apr_pool_t *p, sg_result_t *res)
+/* Stores BUF[0..LEN) in QFD as a complete entry with record R (size and
+ * sha256 filled here), read back and checked.  WHAT names it in errors. */
+static apr_status_t store_bytes(int qfd, const char *qdir, const char *what, const char *buf,
+                                apr_size_t len, sg_qrecord_t *r, apr_pool_t *p, sg_result_t *res)
 {
-    char *buf, *back;
-    apr_size_t len, blen;
+    char *back;
+    apr_size_t blen;
     const char *step, *text, *why = NULL;
     int err;
 
-    if ((err = read_all(fd, st->st_size, &buf, &len, p)) != 0) {
-        return fail(res, p, err, ": cannot read it for the quarantine", r->path, NULL);
-    }
     r->size = (apr_int64_t)len;
     r->sha256 = sg_sha256_hex(buf, len, p);
     if (!(text = record_text(r, p, &why))) {
         return sg_result_set(res, p, APR_EINVAL, "%s: not quarantined: its record would not "
-                             "read back (%s)", r->path, why);
+                             "read back (%s)", what, why);
     }
     if ((err = write_atomic(qfd, apr_pstrcat(p, r->id, ".data", NULL), buf, len, &step, p))) {
         return fail(res, p, err, apr_pstrcat(p, ": quarantine: ", step, " the copy in ", NULL),
-                    r->path, qdir);
+                    what, qdir);
     }
     if ((err = write_atomic(qfd, apr_pstrcat(p, r->id, ".rec", NULL), text, strlen(text),
                             &step, p)) || (fsync(qfd) != 0 && (err = errno))) {
         drop_entry(qfd, r->id, p);
         return fail(res, p, err, apr_pstrcat(p, ": quarantine: ", step, " the record in ", NULL),
-                    r->path, qdir);
+                    what, qdir);
     }
     err = read_entry(qfd, apr_pstrcat(p, r->id, ".data", NULL), SG_QUARANTINE_MAX_FILE, &back,
                      &blen, p);
     if (err || blen != len || strcmp(sg_sha256_hex(back, blen, p), r->sha256)) {
         drop_entry(qfd, r->id, p);
         return fail(res, p, err ? err : EIO, ": quarantine: the copy does not read back the same "
-                    "in ", r->path, qdir);
+                    "in ", what, qdir);
     }
     return APR_SUCCESS;
+}
+
+/* Copies the file open as FD (stat ST) into QFD as a complete entry with
+ * its record, read back and checked.  Fills R. */
+static apr_status_t store_entry(int qfd, const char *qdir, int fd, const struct stat *st,
+                                sg_qrecord_t *r, apr_pool_t *p, sg_result_t *res)
+{
+    char *buf;
+    apr_size_t len;
+    int err;
+
+    if ((err = read_all(fd, st->st_size, &buf, &len, p)) != 0) {
+        return fail(res, p, err, ": cannot read it for the quarantine", r->path, NULL);
+    }
+    return store_bytes(qfd, qdir, r->path, buf, len, r, p, res);
 }
 
 /* Unlinks BASE from DFD when it is still the file FD (stat ST), unchanged. */
@@ -628,6 +678,42 @@ cleanup:
     return rv;
 }
 
+apr_status_t sg_quarantine_buffer(const char *qdir, const char *buf, apr_size_t len,
+                                  const sg_qrecord_t *from, const apr_array_header_t *findings,
+                                  const char **id, apr_pool_t *p, sg_result_t *res)
+{
+    sg_qrecord_t r;
+    int qfd;
+    apr_status_t rv;
+
+    if (len > SG_QUARANTINE_MAX_FILE) {
+        return sg_result_set(res, p, APR_EINVAL, "%s: %lu bytes are over the quarantine's limit "
+                             "of %ld", qdir, (unsigned long)len, SG_QUARANTINE_MAX_FILE);
+    }
+    memset(&r, 0, sizeof(r));
+    r.id = new_id(p);
+    r.uid = (long)geteuid();
+    r.gid = (long)getegid();
+    r.owner = user_name(geteuid(), p);
+    r.group = group_name(getegid(), p);
+    r.mode = 0600;
+    r.time = r.mtime_sec = (apr_int64_t)apr_time_sec(apr_time_now());
+    r.action = "upload";
+    r.findings = (apr_array_header_t *)findings;
+#define FIELD(f) r.f = from->f && *from->f ? from->f : "-"
+    FIELD(vhost);
+    FIELD(client);
+    FIELD(uri);
+    FIELD(part);
+    FIELD(filename);
+#undef FIELD
+    if ((rv = open_qdir(qdir, 1, &qfd, p, res)) != APR_SUCCESS) return rv;
+    rv = store_bytes(qfd, qdir, apr_pstrcat(p, "upload ", r.uri, NULL), buf, len, &r, p, res);
+    close(qfd);
+    if (rv == APR_SUCCESS) *id = r.id;
+    return rv;
+}
+
 /* ---------------------------------------------------------------- records */
 
 static apr_status_t read_record(int qfd, const char *qdir, const char *id, sg_qrecord_t **rec,
@@ -669,10 +755,11 @@ apr_status_t sg_quarantine_read(const char *qdir, const char *id, sg_qrecord_t *
 
 /* ---------------------------------------------------------------- restoring */
 
-/* Writes BUF as BASE in DFD with R's owner, mode and mtime, through a temp
- * file and a rename that replaces an existing file only when FORCE is set. */
+/* Writes BUF as BASE in DFD with R's mtime and, when OWN is set, R's owner
+ * and mode (else the caller's, 0600), through a temp file and a rename that
+ * replaces an existing file only when FORCE is set. */
 static int put_back(int dfd, const char *base, const sg_qrecord_t *r, const char *buf,
-                    apr_size_t len, int force, const char **step, apr_pool_t *p)
+                    apr_size_t len, int force, int own, const char **step, apr_pool_t *p)
 {
     const char *tmp = apr_pstrcat(p, ".", base, ".sg-restore-", r->id, NULL);
     struct timespec times[2];
@@ -687,8 +774,8 @@ static int put_back(int dfd, const char *base, const sg_qrecord_t *r, const char
     times[1].tv_nsec = r->mtime_nsec;
     /* chown before chmod: chown clears set-id bits the mode may bring back. */
     if ((*step = "cannot write", err = write_all(fd, buf, len)) == 0
-        && (*step = "cannot set the owner", fchown(fd, (uid_t)r->uid, (gid_t)r->gid)) == 0
-        && (*step = "cannot set the mode", fchmod(fd, (mode_t)r->mode)) == 0
+        && (*step = "cannot set the owner", !own || fchown(fd, (uid_t)r->uid, (gid_t)r->gid) == 0)
+        && (*step = "cannot set the mode", !own || fchmod(fd, (mode_t)r->mode) == 0)
         && (*step = "cannot set the mtime", futimens(fd, times)) == 0
         && (*step = "cannot fsync", fsync(fd)) == 0) {
         err = 0;
@@ -708,6 +795,45 @@ static int put_back(int dfd, const char *base, const sg_qrecord_t *r, const char
     return err;
 }
 
+/* Reads record ID of QFD and its copy (*BUF, *LEN), checked against it. */
+static apr_status_t load_entry(int qfd, const char *qdir, const char *id, sg_qrecord_t **rec,
+                               char **buf, apr_size_t *len, apr_pool_t *p, sg_result_t *res)
+{
+    apr_status_t rv;
+    int err;
+
+    if ((rv = read_record(qfd, qdir, id, rec, p, res)) != APR_SUCCESS) return rv;
+    err = read_entry(qfd, apr_pstrcat(p, id, ".data", NULL), SG_QUARANTINE_MAX_FILE, buf, len, p);
+    if (err || (apr_int64_t)*len != (*rec)->size
+        || strcmp(sg_sha256_hex(*buf, *len, p), (*rec)->sha256)) {
+        return fail(res, p, err ? err : EIO, ": the quarantined copy is missing or does not "
+                    "match its record", id, NULL);
+    }
+    return APR_SUCCESS;
+}
+
+/* Whether entry R of QFD may go back to its recorded path: a file entry
+ * whose record root or the caller wrote (the web server user, who may write
+ * uploads into the same directory, must not pick where root writes). */
+static apr_status_t restorable(int qfd, const sg_qrecord_t *r, apr_pool_t *p, sg_result_t *res)
+{
+    struct stat st;
+
+    if (!r->path) {
+        return sg_result_set(res, p, APR_EACCES, "%s: a refused upload has no path; extract it "
+                             "with --to PATH", r->id);
+    }
+    if (fstatat(qfd, apr_pstrcat(p, r->id, ".rec", NULL), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        return fail(res, p, errno, ": cannot stat the record", r->id, NULL);
+    }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        return sg_result_set(res, p, APR_EACCES, "%s: the record belongs to uid %ld, not root or "
+                             "you: not restored to its path (use --to PATH)", r->id,
+                             (long)st.st_uid);
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t sg_quarantine_restore(const char *qdir, const char *id, int force,
                                    sg_qrecord_t **rec, apr_pool_t *p, sg_result_t *res)
 {
@@ -723,14 +849,9 @@ apr_status_t sg_quarantine_restore(const char *qdir, const char *id, int force,
         return sg_result_set(res, p, APR_EINVAL, "'%s' is not a quarantine id", id);
     }
     if ((rv = open_qdir(qdir, 0, &qfd, p, res)) != APR_SUCCESS) return rv;
-    if ((rv = read_record(qfd, qdir, id, &r, p, res)) != APR_SUCCESS) goto cleanup;
+    if ((rv = load_entry(qfd, qdir, id, &r, &buf, &len, p, res)) != APR_SUCCESS) goto cleanup;
     *rec = r;
-    err = read_entry(qfd, apr_pstrcat(p, id, ".data", NULL), SG_QUARANTINE_MAX_FILE, &buf, &len, p);
-    if (err || (apr_int64_t)len != r->size || strcmp(sg_sha256_hex(buf, len, p), r->sha256)) {
-        rv = fail(res, p, err ? err : EIO, ": the quarantined copy is missing or does not match "
-                  "its record", id, NULL);
-        goto cleanup;
-    }
+    if ((rv = restorable(qfd, r, p, res)) != APR_SUCCESS) goto cleanup;
     if ((rv = sg_quarantine_open_parent(r->path, &dfd, &base, p, res)) != APR_SUCCESS) {
         goto cleanup;
     }
@@ -738,11 +859,40 @@ apr_status_t sg_quarantine_restore(const char *qdir, const char *id, int force,
         rv = sg_result_set(res, p, APR_EEXIST, "%s: exists; --force replaces it", r->path);
         goto cleanup;
     }
-    if ((err = put_back(dfd, base, r, buf, len, force, &step, p)) != 0) {
+    if ((err = put_back(dfd, base, r, buf, len, force, 1, &step, p)) != 0) {
         rv = fail(res, p, err, apr_pstrcat(p, ": restore: ", step, NULL), r->path, NULL);
         goto cleanup;
     }
     drop_entry(qfd, id, p);
+cleanup:
+    if (dfd >= 0) close(dfd);
+    close(qfd);
+    return rv;
+}
+
+apr_status_t sg_quarantine_extract(const char *qdir, const char *id, const char *to, int force,
+                                   sg_qrecord_t **rec, apr_pool_t *p, sg_result_t *res)
+{
+    struct stat st;
+    const char *base, *step;
+    char *buf;
+    apr_size_t len;
+    int qfd = -1, dfd = -1, err;
+    apr_status_t rv;
+
+    if (!sg_quarantine_id_ok(id)) {
+        return sg_result_set(res, p, APR_EINVAL, "'%s' is not a quarantine id", id);
+    }
+    if ((rv = open_qdir(qdir, 0, &qfd, p, res)) != APR_SUCCESS) return rv;
+    if ((rv = load_entry(qfd, qdir, id, rec, &buf, &len, p, res)) != APR_SUCCESS) goto cleanup;
+    if ((rv = sg_quarantine_open_parent(to, &dfd, &base, p, res)) != APR_SUCCESS) goto cleanup;
+    if (!force && fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        rv = sg_result_set(res, p, APR_EEXIST, "%s: exists; --force replaces it", to);
+        goto cleanup;
+    }
+    if ((err = put_back(dfd, base, *rec, buf, len, force, 0, &step, p)) != 0) {
+        rv = fail(res, p, err, apr_pstrcat(p, ": extract: ", step, NULL), to, NULL);
+    }
 cleanup:
     if (dfd >= 0) close(dfd);
     close(qfd);

@@ -26,6 +26,14 @@
  * SG_QREC_MAX_FINDINGS).  The reader is strict and capped (SG_QREC_MAX_*):
  * records are read back as root.  A file whose record the reader would
  * refuse (a path too long once escaped) is not quarantined.
+ *
+ * Refused uploads.  mod_spamgear keeps the body part it refused as an entry
+ * with action "upload": no path (it never was a file on disk), the web
+ * server user as owner, mode 0600, and the fields vhost (HOST:PORT), client
+ * (IP), uri, part (form field, "-" for a raw body) and filename (client file
+ * name, "-" when none).  Such an entry is only extracted (--to PATH): a
+ * record someone other than root or the caller wrote never names a path
+ * that restore writes to.
  */
 #include <sys/stat.h>
 #include <apr_pools.h>
@@ -39,6 +47,7 @@
 #define SG_QREC_MAX_PATH 4096        /* bytes of the decoded original path */
 #define SG_QUARANTINE_MAX_FILE (1024L << 20)   /* bytes of one quarantined file */
 #define SG_QUARANTINE_MAX_LINKS 40   /* trusted symlinks followed in one path */
+#define SG_QUARANTINE_DEFAULT_DIR "/var/lib/spamgear/quarantine" /* CLI key and module default */
 
 /* One finding kept in a record. */
 typedef struct sg_qfinding_t {
@@ -59,8 +68,13 @@ typedef struct sg_qrecord_t {
     apr_int64_t size;            /* bytes */
     const char *sha256;          /* 64 lower-case hex digits */
     apr_int64_t time;            /* when it was quarantined, unix seconds */
-    const char *action;          /* quarantined | cleaned */
+    const char *action;          /* quarantined | cleaned | upload */
     apr_array_header_t *findings;/* sg_qfinding_t */
+    const char *vhost;           /* upload: HOST:PORT; NULL for files */
+    const char *client;          /* upload: client IP */
+    const char *uri;             /* upload: request URI */
+    const char *part;            /* upload: form field, "-" for a raw body */
+    const char *filename;        /* upload: client file name, "-" when none */
 } sg_qrecord_t;
 
 /* Parses record text BUF[0..LEN) into *REC (from P).  Returns APR_EINVAL with
@@ -87,13 +101,31 @@ apr_status_t sg_quarantine_file(const char *qdir, const char *path, const struct
                                 const apr_array_header_t *findings, const char *action,
                                 int remove, const char **id, apr_pool_t *p, sg_result_t *res);
 
+/* Keeps BUF[0..LEN), a refused upload, in the quarantine QDIR (created
+ * 0700 when missing) as an entry with action "upload": FROM gives vhost,
+ * client, uri, part and filename (the other fields are ignored), FINDINGS
+ * (sg_qfinding_t) why it was refused.  Same crash-safe order and read-back
+ * check as sg_quarantine_file.  Sets *ID (from P). */
+apr_status_t sg_quarantine_buffer(const char *qdir, const char *buf, apr_size_t len,
+                                  const sg_qrecord_t *from, const apr_array_header_t *findings,
+                                  const char **id, apr_pool_t *p, sg_result_t *res);
+
+/* Writes a copy of quarantined file ID to TO (mode 0600, owned by the
+ * caller, the recorded mtime) after checking it against the record; an
+ * existing TO is replaced only when FORCE is set.  The entry stays.
+ * Sets *REC. */
+apr_status_t sg_quarantine_extract(const char *qdir, const char *id, const char *to, int force,
+                                   sg_qrecord_t **rec, apr_pool_t *p, sg_result_t *res);
+
 /* Reads record ID of QDIR into *REC. */
 apr_status_t sg_quarantine_read(const char *qdir, const char *id, sg_qrecord_t **rec,
                                 apr_pool_t *p, sg_result_t *res);
 
 /* Puts quarantined file ID back at its path with its owner, group, mode and
  * mtime, after checking the copy against the record; an existing file there
- * is replaced only when FORCE is set.  Then drops ID from QDIR.  Sets *REC. */
+ * is replaced only when FORCE is set.  Then drops ID from QDIR.  Sets *REC.
+ * Refused (APR_EACCES) for an upload entry and for a record not owned by
+ * root or the caller: sg_quarantine_extract writes those elsewhere. */
 apr_status_t sg_quarantine_restore(const char *qdir, const char *id, int force,
                                    sg_qrecord_t **rec, apr_pool_t *p, sg_result_t *res);
 

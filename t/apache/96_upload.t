@@ -13,7 +13,7 @@ use Apache::Test qw(-withtestmore);
 use Apache::TestUtil qw(t_start_error_log_watch t_finish_error_log_watch);
 use SGTest;
 
-plan tests => 69, need need_module('spamgear', 'proxy_fcgi', 'alias');
+plan tests => 69 + 24 + 13, need need_module('spamgear', 'proxy_fcgi', 'alias');
 
 my $B = 'sgTestBoundary7MA4YWxk';
 my $SHELL = "<?php \@eval(\$_POST['x']);\n";
@@ -149,6 +149,53 @@ is($st, 200, 'SpamGearUploadDenyNames replaces the built-in list');
 ($st) = post_form('/up-names/rec.php', form(part('up', 'setup.EXE', 'harmless')));
 is($st, 403, 'and its own pattern refuses');
 
+# --- SpamGearUploadBodies: form fields, urlencoded and other bodies
+my $EDIT = "<?php \@eval(\$_POST['x']);\n";         # what a theme editor would save
+(my $EDIT_ENC = $EDIT) =~ s/([^A-Za-z0-9_.-])/sprintf('%%%02X', ord $1)/ge;
+(my $EDIT_JSON = $EDIT) =~ s/\n/\\n/;
+my %bodies = (
+    'urlencoded'          => ["application/x-www-form-urlencoded", "file=header.php&newcontent=$EDIT_ENC&action=update"],
+    'urlencoded, charset' => ["application/x-www-form-urlencoded; charset=UTF-8", "newcontent=$EDIT_ENC"],
+    'JSON'                => ["application/json", qq({"file":"header.php","content":"$EDIT_JSON"})],
+    'text/plain'          => ["text/plain", $EDIT],
+    'no Content-Type'     => ['', $EDIT],
+);
+sub post_body { my ($path, $ctype, $body) = @_;
+    send_raw('POST', $path, $ctype ? "Content-Type: $ctype\r\n" : '', $body) }
+my $MP_FIELD = form(part('file', undef, 'header.php'), part('newcontent', undef, $EDIT));
+t_start_error_log_watch();
+for my $case (sort keys %bodies) {
+    my ($ct, $body) = @{ $bodies{$case} };
+    for my $path ('/up-forms/rec.php', '/up-forms-fpm/rec.php') {
+        my ($s, $o) = post_body($path, $ct, $body);
+        ok($s == 403 && $o !~ /RAN-REC/, "SpamGearUploadBodies on: $case backdoor on $path: 403 before PHP ran")
+            or diag("status $s: " . substr($o, 0, 200));
+    }
+    my ($s, $o) = post_body('/up/rec.php', $ct, $body);
+    like($o, qr/^RAN-REC /m, "default (files only): $case body not read, PHP runs");
+}
+($st, $out) = post_form('/up-forms/rec.php', $MP_FIELD);
+ok($st == 403 && $out !~ /RAN-REC/, 'SpamGearUploadBodies fields: a multipart form field backdoor: 403');
+($st, $out) = post_form('/up/rec.php', $MP_FIELD);
+like($out, qr/^field newcontent ${\ length $EDIT}$/m, 'default: multipart fields are not scanned');
+my @form_lines = grep { /AH53042/ } t_finish_error_log_watch();
+like(join('', @form_lines), qr/AH53042: spamgear: upload: infected: vhost \S+:\d+, client 127\.0\.0\.1, URI \/up-forms\/rec\.php, part newcontent, file -, signature SPAMGEAR PHP\.Backdoor\.EvalRequest$/m,
+     'the AH53042 line names the form field');
+# Clean bodies still arrive intact with scanning on.
+my $CLEAN_FORM = "title=a+note&body=" . ('caf%C3%A9+%3Cb%3Ebold%3C%2Fb%3E+' x 50) . "&n=1";
+for my $path ('/up-forms/rec.php', '/up-forms-fpm/rec.php') {
+    ($st, $out) = post_body($path, 'application/x-www-form-urlencoded', $CLEAN_FORM);
+    ok($st == 200 && $out =~ /^field title 6$/m && $out =~ /^field body 900$/m, "$path: a clean form arrives (fields decoded by PHP)")
+        or diag("status $st: " . substr($out, 0, 300));
+    my $json = '{"a":[1,2,3],"s":"' . ('x' x 5000) . '"}';
+    ($st, $out) = post_body($path, 'application/json', $json);
+    like($out, qr/^raw ${\ length $json} ${\ sha256_hex($json)}$/m, "$path: a clean JSON body arrives byte for byte");
+}
+($st, $out) = post_form('/up-forms/rec.php', form(part('title', undef, 'a note'), part('doc', 'a.txt', $CLEAN_TXT)));
+ok($st == 200 && $out =~ /^field title 6$/m && $out =~ /^scanned doc=a\.txt$/m, 'clean multipart fields pass; only files are listed as scanned');
+($st) = post_body('/up-forms/rec.php', 'application/x-www-form-urlencoded', join('&', map { "f$_=1" } 1 .. 10001));
+is($st, 400, 'more than 10000 urlencoded fields: 400');
+
 # --- limits, switches, keep
 my $big = form(part('up', 'big.bin', 'x' x 5000));
 ($st, $out) = post_form('/up-limit/rec.php', $big);
@@ -159,11 +206,59 @@ is($st, 413, 'chunked over the limit: 413');
 like($out, qr/^file up big\.bin 0 5026 /m, 'SpamGearUploadOversize Allow: passed unscanned, intact');
 ($st, $out) = post_form('/up-off/rec.php', form(part('up', 'avatar.jpg', $SHELL)));
 is($st, 200, 'SpamGearUploadScan Off: not scanned');
-($st, $out) = post_form('/up-keep/rec.php', form(part('up', 'avatar.jpg', $SHELL)));
+
+# --- SpamGearUploadKeep On: the refused part in the CLI's quarantine
+my $Q = $ENV{SG_QUARANTINE};
+my $CLI = $ENV{SG_CLI};
+# cli(ARGS...): runs the spamgear tool; returns (exit status, stdout + stderr).
+sub cli { my $o = `"$CLI" -c /dev/null quarantine --dir "$Q" @_ 2>&1`; return ($? >> 8, $o) }
+my $FORM_SHELL = "<?php \@system(\$_GET['c']); \@eval(\$_POST['x']);\n";
+(my $FORM_ENC = $FORM_SHELL) =~ s/([^A-Za-z0-9_.-])/sprintf('%%%02X', ord $1)/ge;
+t_start_error_log_watch();
+($st, $out) = post_form('/up-keep/rec.php', form(part('t', undef, 'note'), part('up', 'avatar.jpg', $SHELL)));
 is($st, 422, 'SpamGearUploadStatus 422');
-my @kept = glob("$SPOOL/spamgear-kept-*");
-is(scalar @kept, 1, 'SpamGearUploadKeep On keeps the refused body');
-unlink @kept;
+($st) = send_raw('POST', '/up-keep/rec.php', "Content-Type: application/x-www-form-urlencoded\r\n",
+                 "a=1&content=$FORM_ENC&b=2");
+is($st, 422, 'SpamGearUploadKeep + SpamGearUploadBodies: a form field refused');
+my @keep_lines = grep { /AH53042/ } t_finish_error_log_watch();
+my ($kc, $list) = cli('list');
+is($kc, 0, 'spamgear quarantine list reads the records the web server wrote') or diag($list);
+my @entries = $list =~ /^(\S+ \S+ upload .*)$/mg;
+is(scalar @entries, 2, 'one entry per refused request') or diag($list);
+# Ids sort by time, then at random: told apart by the part name.
+my ($file_e) = grep { / part=up / } @entries;
+my ($form_e) = grep { / part=content / } @entries;
+like($file_e // '', qr{^\S+ \S+Z upload \S+:\S+ 0600 ${\ length $SHELL} upload://\S+:\d+/up-keep/rec\.php client=127\.0\.0\.1 part=up file=avatar\.jpg \[PHP\.Backdoor\.EvalRequest\]( \[[^]]+\])*$},
+     'the entry names vhost, URI, client, part, file name, size and signatures');
+like($form_e // '', qr{ ${\ length $FORM_SHELL} upload://\S+/up-keep/rec\.php client=127\.0\.0\.1 part=content file=- \[PHP\.Backdoor\.EvalRequest\] .*\[PHP\.Backdoor\.SystemRequest\]},
+     'a form field is kept decoded, under its field name, with every signature');
+my ($id) = ($file_e // '') =~ /^(\S+)/;
+my ($fid) = ($form_e // '') =~ /^(\S+)/;
+like($keep_lines[0] // '', qr/AH53042: .*part up, file avatar\.jpg, signature \S+ \S+, quarantined as \Q$id\E$/,
+     'the AH53042 line gives the quarantine id');
+my $to = "$SPOOL/../extracted.bin";
+unlink $to;
+my ($rc, $ro) = cli('restore', $id);
+ok($rc == 2 && $ro =~ /refused upload has no path; extract it with --to PATH/, 'a refused upload is not restored to a path')
+    or diag("exit $rc: $ro");
+($rc, $ro) = cli('restore', '--to', $to, $id);
+ok($rc == 0 && -f $to, 'restore --to extracts it') or diag("exit $rc: $ro");
+is(sha256_hex(-f $to ? slurp($to) : ''), sha256_hex($SHELL), 'the extracted copy is the part that was sent, byte for byte');
+($rc, $ro) = cli('restore', '--to', $to, $fid);
+ok($rc == 2 && $ro =~ /exists; --force replaces it/, 'restore --to does not overwrite without --force') or diag("exit $rc: $ro");
+($rc, $ro) = cli('restore', '--force', '--to', $to, $fid);
+is(sha256_hex(-f $to ? slurp($to) : ''), sha256_hex($FORM_SHELL), 'with --force it does: the decoded field value');
+unlink $to;
+# A quarantine the children cannot write: the verdict stands, one AH53048 line.
+chmod 0500, $Q;
+t_start_error_log_watch();
+($st, $out) = post_form('/up-keep/rec.php', form(part('up', 'avatar.jpg', $SHELL)));
+my @qerr = grep { /AH53048|AH53042/ } t_finish_error_log_watch();
+chmod 01770, $Q;
+ok($st == 422 && $out !~ /RAN-REC/, 'unwritable quarantine: still refused');
+like(join('', @qerr), qr/\[spamgear:error\] .*AH53048: spamgear: upload: refused, but not kept in the quarantine \(\Q$Q\E must be writable by the server's user\): /,
+     'and an AH53048 error line says why it was not kept');
+unlike(join('', @qerr), qr/quarantined as/, 'the AH53042 line claims no quarantine id');
 
 # --- the strict parser: 400 for every ambiguous body; differential with PHP
 my $CD = 'Content-Disposition: form-data; ';

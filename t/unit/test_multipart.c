@@ -254,6 +254,67 @@ START_TEST(boundary_from_content_type)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- urlencoded */
+
+static apr_status_t on_field(void *baton, const char *name, const char *value, apr_size_t len)
+{
+    seen_t *s = baton;
+    char *t = apr_psprintf(test_pool, "[%s=", name);
+
+    if (s->stop_at == 0) return APR_EGENERAL;
+    s->stop_at--;
+    add(s, t, strlen(t));
+    ck_assert_int_eq(value[len], '\0');
+    add(s, value, len);
+    add(s, "]", 1);
+    return APR_SUCCESS;
+}
+
+static const char *fields(const char *body, int max, apr_status_t want)
+{
+    seen_t s;
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    memset(&s, 0, sizeof(s));
+    s.stop_at = -1;
+    ck_assert_int_eq(sg_form_parse(body, strlen(body), max, on_field, &s, test_pool, &res), want);
+    return want == SG_MP_EREFUSED ? apr_pstrdup(test_pool, res.problem)
+                                  : apr_pstrdup(test_pool, s.log);
+}
+
+START_TEST(form_fields_decoded_as_php_does)
+{
+    seen_t s;
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    ck_assert_str_eq(fields("a=1&b=x+y%3C%3fphp&&c&=v&d=%zz%4&e=%41", 0, APR_SUCCESS),
+                     "[a=1][b=x y<?php][c=][=v][d=%zz%4][e=A]");
+    ck_assert_str_eq(fields("code=%3C%3Fphp+%40eval%28%24_POST%5B%27x%27%5D%29%3B", 0,
+                            APR_SUCCESS), "[code=<?php @eval($_POST['x']);]");
+    ck_assert_str_eq(fields("n%00x=%00", 0, APR_SUCCESS), "[n=]");   /* NUL bytes pass */
+    ck_assert_str_eq(fields("", 0, APR_SUCCESS), "");
+    ck_assert_str_eq(fields("&&&", 0, APR_SUCCESS), "");
+    ck_assert_str_eq(fields("abc", 0, APR_SUCCESS), "[abc=]");
+    ck_assert_str_eq(fields("a=1&b=2&c=3", 2, SG_MP_EREFUSED), "more than 2 form fields");
+    ck_assert_str_eq(fields("a=1&b=2", 2, APR_SUCCESS), "[a=1][b=2]");
+    /* A callback's status stops the parser. */
+    memset(&s, 0, sizeof(s));
+    s.stop_at = 1;
+    ck_assert_int_eq(sg_form_parse("a=1&b=2", 7, 0, on_field, &s, test_pool, &res), APR_EGENERAL);
+    ck_assert_str_eq(s.log, "[a=1]");
+}
+END_TEST
+
+START_TEST(form_content_type)
+{
+    ck_assert(sg_form_is_urlencoded("application/x-www-form-urlencoded"));
+    ck_assert(sg_form_is_urlencoded(" Application/X-WWW-Form-Urlencoded; charset=UTF-8"));
+    ck_assert(!sg_form_is_urlencoded("application/x-www-form-urlencodedx"));
+    ck_assert(!sg_form_is_urlencoded("application/json"));
+    ck_assert(!sg_form_is_urlencoded(NULL));
+}
+END_TEST
+
 Suite *multipart_suite(void)
 {
     Suite *s = suite_create("multipart");
@@ -269,6 +330,8 @@ Suite *multipart_suite(void)
     tcase_add_test(tc, refuses_over_the_caps);
     tcase_add_test(tc, callback_errors_stop_the_parser);
     tcase_add_test(tc, boundary_from_content_type);
+    tcase_add_test(tc, form_fields_decoded_as_php_does);
+    tcase_add_test(tc, form_content_type);
     suite_add_tcase(s, tc);
     return s;
 }

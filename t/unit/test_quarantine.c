@@ -1,12 +1,17 @@
 /* test_quarantine.c: the quarantine record reader and writer, its caps, and the
  * notification template. */
+#define _XOPEN_SOURCE 700
+#include <ftw.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <apr_strings.h>
+#include <apr_file_io.h>
 #include "tests.h"
+#include "sg_engine.h"
 #include "sg_notify.h"
 #include "sg_quarantine.h"
 
@@ -205,6 +210,176 @@ START_TEST(unreadable_record_is_not_written)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- refused uploads */
+
+/* The record of a refused upload: no path, where it came from instead. */
+START_TEST(upload_record_round_trip)
+{
+    sg_qrecord_t *in = sample(), *r;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const char *text, *mixed;
+
+    in->path = NULL;
+    in->action = "upload";
+    in->vhost = "www.example.org:80";
+    in->client = "127.0.0.1";
+    in->uri = "/wp-admin/theme-editor.php";
+    in->part = "new content";
+    in->filename = "-";
+    text = sg_qrecord_format(in, test_pool);
+    ck_assert_ptr_null(strstr(text, "\npath "));
+    ck_assert_ptr_nonnull(strstr(text, "\npart new%20content\n"));
+    ck_assert_int_eq(sg_qrecord_parse(text, strlen(text), &r, test_pool, &res), APR_SUCCESS);
+    ck_assert_ptr_null(r->path);
+    ck_assert_str_eq(r->vhost, "www.example.org:80");
+    ck_assert_str_eq(r->uri, "/wp-admin/theme-editor.php");
+    ck_assert_str_eq(r->part, "new content");
+    ck_assert_str_eq(r->filename, "-");
+    /* An upload without its origin, a file with an upload's fields, or both kinds' fields. */
+    ck_assert_str_eq(problem(apr_pstrcat(test_pool, "spamgear-quarantine 1\naction upload\n",
+                                         NULL)), "field 'vhost' is missing");
+    mixed = apr_pstrcat(test_pool, sg_qrecord_format(sample(), test_pool), "uri /x\n", NULL);
+    ck_assert_str_eq(problem(mixed), "fields of a file and of an upload mixed");
+    mixed = apr_pstrcat(test_pool, text, "path /etc/cron.d/x\n", NULL);
+    ck_assert_str_eq(problem(mixed), "fields of a file and of an upload mixed");
+    ck_assert_str_eq(problem("spamgear-quarantine 1\nvhost \n"),
+                     "line 2: bad or unknown field 'vhost'");
+}
+END_TEST
+
+static const char *temp_dir(void)
+{
+    char *dir = apr_pstrdup(test_pool, "/tmp/sg-qtest-XXXXXX");
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    return dir;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    return remove(path);
+}
+
+static void remove_tree(const char *dir)
+{
+    ck_assert_int_eq(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static sg_qrecord_t *upload_origin(void)
+{
+    sg_qrecord_t *from = apr_pcalloc(test_pool, sizeof(*from));
+
+    from->vhost = "h:8080";
+    from->client = "::1";
+    from->uri = "/up/rec.php";
+    from->part = "x";
+    return from;
+}
+
+/* Kept, listed, never restored to a path, extracted (not over a file without force). */
+START_TEST(upload_kept_listed_extracted)
+{
+    static const char body[] = "<?php @eval($_POST['x']);\n\0binary";
+    const char *dir = temp_dir(), *qdir = apr_pstrcat(test_pool, dir, "/q/sub", NULL);
+    const char *to = apr_pstrcat(test_pool, dir, "/out.bin", NULL), *id = NULL;
+    apr_array_header_t *recs, *findings = apr_array_make(test_pool, 1, sizeof(sg_qfinding_t));
+    sg_qfinding_t *f = apr_array_push(findings);
+    sg_result_t res = { APR_SUCCESS, NULL };
+    sg_qrecord_t *r = NULL;
+    apr_file_t *fp;
+    char back[64];
+    apr_size_t n = sizeof(back);
+    struct stat st;
+    int bad;
+
+    f->engine = "SPAMGEAR";
+    f->signature = "PHP.Backdoor.EvalRequest";
+    f->severity = "malicious";
+    ck_assert_int_eq(sg_quarantine_buffer(qdir, body, sizeof(body) - 1, upload_origin(), findings,
+                                          &id, test_pool, &res), APR_SUCCESS);
+    ck_assert(sg_quarantine_id_ok(id));
+    ck_assert_int_eq(stat(qdir, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0700);
+    ck_assert_int_eq(sg_quarantine_list(qdir, &recs, &bad, test_pool, &res), APR_SUCCESS);
+    ck_assert_int_eq(bad, 0);
+    ck_assert_int_eq(recs->nelts, 1);
+    r = APR_ARRAY_IDX(recs, 0, sg_qrecord_t *);
+    ck_assert_str_eq(r->action, "upload");
+    ck_assert_str_eq(r->filename, "-");
+    ck_assert_str_eq(r->client, "::1");
+    ck_assert_int_eq(r->size, (apr_int64_t)sizeof(body) - 1);
+    ck_assert_str_eq(r->sha256, sg_sha256_hex(body, sizeof(body) - 1, test_pool));
+    ck_assert_str_eq(APR_ARRAY_IDX(r->findings, 0, sg_qfinding_t).signature,
+                     "PHP.Backdoor.EvalRequest");
+    ck_assert_int_eq(sg_quarantine_restore(qdir, id, 1, &r, test_pool, &res), APR_EACCES);
+    ck_assert_ptr_nonnull(strstr(res.problem, "with --to PATH"));
+    ck_assert_int_eq(sg_quarantine_extract(qdir, id, to, 0, &r, test_pool, &res), APR_SUCCESS);
+    ck_assert_int_eq(stat(to, &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0600);
+    ck_assert_int_eq(st.st_uid, geteuid());
+    ck_assert_int_eq(apr_file_open(&fp, to, APR_FOPEN_READ, 0, test_pool), APR_SUCCESS);
+    apr_file_read(fp, back, &n);
+    apr_file_close(fp);
+    ck_assert_uint_eq(n, sizeof(body) - 1);
+    ck_assert(memcmp(back, body, n) == 0);
+    ck_assert_int_eq(sg_quarantine_extract(qdir, id, to, 0, &r, test_pool, &res), APR_EEXIST);
+    ck_assert_int_eq(sg_quarantine_extract(qdir, id, to, 1, &r, test_pool, &res), APR_SUCCESS);
+    /* Extracting keeps the entry. */
+    ck_assert_int_eq(sg_quarantine_read(qdir, id, &r, test_pool, &res), APR_SUCCESS);
+    remove_tree(dir);
+}
+END_TEST
+
+/* A quarantine directory that cannot be written: an error naming it. */
+START_TEST(upload_unwritable_quarantine)
+{
+    const char *dir = temp_dir(), *id = NULL;
+    const char *qdir = apr_pstrcat(test_pool, dir, "/file/q", NULL);
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_file_t *fp;
+
+    ck_assert_int_eq(apr_file_open(&fp, apr_pstrcat(test_pool, dir, "/file", NULL),
+                                   APR_FOPEN_CREATE | APR_FOPEN_WRITE, APR_FPROT_OS_DEFAULT,
+                                   test_pool), APR_SUCCESS);
+    apr_file_close(fp);
+    ck_assert_int_ne(sg_quarantine_buffer(qdir, "x", 1, upload_origin(), NULL, &id, test_pool,
+                                          &res), APR_SUCCESS);
+    ck_assert_ptr_null(id);
+    ck_assert_ptr_nonnull(strstr(res.problem, qdir));
+    remove_tree(dir);
+}
+END_TEST
+
+/* A file entry whose record another user wrote (the web server's, say) is
+ * not restored to the path it names (root only: needs chown). */
+START_TEST(foreign_record_not_restored)
+{
+    const char *dir, *qdir, *path, *id = NULL;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    sg_qrecord_t *r;
+    apr_file_t *fp;
+
+    if (geteuid() != 0) return;
+    dir = temp_dir();
+    qdir = apr_pstrcat(test_pool, dir, "/q", NULL);
+    path = apr_pstrcat(test_pool, dir, "/victim.php", NULL);
+    ck_assert_int_eq(apr_file_open(&fp, path, APR_FOPEN_CREATE | APR_FOPEN_WRITE,
+                                   APR_FPROT_OS_DEFAULT, test_pool), APR_SUCCESS);
+    apr_file_puts("<?php evil();\n", fp);
+    apr_file_close(fp);
+    ck_assert_int_eq(sg_quarantine_file(qdir, path, NULL, NULL, "quarantined", 1, &id, test_pool,
+                                        &res), APR_SUCCESS);
+    ck_assert_int_eq(chown(apr_pstrcat(test_pool, qdir, "/", id, ".rec", NULL), 65534, 65534), 0);
+    ck_assert_int_eq(sg_quarantine_restore(qdir, id, 0, &r, test_pool, &res), APR_EACCES);
+    ck_assert_ptr_nonnull(strstr(res.problem, "belongs to uid 65534"));
+    ck_assert_int_ne(access(path, F_OK), 0);
+    ck_assert_int_eq(chown(apr_pstrcat(test_pool, qdir, "/", id, ".rec", NULL), 0, 0), 0);
+    ck_assert_int_eq(sg_quarantine_restore(qdir, id, 0, &r, test_pool, &res), APR_SUCCESS);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    remove_tree(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- notification */
 
 START_TEST(notify_names)
@@ -251,6 +426,10 @@ Suite *quarantine_suite(void)
     tcase_add_test(tc, record_reader_caps);
     tcase_add_test(tc, writer_keeps_what_the_reader_takes);
     tcase_add_test(tc, unreadable_record_is_not_written);
+    tcase_add_test(tc, upload_record_round_trip);
+    tcase_add_test(tc, upload_kept_listed_extracted);
+    tcase_add_test(tc, upload_unwritable_quarantine);
+    tcase_add_test(tc, foreign_record_not_restored);
     tcase_add_test(tc, notify_names);
     tcase_add_test(tc, notify_expand_header_and_body);
     suite_add_tcase(s, tc);
