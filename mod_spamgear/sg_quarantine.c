@@ -699,7 +699,7 @@ apr_status_t sg_quarantine_buffer(const char *qdir, const char *buf, apr_size_t 
     r.mode = 0600;
     r.time = r.mtime_sec = (apr_int64_t)apr_time_sec(apr_time_now());
     r.action = "upload";
-    r.findings = (apr_array_header_t *)findings;
+    r.findings = kept_findings(findings, p);
 #define FIELD(f) r.f = from->f && *from->f ? from->f : "-"
     FIELD(vhost);
     FIELD(client);
