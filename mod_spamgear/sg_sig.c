@@ -129,6 +129,19 @@ static int an_score(const an_factor_t *f)
     return f->n ? m * 64 - f->n : 0;
 }
 
+/* Non-zero when A and B hold the same literals (only the LEN[j] bytes of
+ * each are set; the rest of a literal's slot is garbage). */
+static int same_factor(const an_factor_t *a, const an_factor_t *b)
+{
+    int j;
+
+    if (a->n != b->n) return 0;
+    for (j = 0; j < a->n; j++) {
+        if (a->len[j] != b->len[j] || memcmp(a->lit[j], b->lit[j], a->len[j])) return 0;
+    }
+    return 1;
+}
+
 /* Adds F to C when it is worth it, keeping the AN_MAX_FACTORS best. */
 static void an_keep(an_conj_t *c, const an_factor_t *f)
 {
@@ -141,8 +154,7 @@ static void an_keep(an_conj_t *c, const an_factor_t *f)
         if (f->len[i] < AN_MIN_LEN) return;
     }
     for (i = 0; i < c->n; i++) {
-        if (c->f[i].n == f->n && !memcmp(c->f[i].len, f->len, (apr_size_t)f->n)
-            && !memcmp(c->f[i].lit, f->lit, sizeof(f->lit[0]) * (apr_size_t)f->n)) {
+        if (same_factor(&c->f[i], f)) {
             return;   /* the same factor twice ("\$_(?:GET)...\$_(?:GET)") */
         }
     }
