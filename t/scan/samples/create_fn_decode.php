@@ -1,0 +1,1 @@
+<?php $f = create_function('', base64_decode('ZWNobyAxOw==')); $f();

