@@ -44,8 +44,11 @@ int sg_mp_is_form_data(const char *ct)
 {
     if (!ct) return 0;
     while (*ct == ' ' || *ct == '\t') ct++;
+    /* PHP's SAPI cuts the media type at ';', ',' or ' ' (sapi_read_post_data):
+     * "multipart/form-data,boundary=x" is a form to PHP, so it is one here
+     * too, and sg_mp_boundary refuses its parameters. */
     return !strncasecmp(ct, "multipart/form-data", 19)
-           && (!ct[19] || ct[19] == ';' || ct[19] == ' ' || ct[19] == '\t');
+           && (!ct[19] || ct[19] == ';' || ct[19] == ',' || ct[19] == ' ' || ct[19] == '\t');
 }
 
 static int boundary_char(char c)
