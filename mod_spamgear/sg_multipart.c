@@ -30,6 +30,7 @@ struct sg_mp_t {
     int after_len;               /* how many */
     char *hdr;                   /* header block being read */
     apr_size_t hdr_len;          /* bytes in it */
+    apr_size_t line_start;       /* where its current line starts */
     int parts;                   /* parts begun */
     apr_off_t fed;               /* body bytes fed before the current chunk */
     const char *chunk;           /* the chunk being fed */
@@ -345,6 +346,7 @@ static apr_status_t st_after_boundary(sg_mp_t *mp, const char **pos, const char 
     memset(&mp->part, 0, sizeof(mp->part));
     mp->part.index = mp->parts++;
     mp->hdr_len = 0;
+    mp->line_start = 0;
     mp->state = MP_HEADERS;
     return APR_SUCCESS;
 }
@@ -364,7 +366,12 @@ static apr_status_t st_headers(sg_mp_t *mp, const char **pos, const char *end, s
             return refuse(mp, res, "bare CR or LF in part headers (mixed line endings)");
         }
         if (c == '\0') return refuse(mp, res, "NUL in part headers");
+        if (mp->hdr_len - mp->line_start >= SG_MP_MAX_HEADER_LINE) {
+            return refuse(mp, res, apr_psprintf(mp->pool, "part header line over %d bytes",
+                                                SG_MP_MAX_HEADER_LINE));
+        }
         mp->hdr[mp->hdr_len++] = c;
+        if (c == '\n') mp->line_start = mp->hdr_len;
         if ((mp->hdr_len == 2 && c == '\n')
             || (mp->hdr_len >= 4 && c == '\n' && !memcmp(mp->hdr + mp->hdr_len - 4, "\r\n\r\n", 4))) {
             return headers_done(mp, *pos, res);

@@ -29,6 +29,11 @@
 #define SG_MP_MAX_BOUNDARY 70        /* RFC 2046 boundary length */
 #define SG_MP_DEFAULT_MAX_PARTS 256  /* parts per body */
 #define SG_MP_DEFAULT_MAX_HEADER 8192 /* bytes of one part's header block */
+/* Bytes of one part header line, CRLF included.  PHP reads part headers in
+ * lines of at most 5120 bytes (FILLUNIT in main/rfc1867.c) and takes the rest
+ * of a longer line as a line of its own, where a second Content-Disposition
+ * can hide; longer lines are refused, with room to spare. */
+#define SG_MP_MAX_HEADER_LINE 4096
 
 typedef struct sg_mp_t sg_mp_t;
 

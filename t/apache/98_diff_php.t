@@ -35,7 +35,16 @@ my $LOGS = Apache::Test::vars('t_logs');
 # Content-Type, body].  Each must be refused; PHP must store the file from it.
 my $B = 'sgDiffFixed';
 my $CD = 'Content-Disposition: form-data; ';
+my $FORM = "--$B\r\n${CD}name=\"up\"; filename=\"s.txt\"\r\n\r\n$PAYLOAD\r\n--$B--\r\n";
 my @FIXED = (
+    # PHP's SAPI ends the media type at ',' as at ';': not scanned at all.
+    ['comma after the media type', "multipart/form-data,boundary=$B", $FORM],
+    ['comma and space after the media type', "multipart/form-data, boundary=$B", $FORM],
+    # PHP reads part headers in 5120-byte lines: the Content-Disposition at
+    # byte 5120 of X-Pad is a header of its own to PHP, the first one.
+    ['Content-Disposition at byte 5120 of a header line', "multipart/form-data; boundary=$B",
+     "--$B\r\nX-Pad: " . ('a' x (5120 - 7)) . "${CD}name=\"up\"; filename=\"s.txt\"\r\n"
+     . "${CD}name=\"a\"\r\n\r\n$PAYLOAD\r\n--$B--\r\n"],
 );
 
 plan tests => 3 * @SAPIS + 2 * @FIXED * @SAPIS, need need_module('spamgear', 'proxy_fcgi', 'alias');

@@ -83,7 +83,7 @@ static void check_body(const char *body, apr_status_t expect_rv, const char *exp
     s.stop_at = -1;
     for (i = 0; i < 6 + 20; i++) {
         apr_status_t rv = run(body, strlen(body), i < 6 ? chunks[i] : 0, i, limits, &s, &res);
-        ck_assert_msg(rv == expect_rv, "chunking %u: status %d, want %d (%s) for %s", i, rv,
+        ck_assert_msg(rv == expect_rv, "chunking %u: status %d, want %d (%s) for %.300s", i, rv,
                       expect_rv, res.problem ? res.problem : "", body);
         if (expect_rv == APR_SUCCESS) {
             ck_assert_str_eq(s.log, expect);
@@ -196,6 +196,40 @@ START_TEST(refuses_over_the_caps)
                "too many parts (limit 2)", &lim);
     check_body("--" B "\r\n" CD "name=\"a\"\r\nX-Long: 0123456789012345678901234567890123456789"
                "\r\n\r\nx\r\n--" B "--", SG_MP_EREFUSED, "header block over 64 bytes", &lim);
+}
+END_TEST
+
+/* A part header of LEN bytes, CRLF included: "X-Pad: bbb...\r\n". */
+static const char *pad_line(apr_size_t len)
+{
+    char *line = apr_palloc(test_pool, len + 1);
+
+    memcpy(line, "X-Pad: ", 7);
+    memset(line + 7, 'b', len - 9);
+    memcpy(line + len - 2, "\r\n", 3);
+    return line;
+}
+
+START_TEST(refuses_header_lines_php_cuts)
+{
+    const char *head = apr_pstrcat(test_pool, "--" B "\r\n" CD "name=\"a\"\r\n",
+                                   pad_line(SG_MP_MAX_HEADER_LINE), "\r\n", NULL);
+    const char *hidden;
+
+    OK(apr_pstrcat(test_pool, head, "x\r\n--" B "--", NULL),
+       apr_psprintf(test_pool, "[0@%d a - - -:x]", (int)strlen(head)));
+    REFUSED(apr_pstrcat(test_pool, "--" B "\r\n" CD "name=\"a\"\r\n",
+                        pad_line(SG_MP_MAX_HEADER_LINE + 1), "\r\nx\r\n--" B "--", NULL),
+            "part header line over 4096 bytes");
+    /* 98_diff_php.t found: PHP reads header lines in 5120-byte pieces, so it
+     * took the Content-Disposition at byte 5120 of X-Pad as a header of its
+     * own (the first one, with a filename) and stored the backdoor; the
+     * parser saw one long X-Pad and the field "a". */
+    hidden = pad_line(5120 + 2);
+    REFUSED(apr_pstrcat(test_pool, "--" B "\r\n", apr_pstrndup(test_pool, hidden, 5120),
+                        CD "name=\"up\"; filename=\"s.txt\"\r\n" CD "name=\"a\"\r\n\r\n"
+                        "<?php @eval($_POST['x']);\r\n--" B "--\r\n", NULL),
+            "part header line over 4096 bytes");
 }
 END_TEST
 
@@ -335,6 +369,7 @@ Suite *multipart_suite(void)
     tcase_add_test(tc, refuses_header_tricks);
     tcase_add_test(tc, refuses_disposition_quoting);
     tcase_add_test(tc, refuses_over_the_caps);
+    tcase_add_test(tc, refuses_header_lines_php_cuts);
     tcase_add_test(tc, callback_errors_stop_the_parser);
     tcase_add_test(tc, boundary_from_content_type);
     tcase_add_test(tc, form_fields_decoded_as_php_does);
