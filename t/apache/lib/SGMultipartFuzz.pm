@@ -47,7 +47,8 @@ package SGMultipartFuzz;
 
 # ---------------------------------------------------------------- the model
 #
-# $m = { ct => [type, [[key, value, quote, sep_before]...]], ct_suffix => appended,
+# $m = { ct => [type, [[key, value, quote, sep_before]...]], ct_prefix, ct_suffix => around it
+#        ("\r\nContent-Type: " in them makes two request headers),
 #        b => boundary the body uses, pre => preamble, parts => [...],
 #        final => text after the last "--B", epi => epilogue,
 #        raw => [byte edits applied after serialisation] }
@@ -97,7 +98,7 @@ sub _fparam { my ($cd, $k) = @_; $cd ? (grep { lc $_->[0] eq $k } @{ $cd->{cd}{p
 sub content_type {
     my $m = shift;
     my ($type, $params) = @{ $m->{ct} };
-    return $type . join('', map { $_->[3] . "$_->[0]=$_->[2]$_->[1]$_->[2]" } @$params)
+    return ($m->{ct_prefix} // '') . $type . join('', map { $_->[3] . "$_->[0]=$_->[2]$_->[1]$_->[2]" } @$params)
         . ($m->{ct_suffix} // '');
 }
 
@@ -186,6 +187,14 @@ my @MUTATIONS = (
         $m->{ct}[0] = $r->pick('multipart/form-data,', 'multipart/form-datax', 'multipart/mixed', 'multipart/form-data ,',
                                'multipart/form-data;', ' multipart/form-data', 'multipart/related');
         'ct_type_variant';
+    },
+    ct_second_header => sub {
+        my ($r, $m) = @_;
+        # A second Content-Type request header: httpd joins the two with ", ".
+        my $other = $r->pick('text/plain', 'multipart/form-data; boundary=decoy', 'application/x-www-form-urlencoded');
+        $m->{ct_suffix} = ($m->{ct_suffix} // '') . "\r\nContent-Type: $other";
+        if ($r->chance(50)) { $m->{ct_prefix} = "$other\r\nContent-Type: " }
+        'ct_second_header';
     },
     boundary_chars => sub {
         my ($r, $m) = @_;
