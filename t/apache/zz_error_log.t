@@ -35,7 +35,7 @@ while (my $line = <$fh>) {
         # the scan engine loaded at startup
     }
     elsif ($spamgear && $line =~ /AH5304[2-5]: spamgear: upload: /) {
-        # 96_upload.t: refused uploads (infected, names, limits, strict parser)
+        # 96_upload.t, 98_diff_php.t: refused uploads (infected, names, limits, strict parser)
     }
     elsif ($spamgear && $level eq 'error'
            && $line =~ /AH53048: spamgear: upload: refused, but not kept in the quarantine /) {
