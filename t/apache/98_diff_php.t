@@ -9,7 +9,7 @@
 # Done for mod_php (prefork run) and php-fpm (both runs), then for the fixed
 # bodies that once escaped.
 #
-# Environment: SG_DIFF_ITER bodies (default 2000), SG_DIFF_SEED the seed
+# Environment: SG_DIFF_ITER bodies (default 4000), SG_DIFF_SEED the seed
 # (default: random, printed), SG_DIFF_ONLY=I,J replays just those iterations.
 # A body that escapes is saved as t/logs/sg-diff-escape-SAPI-SEED-I.{ct,body}.
 use strict;
@@ -24,7 +24,7 @@ use SGTest;
 use SGMultipartFuzz;
 
 my $PAYLOAD = "<?php \@eval(\$_POST['x']);\n";
-my $ITER = $ENV{SG_DIFF_ITER} // 2000;
+my $ITER = $ENV{SG_DIFF_ITER} // 4000;
 my $SEED = $ENV{SG_DIFF_SEED} // ((time() ^ ($$ << 15)) & 0xffffffff);
 my @ITERS = $ENV{SG_DIFF_ONLY} ? split(/,/, $ENV{SG_DIFF_ONLY}) : (0 .. $ITER - 1);
 my @SAPIS = (have_mod_php() ? (['mod_php', '/diff-off/diff.php', '/diff-on/diff.php']) : (),
