@@ -492,8 +492,9 @@ int sg_form_is_urlencoded(const char *ct)
 {
     if (!ct) return 0;
     while (*ct == ' ' || *ct == '\t') ct++;
+    /* ',' ends the media type for PHP too (see sg_mp_is_form_data). */
     return !strncasecmp(ct, "application/x-www-form-urlencoded", 33)
-           && (!ct[33] || ct[33] == ';' || ct[33] == ' ' || ct[33] == '\t');
+           && (!ct[33] || ct[33] == ';' || ct[33] == ',' || ct[33] == ' ' || ct[33] == '\t');
 }
 
 static int form_hex(char c)

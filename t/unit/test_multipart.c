@@ -351,6 +351,7 @@ START_TEST(form_content_type)
     ck_assert(sg_form_is_urlencoded("application/x-www-form-urlencoded"));
     ck_assert(sg_form_is_urlencoded(" Application/X-WWW-Form-Urlencoded; charset=UTF-8"));
     ck_assert(!sg_form_is_urlencoded("application/x-www-form-urlencodedx"));
+    ck_assert(sg_form_is_urlencoded("application/x-www-form-urlencoded,charset=UTF-8"));
     ck_assert(!sg_form_is_urlencoded("application/json"));
     ck_assert(!sg_form_is_urlencoded(NULL));
 }
