@@ -16,7 +16,7 @@
 #   RSS (sum, and each child's) within RSS_LIMIT % from the first sample to the last.
 # Usage: [top_builddir=BUILDDIR] [MODULE=mod_spamgear.so] t/bench/mixed-load.sh [DURATION]
 #   DURATION 300 (the issue's goal); env WARMUP=30 INTERVAL=30 RSS_LIMIT=10
-#   CLAMAV=Engine|Off.  A --enable-sanitizers build dir: its module is loaded
+#   CLAMAV=Engine|Off ASAN_QUARANTINE_MB=1, EXTRA_CONF="directives" (appended).  A --enable-sanitizers build dir: its module is loaded
 #   with the ASan runtime preloaded (t/san-env.sh), SG_ASAN_RUNTIME read from
 #   BUILDDIR/Makefile.  Needs wrk (apt-get install wrk) and libapache2-mod-php.
 set -u
@@ -36,9 +36,11 @@ if [ -z "${SG_ASAN_RUNTIME:-}" ] && [ -f "$top_builddir/Makefile" ]; then
     SG_ASAN_RUNTIME=$(sed -n 's/^SG_ASAN_RUNTIME = //p' "$top_builddir/Makefile")
 fi
 . "$top_srcdir/t/san-env.sh"
-# ASan keeps up to 256 MB of freed memory per process in quarantine (72
-# children: 18 GB) and its RSS would climb for minutes: 16 MB fills in the warm-up.
-san_env=${san_env/ASAN_OPTIONS=detect_leaks=0/ASAN_OPTIONS=detect_leaks=0:quarantine_size_mb=16}
+# ASan holds freed memory back in a quarantine (to catch use after free) of up
+# to 256 MB per process (72 children: 18 GB).  It fills slowly (APR pools seldom
+# free) and its growth would hide the module's: 16 MB took 3 minutes of this
+# load to fill, its private memory tripling.  ASAN_QUARANTINE_MB (1) sets it.
+san_env=${san_env/ASAN_OPTIONS=detect_leaks=0/ASAN_OPTIONS=detect_leaks=0:quarantine_size_mb=${ASAN_QUARANTINE_MB:-1}}
 libexecdir=$("$APXS" -q LIBEXECDIR)
 httpd="$("$APXS" -q SBINDIR)/$("$APXS" -q TARGET)"
 modphp=$(ls "$libexecdir"/libphp*.so 2>/dev/null | head -n 1)
@@ -117,6 +119,7 @@ LoadModule spamgear_module "$module"
 SpamGearSignatures "$d/sigs"
 $clamav_conf
 SpamGearSpoolDir "$d/spool"
+${EXTRA_CONF:-}
 DocumentRoot "$d/htdocs"
 <Directory "$d/htdocs">
     Require all granted
@@ -173,7 +176,7 @@ total() { awk '$1 == "RESULT" && $3 ~ /^[0-9]+$/ {n += $4} END {print n + 0}' "$
 only() { [ "$(total "$1")" -gt 0 ] && [ "$(total "$1")" = "$(($(res "$1" "$2") + $(res "$1" "${3:-x}")))" ]; }
 echo "mixed load: $T s, wrk 64 connections (static 16, php 16, login 8, clean 16, infected 8)"
 echo "httpd prefork 72 children + mod_php, module $module"
-echo "sanitizers: ${SG_ASAN_RUNTIME:-none}; ClamAV: $clamav_conf"
+echo "sanitizers: ${SG_ASAN_RUNTIME:-none}$([ -n "$san_env" ] && echo " (quarantine ${ASAN_QUARANTINE_MB:-1} MB)"); ClamAV: $clamav_conf"
 for c in static php login clean infected; do
     printf '%-9s %7d requests (%5.0f/s), statuses: %s; body mismatches %d, socket errors %d, p99 %s ms\n' \
         "$c:" "$(total $c)" "$(awk -v n="$(total $c)" -v t="$T" 'BEGIN {print n / t}')" \
