@@ -284,14 +284,17 @@ static const char *client_of(request_rec *r, const sg_login_conf_t *c)
     return sg_ban_client(ip, c->v6_prefix, r->pool);
 }
 
-/* The scope name bans and counters of R's vhost use. */
+/* The scope name bans and counters of R's vhost use: its ServerName and port,
+ * else the port the connection came in on.  Never ap_get_server_port(): under
+ * UseCanonicalName Off that is the Host header's port, which the client picks,
+ * and "Host: name:1" would start a fresh count and escape a ban. */
 static const char *scope_of(request_rec *r, const sg_login_conf_t *c)
 {
     if (c->scope == SG_SCOPE_GLOBAL) {
         return SG_BAN_SCOPE_GLOBAL;
     }
     return apr_psprintf(r->pool, "%s:%u", r->server->server_hostname,
-                        r->server->port ? r->server->port : ap_get_server_port(r));
+                        r->server->port ? r->server->port : r->connection->local_addr->port);
 }
 
 /* --------------------------------------------------------------- refusing */

@@ -10,7 +10,7 @@ use Apache::Test qw(-withtestmore);
 use Apache::TestUtil qw(t_start_error_log_watch t_finish_error_log_watch);
 use SGTest;
 
-plan tests => 41, need need_module('spamgear', 'remoteip', 'socache_shmcb', 'proxy_fcgi'),
+plan tests => 42, need need_module('spamgear', 'remoteip', 'socache_shmcb', 'proxy_fcgi'),
     { 'ab (apache2-utils)' => scalar(grep { -x "$_/ab" } split /:/, $ENV{PATH}) };
 
 my $LOGIN = '/login/wp-login.php';
@@ -40,6 +40,8 @@ my @st = map { fail_login('198.51.100.10', vhost => 'sg_login') } 1 .. 3;
 is("@st", '200 200 200', 'three failed logins are answered (limit 3)');
 is(get_page('198.51.100.10', vhost => 'sg_login'), 403, 'the next request of that client is refused');
 is(fail_login('198.51.100.10', vhost => 'sg_login'), 403, 'and so is another login');
+is(get_page('198.51.100.10', vhost => 'sg_login', host => 'localhost:1'), 403,
+   'a Host header naming another port does not escape the ban');
 my @lines = ban_lines('198.51.100.10', t_finish_error_log_watch());
 is(scalar @lines, 1, 'one AH53020 line for the ban');
 like($lines[0] // '', qr/\[spamgear:warn\] .*AH53020: spamgear: ban: client 198\.51\.100\.10 banned for 3s \(key 198\.51\.100\.10, scope \S+:\d+, ban 1\): 3 failed logins within 60s, last POST \/login\/wp-login\.php status 200$/,

@@ -56,7 +56,8 @@ sub hostport_of {
     return Apache::TestRequest::hostport(Apache::Test::config());
 }
 
-# http_request(METHOD, PATH, vhost => NAME, xff => ADDR, body => TEXT, headers => {..}):
+# http_request(METHOD, PATH, vhost => NAME, xff => ADDR, body => TEXT, headers => {..},
+#              host => HOST:PORT to send instead of the vhost's own):
 # one raw HTTP/1.0 request; returns (status, head, body).
 sub http_request {
     my ($method, $path, %o) = @_;
@@ -64,7 +65,7 @@ sub http_request {
     my ($host, $port) = split /:/, $hostport;
     my $sock = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Timeout => 20)
         or return (0, '', "connect $hostport: $!");
-    my $req = "$method $path HTTP/1.0\r\nHost: $hostport\r\nConnection: close\r\n";
+    my $req = "$method $path HTTP/1.0\r\nHost: " . ($o{host} // $hostport) . "\r\nConnection: close\r\n";
     $req .= "X-Forwarded-For: $o{xff}\r\n" if $o{xff};
     for my $h (sort keys %{ $o{headers} || {} }) {
         $req .= "$h: $o{headers}{$h}\r\n";
