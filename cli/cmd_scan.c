@@ -160,6 +160,9 @@ typedef struct worker_t {
     char *buf;           /* reused read buffer */
     apr_size_t cap;      /* its size */
     apr_pool_t *pool;    /* cleared after every file */
+    char dir[PATH_MAX];  /* the directory dir_fd was opened safely for... */
+    int dir_known;       /* ...when 1 */
+    int dir_fd;          /* kept: the files of one directory come one after another */
 } worker_t;
 
 static int read_fd(worker_t *w, int fd, apr_size_t size, apr_size_t *len)
@@ -307,6 +310,36 @@ static const char *act_on(scan_run_t *run, const char *path, const struct stat *
     return "QUARANTINED";
 }
 
+/* An fd of PATH's directory, reached as sg_quarantine_open_parent does, and
+ * PATH's last component in *BASE; -1 (RES says why) when refused.  The fd is
+ * the worker's, kept for the next file of the same directory: a held fd
+ * stays the directory it was opened as, whatever is renamed or swapped
+ * afterwards, so reusing it is as safe as reopening (and one openat per
+ * file instead of one per path component). */
+static int parent_fd(worker_t *w, const char *path, const char **base, sg_result_t *res)
+{
+    const char *slash = strrchr(path, '/');
+    apr_size_t dlen = slash ? (apr_size_t)(slash - path) : 0;
+    int dfd;
+
+    if (slash && slash[1] && w->dir_known && strlen(w->dir) == dlen
+        && !memcmp(w->dir, path, dlen)) {
+        *base = slash + 1;
+        return w->dir_fd;
+    }
+    if (sg_quarantine_open_parent(path, &dfd, base, w->pool, res) != APR_SUCCESS) {
+        return -1;
+    }
+    if (w->dir_fd >= 0) close(w->dir_fd);
+    w->dir_fd = dfd;   /* closed by the next call or worker_done */
+    w->dir_known = slash && dlen < sizeof(w->dir);
+    if (w->dir_known) {
+        memcpy(w->dir, path, dlen);
+        w->dir[dlen] = '\0';
+    }
+    return dfd;
+}
+
 /* Opens PATH for reading; -1 after saying why not.  A path the user named
  * (FOLLOW) is opened as given.  One the walk found is opened from its
  * directory, reached component by component without following a symlink in
@@ -317,20 +350,17 @@ static int open_scanned(worker_t *w, const char *path, int follow)
 {
     sg_result_t res = { APR_SUCCESS, NULL };
     const char *base;
-    int dfd, fd, err;
+    int dfd, fd;
 
     if (follow) {
         fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     }
-    else if (sg_quarantine_open_parent(path, &dfd, &base, w->pool, &res) != APR_SUCCESS) {
+    else if ((dfd = parent_fd(w, path, &base, &res)) < 0) {
         file_error(w->run, path, res.problem, 0);
         return -1;
     }
     else {
         fd = openat(dfd, base, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
-        err = errno;
-        close(dfd);
-        errno = err;
     }
     if (fd < 0) {
         file_error(w->run, path, "cannot open", errno);
@@ -400,11 +430,13 @@ static void worker_init(worker_t *w, scan_run_t *run)
 {
     memset(w, 0, sizeof(*w));
     w->run = run;
+    w->dir_fd = -1;
     apr_pool_create_unmanaged_ex(&w->pool, NULL, NULL);
 }
 
 static void worker_done(worker_t *w)
 {
+    if (w->dir_fd >= 0) close(w->dir_fd);
     free(w->buf);
     apr_pool_destroy(w->pool);
 }
