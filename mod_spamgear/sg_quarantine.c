@@ -834,44 +834,12 @@ static apr_status_t restorable(int qfd, const sg_qrecord_t *r, apr_pool_t *p, sg
     return APR_SUCCESS;
 }
 
-apr_status_t sg_quarantine_restore(const char *qdir, const char *id, int force,
-                                   sg_qrecord_t **rec, apr_pool_t *p, sg_result_t *res)
-{
-    sg_qrecord_t *r;
-    struct stat st;
-    const char *base, *step;
-    char *buf;
-    apr_size_t len;
-    int qfd = -1, dfd = -1, err;
-    apr_status_t rv;
-
-    if (!sg_quarantine_id_ok(id)) {
-        return sg_result_set(res, p, APR_EINVAL, "'%s' is not a quarantine id", id);
-    }
-    if ((rv = open_qdir(qdir, 0, &qfd, p, res)) != APR_SUCCESS) return rv;
-    if ((rv = load_entry(qfd, qdir, id, &r, &buf, &len, p, res)) != APR_SUCCESS) goto cleanup;
-    *rec = r;
-    if ((rv = restorable(qfd, r, p, res)) != APR_SUCCESS) goto cleanup;
-    if ((rv = sg_quarantine_open_parent(r->path, &dfd, &base, p, res)) != APR_SUCCESS) {
-        goto cleanup;
-    }
-    if (!force && fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        rv = sg_result_set(res, p, APR_EEXIST, "%s: exists; --force replaces it", r->path);
-        goto cleanup;
-    }
-    if ((err = put_back(dfd, base, r, buf, len, force, 1, &step, p)) != 0) {
-        rv = fail(res, p, err, apr_pstrcat(p, ": restore: ", step, NULL), r->path, NULL);
-        goto cleanup;
-    }
-    drop_entry(qfd, id, p);
-cleanup:
-    if (dfd >= 0) close(dfd);
-    close(qfd);
-    return rv;
-}
-
-apr_status_t sg_quarantine_extract(const char *qdir, const char *id, const char *to, int force,
-                                   sg_qrecord_t **rec, apr_pool_t *p, sg_result_t *res)
+/* Writes entry ID of QDIR out: RESTORE 1 puts it back at its record's path
+ * (as its owner, with its mode and mtime; only a record root or the caller
+ * wrote) and drops the entry; 0 writes a copy to TO, owned by the caller, and
+ * keeps the entry.  Never over an existing file without FORCE. */
+static apr_status_t write_out(const char *qdir, const char *id, const char *to, int force,
+                              int restore, sg_qrecord_t **rec, apr_pool_t *p, sg_result_t *res)
 {
     struct stat st;
     const char *base, *step;
@@ -885,18 +853,37 @@ apr_status_t sg_quarantine_extract(const char *qdir, const char *id, const char 
     }
     if ((rv = open_qdir(qdir, 0, &qfd, p, res)) != APR_SUCCESS) return rv;
     if ((rv = load_entry(qfd, qdir, id, rec, &buf, &len, p, res)) != APR_SUCCESS) goto cleanup;
+    if (restore) {
+        if ((rv = restorable(qfd, *rec, p, res)) != APR_SUCCESS) goto cleanup;
+        to = (*rec)->path;
+    }
     if ((rv = sg_quarantine_open_parent(to, &dfd, &base, p, res)) != APR_SUCCESS) goto cleanup;
     if (!force && fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         rv = sg_result_set(res, p, APR_EEXIST, "%s: exists; --force replaces it", to);
         goto cleanup;
     }
-    if ((err = put_back(dfd, base, *rec, buf, len, force, 0, &step, p)) != 0) {
-        rv = fail(res, p, err, apr_pstrcat(p, ": extract: ", step, NULL), to, NULL);
+    if ((err = put_back(dfd, base, *rec, buf, len, force, restore, &step, p)) != 0) {
+        rv = fail(res, p, err, apr_pstrcat(p, restore ? ": restore: " : ": extract: ", step, NULL),
+                  to, NULL);
+        goto cleanup;
     }
+    if (restore) drop_entry(qfd, id, p);
 cleanup:
     if (dfd >= 0) close(dfd);
     close(qfd);
     return rv;
+}
+
+apr_status_t sg_quarantine_restore(const char *qdir, const char *id, int force,
+                                   sg_qrecord_t **rec, apr_pool_t *p, sg_result_t *res)
+{
+    return write_out(qdir, id, NULL, force, 1, rec, p, res);
+}
+
+apr_status_t sg_quarantine_extract(const char *qdir, const char *id, const char *to, int force,
+                                   sg_qrecord_t **rec, apr_pool_t *p, sg_result_t *res)
+{
+    return write_out(qdir, id, to, force, 0, rec, p, res);
 }
 
 /* ---------------------------------------------------------------- list and purge */
