@@ -18,3 +18,12 @@ check() {
     done
     ok "$name"
 }
+# python_with IMPORTS: the first of Debian's /usr/bin/python3 and the python3 on
+# PATH that can run "import IMPORTS" (a pyenv python3 earlier in PATH may lack
+# Debian's packaged modules); prints nothing when neither can.
+python_with() {
+    local candidate
+    for candidate in /usr/bin/python3 python3; do
+        if "$candidate" -c "import $1" 2>/dev/null; then echo "$candidate"; return; fi
+    done
+}

@@ -12,11 +12,8 @@ here=$srcdir/t/emergency
 
 die() { echo "t/emergency/run.sh: $*" >&2; exit 99; }
 
-# Debian's python3 has the packaged aiosmtpd; a python3 earlier in PATH may not.
-py=
-for candidate in /usr/bin/python3 python3; do
-    if "$candidate" -c 'import aiosmtpd' 2>/dev/null; then py=$candidate; break; fi
-done
+. "$srcdir/t/tap.sh"
+py=$(python_with "aiosmtpd")
 [ -n "$py" ] || die "python3-aiosmtpd is missing: apt-get install python3-aiosmtpd"
 command -v openssl >/dev/null || die "openssl is missing: apt-get install openssl"
 [ -x "$sg" ] || die "$sg not built: run make first"
@@ -83,7 +80,6 @@ echo not-the-password >"$tmp/badpw"
 : >"$tmp/empty"
 
 # ------------------------------------------------------------------ helpers
-. "$srcdir/t/tap.sh"
 show_failure() { echo "#   rc=$rc; stderr:"; sed 's/^/#     /' "$tmp/err"; }
 # em INPUT ARGS...: runs emergency-mail with a clean mail dir; sets rc, elapsed.
 em() {

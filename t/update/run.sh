@@ -13,11 +13,8 @@ here=$srcdir/t/update
 
 die() { echo "t/update/run.sh: $*" >&2; exit 99; }
 
-# Debian's python3 first: a python3 earlier in PATH (pyenv) may lack the ssl module.
-py=
-for candidate in /usr/bin/python3 python3; do
-    if "$candidate" -c 'import ssl, http.server' 2>/dev/null; then py=$candidate; break; fi
-done
+. "$srcdir/t/tap.sh"
+py=$(python_with "ssl, http.server")
 [ -n "$py" ] || die "python3 (with ssl) is missing: apt-get install python3"
 command -v openssl >/dev/null || die "openssl is missing: apt-get install openssl"
 [ -x "$sg" ] || die "$sg not built: run make first"
@@ -94,7 +91,6 @@ printf 'update-max-size 16k\n' >"$tmp/small.conf"
 ln -s "$sg" "$tmp/bin/php-shell-detector"
 
 # ------------------------------------------------------------------ helpers
-. "$srcdir/t/tap.sh"
 show_failure() {
     echo "#   rc=$rc; stdout:"; sed 's/^/#     /' "$tmp/out"
     echo "#   stderr:"; sed 's/^/#     /' "$tmp/err"
