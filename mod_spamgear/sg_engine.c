@@ -28,6 +28,8 @@ void sg_engine_options_default(sg_engine_options_t *opts)
     opts->decode = 1;
     opts->decode_depth = 8;
     opts->decode_max = 8 * 1024 * 1024;
+    opts->analyse = 1;
+    opts->budget = SG_ENGINE_DEFAULT_BUDGET;
 }
 
 apr_status_t sg_engine_create(sg_engine_t **engine, apr_pool_t *p,

@@ -33,7 +33,13 @@ typedef struct sg_engine_options_t {
     int decode;                       /* 1: run the de-obfuscator */
     int decode_depth;                 /* nested layers decoded at most */
     apr_size_t decode_max;            /* bytes all layers of one file may add up to */
+    int analyse;                      /* 1: run the PHP analyser (sg_php_*) on PHP code */
+    apr_interval_time_t budget;       /* CPU time one file may cost (0: no limit) */
 } sg_engine_options_t;
+
+#define SG_ENGINE_DEFAULT_BUDGET apr_time_from_msec(1000)
+/* The finding a file gets when it spent its budget before every detector ran. */
+#define SG_ENGINE_BUDGET_SIGNATURE "Scan.BudgetExceeded"
 
 /* One thing found in a file. */
 typedef struct sg_finding_t {
@@ -42,9 +48,13 @@ typedef struct sg_finding_t {
     sg_severity_t severity;    /* malicious or suspicious */
     int layer;                 /* 0: the file itself; N: found in the N-th decoded layer */
     sg_sig_hit_t hit;          /* for cleaning (layer 0 project signatures only) */
+    const char *detail;        /* NULL, or what the analyser saw: "$_POST (line 3) ->
+                                * $cmd (line 3) -> system() (line 5)" */
+    int line;                  /* 0, or the line of the file (layer 0) it points at */
 } sg_finding_t;
 
-/* Sets OPTS to the defaults: ClamAV off, decoding on (depth 8, 8 MB). */
+/* Sets OPTS to the defaults: ClamAV off, decoding on (depth 8, 8 MB), the
+ * PHP analyser on, a CPU budget of SG_ENGINE_DEFAULT_BUDGET per file. */
 void sg_engine_options_default(sg_engine_options_t *opts);
 
 /* Creates an engine owned by P with a copy of OPTS; checks OPTS->clamav. */
@@ -67,7 +77,9 @@ apr_status_t sg_engine_load_whitelist(sg_engine_t *engine, const char *path, sg_
  * NULL); FD is the open file (or -1) for clamd FILDES.  Sets *FINDINGS to an
  * array of sg_finding_t from P (empty when clean or whitelisted).  A
  * ClamAV failure returns its status with RES set; the project signatures'
- * findings are still in *FINDINGS. */
+ * findings are still in *FINDINGS.  A file that spends the options' CPU
+ * budget returns APR_TIMEUP with RES set and a suspicious finding named
+ * SG_ENGINE_BUDGET_SIGNATURE among what was found until then. */
 apr_status_t sg_engine_scan_buffer(sg_engine_t *engine, const char *name, const char *buf,
                                    apr_size_t len, int fd, apr_pool_t *p,
                                    apr_array_header_t **findings, sg_result_t *res);

@@ -1,0 +1,462 @@
+/* sg_php_lex.c: a linear, allocation-free PHP lexer (token boundaries as
+ * PHP 8's token_get_all(), see sg_php_lex.h for the two differences). */
+#include <string.h>
+#include "sg_php_lex.h"
+
+#define IS_LABEL_START(c) \
+    (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_' || (c) >= 0x80)
+#define IS_LABEL(c) (IS_LABEL_START(c) || ((c) >= '0' && (c) <= '9'))
+#define IS_WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')
+
+/* Operators of three and two bytes, longest first; anything else is one byte. */
+static const char *const ops3[] = { "<<=", ">>=", "**=", "...", "<=>", "===", "!==", "?\?=",
+                                    "?->", NULL };
+static const char *const ops2[] = { "==", "!=", "<>", "<=", ">=", "&&", "||", "++", "--", "+=",
+                                    "-=", "*=", "/=", ".=", "%=", "&=", "|=", "^=", "->", "=>",
+                                    "::", "<<", ">>", "??", "**", NULL };
+static const char *const casts[] = { "int", "integer", "bool", "boolean", "float", "double",
+                                     "real", "string", "binary", "array", "object", "unset",
+                                     NULL };
+
+void sg_php_lex_init(sg_php_lexer_t *lx, const char *buf, apr_size_t len)
+{
+    memset(lx, 0, sizeof(*lx));
+    lx->buf = buf;
+    lx->len = len;
+    lx->line = 1;
+}
+
+void sg_php_lex_init_code(sg_php_lexer_t *lx, const char *buf, apr_size_t len)
+{
+    sg_php_lex_init(lx, buf, len);
+    lx->in_php = 1;
+}
+
+int sg_tok_is_op(const sg_tok_t *tok, const char *op)
+{
+    apr_size_t n = strlen(op);
+
+    return tok->kind == SG_TK_OP && tok->len == n && !memcmp(tok->text, op, n);
+}
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* 1 when S[0..N) starts with the lower-case WORD, ignoring case. */
+static int starts_ci(const unsigned char *s, apr_size_t n, const char *word)
+{
+    apr_size_t i, w = strlen(word);
+
+    if (n < w) return 0;
+    for (i = 0; i < w; i++) {
+        if (lower(s[i]) != word[i]) return 0;
+    }
+    return 1;
+}
+
+static apr_size_t count_lines(const char *s, apr_size_t n)
+{
+    apr_size_t lines = 0;
+    const char *end = s + n, *nl;
+
+    while (s < end && (nl = memchr(s, '\n', (apr_size_t)(end - s))) != NULL) {
+        lines++;
+        s = nl + 1;
+    }
+    return lines;
+}
+
+/* ---------------------------------------------------------------- open tags */
+
+/* Length of the open tag at S[0..N) ("<?" already seen), 0 when none.
+ * Sets *ECHO for "<?=".  Short tags count unless they read "<?xml". */
+static apr_size_t open_tag_len(const unsigned char *s, apr_size_t n, int *echo)
+{
+    *echo = 0;
+    if (n >= 5 && starts_ci(s + 2, n - 2, "php") && (n == 5 || IS_WS(s[5]))) {
+        if (n == 5) return 5;
+        return (s[5] == '\r' && n > 6 && s[6] == '\n') ? 7 : 6;
+    }
+    if (n >= 3 && s[2] == '=') {
+        *echo = 1;
+        return 3;
+    }
+    if (starts_ci(s + 2, n - 2, "xml")) return 0;
+    return 2;
+}
+
+/* Length of "<script language="php">" (any quoting, any case) at S, or 0. */
+static apr_size_t script_tag_len(const unsigned char *s, apr_size_t n)
+{
+    apr_size_t i = 7;
+
+    if (!starts_ci(s, n, "<script")) return 0;
+    while (i < n && IS_WS(s[i])) i++;
+    if (!starts_ci(s + i, n - i, "language")) return 0;
+    i += 8;
+    while (i < n && IS_WS(s[i])) i++;
+    if (i >= n || s[i] != '=') return 0;
+    i++;
+    while (i < n && IS_WS(s[i])) i++;
+    if (i < n && (s[i] == '"' || s[i] == '\'')) i++;
+    if (!starts_ci(s + i, n - i, "php")) return 0;
+    i += 3;
+    if (i < n && (s[i] == '"' || s[i] == '\'')) i++;
+    while (i < n && IS_WS(s[i])) i++;
+    return i < n && s[i] == '>' ? i + 1 : 0;
+}
+
+/* Inline HTML up to the next open tag. */
+static void lex_html(sg_php_lexer_t *lx, sg_tok_t *t)
+{
+    const unsigned char *s = (const unsigned char *)lx->buf;
+    apr_size_t i = lx->pos, tag = 0;
+    int echo = 0;
+
+    while (i < lx->len) {
+        const unsigned char *lt = memchr(s + i, '<', lx->len - i);
+        if (!lt) { i = lx->len; break; }
+        i = (apr_size_t)(lt - s);
+        if (i + 1 < lx->len && s[i + 1] == '?'
+            && (tag = open_tag_len(s + i, lx->len - i, &echo)) > 0) break;
+        if (i + 1 < lx->len && (s[i + 1] == 's' || s[i + 1] == 'S')
+            && (tag = script_tag_len(s + i, lx->len - i)) > 0) break;
+        tag = 0;
+        i++;
+    }
+    if (i > lx->pos) {
+        t->kind = SG_TK_HTML;
+        t->len = i - lx->pos;
+        return;
+    }
+    t->kind = echo ? SG_TK_OPEN_ECHO : SG_TK_OPEN;
+    t->len = tag;
+    lx->in_php = 1;
+    lx->script_tag = s[i + 1] != '?';
+}
+
+/* ---------------------------------------------------------------- code */
+
+static apr_size_t skip_label(const unsigned char *s, apr_size_t i, apr_size_t n)
+{
+    while (i < n && IS_LABEL(s[i])) i++;
+    return i;
+}
+
+/* A name with namespace separators: Foo\Bar, \Foo, namespace\Foo. */
+static apr_size_t lex_name(const unsigned char *s, apr_size_t i, apr_size_t n)
+{
+    if (s[i] == '\\') i++;
+    i = skip_label(s, i, n);
+    while (i + 1 < n && s[i] == '\\' && IS_LABEL_START(s[i + 1])) {
+        i = skip_label(s, i + 1, n);
+    }
+    return i;
+}
+
+static apr_size_t digits(const unsigned char *s, apr_size_t i, apr_size_t n, const char *set)
+{
+    for (;;) {
+        while (i < n && strchr(set, s[i]) && s[i]) i++;
+        /* '_' only between two digits */
+        if (i + 1 < n && s[i] == '_' && s[i + 1] && strchr(set, s[i + 1])) { i++; continue; }
+        return i;
+    }
+}
+
+static apr_size_t lex_number(const unsigned char *s, apr_size_t i, apr_size_t n)
+{
+    static const char dec[] = "0123456789";
+    apr_size_t j;
+
+    if (s[i] == '0' && i + 2 < n) {
+        int b = lower(s[i + 1]);
+        const char *set = b == 'x' ? "0123456789abcdefABCDEF" : b == 'b' ? "01"
+                        : b == 'o' ? "01234567" : NULL;
+        if (set && (j = digits(s, i + 2, n, set)) > i + 2) return j;
+    }
+    i = digits(s, i, n, dec);
+    if (i < n && s[i] == '.' && !(i + 1 < n && s[i + 1] == '.')) {
+        i = digits(s, i + 1, n, dec);
+    }
+    if (i + 1 < n && lower(s[i]) == 'e') {
+        j = i + 1;
+        if (j < n && (s[j] == '+' || s[j] == '-')) j++;
+        if (j < n && s[j] >= '0' && s[j] <= '9') i = digits(s, j, n, dec);
+    }
+    return i;
+}
+
+/* A quoted string from S[I] (the quote) to its closing quote. */
+static apr_size_t lex_quoted(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t)
+{
+    unsigned char q = s[i++];
+
+    while (i < n) {
+        apr_size_t j = i;
+        while (j < n && s[j] != q && s[j] != '\\' && s[j] != '$' && s[j] != '{') j++;
+        if (j >= n) { i = n; break; }
+        if (s[j] == q) return j + 1;
+        if (s[j] == '\\') { i = j + 2; continue; }
+        if (q != '\'' && j + 1 < n
+            && ((s[j] == '$' && (IS_LABEL_START(s[j + 1]) || s[j + 1] == '{'))
+                || (s[j] == '{' && s[j + 1] == '$'))) {
+            t->flags |= SG_TK_INTERP;
+        }
+        i = j + 1;
+    }
+    t->flags |= SG_TK_UNTERMINATED;
+    return n;
+}
+
+/* Heredoc/nowdoc from "<<<" at S[I]; 0 when it is not one (then "<<" "<"). */
+static apr_size_t lex_heredoc(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t)
+{
+    apr_size_t j = i + 3, lab, labn, k;
+    unsigned char q = 0;
+
+    while (j < n && (s[j] == ' ' || s[j] == '\t')) j++;
+    if (j < n && (s[j] == '\'' || s[j] == '"')) q = s[j++];
+    if (j >= n || !IS_LABEL_START(s[j])) return 0;
+    lab = j;
+    j = skip_label(s, j, n);
+    labn = j - lab;
+    if (q) {
+        if (j >= n || s[j] != q) return 0;
+        j++;
+    }
+    if (j < n && s[j] == '\r') j++;
+    if (j >= n || s[j] != '\n') return 0;
+    j++;
+    t->kind = q == '\'' ? SG_TK_NOWDOC : SG_TK_HEREDOC;
+    /* The body ends at a line holding blanks, the label, and no label byte after it. */
+    for (k = j; k < n;) {
+        apr_size_t m = k;
+        while (m < n && (s[m] == ' ' || s[m] == '\t')) m++;
+        if (m + labn <= n && !memcmp(s + m, s + lab, labn) && (m + labn == n || !IS_LABEL(s[m + labn]))) {
+            return m + labn;
+        }
+        for (; k < n && s[k] != '\n'; k++) {
+            if (q != '\'' && k + 1 < n
+                && ((s[k] == '$' && (IS_LABEL_START(s[k + 1]) || s[k + 1] == '{'))
+                    || (s[k] == '{' && s[k + 1] == '$'))) {
+                t->flags |= SG_TK_INTERP;
+            }
+            if (s[k] == '\\') k++;
+        }
+        k++;
+    }
+    t->flags |= SG_TK_UNTERMINATED;
+    return n;
+}
+
+/* "(int)" and the other casts, blanks allowed inside the parentheses. */
+static apr_size_t lex_cast(const unsigned char *s, apr_size_t i, apr_size_t n)
+{
+    apr_size_t j = i + 1, w;
+    int c;
+
+    while (j < n && (s[j] == ' ' || s[j] == '\t')) j++;
+    w = j;
+    while (j < n && ((lower(s[j]) >= 'a' && lower(s[j]) <= 'z'))) j++;
+    if (j == w) return 0;
+    for (c = 0; casts[c]; c++) {
+        if (strlen(casts[c]) == j - w && starts_ci(s + w, j - w, casts[c])) break;
+    }
+    if (!casts[c]) return 0;
+    while (j < n && (s[j] == ' ' || s[j] == '\t')) j++;
+    return j < n && s[j] == ')' ? j + 1 : 0;
+}
+
+/* A line comment ends before a newline's end or before "?>". */
+static apr_size_t lex_line_comment(const unsigned char *s, apr_size_t i, apr_size_t n)
+{
+    for (; i < n; i++) {
+        if (s[i] == '\n') return i + 1;
+        if (s[i] == '\r') return (i + 1 < n && s[i + 1] == '\n') ? i + 2 : i + 1;
+        if (s[i] == '?' && i + 1 < n && s[i + 1] == '>') return i;
+    }
+    return n;
+}
+
+static const unsigned char *find_comment_end(const unsigned char *s, apr_size_t i, apr_size_t n)
+{
+    while (i + 1 < n) {
+        const unsigned char *star = memchr(s + i, '*', n - i - 1);
+        if (!star) return NULL;
+        if (star[1] == '/') return star;
+        i = (apr_size_t)(star - s) + 1;
+    }
+    return NULL;
+}
+
+static apr_size_t lex_op(const unsigned char *s, apr_size_t i, apr_size_t n)
+{
+    int k;
+
+    for (k = 0; ops3[k]; k++) {
+        if (i + 3 <= n && !memcmp(s + i, ops3[k], 3)) return i + 3;
+    }
+    for (k = 0; ops2[k]; k++) {
+        if (i + 2 <= n && !memcmp(s + i, ops2[k], 2)) return i + 2;
+    }
+    return i + 1;
+}
+
+static int lex_close(sg_php_lexer_t *lx, const unsigned char *s, apr_size_t i, sg_tok_t *t)
+{
+    apr_size_t n = lx->len, j;
+
+    if (s[i] == '?' && i + 1 < n && s[i + 1] == '>') {
+        j = i + 2;
+        if (j < n && s[j] == '\n') j++;
+        else if (j + 1 < n && s[j] == '\r' && s[j + 1] == '\n') j += 2;
+    }
+    else if (lx->script_tag && s[i] == '<' && starts_ci(s + i, n - i, "</script")) {
+        j = i + 8;
+        while (j < n && s[j] != '>') j++;
+        j = j < n ? j + 1 : n;
+    }
+    else {
+        return 0;
+    }
+    t->kind = SG_TK_CLOSE;
+    t->len = j - i;
+    lx->in_php = 0;
+    lx->script_tag = 0;
+    return 1;
+}
+
+/* The token starting with a letter, '\\' or a b-prefixed string. */
+static apr_size_t lex_word(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t)
+{
+    apr_size_t j;
+
+    if ((s[i] == 'b' || s[i] == 'B') && i + 1 < n) {
+        if (s[i + 1] == '\'' || s[i + 1] == '"') {
+            t->kind = s[i + 1] == '"' ? SG_TK_DQ : SG_TK_SQ;
+            return lex_quoted(s, i + 1, n, t);
+        }
+        if (i + 3 < n && !memcmp(s + i + 1, "<<<", 3) && (j = lex_heredoc(s, i + 1, n, t)) > 0) {
+            return j;
+        }
+    }
+    t->kind = SG_TK_NAME;
+    return lex_name(s, i, n);
+}
+
+static void lex_code(sg_php_lexer_t *lx, sg_tok_t *t)
+{
+    const unsigned char *s = (const unsigned char *)lx->buf;
+    apr_size_t i = lx->pos, n = lx->len, j = i + 1;
+    unsigned char c = s[i];
+
+    if (lex_close(lx, s, i, t)) return;
+    if (IS_WS(c)) {
+        for (j = i; j < n && IS_WS(s[j]); j++) {}
+        t->kind = SG_TK_WS;
+    }
+    else if (c == '#' && i + 1 < n && s[i + 1] == '[') {
+        t->kind = SG_TK_ATTR;
+        j = i + 2;
+    }
+    else if (c == '#' || (c == '/' && i + 1 < n && s[i + 1] == '/')) {
+        t->kind = SG_TK_COMMENT;
+        j = lex_line_comment(s, i + 1, n);
+    }
+    else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+        const unsigned char *end = find_comment_end(s, i + 2, n);
+        t->kind = (i + 3 < n && s[i + 2] == '*' && IS_WS(s[i + 3])) ? SG_TK_DOC_COMMENT
+                                                                     : SG_TK_COMMENT;
+        if (end) j = (apr_size_t)(end - s) + 2;
+        else { j = n; t->flags |= SG_TK_UNTERMINATED; }
+    }
+    else if (c == '$' && i + 1 < n && IS_LABEL_START(s[i + 1])) {
+        t->kind = SG_TK_VAR;
+        j = skip_label(s, i + 1, n);
+    }
+    else if (IS_LABEL_START(c) || (c == '\\' && i + 1 < n && IS_LABEL_START(s[i + 1]))) {
+        j = lex_word(s, i, n, t);
+    }
+    else if ((c >= '0' && c <= '9') || (c == '.' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')) {
+        t->kind = SG_TK_NUM;
+        j = lex_number(s, i, n);
+    }
+    else if (c == '\'' || c == '"' || c == '`') {
+        t->kind = c == '\'' ? SG_TK_SQ : c == '"' ? SG_TK_DQ : SG_TK_BACKTICK;
+        j = lex_quoted(s, i, n, t);
+    }
+    else if (c == '<' && i + 3 < n && s[i + 1] == '<' && s[i + 2] == '<'
+             && (j = lex_heredoc(s, i, n, t)) > 0) {
+        /* heredoc or nowdoc */
+    }
+    else if (c == '(' && (j = lex_cast(s, i, n)) > 0) {
+        t->kind = SG_TK_CAST;
+    }
+    else {
+        t->kind = SG_TK_OP;
+        j = lex_op(s, i, n);
+    }
+    t->len = j - i;
+}
+
+sg_tk_kind_t sg_php_lex_next(sg_php_lexer_t *lx, sg_tok_t *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->line = lx->line;
+    if (lx->pos >= lx->len) {
+        t->kind = SG_TK_END;
+        t->text = lx->buf + lx->len;
+        return SG_TK_END;
+    }
+    t->text = lx->buf + lx->pos;
+    if (lx->in_php) lex_code(lx, t);
+    else lex_html(lx, t);
+    lx->pos += t->len;
+    lx->line += count_lines(t->text, t->len);
+    return t->kind;
+}
+
+/* ---------------------------------------------------------------- finding code */
+
+/* 1 when S[0..N) after a short tag reads like PHP: printable for 16 bytes
+ * (or up to a "?>"), with a variable, a call or a statement end in it. */
+static int looks_like_code(const unsigned char *s, apr_size_t n)
+{
+    apr_size_t i, lim = n < 64 ? n : 64;
+    int code = 0;
+
+    for (i = 0; i < lim; i++) {
+        unsigned char c = s[i];
+        if (c == '?' && i + 1 < n && s[i + 1] == '>') return code && i >= 3;
+        if (!(c >= 0x20 && c < 0x7f) && c != '\t' && c != '\n' && c != '\r') break;
+        if (c == '$' && i + 1 < n && IS_LABEL_START(s[i + 1])) code = 1;
+        if ((c == '(' || c == ';') && i > 0 && IS_LABEL(s[i - 1])) code = 1;
+    }
+    return code && i >= 16;
+}
+
+apr_ssize_t sg_php_find_open_tag(const char *buf, apr_size_t len)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    apr_size_t i = 0;
+    int echo;
+
+    while (i + 1 < len) {
+        const unsigned char *lt = memchr(s + i, '<', len - i - 1);
+        apr_size_t tag;
+        if (!lt) break;
+        i = (apr_size_t)(lt - s);
+        if (s[i + 1] == '?' && (tag = open_tag_len(s + i, len - i, &echo)) > 0
+            && (tag >= 5 || looks_like_code(s + i + tag, len - i - tag))) {
+            return (apr_ssize_t)i;
+        }
+        if ((s[i + 1] == 's' || s[i + 1] == 'S') && script_tag_len(s + i, len - i) > 0) {
+            return (apr_ssize_t)i;
+        }
+        i++;
+    }
+    return -1;
+}
