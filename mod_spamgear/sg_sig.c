@@ -10,6 +10,7 @@
 #include "sg_codec.h"
 #include "sg_memfind.h"
 #include "sg_path.h"
+#include "sg_php_lex.h"
 #include "sg_sig.h"
 
 /* The prefilter's reading of a regex (see "prefilter anchors"). */
@@ -1041,20 +1042,6 @@ static int ext_in(const char *ext, const char *const *list)
     return 0;
 }
 
-/* Non-zero when BUF holds a PHP open tag: "<?php" in any case (PHP's lexer
- * takes <?PhP too), or "<?=".  One pass. */
-static int has_php_tag(const char *buf, apr_size_t len)
-{
-    const char *p = buf, *end = buf + len;
-
-    while ((p = sg_memfind(p, (apr_size_t)(end - p), "<?", 2)) != NULL) {
-        if (end - p >= 3 && p[2] == '=') return 1;
-        if (end - p >= 5 && !strncasecmp(p + 2, "php", 3)) return 1;
-        p += 2;
-    }
-    return 0;
-}
-
 int sg_sig_target_of(const char *name, const char *buf, apr_size_t len)
 {
     static const char *const php[] = { "php", "php3", "php4", "php5", "php7", "php8", "phtml",
@@ -1073,7 +1060,7 @@ int sg_sig_target_of(const char *name, const char *buf, apr_size_t len)
     else if (dot && ext_in(dot + 1, html)) {
         t |= SG_TARGET_HTML;
     }
-    if (!(t & SG_TARGET_PHP) && has_php_tag(buf, len)) {
+    if (!(t & SG_TARGET_PHP) && sg_php_find_open_tag(buf, len) >= 0) {
         t |= SG_TARGET_PHP | SG_TARGET_HTML;
     }
     if (!name || !*base) {

@@ -43,7 +43,8 @@ typedef enum { SG_SEV_SUSPICIOUS = 1, SG_SEV_MALICIOUS = 2 } sg_severity_t;
 
 typedef enum {
     SG_TARGET_ANY = 0,      /* every file */
-    SG_TARGET_PHP = 1,      /* PHP scripts: *.php*, *.phtml, *.inc, or any "<?php" */
+    SG_TARGET_PHP = 1,      /* PHP scripts: *.php*, *.phtml, *.inc, or any PHP open tag
+                             * that starts code (sg_php_find_open_tag()) */
     SG_TARGET_HTML = 2,     /* HTML and JS, and PHP (which prints HTML) */
     SG_TARGET_HTACCESS = 4  /* .htaccess, .user.ini, php.ini */
 } sg_target_t;
