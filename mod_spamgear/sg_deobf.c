@@ -12,6 +12,11 @@ void sg_deobf_set_inflate(sg_inflate_fn *fn)
     inflate_fn = fn;
 }
 
+sg_inflate_fn *sg_deobf_inflate(void)
+{
+    return inflate_fn;
+}
+
 typedef struct deobf_t {
     apr_pool_t *pool;               /* layers live here */
     apr_array_header_t *layers;     /* of sg_deobf_layer_t */

@@ -32,6 +32,9 @@ typedef apr_status_t sg_inflate_fn(int zlib, const char *in, apr_size_t len, apr
 /* Installs the host's inflate (NULL: none).  Call before threads start. */
 void sg_deobf_set_inflate(sg_inflate_fn *fn);
 
+/* The inflate the host installed, or NULL (the PHP folder uses it too). */
+sg_inflate_fn *sg_deobf_inflate(void);
+
 typedef struct sg_deobf_layer_t {
     const char *buf;    /* decoded text, NUL-terminated */
     apr_size_t len;     /* bytes in buf */

@@ -2,6 +2,7 @@
 #include <clamav.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <apr_file_io.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
@@ -10,6 +11,7 @@
 #include "sg_deobf.h"
 #include "sg_engine.h"
 #include "sg_log.h"
+#include "sg_php_taint.h"
 
 struct sg_engine_t {
     apr_pool_t *pool;             /* owns everything below */
@@ -48,6 +50,7 @@ apr_status_t sg_engine_create(sg_engine_t **engine, apr_pool_t *p,
     e->opts = *opts;
     e->opts.clamav = apr_pstrdup(p, mode);
     e->sigs = sg_sigset_create(p);
+    sg_php_init();
     e->whitelist = apr_hash_make(p);
     *engine = e;
     return APR_SUCCESS;
@@ -148,6 +151,49 @@ unsigned sg_engine_clamav_count(const sg_engine_t *e)
 
 /* ---------------------------------------------------------------- scanning */
 
+/* ---------------------------------------------------------------- budget */
+
+/* CPU time this thread has used, in microseconds: a file's budget is CPU,
+ * not wall time, so a loaded machine does not make clean files "expensive". */
+static apr_interval_time_t thread_cpu_now(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
+        return 0;
+    }
+    return (apr_interval_time_t)ts.tv_sec * APR_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* The state of one sg_engine_scan_buffer() call. */
+typedef struct scan_t {
+    sg_engine_t *e;
+    const char *name;                 /* file name, or NULL */
+    int targets;                      /* sg_target_t bits of the file */
+    apr_array_header_t *findings;     /* of sg_finding_t */
+    apr_interval_time_t deadline;     /* thread CPU time to stop at (0: none) */
+    int over;                         /* 1: the budget is spent */
+    apr_pool_t *p;
+} scan_t;
+
+/* 1 when the file's budget is spent (and says so once, as a finding). */
+static int budget_spent(scan_t *sc)
+{
+    sg_finding_t *f;
+
+    if (sc->over) return 1;
+    if (!sc->deadline || thread_cpu_now() < sc->deadline) return 0;
+    sc->over = 1;
+    f = apr_array_push(sc->findings);
+    memset(f, 0, sizeof(*f));
+    f->engine = "SPAMGEAR";
+    f->signature = SG_ENGINE_BUDGET_SIGNATURE;
+    f->severity = SG_SEV_SUSPICIOUS;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- scanning */
+
 static int already(apr_array_header_t *findings, const char *engine, const char *signature)
 {
     int i;
@@ -161,52 +207,123 @@ static int already(apr_array_header_t *findings, const char *engine, const char 
     return 0;
 }
 
-static void match_layer(sg_engine_t *e, const char *name, const char *buf, apr_size_t len,
-                        int targets, int layer, apr_array_header_t *findings, apr_pool_t *p)
+/* The line of TEXT that holds byte AT (facts: one per line). */
+static const char *line_at(const char *text, apr_size_t len, apr_size_t at, apr_pool_t *p)
 {
-    apr_array_header_t *hits = apr_array_make(p, 4, sizeof(sg_sig_hit_t));
+    apr_size_t s = at, e = at;
+
+    while (s > 0 && text[s - 1] != '\n') s--;
+    while (e < len && text[e] != '\n') e++;
+    return apr_pstrmemdup(p, text + s, e - s);
+}
+
+/* " line=N " in a fact: the file line it points at (0 when none). */
+static int fact_line(const char *fact)
+{
+    const char *l = strstr(fact, " line=");
+
+    return l ? atoi(l + 6) : 0;
+}
+
+static void match_layer(scan_t *sc, const char *buf, apr_size_t len, int targets, int layer)
+{
+    apr_array_header_t *hits = apr_array_make(sc->p, 4, sizeof(sg_sig_hit_t));
     const char *note;
     int i;
 
-    sg_sigset_match(e->sigs, buf, len, targets, hits,
-                    SG_ENGINE_MAX_FINDINGS - findings->nelts, p, &note);
+    if (budget_spent(sc)) return;
+    sg_sigset_match(sc->e->sigs, buf, len, targets, hits,
+                    SG_ENGINE_MAX_FINDINGS - sc->findings->nelts, sc->p, &note);
     if (note) {
-        sg_log_perror(SG_LOG_MARK, SG_LOG_WARNING, APR_SUCCESS, p, "%s: %s",
-                      name ? name : "(buffer)", note);
+        sg_log_perror(SG_LOG_MARK, SG_LOG_WARNING, APR_SUCCESS, sc->p, "%s: %s",
+                      sc->name ? sc->name : "(buffer)", note);
     }
-    for (i = 0; i < hits->nelts; i++) {
+    for (i = 0; i < hits->nelts && sc->findings->nelts < SG_ENGINE_MAX_FINDINGS; i++) {
         const sg_sig_hit_t *h = &APR_ARRAY_IDX(hits, i, sg_sig_hit_t);
         sg_finding_t *f;
-        if (already(findings, sg_sig_engine(h->sig), sg_sig_name(h->sig))) {
+        if (already(sc->findings, sg_sig_engine(h->sig), sg_sig_name(h->sig))) {
             continue;
         }
-        f = apr_array_push(findings);
+        f = apr_array_push(sc->findings);
+        memset(f, 0, sizeof(*f));
         f->engine = sg_sig_engine(h->sig);
         f->signature = sg_sig_name(h->sig);
         f->severity = sg_sig_severity(h->sig);
         f->layer = layer;
         f->hit = *h;
+        if (targets == SG_TARGET_FACTS) {
+            f->detail = line_at(buf, len, h->start, sc->p);
+            f->line = layer == 0 ? fact_line(f->detail) : 0;
+            memset(&f->hit, 0, sizeof(f->hit));
+            f->hit.sig = h->sig;   /* facts are not file bytes: nothing to clean */
+        }
     }
 }
 
-static void decode_and_match(sg_engine_t *e, const char *name, const char *buf,
-                             apr_size_t len, int targets, apr_array_header_t *findings,
-                             apr_pool_t *p)
+static int over_budget_cb(void *baton)
+{
+    return budget_spent(baton);
+}
+
+/* The PHP analyser over BUF (CODE: an eval'd payload, not a file); its facts
+ * go through the facts rules and its payloads are analysed again, down to
+ * the decode depth and within the decode size cap. */
+static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int layer,
+                    apr_size_t *bytes_left)
+{
+    sg_php_limits_t lim;
+    sg_php_facts_t facts;
+    const char *text;
+    apr_size_t tlen;
+    int i;
+
+    if (budget_spent(sc)) return;
+    lim.max_bytes = *bytes_left;
+    lim.over_budget = over_budget_cb;
+    lim.baton = sc;
+    sg_php_analyse(buf, len, code, &lim, sc->p, &facts);
+    text = sg_php_facts_text(&facts, &tlen, sc->p);
+    if (tlen > 0) match_layer(sc, text, tlen, SG_TARGET_FACTS, layer);
+    for (i = 0; i < facts.payloads->nelts && !sc->over; i++) {
+        const sg_php_payload_t *pl = &APR_ARRAY_IDX(facts.payloads, i, sg_php_payload_t);
+        if (layer + 1 > sc->e->opts.decode_depth || pl->len > *bytes_left) break;
+        *bytes_left -= pl->len;
+        match_layer(sc, pl->buf, pl->len, sc->targets | SG_TARGET_PHP | SG_TARGET_HTML, layer + 1);
+        analyse(sc, pl->buf, pl->len, 1, layer + 1, bytes_left);
+    }
+}
+
+static void decode_and_match(scan_t *sc, const char *buf, apr_size_t len)
 {
     apr_array_header_t *layers;
     const char *note;
     int i;
 
-    sg_deobf_run(buf, len, e->opts.decode_depth, e->opts.decode_max, p, &layers, &note);
+    sg_deobf_run(buf, len, sc->e->opts.decode_depth, sc->e->opts.decode_max, sc->p, &layers,
+                 &note);
     if (note) {
-        sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, p, "%s: %s",
-                      name ? name : "(buffer)", note);
+        sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, sc->p, "%s: %s",
+                      sc->name ? sc->name : "(buffer)", note);
     }
-    for (i = 0; i < layers->nelts && findings->nelts < SG_ENGINE_MAX_FINDINGS; i++) {
+    for (i = 0; i < layers->nelts && sc->findings->nelts < SG_ENGINE_MAX_FINDINGS; i++) {
         const sg_deobf_layer_t *l = &APR_ARRAY_IDX(layers, i, sg_deobf_layer_t);
         /* Decoded payloads are PHP whatever the file's name says. */
-        match_layer(e, name, l->buf, l->len, targets | SG_TARGET_PHP | SG_TARGET_HTML,
-                    l->depth, findings, p);
+        match_layer(sc, l->buf, l->len, sc->targets | SG_TARGET_PHP | SG_TARGET_HTML, l->depth);
+    }
+}
+
+static void clamav(scan_t *sc, const char *buf, apr_size_t len, int fd, apr_status_t *rv,
+                   sg_result_t *res)
+{
+    const char *virname = NULL;
+
+    *rv = sc->e->av->scan(sc->e->av, sc->name, buf, len, fd, sc->p, &virname, res);
+    if (*rv == APR_SUCCESS && virname && sc->findings->nelts < SG_ENGINE_MAX_FINDINGS) {
+        sg_finding_t *f = apr_array_push(sc->findings);
+        memset(f, 0, sizeof(*f));
+        f->engine = "CLAMAV";
+        f->signature = virname;
+        f->severity = strncmp(virname, "Heuristics.", 11) ? SG_SEV_MALICIOUS : SG_SEV_SUSPICIOUS;
     }
 }
 
@@ -214,30 +331,37 @@ apr_status_t sg_engine_scan_buffer(sg_engine_t *e, const char *name, const char 
                                    apr_size_t len, int fd, apr_pool_t *p,
                                    apr_array_header_t **findings, sg_result_t *res)
 {
-    apr_array_header_t *out = apr_array_make(p, 2, sizeof(sg_finding_t));
-    int targets = sg_sig_target_of(name, buf, len);
+    scan_t sc;
     apr_status_t rv = APR_SUCCESS;
+    apr_size_t bytes_left = e->opts.decode_max;
 
-    *findings = out;
-    match_layer(e, name, buf, len, targets, 0, out, p);
-    if (e->opts.decode && (targets & (SG_TARGET_PHP | SG_TARGET_HTML))) {
-        decode_and_match(e, name, buf, len, targets, out, p);
+    memset(&sc, 0, sizeof(sc));
+    sc.e = e;
+    sc.name = name;
+    sc.p = p;
+    sc.findings = apr_array_make(p, 2, sizeof(sg_finding_t));
+    sc.targets = sg_sig_target_of(name, buf, len);
+    sc.deadline = e->opts.budget > 0 ? thread_cpu_now() + e->opts.budget : 0;
+    *findings = sc.findings;
+    match_layer(&sc, buf, len, sc.targets, 0);
+    if (e->opts.analyse && (sc.targets & SG_TARGET_PHP)) {
+        analyse(&sc, buf, len, 0, 0, &bytes_left);
     }
-    if (e->av) {
-        const char *virname = NULL;
-        rv = e->av->scan(e->av, name, buf, len, fd, p, &virname, res);
-        if (rv == APR_SUCCESS && virname && out->nelts < SG_ENGINE_MAX_FINDINGS) {
-            sg_finding_t *f = apr_array_push(out);
-            memset(f, 0, sizeof(*f));
-            f->engine = "CLAMAV";
-            f->signature = virname;
-            f->severity = strncmp(virname, "Heuristics.", 11) ? SG_SEV_MALICIOUS
-                                                              : SG_SEV_SUSPICIOUS;
-        }
+    if (e->opts.decode && (sc.targets & (SG_TARGET_PHP | SG_TARGET_HTML)) && !budget_spent(&sc)) {
+        decode_and_match(&sc, buf, len);
     }
-    if (out->nelts > 0 && apr_hash_count(e->whitelist) > 0
+    if (e->av && !budget_spent(&sc)) {
+        clamav(&sc, buf, len, fd, &rv, res);
+    }
+    if (sc.findings->nelts > 0 && apr_hash_count(e->whitelist) > 0
         && apr_hash_get(e->whitelist, sg_sha256_hex(buf, len, p), 64)) {
-        apr_array_clear(out);
+        apr_array_clear(sc.findings);
+        return rv;
+    }
+    if (sc.over && rv == APR_SUCCESS) {
+        rv = sg_result_set(res, p, APR_TIMEUP, "%s: the CPU budget of %" APR_TIME_T_FMT
+                           " ms per file was spent before every detector ran",
+                           name ? name : "(buffer)", apr_time_as_msec(e->opts.budget));
     }
     return rv;
 }

@@ -491,6 +491,8 @@ static apr_status_t add_regex_anchors(sg_sigset_t *set, sg_sig_t *sig, const an_
 
 /* ---------------------------------------------------------------- adding */
 
+/* CASELESS: PCRE2_CASELESS; facts rules also get PCRE2_MULTILINE, so that
+ * ^ and $ anchor at each fact line. */
 static apr_status_t compile_re(sg_sigset_t *set, const char *pattern, int caseless,
                                pcre2_code **code, const char *where, sg_result_t *res)
 {
@@ -499,7 +501,8 @@ static apr_status_t compile_re(sg_sigset_t *set, const char *pattern, int casele
     PCRE2_UCHAR msg[160];
 
     *code = pcre2_compile((PCRE2_SPTR)pattern, strlen(pattern),
-                          (caseless ? PCRE2_CASELESS : 0), &err, &off, NULL);
+                          (caseless & 1 ? PCRE2_CASELESS : 0)
+                          | (caseless & 2 ? PCRE2_MULTILINE : 0), &err, &off, NULL);
     if (!*code) {
         pcre2_get_error_message(err, msg, sizeof(msg));
         return sg_result_set(res, set->pool, APR_EINVAL, "%s: bad regex at offset %lu: %s",
@@ -544,7 +547,8 @@ static apr_status_t add_regex_sig(sg_sigset_t *set, sg_sig_t *sig, const char *p
     apr_status_t rv;
 
     sig->kind = SIG_RE;
-    if ((rv = compile_re(set, pattern, caseless, &sig->code, where, res)) != APR_SUCCESS) {
+    if ((rv = compile_re(set, pattern, caseless | (sig->targets == SG_TARGET_FACTS ? 2 : 0),
+                         &sig->code, where, res)) != APR_SUCCESS) {
         return rv;
     }
     regex_anchors(pattern, &c);
@@ -588,12 +592,12 @@ static int valid_name(const char *name)
 
 static int parse_target(const char *word)
 {
-    static const char *const names[] = { "any", "php", "html", "htaccess" };
+    static const char *const names[] = { "any", "php", "html", "htaccess", "facts" };
     static const int values[] = { SG_TARGET_ANY, SG_TARGET_PHP, SG_TARGET_HTML,
-                                  SG_TARGET_HTACCESS };
+                                  SG_TARGET_HTACCESS, SG_TARGET_FACTS };
     int i;
 
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < 5; i++) {
         if (!strcmp(word, names[i])) {
             return values[i];
         }
@@ -696,7 +700,7 @@ static apr_status_t parse_native_line(sg_sigset_t *set, char *line, sg_sig_t **l
     }
     if ((targets = parse_target(target)) < 0) {
         return sg_result_set(res, set->pool, APR_EINVAL,
-                             "%s: target '%s' is not any, php, html or htaccess", where, target);
+                             "%s: target '%s' is not any, php, html, htaccess or facts", where, target);
     }
     sig = new_sig(set, name, "SPAMGEAR",
                   sev[0] == 'm' ? SG_SEV_MALICIOUS : SG_SEV_SUSPICIOUS, targets);
@@ -1165,7 +1169,8 @@ void sg_sigset_match(const sg_sigset_t *set, const char *buf, apr_size_t len, in
         const sg_sig_t *sig = APR_ARRAY_IDX(set->sigs, i, const sg_sig_t *);
         sg_sig_hit_t hit;
         int rc, k;
-        if (sig->targets && !(sig->targets & targets)) {
+        /* The analyser's facts are not file content: only facts rules read them. */
+        if (sig->targets ? !(sig->targets & targets) : (targets & SG_TARGET_FACTS) != 0) {
             continue;
         }
         for (k = 0; k < sig->nanchors && seen[sig->anchor[k]]; k++) {}

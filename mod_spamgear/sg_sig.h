@@ -11,7 +11,9 @@
  *   NAME      letters, digits and ._- (e.g. PHP.Backdoor.EvalRequest)
  *   SEVERITY  malicious | suspicious
  *   TARGET    any | php | html | htaccess (which files it applies to; see
- *             sg_sig_target_of())
+ *             sg_sig_target_of()), or facts: the rule reads the lines the
+ *             PHP analyser wrote about a PHP file (sg_php_taint.h), not the
+ *             file; its finding's detail is the fact line it matched
  *   KIND      re (PCRE2, JIT), ire (caseless PCRE2), lit (exact bytes) or
  *             hex (exact bytes written as hex digits)
  *   PATTERN   the rest of the line, leading blanks dropped
@@ -46,7 +48,8 @@ typedef enum {
     SG_TARGET_PHP = 1,      /* PHP scripts: *.php*, *.phtml, *.inc, or any PHP open tag
                              * that starts code (sg_php_find_open_tag()) */
     SG_TARGET_HTML = 2,     /* HTML and JS, and PHP (which prints HTML) */
-    SG_TARGET_HTACCESS = 4  /* .htaccess, .user.ini, php.ini */
+    SG_TARGET_HTACCESS = 4, /* .htaccess, .user.ini, php.ini */
+    SG_TARGET_FACTS = 8     /* the PHP analyser's facts about a file (sg_php_taint.h) */
 } sg_target_t;
 
 typedef struct sg_sig_t sg_sig_t;

@@ -1,0 +1,2020 @@
+/* sg_php_taint.c: the analyser's pass: expressions, folding, taint, caps. */
+#include <string.h>
+#include <apr_hash.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include "sg_php_fold.h"
+#include "sg_php_lex.h"
+#include "sg_php_taint.h"
+
+#define T_REQ 1u                 /* request data */
+#define T_NET 2u                 /* socket or remote data */
+#define T_SRC (T_REQ | T_NET)
+#define T_PARAM0 4u              /* bit of parameter 0 (up to MAX_PARAMS) */
+#define MAX_PARAMS 24
+#define MAX_ARGS 16              /* arguments kept per call */
+#define MAX_ITEMS 256            /* elements kept per constant array */
+#define MAX_DEPTH 200            /* expression and block nesting */
+#define MAX_FACTS 256            /* facts kept per file */
+#define MAX_CHAIN 8              /* steps named in a chain */
+#define MAX_CONST 1048576        /* bytes of one folded constant */
+#define POLL_EVERY 4096          /* tokens between budget polls */
+
+#define V_OBF 1u                 /* constant built, not written plainly */
+#define V_LIT 2u                 /* constant straight from one literal */
+#define V_SELF 4u                /* names this file (__FILE__, SCRIPT_FILENAME) */
+#define V_HASH 8u                /* a hash of something (md5, sha1...) */
+#define V_SERVER 16u             /* $_SERVER itself (its keys decide) */
+
+/* ---------------------------------------------------------------- values */
+
+typedef struct origin_t {
+    const char *what;                  /* "$_POST['x']", "$cmd", "f() param $a" */
+    int line;
+    const struct origin_t *prev;       /* where it came from */
+} origin_t;
+
+typedef struct func_t func_t;
+
+typedef struct arr_t {
+    int n;                             /* items */
+    sg_php_str_t *v;                   /* values (s NULL: unknown) */
+    sg_php_str_t *k;                   /* keys (s NULL: positional) */
+} arr_t;
+
+typedef struct pval_t {
+    sg_php_str_t c;                    /* constant value (c.s NULL: unknown) */
+    unsigned taint;                    /* T_* and parameter bits */
+    unsigned flags;                    /* V_* */
+    int dec;                           /* decoders the constant went through */
+    const origin_t *org;               /* where the taint came from */
+    func_t *fn;                        /* a closure or a named callable */
+    arr_t *arr;                        /* a constant array */
+    /* as an lvalue */
+    int lv;                            /* LV_* */
+    const char *lvname;                /* variable or property name */
+    apr_size_t lvlen;
+} pval_t;
+
+enum { LV_NONE, LV_VAR, LV_ELEM, LV_PROP, LV_LIST, LV_SESSION };
+
+enum { SK_CODE, SK_EXEC, SK_CALLNAME, SK_INCLUDE, SK_WRITE, SK_UPLOAD, SK_NET, SK_MAIL,
+       SK_EXTRACT, SK_COUNT };
+static const char *const sink_kind[SK_COUNT] = { "code", "exec", "callname", "include",
+                                                 "write", "upload", "net", "mail", "extract" };
+
+struct func_t {
+    const char *name;                  /* lower-case, "{closure}" for closures */
+    int nparams;
+    const char *pname[MAX_PARAMS];     /* parameter names (without '$') */
+    unsigned sink_params[SK_COUNT];    /* parameters that reach each kind of sink */
+    const char *sink_name[SK_COUNT];   /* the sink, for the chain */
+    int sink_line[SK_COUNT];
+    unsigned ret_params;               /* parameters the return value carries */
+    unsigned ret_taint;                /* sources the return value carries */
+    sg_php_str_t ret_const;            /* a constant it returns, if any */
+    unsigned ret_flags;
+    int ret_dec;
+    int defined;                       /* its body was seen */
+};
+
+typedef struct scope_t {
+    apr_hash_t *vars;                  /* name -> pval_t* */
+    struct scope_t *parent;            /* arrow functions read through */
+    int extracted;                     /* extract()/parse_str() of request data ran */
+} scope_t;
+
+/* ---------------------------------------------------------------- builtins */
+
+enum {
+    B_PROP = 1,      /* result carries the arguments' taint */
+    B_SOURCE,        /* result is request data */
+    B_NETSRC,        /* result is socket/remote data */
+    B_READ,          /* result carries argument 0's taint (a handle) */
+    B_CODE,          /* code sink: args in mask */
+    B_EXEC,          /* command sink */
+    B_CALLBACK,      /* calls argument cb */
+    B_CLEAN          /* result is clean (listed for caps) */
+};
+
+typedef struct builtin_t {
+    const char *name;
+    unsigned char role;
+    signed char cb;                    /* B_CALLBACK: index of the callback, -1 last */
+    unsigned cap;                      /* SG_CAP_* it shows */
+} builtin_t;
+
+static const builtin_t builtins[] = {
+    /* propagate */
+    { "trim", B_PROP, 0, 0 }, { "ltrim", B_PROP, 0, 0 }, { "rtrim", B_PROP, 0, 0 },
+    { "chop", B_PROP, 0, 0 }, { "stripslashes", B_PROP, 0, 0 }, { "stripcslashes", B_PROP, 0, 0 },
+    { "base64_decode", B_PROP, 0, 0 }, { "base64_encode", B_PROP, 0, 0 },
+    { "str_rot13", B_PROP, 0, 0 }, { "strrev", B_PROP, 0, 0 }, { "gzinflate", B_PROP, 0, 0 },
+    { "gzuncompress", B_PROP, 0, 0 }, { "gzdecode", B_PROP, 0, 0 }, { "hex2bin", B_PROP, 0, 0 },
+    { "urldecode", B_PROP, 0, 0 }, { "rawurldecode", B_PROP, 0, 0 },
+    { "html_entity_decode", B_PROP, 0, 0 }, { "htmlspecialchars_decode", B_PROP, 0, 0 },
+    { "strtolower", B_PROP, 0, 0 }, { "strtoupper", B_PROP, 0, 0 }, { "ucfirst", B_PROP, 0, 0 },
+    { "lcfirst", B_PROP, 0, 0 }, { "substr", B_PROP, 0, 0 }, { "str_replace", B_PROP, 0, 0 },
+    { "str_ireplace", B_PROP, 0, 0 }, { "preg_replace", B_PROP, 0, 0 },
+    { "sprintf", B_PROP, 0, 0 }, { "vsprintf", B_PROP, 0, 0 }, { "implode", B_PROP, 0, 0 },
+    { "join", B_PROP, 0, 0 }, { "explode", B_PROP, 0, 0 }, { "str_split", B_PROP, 0, 0 },
+    { "array_values", B_PROP, 0, 0 }, { "array_pop", B_PROP, 0, 0 },
+    { "array_shift", B_PROP, 0, 0 }, { "array_slice", B_PROP, 0, 0 }, { "current", B_PROP, 0, 0 },
+    { "reset", B_PROP, 0, 0 }, { "end", B_PROP, 0, 0 }, { "next", B_PROP, 0, 0 },
+    { "array_reverse", B_PROP, 0, 0 }, { "array_merge", B_PROP, 0, 0 },
+    { "strval", B_PROP, 0, 0 }, { "convert_uudecode", B_PROP, 0, 0 }, { "strtr", B_PROP, 0, 0 },
+    { "substr_replace", B_PROP, 0, 0 }, { "json_decode", B_PROP, 0, 0 },
+    { "unserialize", B_PROP, 0, 0 }, { "pack", B_PROP, 0, 0 }, { "chr", B_PROP, 0, 0 },
+    { "str_repeat", B_PROP, 0, 0 }, { "str_pad", B_PROP, 0, 0 }, { "utf8_decode", B_PROP, 0, 0 },
+    { "iconv", B_PROP, 0, 0 }, { "mb_convert_encoding", B_PROP, 0, 0 },
+    { "openssl_decrypt", B_PROP, 0, 0 }, { "mcrypt_decrypt", B_PROP, 0, 0 },
+    { "gzinflate", B_PROP, 0, 0 }, { "array_map", B_CALLBACK, 0, 0 },
+    { "each", B_PROP, 0, 0 }, { "key", B_PROP, 0, 0 }, { "array_keys", B_PROP, 0, 0 },
+    { "array_flip", B_PROP, 0, 0 }, { "strip_tags", B_PROP, 0, 0 }, { "nl2br", B_PROP, 0, 0 },
+    { "array_key_first", B_PROP, 0, 0 }, { "array_key_last", B_PROP, 0, 0 },
+    { "func_get_args", B_PROP, 0, 0 }, { "func_get_arg", B_PROP, 0, 0 },
+    { "array_combine", B_PROP, 0, 0 }, { "array_fill", B_PROP, 0, 0 },
+    { "preg_split", B_PROP, 0, 0 }, { "str_word_count", B_PROP, 0, 0 },
+    { "array_unique", B_PROP, 0, 0 }, { "array_change_key_case", B_PROP, 0, 0 },
+    { "mb_substr", B_PROP, 0, 0 }, { "ucwords", B_PROP, 0, 0 }, { "wordwrap", B_PROP, 0, 0 },
+    { "chunk_split", B_PROP, 0, 0 }, { "quoted_printable_decode", B_PROP, 0, 0 },
+    { "bin2hex", B_PROP, 0, 0 }, { "xml_parse", B_PROP, 0, 0 },
+    /* sources */
+    { "getallheaders", B_SOURCE, 0, SG_CAP_REQUEST },
+    { "apache_request_headers", B_SOURCE, 0, SG_CAP_REQUEST },
+    { "fsockopen", B_NETSRC, 0, SG_CAP_SOCKET }, { "pfsockopen", B_NETSRC, 0, SG_CAP_SOCKET },
+    { "stream_socket_client", B_NETSRC, 0, SG_CAP_SOCKET },
+    { "socket_create", B_NETSRC, 0, SG_CAP_SOCKET }, { "curl_exec", B_NETSRC, 0, 0 },
+    { "socket_read", B_READ, 0, 0 }, { "fread", B_READ, 0, 0 }, { "fgets", B_READ, 0, 0 },
+    { "fgetc", B_READ, 0, 0 }, { "stream_get_contents", B_READ, 0, 0 },
+    { "stream_get_line", B_READ, 0, 0 }, { "socket_recv", B_READ, 0, 0 },
+    { "file_get_contents", B_READ, 0, 0 }, { "file", B_READ, 0, 0 },
+    { "fopen", B_READ, 0, 0 },
+    /* sinks */
+    { "eval", B_CODE, 0, SG_CAP_EVAL }, { "assert", B_CODE, 0, SG_CAP_EVAL },
+    { "create_function", B_CODE, 0, SG_CAP_EVAL }, { "preg_replace", B_PROP, 0, 0 },
+    { "system", B_EXEC, 0, SG_CAP_EXEC }, { "exec", B_EXEC, 0, SG_CAP_EXEC },
+    { "passthru", B_EXEC, 0, SG_CAP_EXEC }, { "shell_exec", B_EXEC, 0, SG_CAP_EXEC },
+    { "popen", B_EXEC, 0, SG_CAP_EXEC }, { "proc_open", B_EXEC, 0, SG_CAP_EXEC },
+    { "pcntl_exec", B_EXEC, 0, SG_CAP_EXEC }, { "expect_popen", B_EXEC, 0, SG_CAP_EXEC },
+    /* callbacks */
+    { "call_user_func", B_CALLBACK, 0, 0 }, { "call_user_func_array", B_CALLBACK, 0, 0 },
+    { "array_filter", B_CALLBACK, 1, 0 }, { "array_walk", B_CALLBACK, 1, 0 },
+    { "array_walk_recursive", B_CALLBACK, 1, 0 }, { "array_reduce", B_CALLBACK, 1, 0 },
+    { "usort", B_CALLBACK, 1, 0 }, { "uasort", B_CALLBACK, 1, 0 }, { "uksort", B_CALLBACK, 1, 0 },
+    { "register_shutdown_function", B_CALLBACK, 0, 0 },
+    { "register_tick_function", B_CALLBACK, 0, 0 }, { "forward_static_call", B_CALLBACK, 0, 0 },
+    { "forward_static_call_array", B_CALLBACK, 0, 0 }, { "iterator_apply", B_CALLBACK, 1, 0 },
+    { "preg_replace_callback", B_CALLBACK, 1, 0 }, { "mb_ereg_replace_callback", B_CALLBACK, 1, 0 },
+    { "set_error_handler", B_CALLBACK, 0, 0 }, { "set_exception_handler", B_CALLBACK, 0, 0 },
+    { "ob_start", B_CALLBACK, 0, 0 }, { "spl_autoload_register", B_CALLBACK, 0, 0 },
+    { "array_udiff", B_CALLBACK, -1, 0 }, { "array_uintersect", B_CALLBACK, -1, 0 },
+    { "array_diff_ukey", B_CALLBACK, -1, 0 }, { "header_register_callback", B_CALLBACK, 0, 0 },
+    { "session_set_save_handler", B_CALLBACK, 0, 0 },
+    /* capabilities only */
+    { "opendir", B_CLEAN, 0, SG_CAP_FILELIST }, { "readdir", B_CLEAN, 0, SG_CAP_FILELIST },
+    { "scandir", B_CLEAN, 0, SG_CAP_FILELIST }, { "glob", B_CLEAN, 0, SG_CAP_FILELIST },
+    { "dir", B_CLEAN, 0, SG_CAP_FILELIST },
+    { "unlink", B_CLEAN, 0, SG_CAP_FILEEDIT }, { "rename", B_CLEAN, 0, SG_CAP_FILEEDIT },
+    { "rmdir", B_CLEAN, 0, SG_CAP_FILEEDIT }, { "mkdir", B_CLEAN, 0, SG_CAP_FILEEDIT },
+    { "file_put_contents", B_CLEAN, 0, SG_CAP_FILEEDIT }, { "fwrite", B_CLEAN, 0, SG_CAP_FILEEDIT },
+    { "fputs", B_CLEAN, 0, SG_CAP_FILEEDIT }, { "copy", B_CLEAN, 0, SG_CAP_FILEEDIT },
+    { "chmod", B_CLEAN, 0, SG_CAP_CHMOD }, { "touch", B_CLEAN, 0, 0 },
+    { "move_uploaded_file", B_CLEAN, 0, SG_CAP_UPLOAD },
+    { "mysql_connect", B_CLEAN, 0, SG_CAP_DB }, { "mysqli_connect", B_CLEAN, 0, SG_CAP_DB },
+    { "mysql_query", B_CLEAN, 0, SG_CAP_DB }, { "mysqli_query", B_CLEAN, 0, SG_CAP_DB },
+    { "pg_connect", B_CLEAN, 0, SG_CAP_DB }, { "mssql_connect", B_CLEAN, 0, SG_CAP_DB },
+    { "oci_connect", B_CLEAN, 0, SG_CAP_DB }, { "sqlite_open", B_CLEAN, 0, SG_CAP_DB },
+    { "socket_connect", B_CLEAN, 0, SG_CAP_SOCKET }, { "socket_bind", B_CLEAN, 0, SG_CAP_SOCKET },
+    { "mail", B_CLEAN, 0, SG_CAP_MAIL },
+    { "php_uname", B_CLEAN, 0, SG_CAP_RECON }, { "posix_getpwuid", B_CLEAN, 0, SG_CAP_RECON },
+    { "posix_getuid", B_CLEAN, 0, SG_CAP_RECON }, { "getmyuid", B_CLEAN, 0, SG_CAP_RECON },
+    { "get_current_user", B_CLEAN, 0, SG_CAP_RECON }, { "posix_uname", B_CLEAN, 0, SG_CAP_RECON },
+    { "disk_free_space", B_CLEAN, 0, SG_CAP_RECON }, { "getmypid", B_CLEAN, 0, SG_CAP_RECON },
+    { "posix_getgrgid", B_CLEAN, 0, SG_CAP_RECON }, { "posix_geteuid", B_CLEAN, 0, SG_CAP_RECON },
+    { "symlink", B_CLEAN, 0, SG_CAP_SYMLINK }, { "link", B_CLEAN, 0, SG_CAP_SYMLINK },
+    { "ignore_user_abort", B_CLEAN, 0, SG_CAP_STEALTH },
+    { "set_time_limit", B_CLEAN, 0, 0 }, { "error_reporting", B_CLEAN, 0, 0 },
+    { "extract", B_CLEAN, 0, 0 }, { "parse_str", B_CLEAN, 0, 0 },
+    { NULL, 0, 0, 0 }
+};
+
+#define BI_SLOTS 1024
+static const builtin_t *bi_table[BI_SLOTS];
+static int bi_ready;
+
+static unsigned hash_name(const char *s, apr_size_t n)
+{
+    unsigned h = 2166136261u;
+    apr_size_t i;
+
+    for (i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+void sg_php_init(void)
+{
+    int i;
+
+    if (bi_ready) return;
+    for (i = 0; builtins[i].name; i++) {
+        unsigned h = hash_name(builtins[i].name, strlen(builtins[i].name)) % BI_SLOTS;
+        while (bi_table[h] && strcmp(bi_table[h]->name, builtins[i].name)) h = (h + 1) % BI_SLOTS;
+        if (!bi_table[h]) bi_table[h] = &builtins[i];
+    }
+    bi_ready = 1;
+}
+
+static const builtin_t *builtin(const char *name)
+{
+    apr_size_t n = strlen(name);
+    unsigned h = hash_name(name, n) % BI_SLOTS;
+
+    while (bi_table[h]) {
+        if (!strcmp(bi_table[h]->name, name)) return bi_table[h];
+        h = (h + 1) % BI_SLOTS;
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- the pass */
+
+typedef struct an_t {
+    apr_pool_t *p;
+    sg_php_lexer_t lx;
+    sg_tok_t la[3];                    /* lookahead: significant tokens */
+    int nla;
+    const char *prev_end;              /* end of the last token taken */
+    const sg_php_limits_t *lim;
+    apr_size_t budget;                 /* bytes constants may still take */
+    unsigned long ticks;               /* tokens read */
+    int stop;                          /* the budget is spent */
+    int depth;                         /* recursion */
+    scope_t *scope, *global;
+    apr_hash_t *funcs;                 /* lower-case name -> func_t* */
+    apr_hash_t *props;                 /* property name -> pval_t* */
+    apr_hash_t *consts;                /* define()d name -> pval_t* */
+    pval_t session;                    /* what $_SESSION holds */
+    func_t *fn;                        /* the function being read, or NULL */
+    int class_body;                    /* 1: at the top of a class body */
+    int pass;                          /* 1 or 2 */
+    int unresolved;                    /* a user function was called before its body */
+    sg_php_facts_t *out;
+    apr_hash_t *seen;                  /* facts already said */
+    int request_read;                  /* request data was read */
+} an_t;
+
+static void advance(an_t *a);
+
+static int poll_budget(an_t *a)
+{
+    if (a->stop) return 1;
+    if (a->lim && a->lim->over_budget && a->lim->over_budget(a->lim->baton)) {
+        a->stop = 1;
+        a->out->stopped = 1;
+    }
+    return a->stop;
+}
+
+/* The next significant token from the lexer: blanks and comments dropped,
+ * inline HTML and tags turned into statement ends. */
+static void lex_sig(an_t *a, sg_tok_t *t)
+{
+    for (;;) {
+        if (a->stop) { memset(t, 0, sizeof(*t)); t->kind = SG_TK_END; return; }
+        sg_php_lex_next(&a->lx, t);
+        if (++a->ticks % POLL_EVERY == 0 && poll_budget(a)) continue;
+        switch (t->kind) {
+        case SG_TK_WS: case SG_TK_COMMENT: case SG_TK_DOC_COMMENT: case SG_TK_OPEN:
+            continue;
+        case SG_TK_HTML: case SG_TK_CLOSE:
+            t->kind = SG_TK_OP;
+            t->text = ";";
+            t->len = 1;
+            return;
+        case SG_TK_OPEN_ECHO:
+            t->kind = SG_TK_NAME;
+            t->text = "echo";
+            t->len = 4;
+            return;
+        default:
+            return;
+        }
+    }
+}
+
+static sg_tok_t *peek(an_t *a, int k)
+{
+    while (a->nla <= k) lex_sig(a, &a->la[a->nla++]);
+    return &a->la[k];
+}
+
+static void advance(an_t *a)
+{
+    sg_tok_t *t = peek(a, 0);
+
+    a->prev_end = t->text + t->len;
+    memmove(&a->la[0], &a->la[1], sizeof(sg_tok_t) * 2);
+    a->nla--;
+}
+
+static int at_end(an_t *a)
+{
+    return peek(a, 0)->kind == SG_TK_END;
+}
+
+static int is_op(an_t *a, int k, const char *op)
+{
+    return sg_tok_is_op(peek(a, k), op);
+}
+
+static int take(an_t *a, const char *op)
+{
+    if (!is_op(a, 0, op)) return 0;
+    advance(a);
+    return 1;
+}
+
+/* The lower-case name of a NAME token, namespace prefix dropped. */
+static const char *name_of(an_t *a, const sg_tok_t *t)
+{
+    const char *s = t->text, *bs;
+    apr_size_t n = t->len;
+    char *o;
+    apr_size_t i;
+
+    while ((bs = memchr(s, '\\', n)) != NULL) {
+        n -= (apr_size_t)(bs - s) + 1;
+        s = bs + 1;
+    }
+    o = apr_palloc(a->p, n + 1);
+    for (i = 0; i < n; i++) o[i] = (char)apr_tolower(s[i]);
+    o[n] = '\0';
+    return o;
+}
+
+static int is_name(an_t *a, int k, const char *word)
+{
+    sg_tok_t *t = peek(a, k);
+    apr_size_t n = strlen(word);
+
+    return t->kind == SG_TK_NAME && t->len == n && !strncasecmp(t->text, word, n);
+}
+
+/* ---------------------------------------------------------------- facts */
+
+static void fact(an_t *a, const char *line)
+{
+    if (a->out->lines->nelts >= MAX_FACTS || apr_hash_get(a->seen, line, APR_HASH_KEY_STRING)) {
+        return;
+    }
+    apr_hash_set(a->seen, line, APR_HASH_KEY_STRING, "");
+    APR_ARRAY_PUSH(a->out->lines, const char *) = line;
+}
+
+static const char *chain_text(an_t *a, const origin_t *o, const char *sink, int line)
+{
+    const char *steps[MAX_CHAIN];
+    int n = 0, i;
+    const char *s = "";
+
+    for (; o && n < MAX_CHAIN; o = o->prev) steps[n++] = apr_psprintf(a->p, "%s (line %d)", o->what, o->line);
+    for (i = n - 1; i >= 0; i--) s = apr_pstrcat(a->p, s, steps[i], " -> ", NULL);
+    return apr_psprintf(a->p, "%s%s (line %d)", s, sink, line);
+}
+
+static void taint_fact(an_t *a, int kind, const char *sink, const pval_t *v, int line)
+{
+    if (!(v->taint & T_SRC)) return;
+    fact(a, apr_psprintf(a->p, "taint %s %s src=%s line=%d via=%s", sink_kind[kind], sink,
+                         (v->taint & T_REQ) ? "request" : "net", line,
+                         chain_text(a, v->org, apr_pstrcat(a->p, sink, "()", NULL), line)));
+}
+
+static void cap(an_t *a, unsigned bits, int line)
+{
+    static const char *const names[] = { "exec", "eval", "filelist", "fileedit", "upload", "db",
+                                         "socket", "mail", "selfdel", "pwgate", "recon",
+                                         "timestomp", "symlink", "stealth", "request", "chmod" };
+    int i;
+
+    if (!(bits & ~a->out->caps)) return;
+    for (i = 0; i < 16; i++) {
+        if ((bits & (1u << i)) && !(a->out->caps & (1u << i))) {
+            fact(a, apr_psprintf(a->p, "cap %s line=%d", names[i], line));
+        }
+    }
+    a->out->caps |= bits;
+}
+
+/* A sink reached by V: a fact when V carries source data; the current
+ * function's summary learns which parameters reach it. */
+static void sink(an_t *a, int kind, const char *name, const pval_t *v, int line)
+{
+    unsigned params = v->taint & ~T_SRC;
+
+    taint_fact(a, kind, name, v, line);
+    if (a->fn && params) {
+        a->fn->sink_params[kind] |= params;
+        a->fn->sink_name[kind] = name;
+        a->fn->sink_line[kind] = line;
+    }
+}
+
+/* ---------------------------------------------------------------- values */
+
+static void unknown(pval_t *v)
+{
+    memset(v, 0, sizeof(*v));
+}
+
+static void set_const(pval_t *v, const char *s, apr_size_t n, unsigned flags)
+{
+    unknown(v);
+    v->c.s = s;
+    v->c.n = n;
+    v->flags = flags;
+}
+
+/* Merges what B carries into A (taint and origin; constants are lost). */
+static void merge(pval_t *a, const pval_t *b)
+{
+    if (!(a->taint & T_SRC) && (b->taint & T_SRC)) a->org = b->org;
+    a->taint |= b->taint;
+    a->flags |= b->flags & V_SELF;
+    a->c.s = NULL;
+    a->arr = NULL;
+    a->fn = a->fn ? a->fn : b->fn;
+    a->lv = LV_NONE;
+}
+
+static const origin_t *step(an_t *a, const origin_t *prev, const char *what, int line)
+{
+    origin_t *o = apr_palloc(a->p, sizeof(*o));
+
+    o->what = what;
+    o->line = line;
+    o->prev = prev;
+    return o;
+}
+
+static pval_t *var_get(an_t *a, const char *name, apr_size_t n)
+{
+    scope_t *s;
+
+    for (s = a->scope; s; s = s->parent) {
+        pval_t *v = apr_hash_get(s->vars, name, (apr_ssize_t)n);
+        if (v) return v;
+    }
+    return NULL;
+}
+
+static void var_set(an_t *a, scope_t *s, const char *name, apr_size_t n, const pval_t *v)
+{
+    pval_t *slot = apr_hash_get(s->vars, name, (apr_ssize_t)n);
+
+    if (!slot) {
+        slot = apr_palloc(a->p, sizeof(*slot));
+        apr_hash_set(s->vars, apr_pstrmemdup(a->p, name, n), (apr_ssize_t)n, slot);
+    }
+    *slot = *v;
+    slot->lv = LV_NONE;
+}
+
+static int is_superglobal(const char *name, apr_size_t n, int *session)
+{
+    static const char *const req[] = { "_GET", "_POST", "_REQUEST", "_COOKIE", "_FILES",
+                                       "HTTP_GET_VARS", "HTTP_POST_VARS", "HTTP_COOKIE_VARS",
+                                       "HTTP_POST_FILES", "HTTP_RAW_POST_DATA", NULL };
+    int i;
+
+    *session = n == 8 && !memcmp(name, "_SESSION", 8);
+    for (i = 0; req[i]; i++) {
+        if (strlen(req[i]) == n && !memcmp(req[i], name, n)) return 1;
+    }
+    return 0;
+}
+
+/* The value of the variable NAME (without '$'). */
+static void read_var(an_t *a, const char *name, apr_size_t n, int line, pval_t *out)
+{
+    pval_t *v;
+    int session;
+
+    if (is_superglobal(name, n, &session)) {
+        unknown(out);
+        out->taint = T_REQ;
+        out->org = step(a, NULL, apr_pstrcat(a->p, "$", apr_pstrmemdup(a->p, name, n), NULL), line);
+        a->request_read = 1;
+        cap(a, SG_CAP_REQUEST, line);
+        return;
+    }
+    if (n == 7 && !memcmp(name, "_SERVER", 7)) {
+        unknown(out);
+        out->flags = V_SERVER;
+        return;
+    }
+    if (session) {
+        *out = a->session;
+        out->lv = LV_SESSION;
+        return;
+    }
+    v = var_get(a, name, n);
+    if (v) *out = *v;
+    else if (a->scope->extracted) {
+        unknown(out);
+        out->taint = T_REQ;
+        out->org = step(a, NULL, "extract()", line);
+    }
+    else unknown(out);
+    out->lv = LV_VAR;
+    out->lvname = apr_pstrmemdup(a->p, name, n);
+    out->lvlen = n;
+}
+
+/* ---------------------------------------------------------------- parser */
+
+static void expr(an_t *a, int minprec, pval_t *out);
+static void statement(an_t *a);
+static void block(an_t *a);
+static void call_value(an_t *a, pval_t *callee, int line, pval_t *out, const char *what);
+
+static int enter(an_t *a)
+{
+    if (a->depth >= MAX_DEPTH || a->stop) return 0;
+    a->depth++;
+    return 1;
+}
+
+/* Skips a balanced group starting at the current opening token. */
+static void skip_group(an_t *a)
+{
+    int depth = 0;
+
+    do {
+        sg_tok_t *t = peek(a, 0);
+        if (t->kind == SG_TK_END) return;
+        if (t->kind == SG_TK_OP && t->len == 1) {
+            if (strchr("([{", t->text[0])) depth++;
+            else if (strchr(")]}", t->text[0])) depth--;
+        }
+        advance(a);
+    } while (depth > 0);
+}
+
+typedef struct args_t {
+    int n;                             /* arguments read (all, even past MAX_ARGS) */
+    pval_t v[MAX_ARGS];
+    pval_t all;                        /* every argument merged */
+} args_t;
+
+/* Reads "( args )" (the '(' is current). */
+static void read_args(an_t *a, args_t *args)
+{
+    memset(args, 0, sizeof(*args));
+    advance(a);
+    while (!at_end(a) && !is_op(a, 0, ")")) {
+        pval_t v;
+        if (peek(a, 0)->kind == SG_TK_NAME && is_op(a, 1, ":") ) {
+            advance(a);                /* named argument */
+            advance(a);
+        }
+        take(a, "...");
+        expr(a, 1, &v);
+        if (args->n < MAX_ARGS) args->v[args->n] = v;
+        merge(&args->all, &v);
+        args->n++;
+        if (!take(a, ",")) break;
+    }
+    take(a, ")");
+}
+
+static sg_php_arg_t *fold_args(an_t *a, const args_t *args)
+{
+    sg_php_arg_t *fa = apr_pcalloc(a->p, sizeof(*fa) * MAX_ARGS);
+    int i, n = args->n < MAX_ARGS ? args->n : MAX_ARGS;
+
+    for (i = 0; i < n; i++) {
+        fa[i].v = args->v[i].c;
+        if (args->v[i].arr) {
+            fa[i].items = args->v[i].arr->v;
+            fa[i].nitems = args->v[i].arr->n;
+        }
+    }
+    return fa;
+}
+
+static int consts_only(const args_t *args)
+{
+    int i;
+
+    for (i = 0; i < args->n && i < MAX_ARGS; i++) {
+        if (!args->v[i].c.s && !args->v[i].arr) return 0;
+    }
+    return args->n <= MAX_ARGS;
+}
+
+/* Folds the builtin NAME over constant ARGS into OUT (flags and decoder
+ * depth carried). */
+static int try_fold(an_t *a, const char *name, const args_t *args, pval_t *out)
+{
+    sg_php_str_t r;
+    int decoder = 0, i, dec = 0;
+    apr_size_t max = a->budget < MAX_CONST ? a->budget : MAX_CONST;
+
+    if (!consts_only(args) || !sg_php_fold_known(name)) return 0;
+    if (!sg_php_fold_call(name, fold_args(a, args), args->n, max, a->p, &r, &decoder)) return 0;
+    a->budget -= r.n < a->budget ? r.n : a->budget;
+    for (i = 0; i < args->n && i < MAX_ARGS; i++) {
+        if (args->v[i].dec > dec) dec = args->v[i].dec;
+    }
+    set_const(out, r.s, r.n, V_OBF);
+    out->dec = dec + decoder;
+    return 1;
+}
+
+/* The kind of function NAME is, for dyncall facts; NULL for the harmless. */
+static const char *callee_kind(const char *name)
+{
+    static const char *const file[] = { "file_put_contents", "fwrite", "fputs", "fopen",
+                                        "move_uploaded_file", "copy", "unlink", "include", NULL };
+    static const char *const decode[] = { "base64_decode", "gzinflate", "gzuncompress",
+                                          "gzdecode", "str_rot13", "strrev", "hex2bin",
+                                          "convert_uudecode", "urldecode", "rawurldecode", NULL };
+    const builtin_t *b = builtin(name);
+    int i;
+
+    if (b && b->role == B_CODE) return "code";
+    if (b && b->role == B_EXEC) return "exec";
+    if (b && b->role == B_CALLBACK && strcmp(name, "ob_start") && strcmp(name, "spl_autoload_register")) {
+        return "callback";
+    }
+    for (i = 0; decode[i]; i++) if (!strcmp(decode[i], name)) return "decode";
+    for (i = 0; file[i]; i++) if (!strcmp(file[i], name)) return "file";
+    return NULL;
+}
+
+static func_t *user_func(an_t *a, const char *name, int create)
+{
+    func_t *f = apr_hash_get(a->funcs, name, APR_HASH_KEY_STRING);
+
+    if (!f && create) {
+        f = apr_pcalloc(a->p, sizeof(*f));
+        f->name = name;
+        apr_hash_set(a->funcs, name, APR_HASH_KEY_STRING, f);
+    }
+    return f;
+}
+
+/* A call of the user function F with ARGS: facts for arguments that reach
+ * its sinks; the result from its summary. */
+static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *out)
+{
+    int i, k;
+
+    unknown(out);
+    for (i = 0; i < args->n && i < MAX_ARGS && i < MAX_PARAMS; i++) {
+        const pval_t *v = &args->v[i];
+        for (k = 0; k < SK_COUNT; k++) {
+            if (f->sink_params[k] & (T_PARAM0 << i)) {
+                pval_t via = *v;
+                if (v->taint & T_SRC) {
+                    via.org = step(a, v->org, apr_psprintf(a->p, "%s() param $%s", f->name,
+                                                            f->pname[i] ? f->pname[i] : "?"), line);
+                    taint_fact(a, k, f->sink_name[k], &via, f->sink_line[k]);
+                }
+                if (a->fn && (v->taint & ~T_SRC)) {
+                    a->fn->sink_params[k] |= v->taint & ~T_SRC;
+                    a->fn->sink_name[k] = f->sink_name[k];
+                    a->fn->sink_line[k] = f->sink_line[k];
+                }
+                if (k == SK_CODE && v->c.s && !(v->taint & T_SRC)) {
+                    /* constant code handed to a function that evals it */
+                    if (v->dec > 0) {
+                        fact(a, apr_psprintf(a->p, "decoded code %s depth=%d line=%d",
+                                             f->sink_name[k], v->dec, line));
+                    }
+                }
+            }
+        }
+        if (f->ret_params & (T_PARAM0 << i)) merge(out, v);
+    }
+    if (f->ret_taint) {
+        out->taint |= f->ret_taint;
+        if (!out->org) out->org = step(a, NULL, apr_pstrcat(a->p, f->name, "()", NULL), line);
+    }
+    if (f->ret_const.s && !out->taint) {
+        set_const(out, f->ret_const.s, f->ret_const.n, f->ret_flags);
+        out->dec = f->ret_dec;
+    }
+    if (!f->defined) a->unresolved = 1;
+}
+
+static void payload(an_t *a, const pval_t *v, const char *sinkname, int line)
+{
+    sg_php_payload_t *pl;
+
+    if (!v->c.s || v->c.n < 4 || (v->flags & V_LIT && v->dec == 0 && v->c.n < 16)) return;
+    pl = apr_array_push(a->out->payloads);
+    pl->buf = v->c.s;
+    pl->len = v->c.n;
+    pl->line = line;
+    pl->sink = sinkname;
+    if (v->dec > 0 || (v->flags & V_OBF)) {
+        fact(a, apr_psprintf(a->p, "decoded code %s depth=%d line=%d", sinkname, v->dec, line));
+    }
+}
+
+/* A code sink (eval, assert, create_function) receiving V. */
+static void code_sink(an_t *a, const char *name, const pval_t *v, int line)
+{
+    sink(a, SK_CODE, name, v, line);
+    if (!v->c.s && !(v->taint & T_SRC)) cap(a, SG_CAP_EVAL, line);
+    else if (v->c.s) payload(a, v, name, line);
+}
+
+static int has_e_modifier(const pval_t *pat)
+{
+    const char *s = pat->c.s;
+    apr_size_t n = pat->c.n, i;
+    char delim, close;
+
+    if (!s || n < 3) return 0;
+    delim = s[0];
+    close = delim == '(' ? ')' : delim == '{' ? '}' : delim == '[' ? ']' : delim == '<' ? '>' : delim;
+    for (i = n; i > 1 && s[i - 1] != close; i--) {
+        if (s[i - 1] == 'e') return 1;
+    }
+    return 0;
+}
+
+/* Calls through a callback argument: a request-chosen callback, a callback
+ * that names a sink, or a closure whose parameters reach sinks. */
+static void callback(an_t *a, const char *name, const args_t *args, int cbi, int line)
+{
+    const pval_t *cb;
+    args_t data;
+    int i;
+
+    if (cbi < 0) cbi = args->n - 1;
+    if (cbi < 0 || cbi >= args->n || cbi >= MAX_ARGS) return;
+    cb = &args->v[cbi];
+    memset(&data, 0, sizeof(data));
+    for (i = 0; i < args->n && i < MAX_ARGS; i++) {
+        if (i == cbi) continue;
+        data.v[data.n++] = args->v[i];
+        merge(&data.all, &args->v[i]);
+    }
+    if (cb->taint & T_SRC) {
+        sink(a, SK_CALLNAME, name, cb, line);
+        return;
+    }
+    if (cb->c.s) {
+        const char *cn = apr_pstrmemdup(a->p, cb->c.s, cb->c.n);
+        const char *kind;
+        const builtin_t *b;
+        func_t *f;
+        for (i = 0; cn[i]; i++) ((char *)cn)[i] = (char)apr_tolower(cn[i]);
+        kind = callee_kind(cn);
+        b = builtin(cn);
+        if (kind && strcmp(kind, "file")) {
+            fact(a, apr_psprintf(a->p, "dyncall %s %s obf=%d line=%d", kind, cn,
+                                 (cb->flags & V_OBF) ? 1 : 0, line));
+        }
+        if (b && (b->role == B_CODE || b->role == B_EXEC)) {
+            cap(a, b->cap, line);
+            sink(a, b->role == B_CODE ? SK_CODE : SK_EXEC, cn, &data.all, line);
+        }
+        else if ((f = user_func(a, cn, 0)) != NULL) {
+            pval_t r;
+            args_t spread = data;
+            if (!strcmp(name, "array_map") || !strcmp(name, "call_user_func_array")
+                || !strcmp(name, "array_walk") || !strcmp(name, "usort")) {
+                spread.v[0] = data.all;
+            }
+            call_user(a, f, &spread, line, &r);
+        }
+        return;
+    }
+    if (cb->fn) {
+        pval_t r;
+        args_t spread = data;
+        spread.v[0] = data.all;
+        spread.v[1] = data.all;
+        if (spread.n < 2) spread.n = 2;
+        call_user(a, cb->fn, &spread, line, &r);
+    }
+}
+
+/* file_put_contents / fwrite / move_uploaded_file / copy / mail / fsockopen:
+ * the sinks that take a target and data. */
+static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
+{
+    const pval_t *v = args->v;
+
+    if (!strcmp(name, "file_put_contents") && args->n >= 2) {
+        int php = v[0].c.s && v[0].c.n > 4 && !strncasecmp(v[0].c.s + v[0].c.n - 4, ".php", 4);
+        if ((v[0].taint & T_SRC) && (v[1].taint & T_SRC)) sink(a, SK_WRITE, name, &v[1], line);
+        else if (php && (v[1].taint & T_SRC)) sink(a, SK_WRITE, name, &v[1], line);
+        if (v[0].flags & V_SELF) cap(a, SG_CAP_FILEEDIT, line);
+    }
+    else if ((!strcmp(name, "fwrite") || !strcmp(name, "fputs")) && args->n >= 2) {
+        if ((v[0].taint & T_REQ) && (v[1].taint & T_REQ)) sink(a, SK_WRITE, name, &v[1], line);
+        if ((v[0].taint & T_NET) && (v[1].taint & T_REQ) && a->fn == NULL) {
+            /* request data sent to a socket the request chose: a proxy or flooder */
+            sink(a, SK_NET, name, &v[0], line);
+        }
+    }
+    else if ((!strcmp(name, "move_uploaded_file") || !strcmp(name, "copy")) && args->n >= 2) {
+        if (v[1].taint & T_REQ) sink(a, SK_UPLOAD, name, &v[1], line);
+    }
+    else if (!strcmp(name, "mail") && args->n >= 3) {
+        if ((v[0].taint & T_REQ) && (v[2].taint & T_REQ)) sink(a, SK_MAIL, name, &v[0], line);
+    }
+    else if ((!strcmp(name, "fsockopen") || !strcmp(name, "pfsockopen")
+              || !strcmp(name, "stream_socket_client")) && args->n >= 1) {
+        if (v[0].taint & T_REQ) sink(a, SK_NET, name, &v[0], line);
+    }
+    else if (!strcmp(name, "unlink") && args->n >= 1 && (v[0].flags & V_SELF)) {
+        cap(a, SG_CAP_SELFDEL, line);
+    }
+    else if (!strcmp(name, "touch") && args->n >= 2) {
+        cap(a, SG_CAP_TIMESTOMP, line);
+    }
+}
+
+/* The value a request-data source function returns. */
+static int source_call(an_t *a, const char *name, const args_t *args, int line, pval_t *out)
+{
+    const pval_t *v = args->v;
+
+    if ((!strcmp(name, "file_get_contents") || !strcmp(name, "fopen") || !strcmp(name, "file"))
+        && args->n >= 1 && v[0].c.s) {
+        if (v[0].c.n >= 11 && !strncasecmp(v[0].c.s, "php://input", 11)) {
+            unknown(out);
+            out->taint = T_REQ;
+            out->org = step(a, NULL, "php://input", line);
+            a->request_read = 1;
+            cap(a, SG_CAP_REQUEST, line);
+            return 1;
+        }
+        if (v[0].c.n > 7 && (!strncasecmp(v[0].c.s, "http://", 7) || !strncasecmp(v[0].c.s, "https://", 8)
+                             || !strncasecmp(v[0].c.s, "ftp://", 6))) {
+            unknown(out);
+            out->taint = T_NET;
+            out->org = step(a, NULL, apr_psprintf(a->p, "%s(%.60s)", name, v[0].c.s), line);
+            return 1;
+        }
+    }
+    if (!strcmp(name, "getenv") && args->n >= 1 && v[0].c.s && v[0].c.n > 5
+        && !strncmp(v[0].c.s, "HTTP_", 5)) {
+        unknown(out);
+        out->taint = T_REQ;
+        out->org = step(a, NULL, apr_psprintf(a->p, "getenv(%s)", v[0].c.s), line);
+        return 1;
+    }
+    return 0;
+}
+
+static int is_hash_fn(const char *name)
+{
+    return !strcmp(name, "md5") || !strcmp(name, "sha1") || !strcmp(name, "crc32")
+        || !strcmp(name, "hash") || !strcmp(name, "md5_file");
+}
+
+/* A call of the function NAME (lower-case) with ARGS. */
+static void call_named(an_t *a, const char *name, int obf, const args_t *args, int line,
+                       pval_t *out)
+{
+    const builtin_t *b = builtin(name);
+    func_t *f = user_func(a, name, 0);
+
+    unknown(out);
+    if (b) cap(a, b->cap, line);
+    if (f && f->defined) {
+        call_user(a, f, args, line, out);
+        return;
+    }
+    if (source_call(a, name, args, line, out)) return;
+    if (try_fold(a, name, args, out)) return;
+    if (is_hash_fn(name)) { out->flags = V_HASH; return; }
+    if (!strcmp(name, "extract") || !strcmp(name, "parse_str") || !strcmp(name, "import_request_variables")) {
+        if (args->n >= 1 && (args->v[0].taint & T_SRC)) {
+            if (args->n == 1 || !strcmp(name, "extract")) a->scope->extracted = 1;
+            sink(a, SK_EXTRACT, name, &args->v[0], line);
+        }
+        return;
+    }
+    if (!strcmp(name, "define") && args->n >= 2 && args->v[0].c.s) {
+        pval_t *c = apr_palloc(a->p, sizeof(*c));
+        *c = args->v[1];
+        apr_hash_set(a->consts, apr_pstrmemdup(a->p, args->v[0].c.s, args->v[0].c.n),
+                     (apr_ssize_t)args->v[0].c.n, c);
+        return;
+    }
+    if (!b) {
+        if (f) { call_user(a, f, args, line, out); return; }
+        /* Unknown functions (defined elsewhere): the result carries the data. */
+        *out = args->all;
+        out->c.s = NULL;
+        out->lv = LV_NONE;
+        (void)obf;
+        return;
+    }
+    switch (b->role) {
+    case B_CODE:
+        if (!strcmp(name, "create_function")) code_sink(a, name, &args->all, line);
+        else if (args->n >= 1) code_sink(a, name, &args->v[0], line);
+        break;
+    case B_EXEC:
+        if (args->n >= 1) sink(a, SK_EXEC, name, &args->v[0], line);
+        break;
+    case B_CALLBACK:
+        callback(a, name, args, b->cb, line);
+        if (!strcmp(name, "array_map") && args->n >= 2) *out = args->v[1], out->lv = LV_NONE;
+        break;
+    case B_PROP:
+        if (!strcmp(name, "preg_replace") && args->n >= 2 && has_e_modifier(&args->v[0])) {
+            pval_t code = args->v[1];
+            merge(&code, args->n >= 3 ? &args->v[2] : &args->v[1]);
+            code_sink(a, "preg_replace/e", &code, line);
+        }
+        else if (!strcmp(name, "preg_replace") && args->n >= 1 && (args->v[0].taint & T_SRC)) {
+            code_sink(a, "preg_replace", &args->v[0], line);
+        }
+        *out = args->all;
+        out->c.s = NULL;
+        out->lv = LV_NONE;
+        break;
+    case B_SOURCE:
+        out->taint = T_REQ;
+        out->org = step(a, NULL, apr_pstrcat(a->p, name, "()", NULL), line);
+        a->request_read = 1;
+        break;
+    case B_NETSRC:
+        out->taint = T_NET;
+        out->org = step(a, NULL, apr_pstrcat(a->p, name, "()", NULL), line);
+        io_sinks(a, name, args, line);
+        break;
+    case B_READ:
+        if (args->n >= 1) {
+            out->taint = args->v[0].taint & T_SRC;
+            out->org = args->v[0].org;
+        }
+        break;
+    default:
+        io_sinks(a, name, args, line);
+    }
+}
+
+/* A call of the value CALLEE (a variable, a closure, a built name). */
+static void call_value(an_t *a, pval_t *callee, int line, pval_t *out, const char *what)
+{
+    args_t args;
+
+    read_args(a, &args);
+    unknown(out);
+    if (callee->taint & T_SRC) {
+        sink(a, SK_CALLNAME, what, callee, line);
+        return;
+    }
+    if (a->fn && (callee->taint & ~T_SRC)) sink(a, SK_CALLNAME, what, callee, line);
+    if (callee->fn) {
+        call_user(a, callee->fn, &args, line, out);
+        return;
+    }
+    if (callee->c.s && callee->c.n < 128) {
+        char *cn = apr_pstrmemdup(a->p, callee->c.s, callee->c.n);
+        const char *kind, *bs;
+        int i;
+        for (i = 0; cn[i]; i++) cn[i] = (char)apr_tolower(cn[i]);
+        if ((bs = strrchr(cn, '\\')) != NULL) cn = (char *)bs + 1;
+        kind = callee_kind(cn);
+        if (kind) {
+            fact(a, apr_psprintf(a->p, "dyncall %s %s obf=%d line=%d", kind, cn,
+                                 (callee->flags & V_OBF) ? 1 : 0, line));
+        }
+        call_named(a, cn, (callee->flags & V_OBF) != 0, &args, line, out);
+    }
+}
+
+/* ---------------------------------------------------------------- literals */
+
+/* The value of an interpolating string: the taint of its variables. */
+static void interp(an_t *a, const sg_tok_t *t, pval_t *out)
+{
+    const char *s = t->text, *end = t->text + t->len;
+
+    unknown(out);
+    while ((s = memchr(s, '$', (apr_size_t)(end - s))) != NULL) {
+        const char *n = ++s;
+        pval_t v;
+        while (n < end && (apr_isalnum(*n) || *n == '_' || (unsigned char)*n >= 0x80)) n++;
+        if (n == s) continue;
+        read_var(a, s, (apr_size_t)(n - s), (int)t->line, &v);
+        merge(out, &v);
+        s = n;
+    }
+    out->lv = LV_NONE;
+}
+
+static void literal(an_t *a, const sg_tok_t *t, pval_t *out)
+{
+    sg_php_str_t v;
+    int escaped = 0;
+
+    if (!sg_php_literal(t, a->p, &v, &escaped)) {
+        interp(a, t, out);
+        return;
+    }
+    set_const(out, v.s, v.n, escaped ? V_OBF : V_LIT);
+}
+
+/* [ ... ] or array( ... ): a constant array when every item is one. */
+static void array_lit(an_t *a, const char *close, pval_t *out)
+{
+    arr_t *arr = apr_pcalloc(a->p, sizeof(*arr));
+    int allconst = 1;
+
+    unknown(out);
+    arr->v = apr_palloc(a->p, sizeof(sg_php_str_t) * MAX_ITEMS);
+    arr->k = apr_palloc(a->p, sizeof(sg_php_str_t) * MAX_ITEMS);
+    while (!at_end(a) && !is_op(a, 0, close)) {
+        pval_t k, v;
+        unknown(&k);
+        take(a, "...");
+        take(a, "&");
+        expr(a, 1, &v);
+        if (take(a, "=>")) {
+            k = v;
+            take(a, "&");
+            expr(a, 1, &v);
+        }
+        merge(out, &v);
+        if (arr->n < MAX_ITEMS && v.c.s) {
+            arr->v[arr->n] = v.c;
+            arr->k[arr->n] = k.c;
+            arr->n++;
+        }
+        else allconst = 0;
+        if (!take(a, ",")) break;
+    }
+    take(a, close);
+    if (allconst && !out->taint) out->arr = arr;
+}
+
+/* ---------------------------------------------------------------- functions */
+
+/* Reads "( params )" into F. */
+static void params(an_t *a, func_t *f)
+{
+    int depth = 0, want = 1;
+
+    if (!is_op(a, 0, "(")) return;
+    do {
+        sg_tok_t *t = peek(a, 0);
+        if (t->kind == SG_TK_END) return;
+        if (t->kind == SG_TK_OP && t->len == 1 && strchr("([{", t->text[0])) depth++;
+        else if (t->kind == SG_TK_OP && t->len == 1 && strchr(")]}", t->text[0])) depth--;
+        else if (depth == 1 && t->kind == SG_TK_OP && t->len == 1 && t->text[0] == ',') want = 1;
+        else if (depth == 1 && t->kind == SG_TK_VAR && want) {
+            if (f->nparams < MAX_PARAMS) {
+                f->pname[f->nparams] = apr_pstrmemdup(a->p, t->text + 1, t->len - 1);
+            }
+            f->nparams++;
+            want = 0;
+        }
+        advance(a);
+    } while (depth > 0);
+}
+
+/* Reads a function body ("{...}", or ";" when abstract) in a new scope with
+ * F's parameters; CAPTURE (may be NULL) is the scope closures read "use"
+ * variables from, LEXICAL the scope arrow functions read through. */
+static void function_body(an_t *a, func_t *f, scope_t *lexical, int arrow, pval_t *arrow_ret)
+{
+    scope_t sc, *saved_scope = a->scope;
+    func_t *saved_fn = a->fn;
+    int saved_class = a->class_body, i;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.vars = apr_hash_make(a->p);
+    sc.parent = arrow ? lexical : NULL;
+    for (i = 0; i < f->nparams && i < MAX_PARAMS; i++) {
+        pval_t v;
+        unknown(&v);
+        v.taint = T_PARAM0 << i;
+        var_set(a, &sc, f->pname[i], strlen(f->pname[i]), &v);
+    }
+    if (is_name(a, 0, "use") && is_op(a, 1, "(")) {
+        advance(a);
+        advance(a);
+        while (!at_end(a) && !is_op(a, 0, ")")) {
+            sg_tok_t *t = peek(a, 0);
+            if (t->kind == SG_TK_VAR) {
+                pval_t *v = var_get(a, t->text + 1, t->len - 1);
+                pval_t u;
+                if (v) u = *v; else unknown(&u);
+                var_set(a, &sc, t->text + 1, t->len - 1, &u);
+            }
+            advance(a);
+        }
+        take(a, ")");
+    }
+    if (take(a, ":")) {
+        while (!at_end(a) && !is_op(a, 0, "{") && !is_op(a, 0, ";") && !is_op(a, 0, "=>")) advance(a);
+    }
+    a->scope = &sc;
+    a->fn = f;
+    a->class_body = 0;
+    if (arrow) {
+        if (take(a, "=>")) {
+            expr(a, 2, arrow_ret);
+            f->ret_params |= arrow_ret->taint & ~T_SRC;
+            f->ret_taint |= arrow_ret->taint & T_SRC;
+        }
+    }
+    else if (take(a, "{")) {
+        block(a);
+    }
+    else {
+        take(a, ";");
+    }
+    f->defined = 1;
+    a->scope = saved_scope;
+    a->fn = saved_fn;
+    a->class_body = saved_class;
+}
+
+/* "function name(...) {...}" at statement level, or a method. */
+static void function_def(an_t *a, const char *cls)
+{
+    const char *name;
+    func_t *f;
+
+    advance(a);                        /* function */
+    take(a, "&");
+    if (peek(a, 0)->kind != SG_TK_NAME) return;
+    name = name_of(a, peek(a, 0));
+    advance(a);
+    f = user_func(a, name, 1);
+    f->nparams = 0;
+    params(a, f);
+    if (!enter(a)) { skip_group(a); return; }
+    function_body(a, f, NULL, 0, NULL);
+    a->depth--;
+    if (cls) apr_hash_set(a->funcs, apr_pstrcat(a->p, cls, "::", name, NULL), APR_HASH_KEY_STRING, f);
+}
+
+/* A closure or arrow function value. */
+static void closure(an_t *a, int arrow, pval_t *out)
+{
+    func_t *f = apr_pcalloc(a->p, sizeof(*f));
+    pval_t ret;
+
+    f->name = "{closure}";
+    advance(a);                        /* function / fn */
+    take(a, "&");
+    unknown(out);
+    unknown(&ret);
+    params(a, f);
+    if (!enter(a)) return;
+    function_body(a, f, a->scope, arrow, &ret);
+    a->depth--;
+    out->fn = f;
+}
+
+/* ---------------------------------------------------------------- expressions */
+
+static void assign(an_t *a, pval_t *lhs, const pval_t *rhs, int line)
+{
+    pval_t v = *rhs;
+
+    v.lv = LV_NONE;
+    if ((v.taint & T_SRC) && lhs->lvname && lhs->lv != LV_LIST) {
+        v.org = step(a, rhs->org, apr_psprintf(a->p, "%s%s", lhs->lv == LV_PROP ? "->" : "$",
+                                               lhs->lvname), line);
+    }
+    switch (lhs->lv) {
+    case LV_VAR:
+        if (a->class_body && !a->fn) {
+            apr_hash_set(a->props, lhs->lvname, (apr_ssize_t)lhs->lvlen,
+                         apr_pmemdup(a->p, &v, sizeof(v)));
+        }
+        else {
+            var_set(a, a->scope, lhs->lvname, lhs->lvlen, &v);
+        }
+        break;
+    case LV_ELEM: {
+        /* an element: the whole variable carries its taint */
+        pval_t *cur = var_get(a, lhs->lvname, lhs->lvlen);
+        pval_t m;
+        if (cur) m = *cur; else unknown(&m);
+        if (!cur || (!cur->arr && !cur->c.s)) { merge(&m, &v); m.c.s = NULL; }
+        else { m.arr = NULL; m.c.s = NULL; merge(&m, &v); }
+        var_set(a, a->scope, lhs->lvname, lhs->lvlen, &m);
+        break;
+    }
+    case LV_PROP: {
+        pval_t *cur = apr_hash_get(a->props, lhs->lvname, (apr_ssize_t)lhs->lvlen);
+        pval_t m = v;
+        if (cur && (cur->taint & T_SRC)) merge(&m, cur);
+        apr_hash_set(a->props, lhs->lvname, (apr_ssize_t)lhs->lvlen, apr_pmemdup(a->p, &m, sizeof(m)));
+        if (a->fn && (v.taint & ~T_SRC)) {
+            /* a parameter stored in a property: callers' data reaches it */
+            a->fn->ret_params |= 0;
+        }
+        break;
+    }
+    case LV_SESSION:
+        merge(&a->session, &v);
+        break;
+    default:
+        break;
+    }
+}
+
+static int prec_of(an_t *a, const sg_tok_t *t, int *right)
+{
+    static const struct { const char *op; int prec; int right; } ops[] = {
+        { "=", 4, 1 }, { "+=", 4, 1 }, { "-=", 4, 1 }, { "*=", 4, 1 }, { "/=", 4, 1 },
+        { ".=", 4, 1 }, { "%=", 4, 1 }, { "&=", 4, 1 }, { "|=", 4, 1 }, { "^=", 4, 1 },
+        { "<<=", 4, 1 }, { ">>=", 4, 1 }, { "**=", 4, 1 }, { "?\?=", 4, 1 },
+        { "?", 5, 0 }, { "??", 6, 1 }, { "||", 7, 0 }, { "&&", 8, 0 }, { "|", 9, 0 },
+        { "^", 10, 0 }, { "&", 11, 0 }, { "==", 12, 0 }, { "!=", 12, 0 }, { "===", 12, 0 },
+        { "!==", 12, 0 }, { "<>", 12, 0 }, { "<=>", 12, 0 }, { "<", 13, 0 }, { "<=", 13, 0 },
+        { ">", 13, 0 }, { ">=", 13, 0 }, { ".", 14, 0 }, { "<<", 15, 0 }, { ">>", 15, 0 },
+        { "+", 16, 0 }, { "-", 16, 0 }, { "*", 17, 0 }, { "/", 17, 0 }, { "%", 17, 0 },
+        { "**", 19, 1 }, { NULL, 0, 0 }
+    };
+    int i;
+
+    *right = 0;
+    if (t->kind == SG_TK_NAME) {
+        if (t->len == 2 && !strncasecmp(t->text, "or", 2)) return 1;
+        if (t->len == 3 && !strncasecmp(t->text, "xor", 3)) return 2;
+        if (t->len == 3 && !strncasecmp(t->text, "and", 3)) return 3;
+        if (t->len == 10 && !strncasecmp(t->text, "instanceof", 10)) return 18;
+        return 0;
+    }
+    if (t->kind != SG_TK_OP) return 0;
+    for (i = 0; ops[i].op; i++) {
+        if (sg_tok_is_op(t, ops[i].op)) {
+            *right = ops[i].right;
+            return ops[i].prec;
+        }
+    }
+    (void)a;
+    return 0;
+}
+
+/* $_SERVER[K]: the request's own headers and URI are request data;
+ * SCRIPT_FILENAME names this file. */
+static void server_key(an_t *a, const pval_t *k, int line, pval_t *r)
+{
+    unknown(r);
+    if ((k->c.n > 5 && !memcmp(k->c.s, "HTTP_", 5)) || !strcmp(k->c.s, "QUERY_STRING")
+        || !strcmp(k->c.s, "REQUEST_URI") || !strcmp(k->c.s, "PATH_INFO")
+        || !strcmp(k->c.s, "argv")) {
+        r->taint = T_REQ;
+        r->org = step(a, NULL, apr_psprintf(a->p, "$_SERVER['%s']", k->c.s), line);
+        a->request_read = 1;
+        cap(a, SG_CAP_REQUEST, line);
+    }
+    else if (!strcmp(k->c.s, "SCRIPT_FILENAME") || !strcmp(k->c.s, "PHP_SELF")
+             || !strcmp(k->c.s, "SCRIPT_NAME")) {
+        r->flags = V_SELF;
+    }
+}
+
+/* An index [K] (or {K}) of V. */
+static void index_of(an_t *a, pval_t *v, int line)
+{
+    pval_t k, r;
+    const char *close = is_op(a, 0, "[") ? "]" : "}";
+
+    advance(a);
+    unknown(&k);
+    if (!is_op(a, 0, close)) expr(a, 1, &k);
+    take(a, close);
+    r = *v;
+    r.c.s = NULL;
+    r.arr = NULL;
+    r.fn = NULL;
+    if ((v->flags & V_SERVER) && k.c.s) {
+        server_key(a, &k, line, &r);
+    }
+    else if (v->c.s && k.c.s && !v->taint) {
+        long long i = apr_atoi64(k.c.s);
+        if (i < 0) i += (long long)v->c.n;
+        if (i >= 0 && (apr_size_t)i < v->c.n) set_const(&r, v->c.s + i, 1, V_OBF);
+    }
+    else if (v->arr && k.c.s) {
+        int i;
+        long long pos = apr_atoi64(k.c.s);
+        for (i = 0; i < v->arr->n; i++) {
+            const sg_php_str_t *key = &v->arr->k[i];
+            if ((key->s && key->n == k.c.n && !memcmp(key->s, k.c.s, k.c.n))
+                || (!key->s && i == pos)) {
+                set_const(&r, v->arr->v[i].s, v->arr->v[i].n, V_OBF);
+                break;
+            }
+        }
+    }
+    if ((v->taint & T_SRC) && v->org && v->org->prev == NULL && v->lv == LV_NONE && k.c.s) {
+        r.org = step(a, NULL, apr_psprintf(a->p, "%s['%.40s']", v->org->what, k.c.s), line);
+    }
+    if (v->lv == LV_VAR || v->lv == LV_ELEM) {
+        r.lv = LV_ELEM;
+        r.lvname = v->lvname;
+        r.lvlen = v->lvlen;
+    }
+    else if (v->lv == LV_SESSION) r.lv = LV_SESSION;
+    else r.lv = LV_NONE;
+    if (k.flags & V_SELF) r.flags |= V_SELF;
+    if (r.taint & T_SRC) r.flags &= ~(unsigned)V_SELF;
+    *v = r;
+}
+
+/* ->name, ->name(...), ::name(...), ::$prop after V. */
+static void member(an_t *a, pval_t *v, int line)
+{
+    int is_static = is_op(a, 0, "::");
+    sg_tok_t *t;
+    const char *name;
+    pval_t r;
+
+    advance(a);
+    t = peek(a, 0);
+    unknown(&r);
+    if (t->kind == SG_TK_NAME || (t->kind == SG_TK_VAR && is_static)) {
+        name = t->kind == SG_TK_VAR ? name_of(a, t) + 1 : name_of(a, t);
+        advance(a);
+        if (is_op(a, 0, "(")) {
+            func_t *f = user_func(a, name, 0);
+            args_t args;
+            read_args(a, &args);
+            if (f) call_user(a, f, &args, line, &r);
+            else if (!strcmp(name, "__invoke") && v->fn) call_user(a, v->fn, &args, line, &r);
+            else if (!strcmp(name, "query") || !strcmp(name, "exec")) cap(a, SG_CAP_DB, line);
+        }
+        else if (!is_static || t->kind == SG_TK_VAR) {
+            pval_t *pv = apr_hash_get(a->props, name, APR_HASH_KEY_STRING);
+            if (pv) r = *pv;
+            r.lv = LV_PROP;
+            r.lvname = name;
+            r.lvlen = strlen(name);
+        }
+        else if (!strcmp(name, "class")) {
+            set_const(&r, "", 0, V_LIT);
+        }
+    }
+    else if (t->kind == SG_TK_VAR || is_op(a, 0, "{")) {
+        pval_t dyn;
+        if (is_op(a, 0, "{")) { advance(a); expr(a, 1, &dyn); take(a, "}"); }
+        else { read_var(a, t->text + 1, t->len - 1, line, &dyn); advance(a); }
+        if (is_op(a, 0, "(")) {
+            call_value(a, &dyn, line, &r, "->method");
+        }
+    }
+    *v = r;
+}
+
+static void postfix(an_t *a, pval_t *v, int line)
+{
+    for (;;) {
+        sg_tok_t *t = peek(a, 0);
+        if (a->stop || t->kind != SG_TK_OP) return;
+        if (sg_tok_is_op(t, "[") || (sg_tok_is_op(t, "{") && t->text == a->prev_end
+                                     && (v->lv == LV_VAR || v->lv == LV_ELEM))) {
+            index_of(a, v, line);
+        }
+        else if (sg_tok_is_op(t, "->") || sg_tok_is_op(t, "?->") || sg_tok_is_op(t, "::")) {
+            member(a, v, line);
+        }
+        else if (sg_tok_is_op(t, "(")) {
+            pval_t callee = *v;
+            const char *what = v->lvname ? apr_pstrcat(a->p, "$", v->lvname, NULL) : "(expr)";
+            call_value(a, &callee, (int)t->line, v, what);
+        }
+        else if (sg_tok_is_op(t, "++") || sg_tok_is_op(t, "--")) {
+            advance(a);
+            v->c.s = NULL;
+            v->lv = LV_NONE;
+        }
+        else return;
+    }
+}
+
+/* include/require/eval/print/echo-like constructs taking one expression. */
+static int construct(an_t *a, const char *w, int line, pval_t *out)
+{
+    pval_t v;
+
+    if (!strcmp(w, "include") || !strcmp(w, "include_once") || !strcmp(w, "require")
+        || !strcmp(w, "require_once")) {
+        advance(a);
+        expr(a, 4, &v);
+        sink(a, SK_INCLUDE, w, &v, line);
+        unknown(out);
+        return 1;
+    }
+    if (!strcmp(w, "eval")) {
+        advance(a);
+        expr(a, 20, &v);
+        code_sink(a, "eval", &v, line);
+        unknown(out);
+        return 1;
+    }
+    if (!strcmp(w, "print") || !strcmp(w, "clone") || !strcmp(w, "yield") || !strcmp(w, "throw")) {
+        advance(a);
+        if (!strcmp(w, "yield") && is_name(a, 0, "from")) advance(a);
+        expr(a, 4, out);
+        out->lv = LV_NONE;
+        return 1;
+    }
+    return 0;
+}
+
+/* new Name(args) / new class(...) {...} / new $var(args). */
+static void new_expr(an_t *a, int line, pval_t *out)
+{
+    sg_tok_t *t;
+    const char *cls = NULL;
+
+    advance(a);
+    t = peek(a, 0);
+    unknown(out);
+    if (t->kind == SG_TK_NAME) {
+        cls = name_of(a, t);
+        advance(a);
+    }
+    else if (t->kind == SG_TK_VAR) {
+        pval_t v;
+        read_var(a, t->text + 1, t->len - 1, line, &v);
+        advance(a);
+        if (v.taint & T_SRC) sink(a, SK_CALLNAME, "new", &v, line);
+    }
+    if (is_op(a, 0, "(")) {
+        args_t args;
+        func_t *f = cls ? apr_hash_get(a->funcs, apr_pstrcat(a->p, cls, "::__construct", NULL),
+                                       APR_HASH_KEY_STRING) : NULL;
+        read_args(a, &args);
+        if (f) call_user(a, f, &args, line, out);
+        if (cls && (!strcmp(cls, "mysqli") || !strcmp(cls, "pdo"))) cap(a, SG_CAP_DB, line);
+        if (cls && !strcmp(cls, "directoryiterator")) cap(a, SG_CAP_FILELIST, line);
+        unknown(out);
+        if (cls && (f = apr_hash_get(a->funcs, apr_pstrcat(a->p, cls, "::__invoke", NULL),
+                                     APR_HASH_KEY_STRING)) != NULL) {
+            out->fn = f;
+        }
+    }
+    if (cls && !strcmp(cls, "class")) {
+        /* anonymous class: its body is a class body */
+        while (!at_end(a) && !is_op(a, 0, "{")) advance(a);
+        if (take(a, "{")) {
+            int saved = a->class_body;
+            a->class_body = 1;
+            block(a);
+            a->class_body = saved;
+        }
+    }
+}
+
+/* A NAME at the start of an expression. */
+static void name_primary(an_t *a, pval_t *out)
+{
+    sg_tok_t *t = peek(a, 0);
+    int line = (int)t->line;
+    const char *w = name_of(a, t);
+    pval_t *c;
+
+    if (construct(a, w, line, out)) return;
+    if (!strcmp(w, "function") || !strcmp(w, "fn")) {
+        if (is_op(a, 1, "(") || is_op(a, 1, "&")) { closure(a, w[0] == 'f' && w[1] == 'n', out); return; }
+    }
+    if (!strcmp(w, "static") && (is_name(a, 1, "function") || is_name(a, 1, "fn"))) {
+        advance(a);
+        name_primary(a, out);
+        return;
+    }
+    if (!strcmp(w, "new")) { new_expr(a, line, out); return; }
+    if ((!strcmp(w, "array") || !strcmp(w, "list")) && is_op(a, 1, "(")) {
+        advance(a);
+        advance(a);
+        array_lit(a, ")", out);
+        if (w[0] == 'l') out->lv = LV_LIST;
+        return;
+    }
+    if ((!strcmp(w, "isset") || !strcmp(w, "empty") || !strcmp(w, "unset")) && is_op(a, 1, "(")) {
+        args_t args;
+        advance(a);
+        read_args(a, &args);
+        unknown(out);
+        return;
+    }
+    if ((!strcmp(w, "exit") || !strcmp(w, "die"))) {
+        advance(a);
+        unknown(out);
+        if (is_op(a, 0, "(")) { args_t args; read_args(a, &args); }
+        return;
+    }
+    advance(a);
+    unknown(out);
+    if (is_op(a, 0, "(")) {
+        args_t args;
+        read_args(a, &args);
+        call_named(a, w, 0, &args, line, out);
+        return;
+    }
+    if (!strcmp(w, "true")) set_const(out, "1", 1, V_LIT);
+    else if (!strcmp(w, "false") || !strcmp(w, "null")) set_const(out, "", 0, V_LIT);
+    else if (!strcmp(w, "__file__")) out->flags = V_SELF;
+    else if (!strcmp(w, "php_eol")) set_const(out, "\n", 1, V_LIT);
+    else if ((c = apr_hash_get(a->consts, t->text, (apr_ssize_t)t->len)) != NULL) *out = *c;
+}
+
+/* A primary expression; returns 0 when the current token starts none (and
+ * nothing was read). */
+static int primary(an_t *a, pval_t *out)
+{
+    sg_tok_t *t = peek(a, 0);
+    int line = (int)t->line;
+
+    unknown(out);
+    switch (t->kind) {
+    case SG_TK_VAR:
+        if (t->len == 5 && !memcmp(t->text, "$this", 5)) { advance(a); return 1; }
+        if (t->len == 8 && !memcmp(t->text, "$GLOBALS", 8) && is_op(a, 1, "[")) {
+            pval_t k;
+            advance(a);
+            advance(a);
+            expr(a, 1, &k);
+            take(a, "]");
+            if (k.c.s) read_var(a, k.c.s, k.c.n, line, out);
+            return 1;
+        }
+        read_var(a, t->text + 1, t->len - 1, line, out);
+        advance(a);
+        return 1;
+    case SG_TK_NAME:
+        name_primary(a, out);
+        return 1;
+    case SG_TK_NUM: case SG_TK_SQ: case SG_TK_DQ: case SG_TK_HEREDOC: case SG_TK_NOWDOC:
+        literal(a, t, out);
+        advance(a);
+        return 1;
+    case SG_TK_BACKTICK:
+        interp(a, t, out);
+        cap(a, SG_CAP_EXEC, line);
+        sink(a, SK_EXEC, "backticks", out, line);
+        advance(a);
+        unknown(out);
+        return 1;
+    case SG_TK_CAST: {
+        /* (int), (bool), (float), (double), (real) leave no data to run */
+        const char *w = t->text + 1;
+        int clean;
+        while (*w == ' ' || *w == '\t') w++;
+        clean = strchr("ibfdrIBFDR", *w) != NULL;
+        advance(a);
+        expr(a, 20, out);
+        if (clean) { out->taint = 0; out->org = NULL; }
+        out->lv = LV_NONE;
+        return 1;
+    }
+    case SG_TK_OP:
+        break;
+    default:
+        return 0;
+    }
+    if (sg_tok_is_op(t, "(")) {
+        advance(a);
+        expr(a, 1, out);
+        take(a, ")");
+        out->lv = out->lv == LV_LIST ? LV_LIST : LV_NONE;
+        return 1;
+    }
+    if (sg_tok_is_op(t, "[")) {
+        advance(a);
+        array_lit(a, "]", out);
+        if (is_op(a, 0, "=")) out->lv = LV_LIST;
+        return 1;
+    }
+    if (sg_tok_is_op(t, "$")) {
+        pval_t n;
+        advance(a);
+        if (take(a, "{")) { expr(a, 1, &n); take(a, "}"); }
+        else if (!primary(a, &n)) return 1;
+        if (n.c.s) {
+            read_var(a, n.c.s, n.c.n, line, out);
+            if (n.flags & V_OBF) out->flags |= V_OBF;
+        }
+        else if (n.taint & T_SRC) {
+            out->taint = n.taint;
+            out->org = n.org;
+        }
+        return 1;
+    }
+    if (sg_tok_is_op(t, "!") || sg_tok_is_op(t, "~") || sg_tok_is_op(t, "-") || sg_tok_is_op(t, "+")
+        || sg_tok_is_op(t, "@") || sg_tok_is_op(t, "&") || sg_tok_is_op(t, "++")
+        || sg_tok_is_op(t, "--")) {
+        char op = t->text[0];
+        int two = t->len == 2;
+        advance(a);
+        expr(a, op == '@' || op == '&' ? 20 : 18, out);
+        if (op == '~' && out->c.s) {
+            sg_php_str_t r;
+            if (sg_php_fold_op("~", 1, &out->c, NULL, a->budget, a->p, &r)) {
+                set_const(out, r.s, r.n, V_OBF);
+            }
+        }
+        else if (op == '-' && !two && out->c.s) {
+            set_const(out, apr_psprintf(a->p, "%lld", -(long long)apr_atoi64(out->c.s)), 0, V_LIT);
+            out->c.n = strlen(out->c.s);
+        }
+        else if (op == '!') { out->c.s = NULL; out->taint = 0; }
+        else if (two) { out->c.s = NULL; }
+        if (op != '@' && op != '&') out->lv = LV_NONE;
+        return 1;
+    }
+    return 0;
+}
+
+static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r)
+{
+    sg_php_str_t res;
+    int dec = l->dec > r->dec ? l->dec : r->dec;
+    unsigned fl = (l->flags | r->flags) & V_OBF;
+
+    if (l->c.s && r->c.s && !l->taint && !r->taint
+        && sg_php_fold_op(op->text, op->len, &l->c, &r->c, a->budget < MAX_CONST ? a->budget : MAX_CONST,
+                          a->p, &res)) {
+        if (op->len == 1 && op->text[0] != '.') fl |= V_OBF;
+        if (op->len == 1 && op->text[0] == '.') fl |= V_OBF;
+        a->budget -= res.n < a->budget ? res.n : a->budget;
+        set_const(l, res.s, res.n, fl);
+        l->dec = dec;
+        return;
+    }
+    if ((op->len == 2 && (!memcmp(op->text, "==", 2) || !memcmp(op->text, "!=", 2)))
+        || (op->len == 3 && (!memcmp(op->text, "===", 3) || !memcmp(op->text, "!==", 3)))) {
+        const pval_t *h = (l->flags & V_HASH) ? r : (r->flags & V_HASH) ? l : NULL;
+        if (h && h->c.s && (h->c.n == 32 || h->c.n == 40 || h->c.n == 64)) cap(a, SG_CAP_PWGATE, (int)op->line);
+        unknown(l);
+        return;
+    }
+    merge(l, r);
+    if (op->len == 1 && strchr("<>", op->text[0])) { l->taint = 0; l->org = NULL; }
+}
+
+static void ternary(an_t *a, pval_t *cond)
+{
+    pval_t t, f;
+
+    if (take(a, ":")) {              /* ?: */
+        expr(a, 6, &f);
+        merge(cond, &f);
+        return;
+    }
+    expr(a, 4, &t);
+    take(a, ":");
+    expr(a, 5, &f);
+    *cond = t;
+    merge(cond, &f);
+}
+
+static void expr(an_t *a, int minprec, pval_t *out)
+{
+    int line = (int)peek(a, 0)->line;
+
+    if (!enter(a)) {
+        unknown(out);
+        if (!at_end(a)) advance(a);
+        return;
+    }
+    if (!primary(a, out)) {
+        a->depth--;
+        return;
+    }
+    postfix(a, out, line);
+    for (;;) {
+        sg_tok_t op = *peek(a, 0);
+        int right, prec = prec_of(a, &op, &right);
+        pval_t r;
+        if (!prec || prec < minprec || a->stop) break;
+        advance(a);
+        if (prec == 4) {
+            expr(a, 4, &r);
+            if (op.len == 2 && op.text[0] == '.' && out->c.s && r.c.s) {
+                pval_t l = *out;
+                binary(a, &(sg_tok_t){ SG_TK_OP, 0, ".", 1, op.line }, &l, &r);
+                l.lv = out->lv; l.lvname = out->lvname; l.lvlen = out->lvlen;
+                r = l;
+            }
+            else if (op.len >= 2) {
+                pval_t m = *out;
+                merge(&m, &r);
+                r = m;
+            }
+            if (out->lv == LV_LIST) {
+                /* list($a, $b) = ... : no names kept; taint lost on purpose */
+            }
+            assign(a, out, &r, (int)op.line);
+            *out = r;
+            out->lv = LV_NONE;
+            continue;
+        }
+        if (prec == 5) { ternary(a, out); continue; }
+        if (prec == 18) {                  /* instanceof */
+            expr(a, 19, &r);
+            unknown(out);
+            continue;
+        }
+        expr(a, right ? prec : prec + 1, &r);
+        binary(a, &op, out, &r);
+        out->lv = LV_NONE;
+    }
+    a->depth--;
+}
+
+/* ---------------------------------------------------------------- statements */
+
+static void paren_expr(an_t *a)
+{
+    pval_t v;
+
+    if (!take(a, "(")) return;
+    while (!at_end(a) && !is_op(a, 0, ")")) {
+        expr(a, 1, &v);
+        if (!take(a, ",") && !take(a, ";") && !is_op(a, 0, ")")) advance(a);
+    }
+    take(a, ")");
+}
+
+/* foreach (EXPR as [$k =>] [&]$v) */
+static void foreach_head(an_t *a)
+{
+    pval_t src, k;
+
+    if (!take(a, "(")) return;
+    expr(a, 1, &src);
+    if (is_name(a, 0, "as")) {
+        advance(a);
+        take(a, "&");
+        expr(a, 5, &k);
+        if (take(a, "=>")) {
+            pval_t v;
+            take(a, "&");
+            expr(a, 5, &v);
+            assign(a, &k, &src, (int)peek(a, 0)->line);
+            assign(a, &v, &src, (int)peek(a, 0)->line);
+        }
+        else {
+            assign(a, &k, &src, (int)peek(a, 0)->line);
+        }
+    }
+    while (!at_end(a) && !is_op(a, 0, ")")) advance(a);
+    take(a, ")");
+}
+
+static void return_stmt(an_t *a)
+{
+    pval_t v;
+
+    advance(a);
+    if (is_op(a, 0, ";")) return;
+    expr(a, 1, &v);
+    if (!a->fn) return;
+    a->fn->ret_params |= v.taint & ~T_SRC;
+    a->fn->ret_taint |= v.taint & T_SRC;
+    if (v.c.s && !a->fn->ret_const.s) {
+        a->fn->ret_const = v.c;
+        a->fn->ret_flags = v.flags;
+        a->fn->ret_dec = v.dec;
+    }
+}
+
+static void class_def(an_t *a)
+{
+    const char *name = NULL;
+    int saved = a->class_body;
+
+    advance(a);
+    if (peek(a, 0)->kind == SG_TK_NAME) {
+        name = name_of(a, peek(a, 0));
+        advance(a);
+    }
+    while (!at_end(a) && !is_op(a, 0, "{") && !is_op(a, 0, ";")) advance(a);
+    if (!take(a, "{")) return;
+    a->class_body = 1;
+    while (!at_end(a) && !a->stop) {
+        if (take(a, "}")) break;
+        if (is_name(a, 0, "function")) { function_def(a, name); continue; }
+        if (is_name(a, 0, "use") || is_name(a, 0, "case")) {
+            while (!at_end(a) && !is_op(a, 0, ";") && !is_op(a, 0, "}")) {
+                if (is_op(a, 0, "{")) skip_group(a); else advance(a);
+            }
+            take(a, ";");
+            continue;
+        }
+        statement(a);
+    }
+    a->class_body = saved;
+}
+
+static int keyword_stmt(an_t *a, const char *w)
+{
+    if (!strcmp(w, "function") && (peek(a, 1)->kind == SG_TK_NAME || is_op(a, 1, "&"))) {
+        function_def(a, NULL);
+        return 1;
+    }
+    if ((!strcmp(w, "class") || !strcmp(w, "interface") || !strcmp(w, "trait")
+         || !strcmp(w, "enum")) && peek(a, 1)->kind == SG_TK_NAME) {
+        class_def(a);
+        return 1;
+    }
+    if (!strcmp(w, "abstract") || !strcmp(w, "final") || !strcmp(w, "readonly")
+        || !strcmp(w, "public") || !strcmp(w, "private") || !strcmp(w, "protected")
+        || !strcmp(w, "var") || !strcmp(w, "else") || !strcmp(w, "do") || !strcmp(w, "try")
+        || !strcmp(w, "finally") || !strcmp(w, "default") || !strcmp(w, "break")
+        || !strcmp(w, "continue") || !strcmp(w, "goto") || !strcmp(w, "endif")
+        || !strcmp(w, "endwhile") || !strcmp(w, "endfor") || !strcmp(w, "endforeach")
+        || !strcmp(w, "endswitch") || !strcmp(w, "enddeclare")
+        || (!strcmp(w, "static") && peek(a, 1)->kind == SG_TK_VAR)
+        || (!strcmp(w, "const") && !a->class_body)) {
+        advance(a);
+        return 1;
+    }
+    if (!strcmp(w, "if") || !strcmp(w, "elseif") || !strcmp(w, "while") || !strcmp(w, "switch")
+        || !strcmp(w, "for") || !strcmp(w, "declare") || !strcmp(w, "catch")) {
+        advance(a);
+        paren_expr(a);
+        return 1;
+    }
+    if (!strcmp(w, "foreach")) { advance(a); foreach_head(a); return 1; }
+    if (!strcmp(w, "return")) { return_stmt(a); return 1; }
+    if (!strcmp(w, "echo")) {
+        advance(a);
+        return 0;                      /* the expressions follow */
+    }
+    if (!strcmp(w, "namespace") || (!strcmp(w, "use") && !a->fn)) {
+        while (!at_end(a) && !is_op(a, 0, ";") && !is_op(a, 0, "{")) advance(a);
+        take(a, ";");
+        return 1;
+    }
+    if (!strcmp(w, "global")) {
+        advance(a);
+        while (peek(a, 0)->kind == SG_TK_VAR) {
+            sg_tok_t *t = peek(a, 0);
+            pval_t *g = apr_hash_get(a->global->vars, t->text + 1, (apr_ssize_t)t->len - 1);
+            if (g && a->scope != a->global) var_set(a, a->scope, t->text + 1, t->len - 1, g);
+            advance(a);
+            if (!take(a, ",")) break;
+        }
+        return 1;
+    }
+    if (!strcmp(w, "__halt_compiler")) {
+        a->stop = 1;
+        return 1;
+    }
+    if (!strcmp(w, "case")) {
+        pval_t v;
+        advance(a);
+        expr(a, 1, &v);
+        return 1;
+    }
+    return 0;
+}
+
+static void statement(an_t *a)
+{
+    sg_tok_t *t = peek(a, 0);
+    pval_t v;
+
+    if (t->kind == SG_TK_NAME && keyword_stmt(a, name_of(a, t))) return;
+    if (is_op(a, 0, "{")) {
+        advance(a);
+        if (enter(a)) { block(a); a->depth--; }
+        return;
+    }
+    {
+        const char *before = t->text;
+        apr_size_t left = a->lx.pos;
+        expr(a, 1, &v);
+        if (peek(a, 0)->text == before && a->lx.pos == left && !at_end(a)) advance(a);
+    }
+}
+
+/* Statements up to the "}" that closes the block (or the end). */
+static void block(an_t *a)
+{
+    while (!at_end(a) && !a->stop) {
+        if (take(a, "}")) return;
+        statement(a);
+    }
+}
+
+/* The whole input at top level: stray "}" do not end it. */
+static void top(an_t *a)
+{
+    while (!at_end(a) && !a->stop) {
+        if (take(a, "}")) continue;
+        statement(a);
+    }
+}
+
+/* ---------------------------------------------------------------- results */
+
+static void caps_facts(an_t *a)
+{
+    static const char *const names[] = { "exec", "eval", "filelist", "fileedit", "upload", "db",
+                                         "socket", "mail", "selfdel", "pwgate", "recon",
+                                         "timestomp", "symlink", "stealth", "request", "chmod" };
+    /* The capabilities a web shell offers; file listing counts with editing. */
+    static const unsigned shell = SG_CAP_EXEC | SG_CAP_EVAL | SG_CAP_UPLOAD | SG_CAP_DB
+                                | SG_CAP_SOCKET | SG_CAP_MAIL | SG_CAP_SELFDEL | SG_CAP_PWGATE
+                                | SG_CAP_RECON | SG_CAP_TIMESTOMP | SG_CAP_SYMLINK | SG_CAP_CHMOD;
+    unsigned c = a->out->caps, bits;
+    const char *list = "";
+    int i, score = 0;
+
+    if (!c) return;
+    for (i = 0; i < 16; i++) {
+        if (c & (1u << i)) list = apr_pstrcat(a->p, list, " ", names[i], NULL);
+    }
+    fact(a, apr_pstrcat(a->p, "caps", list, NULL));
+    if (a->request_read) {
+        for (bits = c & shell; bits; bits &= bits - 1) score++;
+        if ((c & SG_CAP_FILELIST) && (c & SG_CAP_FILEEDIT)) score++;
+    }
+    fact(a, apr_psprintf(a->p, "capscore %d", score));
+}
+
+static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
+{
+    scope_t *g = apr_pcalloc(a->p, sizeof(*g));
+
+    g->vars = apr_hash_make(a->p);
+    a->scope = a->global = g;
+    a->nla = 0;
+    a->depth = 0;
+    a->fn = NULL;
+    a->class_body = 0;
+    a->unresolved = 0;
+    a->props = apr_hash_make(a->p);
+    a->consts = apr_hash_make(a->p);
+    unknown(&a->session);
+    if (code) sg_php_lex_init_code(&a->lx, buf, len);
+    else sg_php_lex_init(&a->lx, buf, len);
+    top(a);
+}
+
+apr_status_t sg_php_analyse(const char *buf, apr_size_t len, int code,
+                            const sg_php_limits_t *lim, apr_pool_t *p, sg_php_facts_t *out)
+{
+    an_t a;
+
+    sg_php_init();
+    memset(&a, 0, sizeof(a));
+    memset(out, 0, sizeof(*out));
+    out->lines = apr_array_make(p, 8, sizeof(const char *));
+    out->payloads = apr_array_make(p, 2, sizeof(sg_php_payload_t));
+    a.p = p;
+    a.lim = lim;
+    a.budget = lim && lim->max_bytes ? lim->max_bytes : 8 * 1024 * 1024;
+    a.funcs = apr_hash_make(p);
+    a.seen = apr_hash_make(p);
+    a.out = out;
+    a.pass = 1;
+    run_pass(&a, buf, len, code);
+    if (a.unresolved && !a.stop) {
+        /* A function was called before its body was read: read again with
+         * every summary known (facts already said are not repeated). */
+        a.pass = 2;
+        apr_array_clear(out->payloads);
+        run_pass(&a, buf, len, code);
+    }
+    caps_facts(&a);
+    return a.stop && out->stopped ? APR_TIMEUP : APR_SUCCESS;
+}
+
+const char *sg_php_facts_text(const sg_php_facts_t *f, apr_size_t *len, apr_pool_t *p)
+{
+    apr_size_t total = 0, n = 0;
+    char *o;
+    int i;
+
+    for (i = 0; i < f->lines->nelts; i++) total += strlen(APR_ARRAY_IDX(f->lines, i, const char *)) + 1;
+    o = apr_palloc(p, total + 1);
+    for (i = 0; i < f->lines->nelts; i++) {
+        const char *l = APR_ARRAY_IDX(f->lines, i, const char *);
+        apr_size_t k = strlen(l);
+        memcpy(o + n, l, k);
+        n += k;
+        o[n++] = '\n';
+    }
+    o[n] = '\0';
+    *len = n;
+    return o;
+}

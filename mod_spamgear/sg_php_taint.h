@@ -1,0 +1,93 @@
+#ifndef SG_PHP_TAINT_H
+#define SG_PHP_TAINT_H
+/*
+ * The PHP analyser's pass over tokens (sg_php_lex.h): a tolerant expression
+ * parser that folds constants (sg_php_fold.h), follows request data through
+ * variables, array elements, properties, function parameters and returns,
+ * closures and callbacks into sinks, and notes what the file can do.  It
+ * runs nothing and allocates from one pool; time is linear in the tokens
+ * (a second pass runs only when a function was called before its
+ * definition), recursion is capped, and the caller's budget is polled.
+ *
+ * The result is a list of facts, one text line each, that rules of target
+ * "facts" match (sg_sig.h); the grammar of a line is fixed:
+ *
+ *   taint KIND SINK src=SRC line=N via=CHAIN
+ *       data from SRC (request: $_GET/$_POST/$_REQUEST/$_COOKIE/$_FILES,
+ *       $_SERVER['HTTP_*'], php://input, getallheaders(); net: a socket or
+ *       a remote URL) reaches SINK at line N.  KIND: code (eval, assert,
+ *       create_function, preg_replace /e), exec (system & co, backticks),
+ *       callname (a call of a function the data names), include, write
+ *       (file_put_contents/fwrite of the data to a chosen file), upload
+ *       (move_uploaded_file/copy to a chosen path), net (a connection to a
+ *       chosen host), mail (mail() to chosen recipients), extract (the data
+ *       becomes variables).  CHAIN: "$_POST['x'] (line 3) -> $cmd (line 3)
+ *       -> system() (line 5)".
+ *   dyncall KIND NAME obf=0|1 line=N
+ *       a function called through a value that folds to NAME (KIND: code,
+ *       exec, decode, callback, file); obf=1 when the name was built (escapes,
+ *       concatenation, decoders, string operators), not written plainly.
+ *   decoded KIND SINK depth=D line=N
+ *       a constant that went through D decoders reaches SINK (KIND as taint).
+ *   cap NAME line=N          a capability the file uses (see sg_php_caps)
+ *   caps NAME NAME ...        all capabilities, sorted
+ *   capscore N                how many shell capabilities, when request data
+ *                             is read (0 otherwise)
+ *
+ * Constant code that reaches eval & co is returned as payloads, for the
+ * caller to analyse and match again as a decoded layer.
+ */
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+typedef struct sg_php_limits_t {
+    apr_size_t max_bytes;              /* bytes folded constants may add up to */
+    int (*over_budget)(void *baton);   /* polled: non-zero stops the pass */
+    void *baton;                       /* for over_budget */
+} sg_php_limits_t;
+
+typedef struct sg_php_payload_t {
+    const char *buf;                   /* constant code, NUL-terminated */
+    apr_size_t len;                    /* its bytes */
+    int line;                          /* line of the sink */
+    const char *sink;                  /* eval, assert, ... */
+} sg_php_payload_t;
+
+typedef struct sg_php_facts_t {
+    apr_array_header_t *lines;         /* of const char *: one fact each */
+    apr_array_header_t *payloads;      /* of sg_php_payload_t */
+    unsigned caps;                     /* SG_CAP_* bits */
+    int stopped;                       /* 1: the budget ended the pass */
+} sg_php_facts_t;
+
+/* Capabilities (cap facts). */
+#define SG_CAP_EXEC      0x0001   /* runs commands */
+#define SG_CAP_EVAL      0x0002   /* evaluates non-constant code */
+#define SG_CAP_FILELIST  0x0004   /* lists directories */
+#define SG_CAP_FILEEDIT  0x0008   /* writes, renames, deletes files */
+#define SG_CAP_UPLOAD    0x0010   /* takes uploaded files */
+#define SG_CAP_DB        0x0020   /* connects to databases */
+#define SG_CAP_SOCKET    0x0040   /* opens network connections */
+#define SG_CAP_MAIL      0x0080   /* sends mail */
+#define SG_CAP_SELFDEL   0x0100   /* deletes itself */
+#define SG_CAP_PWGATE    0x0200   /* compares a hash of input with a constant */
+#define SG_CAP_RECON     0x0400   /* reads system identity (uname, uid, ...) */
+#define SG_CAP_TIMESTOMP 0x0800   /* sets file times (touch with a time) */
+#define SG_CAP_SYMLINK   0x1000   /* creates symlinks */
+#define SG_CAP_STEALTH   0x2000   /* ignore_user_abort / set_time_limit(0) / error_reporting(0) */
+#define SG_CAP_REQUEST   0x4000   /* reads request data */
+#define SG_CAP_CHMOD     0x8000   /* changes permissions */
+
+/* Builds the builtin tables; call once before threads start (idempotent). */
+void sg_php_init(void);
+
+/* Analyses BUF[0..LEN): a file (CODE 0: starts outside PHP) or code (CODE 1:
+ * an eval'd payload).  Fills *OUT from P.  Returns APR_SUCCESS, or
+ * APR_TIMEUP when the budget stopped it (OUT holds what was found). */
+apr_status_t sg_php_analyse(const char *buf, apr_size_t len, int code,
+                            const sg_php_limits_t *lim, apr_pool_t *p, sg_php_facts_t *out);
+
+/* The facts as one text, a line each ("\n"-terminated), from P. */
+const char *sg_php_facts_text(const sg_php_facts_t *facts, apr_size_t *len, apr_pool_t *p);
+
+#endif /* SG_PHP_TAINT_H */
