@@ -28,7 +28,7 @@ void sg_engine_options_default(sg_engine_options_t *opts)
     opts->clamav = "off";
     opts->clamd_timeout = SG_CLAMD_DEFAULT_TIMEOUT;
     opts->decode = 1;
-    opts->decode_depth = 8;
+    opts->decode_depth = 64;
     opts->decode_max = 8 * 1024 * 1024;
     opts->analyse = 1;
     opts->budget = SG_ENGINE_DEFAULT_BUDGET;

@@ -53,7 +53,7 @@ typedef struct sg_finding_t {
     int line;                  /* 0, or the line of the file (layer 0) it points at */
 } sg_finding_t;
 
-/* Sets OPTS to the defaults: ClamAV off, decoding on (depth 8, 8 MB), the
+/* Sets OPTS to the defaults: ClamAV off, decoding on (depth 64, 8 MB), the
  * PHP analyser on, a CPU budget of SG_ENGINE_DEFAULT_BUDGET per file. */
 void sg_engine_options_default(sg_engine_options_t *opts);
 
