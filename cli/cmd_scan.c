@@ -7,6 +7,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -31,6 +32,7 @@ typedef struct scan_run_t {
     sg_cli_t *cli;
     sg_engine_t *engine;
     int json, null_sep, one_fs, jobs;
+    int timing;                      /* --timing: cpu_us in every record, clean files too */
     apr_int64_t max_size;            /* bytes; larger files are skipped */
     apr_time_t since;                /* 0, or only files changed after this */
     apr_array_header_t *excludes;    /* const char * globs */
@@ -89,35 +91,56 @@ static void put_json_string(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
+/* One --json record: F NULL is a clean file (--timing), whose finding keys
+ * are null; CPU_US < 0 leaves cpu_us out. */
+static void put_json_record(FILE *fp, const char *path, const sg_finding_t *f,
+                            const char *sha256, const char *action, const char *qid,
+                            apr_int64_t cpu_us)
+{
+    fputs("{\"path\":", fp); put_json_string(fp, path);
+    if (f) {
+        fputs(",\"engine\":", fp); put_json_string(fp, f->engine);
+        fputs(",\"signature\":", fp); put_json_string(fp, f->signature);
+        fprintf(fp, ",\"severity\":\"%s\",\"layer\":%d,\"sha256\":\"%s\",\"action\":",
+                sg_severity_name(f->severity), f->layer, sha256);
+    }
+    else {
+        fputs(",\"engine\":null,\"signature\":null,\"severity\":null,\"layer\":null"
+              ",\"sha256\":null,\"action\":", fp);
+    }
+    if (action) {
+        char low[32];
+        apr_size_t k;
+        for (k = 0; action[k] && k < sizeof(low) - 1; k++) {
+            low[k] = (char)apr_tolower(action[k]);
+        }
+        low[k] = '\0';
+        put_json_string(fp, low);
+    }
+    else fputs("null", fp);
+    if (qid) { fputs(",\"quarantine_id\":", fp); put_json_string(fp, qid); }
+    if (cpu_us >= 0) fprintf(fp, ",\"cpu_us\":%" APR_INT64_T_FMT, cpu_us);
+    fputs("}\n", fp);
+}
+
 /* ACTION: NULL, or the tag (QUARANTINED...) printed as is, lower-cased in
- * JSON; QID: the quarantine id, or NULL. */
+ * JSON; QID: the quarantine id, or NULL; CPU_US: the file's scan time
+ * (--timing), else -1.  With --timing a file without findings gets one
+ * record too. */
 static void report(scan_run_t *run, const char *path, apr_array_header_t *findings,
-                   const char *sha256, const char *action, const char *qid)
+                   const char *sha256, const char *action, const char *qid, apr_int64_t cpu_us)
 {
     FILE *fp = run->cli->out;
     int i;
 
     apr_thread_mutex_lock(run->out_lock);
+    if (findings->nelts == 0 && run->json) {
+        put_json_record(fp, path, NULL, NULL, NULL, NULL, cpu_us);
+    }
     for (i = 0; i < findings->nelts; i++) {
         const sg_finding_t *f = &APR_ARRAY_IDX(findings, i, sg_finding_t);
         if (run->json) {
-            fputs("{\"path\":", fp); put_json_string(fp, path);
-            fputs(",\"engine\":", fp); put_json_string(fp, f->engine);
-            fputs(",\"signature\":", fp); put_json_string(fp, f->signature);
-            fprintf(fp, ",\"severity\":\"%s\",\"layer\":%d,\"sha256\":\"%s\",\"action\":",
-                    sg_severity_name(f->severity), f->layer, sha256);
-            if (action) {
-                char low[32];
-                apr_size_t k;
-                for (k = 0; action[k] && k < sizeof(low) - 1; k++) {
-                    low[k] = (char)apr_tolower(action[k]);
-                }
-                low[k] = '\0';
-                put_json_string(fp, low);
-            }
-            else fputs("null", fp);
-            if (qid) { fputs(",\"quarantine_id\":", fp); put_json_string(fp, qid); }
-            fputs("}\n", fp);
+            put_json_record(fp, path, f, sha256, action, qid, cpu_us);
         }
         else {
             sg_cli_put_path(fp, path);
@@ -368,6 +391,16 @@ static int open_scanned(worker_t *w, const char *path, int follow)
     return fd;
 }
 
+/* CPU time of the calling thread in microseconds (--timing): a worker's
+ * own, so the other workers' files are not counted in. */
+static apr_int64_t thread_cpu_us(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+    return (apr_int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void scan_path(worker_t *w, const char *path, int follow)
 {
     scan_run_t *run = w->run;
@@ -375,6 +408,7 @@ static void scan_path(worker_t *w, const char *path, int follow)
     apr_size_t len = 0;
     apr_array_header_t *findings;
     sg_result_t res = { APR_SUCCESS, NULL };
+    apr_int64_t cpu_us = run->timing ? thread_cpu_us() : -1;
     int fd, err;
 
     if ((fd = open_scanned(w, path, follow)) < 0) {
@@ -411,6 +445,8 @@ static void scan_path(worker_t *w, const char *path, int follow)
         file_error(run, path, res.problem ? res.problem : "scan failed", 0);
     }
     close(fd);
+    /* Open, read and scan: what the file cost; acting on it is not counted. */
+    if (run->timing) cpu_us = thread_cpu_us() - cpu_us;
     apr_thread_mutex_lock(run->out_lock);
     run->files++;
     if (findings->nelts) run->found = 1;
@@ -418,8 +454,11 @@ static void scan_path(worker_t *w, const char *path, int follow)
     if (findings->nelts) {
         const char *qid = NULL, *action = act_on(run, path, &st, w->buf, len, findings,
                                                      &qid, w->pool);
-        report(run, path, findings, sg_sha256_hex(w->buf, len, w->pool), action, qid);
+        report(run, path, findings, sg_sha256_hex(w->buf, len, w->pool), action, qid, cpu_us);
         if (run->notify && malicious(findings)) scan_notify_add(run->notify, path, &st, action);
+    }
+    else if (run->timing) {
+        report(run, path, findings, NULL, NULL, NULL, cpu_us);
     }
     apr_pool_clear(w->pool);
 }
@@ -655,6 +694,10 @@ static int setup_run(scan_run_t *run, sg_cli_t *cli)
 
     run->cli = cli;
     run->json = sg_cli_opt(cli, "json") != NULL;
+    if ((run->timing = sg_cli_opt(cli, "timing") != NULL) && !run->json) {
+        sg_cli_error("scan: --timing needs --json; try 'spamgear scan --help'");
+        return SG_EXIT_ERROR;
+    }
     run->null_sep = sg_cli_opt(cli, "null") != NULL;
     run->one_fs = sg_cli_opt(cli, "one-file-system") != NULL;
     v = sg_cli_opt(cli, "max-size");

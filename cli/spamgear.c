@@ -65,6 +65,7 @@ enum {
     OPT_NOTIFY_USER,   /* scan --notify-user[=PATTERN] */
     OPT_NOTIFY_TEMPLATE, /* scan --notify-template */
     OPT_NOTIFY_DOMAIN, /* scan --notify-domain */
+    OPT_TIMING,        /* scan --timing */
     OPT_FORCE,         /* quarantine restore --force */
     OPT_OLDER_THAN,    /* quarantine purge --older-than */
     OPT_TO             /* quarantine restore --to */
@@ -120,6 +121,7 @@ static const apr_getopt_option_t scan_options[] = {
     { "max-size", OPT_MAX_SIZE, 1, "skip files larger than this (default: max-file-size)" },
     { "jobs", 'j', 1, "scan with N threads (default: the number of CPUs)" },
     { "json", OPT_JSON, 0, "print one JSON object per finding" },
+    { "timing", OPT_TIMING, 0, "--json: add each file's CPU time (cpu_us), clean files too" },
     { "signatures", OPT_SIGNATURES, 1, "read rules from DIR (default: signatures)" },
     { "clamav", OPT_CLAMAV, 1, "off, 'engine [DBDIR]', 'socket PATH' or 'tcp HOST:PORT'" },
     { "fildes", OPT_FILDES, 0, "clamd socket: pass the open file (FILDES), not its bytes" },
