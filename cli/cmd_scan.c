@@ -101,8 +101,15 @@ static void put_json_record(FILE *fp, const char *path, const sg_finding_t *f,
     if (f) {
         fputs(",\"engine\":", fp); put_json_string(fp, f->engine);
         fputs(",\"signature\":", fp); put_json_string(fp, f->signature);
-        fprintf(fp, ",\"severity\":\"%s\",\"layer\":%d,\"sha256\":\"%s\",\"action\":",
-                sg_severity_name(f->severity), f->layer, sha256);
+        fprintf(fp, ",\"severity\":\"%s\",\"layer\":%d,", sg_severity_name(f->severity),
+                f->layer);
+        if (f->detail) {
+            if (f->line > 0) fprintf(fp, "\"line\":%d,", f->line);
+            fputs("\"detail\":", fp);
+            put_json_string(fp, f->detail);
+            fputc(',', fp);
+        }
+        fprintf(fp, "\"sha256\":\"%s\",\"action\":", sha256);
     }
     else {
         fputs(",\"engine\":null,\"signature\":null,\"severity\":null,\"layer\":null"
@@ -121,6 +128,20 @@ static void put_json_record(FILE *fp, const char *path, const sg_finding_t *f,
     if (qid) { fputs(",\"quarantine_id\":", fp); put_json_string(fp, qid); }
     if (cpu_us >= 0) fprintf(fp, ",\"cpu_us\":%" APR_INT64_T_FMT, cpu_us);
     fputs("}\n", fp);
+}
+
+/* The analyser's account of a finding, for people: " [line N: $_POST['x']
+ * (line 3) -> system() (line 5)]" (the chain, else the whole fact). */
+static void put_detail(FILE *fp, const sg_finding_t *f)
+{
+    const char *via;
+
+    if (!f->detail) return;
+    via = strstr(f->detail, " via=");
+    fputs(" [", fp);
+    if (f->line > 0) fprintf(fp, "line %d: ", f->line);
+    sg_cli_put_path(fp, via ? via + 5 : f->detail);
+    fputc(']', fp);
 }
 
 /* ACTION: NULL, or the tag (QUARANTINED...) printed as is, lower-cased in
@@ -147,6 +168,7 @@ static void report(scan_run_t *run, const char *path, apr_array_header_t *findin
             fprintf(fp, " [%s] [%s]", f->engine, f->signature);
             if (f->severity == SG_SEV_SUSPICIOUS) fputs(" [SUSPICIOUS]", fp);
             if (action) fprintf(fp, " [%s]", action);
+            put_detail(fp, f);
             fputc('\n', fp);
         }
     }

@@ -275,7 +275,7 @@ static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int l
     sg_php_facts_t facts;
     const char *text;
     apr_size_t tlen;
-    int i;
+    int i, next;
 
     if (budget_spent(sc)) return;
     lim.max_bytes = *bytes_left;
@@ -284,12 +284,15 @@ static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int l
     sg_php_analyse(buf, len, code, &lim, sc->p, &facts);
     text = sg_php_facts_text(&facts, &tlen, sc->p);
     if (tlen > 0) match_layer(sc, text, tlen, SG_TARGET_FACTS, layer);
+    /* Layers are numbered as the de-obfuscator's: 1 is its normalised
+     * copy of the file, so the first decoded payload is layer 2. */
+    next = layer == 0 ? 2 : layer + 1;
     for (i = 0; i < facts.payloads->nelts && !sc->over; i++) {
         const sg_php_payload_t *pl = &APR_ARRAY_IDX(facts.payloads, i, sg_php_payload_t);
-        if (layer + 1 > sc->e->opts.decode_depth || pl->len > *bytes_left) break;
+        if (next > sc->e->opts.decode_depth + 1 || pl->len > *bytes_left) break;
         *bytes_left -= pl->len;
-        match_layer(sc, pl->buf, pl->len, sc->targets | SG_TARGET_PHP | SG_TARGET_HTML, layer + 1);
-        analyse(sc, pl->buf, pl->len, 1, layer + 1, bytes_left);
+        match_layer(sc, pl->buf, pl->len, sc->targets | SG_TARGET_PHP | SG_TARGET_HTML, next);
+        analyse(sc, pl->buf, pl->len, 1, next, bytes_left);
     }
 }
 

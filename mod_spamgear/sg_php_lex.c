@@ -8,12 +8,9 @@
 #define IS_LABEL(c) (IS_LABEL_START(c) || ((c) >= '0' && (c) <= '9'))
 #define IS_WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')
 
-/* Operators of three and two bytes, longest first; anything else is one byte. */
-static const char *const ops3[] = { "<<=", ">>=", "**=", "...", "<=>", "===", "!==", "?\?=",
-                                    "?->", NULL };
-static const char *const ops2[] = { "==", "!=", "<>", "<=", ">=", "&&", "||", "++", "--", "+=",
-                                    "-=", "*=", "/=", ".=", "%=", "&=", "|=", "^=", "->", "=>",
-                                    "::", "<<", ">>", "??", "**", NULL };
+/* Operators of three and two bytes (lex_op()); anything else is one byte:
+ * <<= >>= **= ... <=> === !== ?\?= ?->, == != <> <= >= && || ++ -- += -= *=
+ * /= .= %= &= |= ^= -> => :: << >> ?? ** */
 static const char *const casts[] = { "int", "integer", "bool", "boolean", "float", "double",
                                      "real", "string", "binary", "array", "object", "unset",
                                      NULL };
@@ -32,11 +29,13 @@ void sg_php_lex_init_code(sg_php_lexer_t *lx, const char *buf, apr_size_t len)
     lx->in_php = 1;
 }
 
+static unsigned pack(const unsigned char *s, apr_size_t n);
+
 int sg_tok_is_op(const sg_tok_t *tok, const char *op)
 {
     apr_size_t n = strlen(op);
 
-    return tok->kind == SG_TK_OP && tok->len == n && !memcmp(tok->text, op, n);
+    return tok->kind == SG_TK_OP && n <= 3 && tok->op == pack((const unsigned char *)op, n);
 }
 
 static int lower(int c)
@@ -292,16 +291,31 @@ static const unsigned char *find_comment_end(const unsigned char *s, apr_size_t 
     return NULL;
 }
 
-static apr_size_t lex_op(const unsigned char *s, apr_size_t i, apr_size_t n)
+static unsigned pack(const unsigned char *s, apr_size_t n)
 {
+    unsigned v = 0;
+    apr_size_t i;
+
+    for (i = 0; i < n && i < 3; i++) v |= (unsigned)s[i] << (8 * i);
+    return v;
+}
+
+/* The operator at S[I]: the longest of ops3, ops2, else one byte; sets *OP. */
+static apr_size_t lex_op(const unsigned char *s, apr_size_t i, apr_size_t n, unsigned *op)
+{
+    /* ops3 and ops2 as SG_OP() packs them (little end first). */
+    static const unsigned packed3[] = { 0x3d3c3c, 0x3d3e3e, 0x3d2a2a, 0x2e2e2e, 0x3e3d3c, 0x3d3d3d, 0x3d3d21, 0x3d3f3f, 0x3e2d3f, 0 };
+    static const unsigned packed2[] = { 0x003d3d, 0x003d21, 0x003e3c, 0x003d3c, 0x003d3e, 0x002626, 0x007c7c, 0x002b2b, 0x002d2d, 0x003d2b, 0x003d2d, 0x003d2a, 0x003d2f, 0x003d2e, 0x003d25, 0x003d26, 0x003d7c, 0x003d5e, 0x003e2d, 0x003e3d, 0x003a3a, 0x003c3c, 0x003e3e, 0x003f3f, 0x002a2a, 0 };
+    unsigned v3 = i + 3 <= n ? pack(s + i, 3) : 0, v2 = i + 2 <= n ? pack(s + i, 2) : 0;
     int k;
 
-    for (k = 0; ops3[k]; k++) {
-        if (i + 3 <= n && !memcmp(s + i, ops3[k], 3)) return i + 3;
+    for (k = 0; v3 && packed3[k]; k++) {
+        if (v3 == packed3[k]) { *op = v3; return i + 3; }
     }
-    for (k = 0; ops2[k]; k++) {
-        if (i + 2 <= n && !memcmp(s + i, ops2[k], 2)) return i + 2;
+    for (k = 0; v2 && packed2[k]; k++) {
+        if (v2 == packed2[k]) { *op = v2; return i + 2; }
     }
+    *op = s[i];
     return i + 1;
 }
 
@@ -397,7 +411,7 @@ static void lex_code(sg_php_lexer_t *lx, sg_tok_t *t)
     }
     else {
         t->kind = SG_TK_OP;
-        j = lex_op(s, i, n);
+        j = lex_op(s, i, n, &t->op);
     }
     t->len = j - i;
 }

@@ -49,9 +49,17 @@ typedef enum {
 #define SG_TK_UNTERMINATED 1   /* the string/comment/heredoc ran to the end */
 #define SG_TK_INTERP 2         /* a DQ/backtick/heredoc with $ or {$ inside */
 
+/* An operator's bytes (up to three) packed into an integer, so that
+ * comparing a token with an operator is one integer compare:
+ * tok->op == SG_OP("->").  S must be a string literal. */
+#define SG_OP(s) ((unsigned)(unsigned char)(s)[0] \
+    | (sizeof(s) > 2 ? (unsigned)(unsigned char)(s)[sizeof(s) > 2 ? 1 : 0] << 8 : 0u) \
+    | (sizeof(s) > 3 ? (unsigned)(unsigned char)(s)[sizeof(s) > 3 ? 2 : 0] << 16 : 0u))
+
 typedef struct sg_tok_t {
     sg_tk_kind_t kind;       /* what it is */
     unsigned flags;          /* SG_TK_UNTERMINATED, SG_TK_INTERP */
+    unsigned op;             /* SG_TK_OP: its bytes as SG_OP() packs them; else 0 */
     const char *text;        /* first byte, in the lexed buffer */
     apr_size_t len;          /* bytes */
     apr_size_t line;         /* 1-based line of its first byte */

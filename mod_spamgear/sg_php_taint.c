@@ -212,11 +212,14 @@ static unsigned hash_name(const char *s, apr_size_t n)
     return h;
 }
 
+static void kw_init(void);
+
 void sg_php_init(void)
 {
     int i;
 
     if (bi_ready) return;
+    kw_init();
     for (i = 0; builtins[i].name; i++) {
         unsigned h = hash_name(builtins[i].name, strlen(builtins[i].name)) % BI_SLOTS;
         while (bi_table[h] && strcmp(bi_table[h]->name, builtins[i].name)) h = (h + 1) % BI_SLOTS;
@@ -235,6 +238,144 @@ static const builtin_t *builtin(const char *name)
         h = (h + 1) % BI_SLOTS;
     }
     return NULL;
+}
+
+/* ---------------------------------------------------------------- keywords */
+
+/* The words the parser treats apart (lower-case; PHP's are caseless). */
+enum {
+    K_NONE,
+    K_FUNCTION,
+    K_FN,
+    K_CLASS,
+    K_MODIFIER,
+    K_SKIP,
+    K_STATIC,
+    K_CONST,
+    K_PAREN,
+    K_FOREACH,
+    K_RETURN,
+    K_ECHO,
+    K_NAMESPACE,
+    K_USE,
+    K_GLOBAL,
+    K_HALT,
+    K_CASE,
+    K_INCLUDE,
+    K_EVAL,
+    K_PRINTLIKE,
+    K_NEW,
+    K_ARRAY,
+    K_LIST,
+    K_ISSETLIKE,
+    K_EXIT,
+    K_TRUE,
+    K_FALSE,
+    K_FILE,
+    K_PHP_EOL,
+};
+
+static const struct { const char *word; int kw; } keywords[] = {
+    { "function", K_FUNCTION },
+    { "fn", K_FN },
+    { "class", K_CLASS },
+    { "interface", K_CLASS },
+    { "trait", K_CLASS },
+    { "enum", K_CLASS },
+    { "abstract", K_MODIFIER },
+    { "final", K_MODIFIER },
+    { "readonly", K_MODIFIER },
+    { "public", K_MODIFIER },
+    { "private", K_MODIFIER },
+    { "protected", K_MODIFIER },
+    { "var", K_MODIFIER },
+    { "else", K_SKIP },
+    { "do", K_SKIP },
+    { "try", K_SKIP },
+    { "finally", K_SKIP },
+    { "default", K_SKIP },
+    { "break", K_SKIP },
+    { "continue", K_SKIP },
+    { "goto", K_SKIP },
+    { "endif", K_SKIP },
+    { "endwhile", K_SKIP },
+    { "endfor", K_SKIP },
+    { "endforeach", K_SKIP },
+    { "endswitch", K_SKIP },
+    { "enddeclare", K_SKIP },
+    { "static", K_STATIC },
+    { "const", K_CONST },
+    { "if", K_PAREN },
+    { "elseif", K_PAREN },
+    { "while", K_PAREN },
+    { "switch", K_PAREN },
+    { "for", K_PAREN },
+    { "declare", K_PAREN },
+    { "catch", K_PAREN },
+    { "foreach", K_FOREACH },
+    { "return", K_RETURN },
+    { "echo", K_ECHO },
+    { "namespace", K_NAMESPACE },
+    { "use", K_USE },
+    { "global", K_GLOBAL },
+    { "__halt_compiler", K_HALT },
+    { "case", K_CASE },
+    { "include", K_INCLUDE },
+    { "include_once", K_INCLUDE },
+    { "require", K_INCLUDE },
+    { "require_once", K_INCLUDE },
+    { "eval", K_EVAL },
+    { "print", K_PRINTLIKE },
+    { "clone", K_PRINTLIKE },
+    { "yield", K_PRINTLIKE },
+    { "throw", K_PRINTLIKE },
+    { "new", K_NEW },
+    { "array", K_ARRAY },
+    { "list", K_LIST },
+    { "isset", K_ISSETLIKE },
+    { "empty", K_ISSETLIKE },
+    { "unset", K_ISSETLIKE },
+    { "exit", K_EXIT },
+    { "die", K_EXIT },
+    { "true", K_TRUE },
+    { "false", K_FALSE },
+    { "null", K_FALSE },
+    { "__file__", K_FILE },
+    { "php_eol", K_PHP_EOL },
+    { NULL, K_NONE }
+};
+
+#define KW_SLOTS 256
+#define KW_MAX 16                /* bytes of the longest keyword */
+static const char *kw_word[KW_SLOTS];
+static int kw_id[KW_SLOTS];
+
+static void kw_init(void)
+{
+    int i;
+
+    for (i = 0; keywords[i].word; i++) {
+        unsigned h = hash_name(keywords[i].word, strlen(keywords[i].word)) % KW_SLOTS;
+        while (kw_word[h]) h = (h + 1) % KW_SLOTS;
+        kw_word[h] = keywords[i].word;
+        kw_id[h] = keywords[i].kw;
+    }
+}
+
+/* The keyword T is (K_NONE for any other token). */
+static int kw_of(const sg_tok_t *t)
+{
+    char low[KW_MAX + 1];
+    apr_size_t i;
+    unsigned h;
+
+    if (t->kind != SG_TK_NAME || t->len > KW_MAX) return K_NONE;
+    for (i = 0; i < t->len; i++) low[i] = (char)apr_tolower(t->text[i]);
+    low[i] = '\0';
+    for (h = hash_name(low, t->len) % KW_SLOTS; kw_word[h]; h = (h + 1) % KW_SLOTS) {
+        if (!strcmp(kw_word[h], low)) return kw_id[h];
+    }
+    return K_NONE;
 }
 
 /* ---------------------------------------------------------------- the pass */
@@ -323,17 +464,14 @@ static int at_end(an_t *a)
     return peek(a, 0)->kind == SG_TK_END;
 }
 
-static int is_op(an_t *a, int k, const char *op)
-{
-    return sg_tok_is_op(peek(a, k), op);
-}
+/* Token K ahead is the operator OP (a string literal). */
+#define is_op(a, k, o) (peek((a), (k))->op == SG_OP(o) && peek((a), (k))->kind == SG_TK_OP)
+#define TOK_IS(t, o) ((t)->op == SG_OP(o) && (t)->kind == SG_TK_OP)
+/* The same for an operator code held in a variable. */
+#define is_code(a, k, c) (peek((a), (k))->op == (c) && peek((a), (k))->kind == SG_TK_OP)
 
-static int take(an_t *a, const char *op)
-{
-    if (!is_op(a, 0, op)) return 0;
-    advance(a);
-    return 1;
-}
+/* Takes the current token when it is OP. */
+#define take(a, o) (is_op((a), 0, o) ? (advance(a), 1) : 0)
 
 /* The lower-case name of a NAME token, namespace prefix dropped. */
 static const char *name_of(an_t *a, const sg_tok_t *t)
@@ -899,8 +1037,9 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
     if (try_fold(a, name, args, out)) return;
     if (is_hash_fn(name)) { out->flags = V_HASH; return; }
     if (!strcmp(name, "extract") || !strcmp(name, "parse_str") || !strcmp(name, "import_request_variables")) {
-        if (args->n >= 1 && (args->v[0].taint & T_SRC)) {
-            if (args->n == 1 || !strcmp(name, "extract")) a->scope->extracted = 1;
+        /* parse_str() with a result array makes no variables */
+        if (args->n >= 1 && (args->v[0].taint & T_SRC) && (args->n == 1 || name[0] != 'p')) {
+            a->scope->extracted = 1;
             sink(a, SK_EXTRACT, name, &args->v[0], line);
         }
         return;
@@ -1030,16 +1169,36 @@ static void literal(an_t *a, const sg_tok_t *t, pval_t *out)
     set_const(out, v.s, v.n, escaped ? V_OBF : V_LIT);
 }
 
+/* Appends K => V to ARR, growing it by doubling up to MAX_ITEMS; 0 when full. */
+static int arr_push(an_t *a, arr_t *arr, int *cap, const sg_php_str_t *k, const sg_php_str_t *v)
+{
+    if (arr->n >= MAX_ITEMS) return 0;
+    if (arr->n == *cap) {
+        int ncap = *cap ? *cap * 2 : 8;
+        sg_php_str_t *nv = apr_palloc(a->p, sizeof(*nv) * (apr_size_t)ncap);
+        sg_php_str_t *nk = apr_palloc(a->p, sizeof(*nk) * (apr_size_t)ncap);
+        if (arr->n) {
+            memcpy(nv, arr->v, sizeof(*nv) * (apr_size_t)arr->n);
+            memcpy(nk, arr->k, sizeof(*nk) * (apr_size_t)arr->n);
+        }
+        arr->v = nv;
+        arr->k = nk;
+        *cap = ncap;
+    }
+    arr->v[arr->n] = *v;
+    arr->k[arr->n] = *k;
+    arr->n++;
+    return 1;
+}
+
 /* [ ... ] or array( ... ): a constant array when every item is one. */
-static void array_lit(an_t *a, const char *close, pval_t *out)
+static void array_lit(an_t *a, unsigned close, pval_t *out)
 {
     arr_t *arr = apr_pcalloc(a->p, sizeof(*arr));
-    int allconst = 1;
+    int allconst = 1, cap = 0;
 
     unknown(out);
-    arr->v = apr_palloc(a->p, sizeof(sg_php_str_t) * MAX_ITEMS);
-    arr->k = apr_palloc(a->p, sizeof(sg_php_str_t) * MAX_ITEMS);
-    while (!at_end(a) && !is_op(a, 0, close)) {
+    while (!at_end(a) && !is_code(a, 0, close)) {
         pval_t k, v;
         unknown(&k);
         take(a, "...");
@@ -1051,15 +1210,10 @@ static void array_lit(an_t *a, const char *close, pval_t *out)
             expr(a, 1, &v);
         }
         merge(out, &v);
-        if (arr->n < MAX_ITEMS && v.c.s) {
-            arr->v[arr->n] = v.c;
-            arr->k[arr->n] = k.c;
-            arr->n++;
-        }
-        else allconst = 0;
+        if (!allconst || !v.c.s || !arr_push(a, arr, &cap, &k.c, &v.c)) allconst = 0;
         if (!take(a, ",")) break;
     }
-    take(a, close);
+    if (is_code(a, 0, close)) advance(a);
     if (allconst && !out->taint) out->arr = arr;
 }
 
@@ -1236,19 +1390,9 @@ static void assign(an_t *a, pval_t *lhs, const pval_t *rhs, int line)
 
 static int prec_of(an_t *a, const sg_tok_t *t, int *right)
 {
-    static const struct { const char *op; int prec; int right; } ops[] = {
-        { "=", 4, 1 }, { "+=", 4, 1 }, { "-=", 4, 1 }, { "*=", 4, 1 }, { "/=", 4, 1 },
-        { ".=", 4, 1 }, { "%=", 4, 1 }, { "&=", 4, 1 }, { "|=", 4, 1 }, { "^=", 4, 1 },
-        { "<<=", 4, 1 }, { ">>=", 4, 1 }, { "**=", 4, 1 }, { "?\?=", 4, 1 },
-        { "?", 5, 0 }, { "??", 6, 1 }, { "||", 7, 0 }, { "&&", 8, 0 }, { "|", 9, 0 },
-        { "^", 10, 0 }, { "&", 11, 0 }, { "==", 12, 0 }, { "!=", 12, 0 }, { "===", 12, 0 },
-        { "!==", 12, 0 }, { "<>", 12, 0 }, { "<=>", 12, 0 }, { "<", 13, 0 }, { "<=", 13, 0 },
-        { ">", 13, 0 }, { ">=", 13, 0 }, { ".", 14, 0 }, { "<<", 15, 0 }, { ">>", 15, 0 },
-        { "+", 16, 0 }, { "-", 16, 0 }, { "*", 17, 0 }, { "/", 17, 0 }, { "%", 17, 0 },
-        { "**", 19, 1 }, { NULL, 0, 0 }
-    };
-    int i;
+    unsigned o = t->op;
 
+    (void)a;
     *right = 0;
     if (t->kind == SG_TK_NAME) {
         if (t->len == 2 && !strncasecmp(t->text, "or", 2)) return 1;
@@ -1258,13 +1402,49 @@ static int prec_of(an_t *a, const sg_tok_t *t, int *right)
         return 0;
     }
     if (t->kind != SG_TK_OP) return 0;
-    for (i = 0; ops[i].op; i++) {
-        if (sg_tok_is_op(t, ops[i].op)) {
-            *right = ops[i].right;
-            return ops[i].prec;
-        }
-    }
-    (void)a;
+    /* PHP's precedence, low to high: assignments 4, ?: 5, ?? 6, || 7, && 8,
+     * | 9, ^ 10, & 11, equality 12, comparison 13, . 14, shifts 15, + - 16,
+     * * / % 17, instanceof 18, ** 19 (the most common first). */
+    if (o == SG_OP(".")) { *right = 0; return 14; }
+    if (o == SG_OP("=")) { *right = 1; return 4; }
+    if (o == SG_OP("==")) { *right = 0; return 12; }
+    if (o == SG_OP("===")) { *right = 0; return 12; }
+    if (o == SG_OP("!=")) { *right = 0; return 12; }
+    if (o == SG_OP("!==")) { *right = 0; return 12; }
+    if (o == SG_OP("&&")) { *right = 0; return 8; }
+    if (o == SG_OP("||")) { *right = 0; return 7; }
+    if (o == SG_OP("?")) { *right = 0; return 5; }
+    if (o == SG_OP("+")) { *right = 0; return 16; }
+    if (o == SG_OP("-")) { *right = 0; return 16; }
+    if (o == SG_OP("*")) { *right = 0; return 17; }
+    if (o == SG_OP("/")) { *right = 0; return 17; }
+    if (o == SG_OP(".=")) { *right = 1; return 4; }
+    if (o == SG_OP("??")) { *right = 1; return 6; }
+    if (o == SG_OP("<")) { *right = 0; return 13; }
+    if (o == SG_OP(">")) { *right = 0; return 13; }
+    if (o == SG_OP("<=")) { *right = 0; return 13; }
+    if (o == SG_OP(">=")) { *right = 0; return 13; }
+    if (o == SG_OP("|")) { *right = 0; return 9; }
+    if (o == SG_OP("&")) { *right = 0; return 11; }
+    if (o == SG_OP("^")) { *right = 0; return 10; }
+    if (o == SG_OP("%")) { *right = 0; return 17; }
+    if (o == SG_OP("+=")) { *right = 1; return 4; }
+    if (o == SG_OP("-=")) { *right = 1; return 4; }
+    if (o == SG_OP("*=")) { *right = 1; return 4; }
+    if (o == SG_OP("/=")) { *right = 1; return 4; }
+    if (o == SG_OP("%=")) { *right = 1; return 4; }
+    if (o == SG_OP("&=")) { *right = 1; return 4; }
+    if (o == SG_OP("|=")) { *right = 1; return 4; }
+    if (o == SG_OP("^=")) { *right = 1; return 4; }
+    if (o == SG_OP("<<=")) { *right = 1; return 4; }
+    if (o == SG_OP(">>=")) { *right = 1; return 4; }
+    if (o == SG_OP("**=")) { *right = 1; return 4; }
+    if (o == SG_OP("?\?=")) { *right = 1; return 4; }
+    if (o == SG_OP("<>")) { *right = 0; return 12; }
+    if (o == SG_OP("<=>")) { *right = 0; return 12; }
+    if (o == SG_OP("<<")) { *right = 0; return 15; }
+    if (o == SG_OP(">>")) { *right = 0; return 15; }
+    if (o == SG_OP("**")) { *right = 1; return 19; }
     return 0;
 }
 
@@ -1274,8 +1454,7 @@ static void server_key(an_t *a, const pval_t *k, int line, pval_t *r)
 {
     unknown(r);
     if ((k->c.n > 5 && !memcmp(k->c.s, "HTTP_", 5)) || !strcmp(k->c.s, "QUERY_STRING")
-        || !strcmp(k->c.s, "REQUEST_URI") || !strcmp(k->c.s, "PATH_INFO")
-        || !strcmp(k->c.s, "argv")) {
+        || !strcmp(k->c.s, "REQUEST_URI") || !strcmp(k->c.s, "PATH_INFO")) {
         r->taint = T_REQ;
         r->org = step(a, NULL, apr_psprintf(a->p, "$_SERVER['%s']", k->c.s), line);
         a->request_read = 1;
@@ -1291,12 +1470,12 @@ static void server_key(an_t *a, const pval_t *k, int line, pval_t *r)
 static void index_of(an_t *a, pval_t *v, int line)
 {
     pval_t k, r;
-    const char *close = is_op(a, 0, "[") ? "]" : "}";
+    unsigned close = is_op(a, 0, "[") ? SG_OP("]") : SG_OP("}");
 
     advance(a);
     unknown(&k);
-    if (!is_op(a, 0, close)) expr(a, 1, &k);
-    take(a, close);
+    if (!is_code(a, 0, close)) expr(a, 1, &k);
+    if (is_code(a, 0, close)) advance(a);
     r = *v;
     r.c.s = NULL;
     r.arr = NULL;
@@ -1374,7 +1553,9 @@ static void member(an_t *a, pval_t *v, int line)
         if (is_op(a, 0, "{")) { advance(a); expr(a, 1, &dyn); take(a, "}"); }
         else { read_var(a, t->text + 1, t->len - 1, line, &dyn); advance(a); }
         if (is_op(a, 0, "(")) {
-            call_value(a, &dyn, line, &r, "->method");
+            /* $obj->$name(): controllers dispatch so; the object limits what runs */
+            args_t args;
+            read_args(a, &args);
         }
     }
     *v = r;
@@ -1385,19 +1566,19 @@ static void postfix(an_t *a, pval_t *v, int line)
     for (;;) {
         sg_tok_t *t = peek(a, 0);
         if (a->stop || t->kind != SG_TK_OP) return;
-        if (sg_tok_is_op(t, "[") || (sg_tok_is_op(t, "{") && t->text == a->prev_end
+        if (TOK_IS(t, "[") || (TOK_IS(t, "{") && t->text == a->prev_end
                                      && (v->lv == LV_VAR || v->lv == LV_ELEM))) {
             index_of(a, v, line);
         }
-        else if (sg_tok_is_op(t, "->") || sg_tok_is_op(t, "?->") || sg_tok_is_op(t, "::")) {
+        else if (TOK_IS(t, "->") || TOK_IS(t, "?->") || TOK_IS(t, "::")) {
             member(a, v, line);
         }
-        else if (sg_tok_is_op(t, "(")) {
+        else if (TOK_IS(t, "(")) {
             pval_t callee = *v;
             const char *what = v->lvname ? apr_pstrcat(a->p, "$", v->lvname, NULL) : "(expr)";
             call_value(a, &callee, (int)t->line, v, what);
         }
-        else if (sg_tok_is_op(t, "++") || sg_tok_is_op(t, "--")) {
+        else if (TOK_IS(t, "++") || TOK_IS(t, "--")) {
             advance(a);
             v->c.s = NULL;
             v->lv = LV_NONE;
@@ -1406,29 +1587,29 @@ static void postfix(an_t *a, pval_t *v, int line)
     }
 }
 
-/* include/require/eval/print/echo-like constructs taking one expression. */
-static int construct(an_t *a, const char *w, int line, pval_t *out)
+/* include/require/eval/print-like constructs taking one expression. */
+static int construct(an_t *a, int kw, int line, pval_t *out)
 {
     pval_t v;
 
-    if (!strcmp(w, "include") || !strcmp(w, "include_once") || !strcmp(w, "require")
-        || !strcmp(w, "require_once")) {
+    if (kw == K_INCLUDE) {
+        const char *w = name_of(a, peek(a, 0));
         advance(a);
         expr(a, 4, &v);
         sink(a, SK_INCLUDE, w, &v, line);
         unknown(out);
         return 1;
     }
-    if (!strcmp(w, "eval")) {
+    if (kw == K_EVAL) {
         advance(a);
         expr(a, 20, &v);
         code_sink(a, "eval", &v, line);
         unknown(out);
         return 1;
     }
-    if (!strcmp(w, "print") || !strcmp(w, "clone") || !strcmp(w, "yield") || !strcmp(w, "throw")) {
+    if (kw == K_PRINTLIKE) {
         advance(a);
-        if (!strcmp(w, "yield") && is_name(a, 0, "from")) advance(a);
+        if (is_name(a, 0, "from")) advance(a);
         expr(a, 4, out);
         out->lv = LV_NONE;
         return 1;
@@ -1451,9 +1632,9 @@ static void new_expr(an_t *a, int line, pval_t *out)
     }
     else if (t->kind == SG_TK_VAR) {
         pval_t v;
+        /* new $class with a request-chosen class: factories do it; not a sink */
         read_var(a, t->text + 1, t->len - 1, line, &v);
         advance(a);
-        if (v.taint & T_SRC) sink(a, SK_CALLNAME, "new", &v, line);
     }
     if (is_op(a, 0, "(")) {
         args_t args;
@@ -1485,53 +1666,65 @@ static void new_expr(an_t *a, int line, pval_t *out)
 static void name_primary(an_t *a, pval_t *out)
 {
     sg_tok_t *t = peek(a, 0);
-    int line = (int)t->line;
-    const char *w = name_of(a, t);
+    int line = (int)t->line, kw = kw_of(t);
+    sg_tok_t name;
     pval_t *c;
 
-    if (construct(a, w, line, out)) return;
-    if (!strcmp(w, "function") || !strcmp(w, "fn")) {
-        if (is_op(a, 1, "(") || is_op(a, 1, "&")) { closure(a, w[0] == 'f' && w[1] == 'n', out); return; }
-    }
-    if (!strcmp(w, "static") && (is_name(a, 1, "function") || is_name(a, 1, "fn"))) {
-        advance(a);
-        name_primary(a, out);
+    if (construct(a, kw, line, out)) return;
+    switch (kw) {
+    case K_FUNCTION: case K_FN:
+        if (is_op(a, 1, "(") || is_op(a, 1, "&")) { closure(a, kw == K_FN, out); return; }
+        break;
+    case K_STATIC:
+        if (is_name(a, 1, "function") || is_name(a, 1, "fn")) {
+            advance(a);
+            name_primary(a, out);
+            return;
+        }
+        break;
+    case K_NEW:
+        new_expr(a, line, out);
         return;
-    }
-    if (!strcmp(w, "new")) { new_expr(a, line, out); return; }
-    if ((!strcmp(w, "array") || !strcmp(w, "list")) && is_op(a, 1, "(")) {
+    case K_ARRAY: case K_LIST:
+        if (!is_op(a, 1, "(")) break;
         advance(a);
         advance(a);
-        array_lit(a, ")", out);
-        if (w[0] == 'l') out->lv = LV_LIST;
+        array_lit(a, SG_OP(")"), out);
+        if (kw == K_LIST) out->lv = LV_LIST;
         return;
-    }
-    if ((!strcmp(w, "isset") || !strcmp(w, "empty") || !strcmp(w, "unset")) && is_op(a, 1, "(")) {
-        args_t args;
+    case K_ISSETLIKE:
+        if (!is_op(a, 1, "(")) break;
         advance(a);
-        read_args(a, &args);
+        {
+            args_t args;
+            read_args(a, &args);
+        }
         unknown(out);
         return;
-    }
-    if ((!strcmp(w, "exit") || !strcmp(w, "die"))) {
+    case K_EXIT:
         advance(a);
         unknown(out);
         if (is_op(a, 0, "(")) { args_t args; read_args(a, &args); }
         return;
+    default:
+        break;
     }
+    name = *t;                         /* T is the lookahead slot: advance() reuses it */
     advance(a);
     unknown(out);
     if (is_op(a, 0, "(")) {
         args_t args;
+        const char *w = name_of(a, &name);
         read_args(a, &args);
         call_named(a, w, 0, &args, line, out);
         return;
     }
-    if (!strcmp(w, "true")) set_const(out, "1", 1, V_LIT);
-    else if (!strcmp(w, "false") || !strcmp(w, "null")) set_const(out, "", 0, V_LIT);
-    else if (!strcmp(w, "__file__")) out->flags = V_SELF;
-    else if (!strcmp(w, "php_eol")) set_const(out, "\n", 1, V_LIT);
-    else if ((c = apr_hash_get(a->consts, t->text, (apr_ssize_t)t->len)) != NULL) *out = *c;
+    if (kw == K_TRUE) set_const(out, "1", 1, V_LIT);
+    else if (kw == K_FALSE) set_const(out, "", 0, V_LIT);
+    else if (kw == K_FILE) out->flags = V_SELF;
+    else if (kw == K_PHP_EOL) set_const(out, "\n", 1, V_LIT);
+    else if (apr_hash_count(a->consts)
+             && (c = apr_hash_get(a->consts, name.text, (apr_ssize_t)name.len)) != NULL) *out = *c;
 }
 
 /* A primary expression; returns 0 when the current token starts none (and
@@ -1588,20 +1781,20 @@ static int primary(an_t *a, pval_t *out)
     default:
         return 0;
     }
-    if (sg_tok_is_op(t, "(")) {
+    if (TOK_IS(t, "(")) {
         advance(a);
         expr(a, 1, out);
         take(a, ")");
         out->lv = out->lv == LV_LIST ? LV_LIST : LV_NONE;
         return 1;
     }
-    if (sg_tok_is_op(t, "[")) {
+    if (TOK_IS(t, "[")) {
         advance(a);
-        array_lit(a, "]", out);
+        array_lit(a, SG_OP("]"), out);
         if (is_op(a, 0, "=")) out->lv = LV_LIST;
         return 1;
     }
-    if (sg_tok_is_op(t, "$")) {
+    if (TOK_IS(t, "$")) {
         pval_t n;
         advance(a);
         if (take(a, "{")) { expr(a, 1, &n); take(a, "}"); }
@@ -1616,9 +1809,9 @@ static int primary(an_t *a, pval_t *out)
         }
         return 1;
     }
-    if (sg_tok_is_op(t, "!") || sg_tok_is_op(t, "~") || sg_tok_is_op(t, "-") || sg_tok_is_op(t, "+")
-        || sg_tok_is_op(t, "@") || sg_tok_is_op(t, "&") || sg_tok_is_op(t, "++")
-        || sg_tok_is_op(t, "--")) {
+    if (TOK_IS(t, "!") || TOK_IS(t, "~") || TOK_IS(t, "-") || TOK_IS(t, "+")
+        || TOK_IS(t, "@") || TOK_IS(t, "&") || TOK_IS(t, "++")
+        || TOK_IS(t, "--")) {
         char op = t->text[0];
         int two = t->len == 2;
         advance(a);
@@ -1708,7 +1901,13 @@ static void expr(an_t *a, int minprec, pval_t *out)
             expr(a, 4, &r);
             if (op.len == 2 && op.text[0] == '.' && out->c.s && r.c.s) {
                 pval_t l = *out;
-                binary(a, &(sg_tok_t){ SG_TK_OP, 0, ".", 1, op.line }, &l, &r);
+                {
+                    sg_tok_t dot = op;
+                    dot.text = ".";
+                    dot.len = 1;
+                    dot.op = SG_OP(".");
+                    binary(a, &dot, &l, &r);
+                }
                 l.lv = out->lv; l.lvname = out->lvname; l.lvlen = out->lvlen;
                 r = l;
             }
@@ -1823,63 +2022,71 @@ static void class_def(an_t *a)
     a->class_body = saved;
 }
 
-static int keyword_stmt(an_t *a, const char *w)
+static void global_stmt(an_t *a)
 {
-    if (!strcmp(w, "function") && (peek(a, 1)->kind == SG_TK_NAME || is_op(a, 1, "&"))) {
+    advance(a);
+    while (peek(a, 0)->kind == SG_TK_VAR) {
+        sg_tok_t *t = peek(a, 0);
+        pval_t *g = apr_hash_get(a->global->vars, t->text + 1, (apr_ssize_t)t->len - 1);
+        if (g && a->scope != a->global) var_set(a, a->scope, t->text + 1, t->len - 1, g);
+        advance(a);
+        if (!take(a, ",")) break;
+    }
+}
+
+/* A statement that starts with keyword KW; 0 when it is an expression. */
+static int keyword_stmt(an_t *a, int kw)
+{
+    pval_t v;
+
+    switch (kw) {
+    case K_FUNCTION:
+        if (peek(a, 1)->kind != SG_TK_NAME && !is_op(a, 1, "&")) return 0;
         function_def(a, NULL);
         return 1;
-    }
-    if ((!strcmp(w, "class") || !strcmp(w, "interface") || !strcmp(w, "trait")
-         || !strcmp(w, "enum")) && peek(a, 1)->kind == SG_TK_NAME) {
+    case K_CLASS:
+        if (peek(a, 1)->kind != SG_TK_NAME) return 0;
         class_def(a);
         return 1;
-    }
-    if (!strcmp(w, "abstract") || !strcmp(w, "final") || !strcmp(w, "readonly")
-        || !strcmp(w, "public") || !strcmp(w, "private") || !strcmp(w, "protected")
-        || !strcmp(w, "var") || !strcmp(w, "else") || !strcmp(w, "do") || !strcmp(w, "try")
-        || !strcmp(w, "finally") || !strcmp(w, "default") || !strcmp(w, "break")
-        || !strcmp(w, "continue") || !strcmp(w, "goto") || !strcmp(w, "endif")
-        || !strcmp(w, "endwhile") || !strcmp(w, "endfor") || !strcmp(w, "endforeach")
-        || !strcmp(w, "endswitch") || !strcmp(w, "enddeclare")
-        || (!strcmp(w, "static") && peek(a, 1)->kind == SG_TK_VAR)
-        || (!strcmp(w, "const") && !a->class_body)) {
+    case K_STATIC:
+        if (peek(a, 1)->kind != SG_TK_VAR) return 0;
         advance(a);
         return 1;
-    }
-    if (!strcmp(w, "if") || !strcmp(w, "elseif") || !strcmp(w, "while") || !strcmp(w, "switch")
-        || !strcmp(w, "for") || !strcmp(w, "declare") || !strcmp(w, "catch")) {
+    case K_CONST:
+        if (a->class_body) return 0;
+        advance(a);
+        return 1;
+    case K_MODIFIER: case K_SKIP:
+        advance(a);
+        return 1;
+    case K_PAREN:
         advance(a);
         paren_expr(a);
         return 1;
-    }
-    if (!strcmp(w, "foreach")) { advance(a); foreach_head(a); return 1; }
-    if (!strcmp(w, "return")) { return_stmt(a); return 1; }
-    if (!strcmp(w, "echo")) {
+    case K_FOREACH:
+        advance(a);
+        foreach_head(a);
+        return 1;
+    case K_RETURN:
+        return_stmt(a);
+        return 1;
+    case K_ECHO:
         advance(a);
         return 0;                      /* the expressions follow */
-    }
-    if (!strcmp(w, "namespace") || (!strcmp(w, "use") && !a->fn)) {
+    case K_USE:
+        if (a->fn) return 0;
+        /* fall through */
+    case K_NAMESPACE:
         while (!at_end(a) && !is_op(a, 0, ";") && !is_op(a, 0, "{")) advance(a);
         take(a, ";");
         return 1;
-    }
-    if (!strcmp(w, "global")) {
-        advance(a);
-        while (peek(a, 0)->kind == SG_TK_VAR) {
-            sg_tok_t *t = peek(a, 0);
-            pval_t *g = apr_hash_get(a->global->vars, t->text + 1, (apr_ssize_t)t->len - 1);
-            if (g && a->scope != a->global) var_set(a, a->scope, t->text + 1, t->len - 1, g);
-            advance(a);
-            if (!take(a, ",")) break;
-        }
+    case K_GLOBAL:
+        global_stmt(a);
         return 1;
-    }
-    if (!strcmp(w, "__halt_compiler")) {
+    case K_HALT:
         a->stop = 1;
         return 1;
-    }
-    if (!strcmp(w, "case")) {
-        pval_t v;
+    case K_CASE:
         advance(a);
         expr(a, 1, &v);
         return 1;
@@ -1892,7 +2099,7 @@ static void statement(an_t *a)
     sg_tok_t *t = peek(a, 0);
     pval_t v;
 
-    if (t->kind == SG_TK_NAME && keyword_stmt(a, name_of(a, t))) return;
+    if (t->kind == SG_TK_NAME && keyword_stmt(a, kw_of(t))) return;
     if (is_op(a, 0, "{")) {
         advance(a);
         if (enter(a)) { block(a); a->depth--; }
