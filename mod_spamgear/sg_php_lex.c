@@ -206,8 +206,8 @@ static apr_size_t lex_line_comment(const unsigned char *s, apr_size_t i, apr_siz
 static const unsigned char *find_comment_end(const unsigned char *s, apr_size_t i, apr_size_t n);
 
 /* Interpolation at S[I] in a string: sets SG_TK_INTERP for "$name", "${"
- * and "{$"; for the last two (PHP code up to the matching '}') returns the
- * offset after that brace, else 0. */
+ * and "{$"; returns the offset after "$name[...]" or after the '}' that
+ * closes "${" or "{$" (PHP code), else 0. */
 static apr_size_t interp(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t,
                          int depth);
 
@@ -240,11 +240,29 @@ static apr_size_t skip_braced_code(const unsigned char *s, apr_size_t i, apr_siz
     return n;
 }
 
+/* The end of "$name[...]" in a string from S[I] (after the '['): PHP reads
+ * the offset as code bytes up to ']' (taken) or a blank, '\\', '\'', '#' or
+ * any other byte (not taken); a quote there does not end the string. */
+static apr_size_t var_offset(const unsigned char *s, apr_size_t i, apr_size_t n)
+{
+    while (i < n && (IS_LABEL(s[i]) || (s[i] != ']' && strchr(";:,.|^&+-/*=%!~$<>?@[(){}\"`", s[i])
+                                        && s[i]))) {
+        i++;
+    }
+    return i < n && s[i] == ']' ? i + 1 : i;
+}
+
 static apr_size_t interp(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t,
                          int depth)
 {
+    apr_size_t j;
+
     if (i + 1 >= n) return 0;
-    if (s[i] == '$' && IS_LABEL_START(s[i + 1])) t->flags |= SG_TK_INTERP;
+    if (s[i] == '$' && IS_LABEL_START(s[i + 1])) {
+        t->flags |= SG_TK_INTERP;
+        j = skip_label(s, i + 1, n);
+        return j < n && s[j] == '[' ? var_offset(s, j + 1, n) : 0;
+    }
     if ((s[i] == '$' && s[i + 1] == '{') || (s[i] == '{' && s[i + 1] == '$')) {
         t->flags |= SG_TK_INTERP;
         if (depth < MAX_NEST) return skip_braced_code(s, i + 2 - (s[i] == '{'), n, depth);
@@ -405,7 +423,8 @@ static apr_size_t yield_from(const unsigned char *s, apr_size_t i, apr_size_t n)
     apr_size_t j = i;
 
     while (j < n && IS_WS(s[j])) j++;
-    if (j == i || !starts_ci(s + j, n - j, "from") || j + 4 >= n || IS_LABEL(s[j + 4])) return i;
+    /* at the end of the buffer PHP sees its NUL padding: not a label byte */
+    if (j == i || !starts_ci(s + j, n - j, "from") || (j + 4 < n && IS_LABEL(s[j + 4]))) return i;
     return j + 4;
 }
 

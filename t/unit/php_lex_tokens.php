@@ -57,7 +57,7 @@ function php_spans($src, $ex)
     global $used;
     $spans = [];
     $off = 0;
-    $stack = [];          /* 's' + closer: in a string; 'b': in braces */
+    $stack = [];          /* 's' + closer: in a string; 'b': in braces; 'o': in "$a[...]" */
     $start = 0;
     $kind = '';
     foreach (token_get_all($src) as $t) {
@@ -84,10 +84,15 @@ function php_spans($src, $ex)
                    || ($top === 's`' && $char === '`');
             if ($closes) array_pop($stack);
             elseif ($id === T_CURLY_OPEN || $id === T_DOLLAR_OPEN_CURLY_BRACES) $stack[] = 'b';
+            elseif ($char === '[') $stack[] = 'o';
             if (!$stack) {
                 $spans[] = [$start, $off + $len - $start, $kind];
                 $used['interp']++;
             }
+        }
+        elseif ($top === 'o') {
+            /* PHP leaves an offset at ']' or with an empty T_ENCAPSED_AND_WHITESPACE */
+            if ($char === ']' || $id === T_ENCAPSED_AND_WHITESPACE) array_pop($stack);
         }
         else {
             if ($char === '{' || $id === T_CURLY_OPEN || $id === T_DOLLAR_OPEN_CURLY_BRACES) $stack[] = 'b';
