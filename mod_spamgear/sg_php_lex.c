@@ -157,10 +157,15 @@ static apr_size_t lex_name(const unsigned char *s, apr_size_t i, apr_size_t n)
 
 static apr_size_t digits(const unsigned char *s, apr_size_t i, apr_size_t n, const char *set)
 {
+    apr_size_t start = i;
+
     for (;;) {
-        while (i < n && strchr(set, s[i]) && s[i]) i++;
+        while (i < n && s[i] && strchr(set, s[i])) i++;
         /* '_' only between two digits */
-        if (i + 1 < n && s[i] == '_' && s[i + 1] && strchr(set, s[i + 1])) { i++; continue; }
+        if (i > start && i + 1 < n && s[i] == '_' && s[i + 1] && strchr(set, s[i + 1])) {
+            i++;
+            continue;
+        }
         return i;
     }
 }
@@ -177,8 +182,8 @@ static apr_size_t lex_number(const unsigned char *s, apr_size_t i, apr_size_t n)
         if (set && (j = digits(s, i + 2, n, set)) > i + 2) return j;
     }
     i = digits(s, i, n, dec);
-    if (i < n && s[i] == '.' && !(i + 1 < n && s[i + 1] == '.')) {
-        i = digits(s, i + 1, n, dec);
+    if (i < n && s[i] == '.') {
+        i = digits(s, i + 1, n, dec);   /* "1." is a float, "1..2" is "1." ".2" */
     }
     if (i + 1 < n && lower(s[i]) == 'e') {
         j = i + 1;
@@ -188,30 +193,115 @@ static apr_size_t lex_number(const unsigned char *s, apr_size_t i, apr_size_t n)
     return i;
 }
 
+/* Strings nest inside "{$...}" ("{$a["{$b}"]}"); deeper than this, "{$" is
+ * read as text, which keeps the recursion (and the stack) bounded. */
+#define MAX_NEST 32
+
+static apr_size_t lex_quoted(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t,
+                             int depth);
+static apr_size_t lex_heredoc(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t,
+                              int depth);
+static apr_size_t lex_line_comment(const unsigned char *s, apr_size_t i, apr_size_t n);
+static const unsigned char *find_comment_end(const unsigned char *s, apr_size_t i, apr_size_t n);
+
+/* Interpolation at S[I] in a string: sets SG_TK_INTERP for "$name", "${"
+ * and "{$"; returns the offset after "$name[...]" or after the '}' that
+ * closes "${" or "{$" (PHP code), else 0. */
+static apr_size_t interp(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t,
+                         int depth);
+
+/* PHP code inside "{$...}" or "${...}" from S[I], one brace open: the
+ * offset after the brace that closes it (N when none does).  Only strings,
+ * comments and braces matter to find it. */
+static apr_size_t skip_braced_code(const unsigned char *s, apr_size_t i, apr_size_t n, int depth)
+{
+    apr_size_t open = 1, j;
+    sg_tok_t inner;
+    const unsigned char *end;
+
+    while (i < n) {
+        unsigned char c = s[i];
+        memset(&inner, 0, sizeof(inner));
+        if (c == '{') { open++; i++; }
+        else if (c == '}') { i++; if (--open == 0) return i; }
+        else if (c == '\'' || c == '"' || c == '`') i = lex_quoted(s, i, n, &inner, depth + 1);
+        else if (c == '<' && i + 3 < n && s[i + 1] == '<' && s[i + 2] == '<'
+                 && (j = lex_heredoc(s, i, n, &inner, depth + 1)) > 0) i = j;
+        else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+            end = find_comment_end(s, i + 2, n);
+            i = end ? (apr_size_t)(end - s) + 2 : n;
+        }
+        else if ((c == '#' && !(i + 1 < n && s[i + 1] == '[')) || (c == '/' && i + 1 < n && s[i + 1] == '/')) {
+            i = lex_line_comment(s, i + 1, n);
+        }
+        else i++;
+    }
+    return n;
+}
+
+/* The end of "$name[...]" in a string from S[I] (after the '['): PHP reads
+ * the offset as code bytes up to ']' (taken) or a blank, '\\', '\'', '#' or
+ * any other byte (not taken); a quote there does not end the string. */
+static apr_size_t var_offset(const unsigned char *s, apr_size_t i, apr_size_t n)
+{
+    while (i < n && (IS_LABEL(s[i]) || (s[i] != ']' && strchr(";:,.|^&+-/*=%!~$<>?@[(){}\"`", s[i])
+                                        && s[i]))) {
+        i++;
+    }
+    return i < n && s[i] == ']' ? i + 1 : i;
+}
+
+static apr_size_t interp(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t,
+                         int depth)
+{
+    apr_size_t j;
+
+    if (i + 1 >= n) return 0;
+    if (s[i] == '$' && IS_LABEL_START(s[i + 1])) {
+        t->flags |= SG_TK_INTERP;
+        j = skip_label(s, i + 1, n);
+        return j < n && s[j] == '[' ? var_offset(s, j + 1, n) : 0;
+    }
+    if ((s[i] == '$' && s[i + 1] == '{') || (s[i] == '{' && s[i + 1] == '$')) {
+        t->flags |= SG_TK_INTERP;
+        if (depth < MAX_NEST) return skip_braced_code(s, i + 2 - (s[i] == '{'), n, depth);
+    }
+    return 0;
+}
+
 /* A quoted string from S[I] (the quote) to its closing quote. */
-static apr_size_t lex_quoted(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t)
+static apr_size_t lex_quoted(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t,
+                             int depth)
 {
     unsigned char q = s[i++];
 
     while (i < n) {
-        apr_size_t j = i;
+        apr_size_t j = i, k;
         while (j < n && s[j] != q && s[j] != '\\' && s[j] != '$' && s[j] != '{') j++;
-        if (j >= n) { i = n; break; }
+        if (j >= n) break;
         if (s[j] == q) return j + 1;
         if (s[j] == '\\') { i = j + 2; continue; }
-        if (q != '\'' && j + 1 < n
-            && ((s[j] == '$' && (IS_LABEL_START(s[j + 1]) || s[j + 1] == '{'))
-                || (s[j] == '{' && s[j + 1] == '$'))) {
-            t->flags |= SG_TK_INTERP;
-        }
+        if (q != '\'' && (k = interp(s, j, n, t, depth)) > 0) { i = k; continue; }
         i = j + 1;
     }
     t->flags |= SG_TK_UNTERMINATED;
     return n;
 }
 
+/* The end of a heredoc's closing label when the line at S[I] holds one:
+ * blanks, the label LAB[0..LABN), then a byte that is not a label byte (PHP
+ * wants one: a label that ends the buffer closes nothing); else 0. */
+static apr_size_t closing_label(const unsigned char *s, apr_size_t i, apr_size_t n,
+                                const unsigned char *lab, apr_size_t labn)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    if (labn < n - i && !memcmp(s + i, lab, labn) && !IS_LABEL(s[i + labn])) return i + labn;
+    return 0;
+}
+
 /* Heredoc/nowdoc from "<<<" at S[I]; 0 when it is not one (then "<<" "<"). */
-static apr_size_t lex_heredoc(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t)
+static apr_size_t lex_heredoc(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t,
+                              int depth)
 {
     apr_size_t j = i + 3, lab, labn, k;
     unsigned char q = 0;
@@ -227,25 +317,22 @@ static apr_size_t lex_heredoc(const unsigned char *s, apr_size_t i, apr_size_t n
         j++;
     }
     if (j < n && s[j] == '\r') j++;
-    if (j >= n || s[j] != '\n') return 0;
-    j++;
+    else if (j < n && s[j] == '\n') j++;
+    else return 0;
+    if (s[j - 1] == '\r' && j < n && s[j] == '\n') j++;
     t->kind = q == '\'' ? SG_TK_NOWDOC : SG_TK_HEREDOC;
-    /* The body ends at a line holding blanks, the label, and no label byte after it. */
+    /* The body ends at a line (the first included) that holds the closing label. */
+    if ((k = closing_label(s, j, n, s + lab, labn)) > 0) return k;
     for (k = j; k < n;) {
-        apr_size_t m = k;
-        while (m < n && (s[m] == ' ' || s[m] == '\t')) m++;
-        if (m + labn <= n && !memcmp(s + m, s + lab, labn) && (m + labn == n || !IS_LABEL(s[m + labn]))) {
-            return m + labn;
+        unsigned char c = s[k++];
+        apr_size_t e;
+        if (c == '\r' || c == '\n') {
+            if (c == '\r' && k < n && s[k] == '\n') k++;
+            if ((e = closing_label(s, k, n, s + lab, labn)) > 0) return e;
         }
-        for (; k < n && s[k] != '\n'; k++) {
-            if (q != '\'' && k + 1 < n
-                && ((s[k] == '$' && (IS_LABEL_START(s[k + 1]) || s[k + 1] == '{'))
-                    || (s[k] == '{' && s[k + 1] == '$'))) {
-                t->flags |= SG_TK_INTERP;
-            }
-            if (s[k] == '\\') k++;
-        }
-        k++;
+        else if (q == '\'') continue;                /* nowdoc: no escapes, no code */
+        else if (c == '\\' && k < n && s[k] != '\n' && s[k] != '\r') k++;
+        else if ((c == '$' || c == '{') && (e = interp(s, k - 1, n, t, depth)) > 0) k = e;
     }
     t->flags |= SG_TK_UNTERMINATED;
     return n;
@@ -269,12 +356,12 @@ static apr_size_t lex_cast(const unsigned char *s, apr_size_t i, apr_size_t n)
     return j < n && s[j] == ')' ? j + 1 : 0;
 }
 
-/* A line comment ends before a newline's end or before "?>". */
+/* A line comment ends before its newline (PHP 8: the newline is whitespace)
+ * or before "?>". */
 static apr_size_t lex_line_comment(const unsigned char *s, apr_size_t i, apr_size_t n)
 {
     for (; i < n; i++) {
-        if (s[i] == '\n') return i + 1;
-        if (s[i] == '\r') return (i + 1 < n && s[i + 1] == '\n') ? i + 2 : i + 1;
+        if (s[i] == '\n' || s[i] == '\r') return i;
         if (s[i] == '?' && i + 1 < n && s[i + 1] == '>') return i;
     }
     return n;
@@ -326,7 +413,7 @@ static int lex_close(sg_php_lexer_t *lx, const unsigned char *s, apr_size_t i, s
     if (s[i] == '?' && i + 1 < n && s[i + 1] == '>') {
         j = i + 2;
         if (j < n && s[j] == '\n') j++;
-        else if (j + 1 < n && s[j] == '\r' && s[j + 1] == '\n') j += 2;
+        else if (j < n && s[j] == '\r') j += (j + 1 < n && s[j + 1] == '\n') ? 2 : 1;
     }
     else if (lx->script_tag && s[i] == '<' && starts_ci(s + i, n - i, "</script")) {
         j = i + 8;
@@ -343,6 +430,18 @@ static int lex_close(sg_php_lexer_t *lx, const unsigned char *s, apr_size_t i, s
     return 1;
 }
 
+/* "yield" at S[..I) followed by blanks and "from" and a byte that is not a
+ * label byte is one token, as in PHP 8.2; returns its end (else I). */
+static apr_size_t yield_from(const unsigned char *s, apr_size_t i, apr_size_t n)
+{
+    apr_size_t j = i;
+
+    while (j < n && IS_WS(s[j])) j++;
+    /* at the end of the buffer PHP sees its NUL padding: not a label byte */
+    if (j == i || !starts_ci(s + j, n - j, "from") || (j + 4 < n && IS_LABEL(s[j + 4]))) return i;
+    return j + 4;
+}
+
 /* The token starting with a letter, '\\' or a b-prefixed string. */
 static apr_size_t lex_word(const unsigned char *s, apr_size_t i, apr_size_t n, sg_tok_t *t)
 {
@@ -351,14 +450,15 @@ static apr_size_t lex_word(const unsigned char *s, apr_size_t i, apr_size_t n, s
     if ((s[i] == 'b' || s[i] == 'B') && i + 1 < n) {
         if (s[i + 1] == '\'' || s[i + 1] == '"') {
             t->kind = s[i + 1] == '"' ? SG_TK_DQ : SG_TK_SQ;
-            return lex_quoted(s, i + 1, n, t);
+            return lex_quoted(s, i + 1, n, t, 0);
         }
-        if (i + 3 < n && !memcmp(s + i + 1, "<<<", 3) && (j = lex_heredoc(s, i + 1, n, t)) > 0) {
+        if (i + 3 < n && !memcmp(s + i + 1, "<<<", 3) && (j = lex_heredoc(s, i + 1, n, t, 0)) > 0) {
             return j;
         }
     }
     t->kind = SG_TK_NAME;
-    return lex_name(s, i, n);
+    j = lex_name(s, i, n);
+    return j == i + 5 && starts_ci(s + i, n - i, "yield") ? yield_from(s, j, n) : j;
 }
 
 static void lex_code(sg_php_lexer_t *lx, sg_tok_t *t)
@@ -391,8 +491,15 @@ static void lex_code(sg_php_lexer_t *lx, sg_tok_t *t)
         t->kind = SG_TK_VAR;
         j = skip_label(s, i + 1, n);
     }
+    else if (lx->property && IS_LABEL_START(c)) {
+        t->kind = SG_TK_NAME;   /* "$a->b\\c" is "b" then "\\c", as in PHP */
+        j = skip_label(s, i, n);
+    }
     else if (IS_LABEL_START(c) || (c == '\\' && i + 1 < n && IS_LABEL_START(s[i + 1]))) {
         j = lex_word(s, i, n, t);
+        if (t->kind == SG_TK_NAME && j - i == 15 && starts_ci(s + i, 15, "__halt_compiler")) {
+            lx->halt = 4;   /* count_halt() counts this token too */
+        }
     }
     else if ((c >= '0' && c <= '9') || (c == '.' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')) {
         t->kind = SG_TK_NUM;
@@ -400,10 +507,10 @@ static void lex_code(sg_php_lexer_t *lx, sg_tok_t *t)
     }
     else if (c == '\'' || c == '"' || c == '`') {
         t->kind = c == '\'' ? SG_TK_SQ : c == '"' ? SG_TK_DQ : SG_TK_BACKTICK;
-        j = lex_quoted(s, i, n, t);
+        j = lex_quoted(s, i, n, t, 0);
     }
     else if (c == '<' && i + 3 < n && s[i + 1] == '<' && s[i + 2] == '<'
-             && (j = lex_heredoc(s, i, n, t)) > 0) {
+             && (j = lex_heredoc(s, i, n, t, 0)) > 0) {
         /* heredoc or nowdoc */
     }
     else if (c == '(' && (j = lex_cast(s, i, n)) > 0) {
@@ -414,6 +521,19 @@ static void lex_code(sg_php_lexer_t *lx, sg_tok_t *t)
         j = lex_op(s, i, n, &t->op);
     }
     t->len = j - i;
+    if (t->kind != SG_TK_WS) {
+        lx->property = t->kind == SG_TK_OP && (sg_tok_is_op(t, "->") || sg_tok_is_op(t, "?->"));
+    }
+}
+
+/* After __halt_compiler, PHP reads three more tokens (blanks, comments and
+ * open tags not counted) and hands the rest over as data. */
+static void count_halt(sg_php_lexer_t *lx, const sg_tok_t *t)
+{
+    if (lx->halt > 0 && t->kind != SG_TK_WS && t->kind != SG_TK_COMMENT
+             && t->kind != SG_TK_DOC_COMMENT && t->kind != SG_TK_OPEN && --lx->halt == 0) {
+        lx->halted = 1;
+    }
 }
 
 sg_tk_kind_t sg_php_lex_next(sg_php_lexer_t *lx, sg_tok_t *t)
@@ -426,8 +546,13 @@ sg_tk_kind_t sg_php_lex_next(sg_php_lexer_t *lx, sg_tok_t *t)
         return SG_TK_END;
     }
     t->text = lx->buf + lx->pos;
-    if (lx->in_php) lex_code(lx, t);
+    if (lx->halted) {
+        t->kind = SG_TK_HTML;
+        t->len = lx->len - lx->pos;
+    }
+    else if (lx->in_php) lex_code(lx, t);
     else lex_html(lx, t);
+    count_halt(lx, t);
     lx->pos += t->len;
     lx->line += count_lines(t->text, t->len);
     return t->kind;

@@ -11,12 +11,16 @@
  * casts, numbers in every base with '_' separators, names (qualified and
  * fully qualified, as PHP 8 does) and every operator.
  *
- * Token boundaries follow PHP 8's token_get_all(), with two documented
- * differences (t/unit/php_lex_diff.sh lists them): a double-quoted string,
- * backtick string or heredoc that interpolates variables is one token here
- * (PHP splits it into parts), and "<?" followed by "xml" is inline HTML here
- * (with short_open_tag on, PHP would take it as a tag; no real server runs
- * XML declarations as code).
+ * Token boundaries follow PHP 8's token_get_all() (short_open_tag on), with
+ * three documented differences (t/unit/php_lex_diff.sh lists and tests them):
+ * a double-quoted string, backtick string, heredoc or nowdoc is one token
+ * here (PHP splits it into parts), nested strings inside {$...} included;
+ * "<?" followed by "xml" is inline HTML here (PHP would take it as a short
+ * tag; no real server runs XML declarations as code); and PHP 5's
+ * <script language="php"> opens code here (PHP 7+ reads it as HTML).  As in
+ * PHP, line comments end before their newline, a name after -> or ?-> is a
+ * plain label, "yield from" is one token, and the bytes after
+ * __halt_compiler and the three tokens that follow it are one HTML token.
  *
  * The lexer is an iterator over the caller's buffer: tokens point into it.
  * An unterminated string, comment or heredoc ends at the end of the buffer
@@ -72,6 +76,9 @@ typedef struct sg_php_lexer_t {
     apr_size_t line;         /* line at pos */
     int in_php;              /* 1: inside PHP code */
     int script_tag;          /* 1: opened by <script language="php"> */
+    int property;            /* 1: after -> or ?->, a name is a plain label */
+    int halt;                /* tokens to read after __halt_compiler, 0: none */
+    int halted;              /* 1: the rest of the buffer is data (HTML) */
 } sg_php_lexer_t;
 
 /* Starts LX over BUF[0..LEN), outside PHP (as a file starts). */

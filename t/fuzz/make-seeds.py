@@ -120,6 +120,14 @@ def queue_seeds():
     put("queue", b"\1" + seed + b"  0 \r\n")
     put("queue", b"\1" + seed + b"exim: permission denied\n")
 
+def php_lex_seeds():
+    """The lexer's hand-written tricky files and a few scan samples."""
+    for f in sorted(glob.glob("t/unit/php-lex/*.php")):
+        put("php_lex", open(f, "rb").read())
+    for f in ["backtick_var", "eval_packed", "hexglobals", "preg_e", "xor_shell"]:
+        put("php_lex", open("t/scan/samples/%s.php" % f, "rb").read())
+    put("php_lex", b"\"{$a[\"{$b[<<<X\n{$c}\nX]}\"]}\" /* ?> */ `${d}` $e->f\\g yield\tfrom x")
+
 def main():
     for d in glob.glob("t/fuzz/corpus/*/seed-*"):
         os.remove(d)
@@ -193,5 +201,6 @@ def main():
     accessmap_seeds()
     proc_seeds()
     queue_seeds()
+    php_lex_seeds()
 
 main()

@@ -1,0 +1,2 @@
+<?php
+$a = 1; // comment at eof

@@ -1,0 +1,3 @@
+<?php __halt_compiler /* c */ ( # x
+ ) ?>
+rest <?php echo 1;
