@@ -29,8 +29,13 @@ static void print_record(FILE *fp, const sg_qrecord_t *r, apr_pool_t *p)
                                               r->client, " part=", r->part, " file=",
                                               r->filename, NULL));
     for (i = 0; i < r->findings->nelts; i++) {
+        const sg_qfinding_t *f = &APR_ARRAY_IDX(r->findings, i, sg_qfinding_t);
         fputs(" [", fp);
-        sg_cli_put_path(fp, APR_ARRAY_IDX(r->findings, i, sg_qfinding_t).signature);
+        sg_cli_put_path(fp, f->signature);
+        if (f->member) {
+            fputs(" in ", fp);
+            sg_cli_put_path(fp, f->member);
+        }
         fputc(']', fp);
     }
     fputc('\n', fp);

@@ -14,9 +14,11 @@
 #include <apr_thread_proc.h>
 #include <apr_thread_mutex.h>
 #include <apr_thread_cond.h>
+#include "sg_archive.h"
 #include "sg_cli.h"
 #include "sg_deobf.h"
 #include "sg_engine.h"
+#include "sg_libarchive.h"
 #include "sg_log.h"
 #include "sg_quarantine.h"
 #include "scan_notify.h"
@@ -98,6 +100,7 @@ static void put_json_record(FILE *fp, const char *path, const sg_finding_t *f,
                             apr_int64_t cpu_us)
 {
     fputs("{\"path\":", fp); put_json_string(fp, path);
+    if (f && f->member) { fputs(",\"member\":", fp); put_json_string(fp, f->member); }
     if (f) {
         fputs(",\"engine\":", fp); put_json_string(fp, f->engine);
         fputs(",\"signature\":", fp); put_json_string(fp, f->signature);
@@ -165,6 +168,10 @@ static void report(scan_run_t *run, const char *path, apr_array_header_t *findin
         }
         else {
             sg_cli_put_path(fp, path);
+            if (f->member) {
+                fputc('!', fp);
+                sg_cli_put_path(fp, f->member);
+            }
             fprintf(fp, " [%s] [%s]", f->engine, f->signature);
             if (f->severity == SG_SEV_SUSPICIOUS) fputs(" [SUSPICIOUS]", fp);
             if (action) fprintf(fp, " [%s]", action);
@@ -246,6 +253,7 @@ static apr_array_header_t *qfindings(const apr_array_header_t *findings, apr_poo
         q->engine = f->engine;
         q->signature = f->signature;
         q->severity = sg_severity_name(f->severity);
+        q->member = f->member;
     }
     return out;
 }
@@ -695,6 +703,7 @@ static int setup_engine(sg_cli_t *cli, sg_engine_t **engine, const char *cmd)
     }
     if (!sigdir) sigdir = sg_conf_get(cli->conf, "signatures");
     sg_deobf_set_inflate(sg_cli_inflate);
+    sg_archive_set_reader(sg_libarchive_reader());
     if (sg_engine_create(engine, cli->pool, &opts, &res) != APR_SUCCESS
         || sg_engine_load(*engine, sigdir, &res) != APR_SUCCESS) {
         sg_cli_error("%s: %s", cmd, res.problem);
@@ -990,7 +999,9 @@ int sg_cmd_inspect(sg_cli_t *cli, int argc, const char *const *argv)
     if (findings->nelts == 0) return verdict(cli, SG_EXIT_OK, "spamgear: clean", NULL, NULL);
     for (i = 0; i < findings->nelts; i++) {
         const sg_finding_t *f = &APR_ARRAY_IDX(findings, i, sg_finding_t);
-        line = apr_psprintf(cli->pool, "%s [%s] [%s]", line, f->engine, f->signature);
+        line = apr_psprintf(cli->pool, "%s [%s] [%s]%s%s%s", line, f->engine, f->signature,
+                            f->member ? " [in " : "", f->member ? f->member : "",
+                            f->member ? "]" : "");
     }
     return verdict(cli, SG_EXIT_FOUND, "spamgear: found in ", argv[0], line);
 }

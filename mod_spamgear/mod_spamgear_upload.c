@@ -21,6 +21,7 @@
 #include "mod_spamgear.h"
 #include "sg_deobf.h"
 #include "sg_engine.h"
+#include "sg_libarchive.h"
 #include "sg_multipart.h"
 #include "sg_quarantine.h"
 
@@ -91,6 +92,8 @@ apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
         return APR_SUCCESS;
     }
     sg_deobf_set_inflate(upload_inflate);
+    /* Archive members (a plugin .zip) are scanned like the files they hold. */
+    sg_archive_set_reader(sg_libarchive_reader());
     sg_engine_options_default(&opts);
     opts.clamav = conf->clamav ? conf->clamav : "off";
     /* clamd may be down at startup: requests then follow SpamGearUploadOnError. */
@@ -370,6 +373,7 @@ typedef struct scan_t {
     const char *part;             /* form field of the refused part ("-": raw body) */
     const char *file;             /* its client file name (NULL: a form field) */
     const char *why;              /* signature, pattern or problem */
+    const char *member;           /* the archive member it was found in, or NULL */
     const char *hit;              /* the refused bytes (part data, field value or body) */
     apr_size_t hit_len;           /* their length */
     apr_array_header_t *hit_findings; /* sg_qfinding_t: why, for the quarantine record */
@@ -379,7 +383,7 @@ typedef struct scan_t {
 
 /* Remembers the refused bytes and one finding for the quarantine. */
 static void set_hit(scan_t *sc, const char *buf, apr_size_t len, const char *engine,
-                    const char *signature)
+                    const char *signature, const char *member)
 {
     sg_qfinding_t *f;
 
@@ -390,6 +394,7 @@ static void set_hit(scan_t *sc, const char *buf, apr_size_t len, const char *eng
     f->engine = apr_pstrdup(sc->r->pool, engine);
     f->signature = apr_pstrdup(sc->r->pool, signature);
     f->severity = "malicious";
+    f->member = member ? apr_pstrdup(sc->r->pool, member) : NULL;
 }
 
 /* Refuses file NAME of field PART, data BUF[0..LEN), when its name is denied. */
@@ -405,7 +410,7 @@ static int deny_name(scan_t *sc, const char *part, const char *name, const char 
         sc->part = apr_pstrdup(sc->r->pool, part);
         sc->file = apr_pstrdup(sc->r->pool, name);
         sc->why = hit;
-        set_hit(sc, buf, len, "NAME", hit);
+        set_hit(sc, buf, len, "NAME", hit, NULL);
     }
     return hit != NULL;
 }
@@ -434,8 +439,9 @@ static int scan_buf(scan_t *sc, const char *part, const char *name, const char *
         if (sc->verdict == V_CLEAN) {
             sc->verdict = V_INFECTED;
             sc->why = apr_psprintf(sc->r->pool, "%s %s", fd->engine, fd->signature);
+            sc->member = fd->member ? apr_pstrdup(sc->r->pool, fd->member) : NULL;
         }
-        set_hit(sc, buf, len, fd->engine, fd->signature);
+        set_hit(sc, buf, len, fd->engine, fd->signature, fd->member);
     }
     if (sc->verdict == V_CLEAN && rv != APR_SUCCESS) {
         sc->verdict = V_ERROR;
@@ -608,10 +614,12 @@ static int refuse(request_rec *r, const scan_t *sc)
     sg_stats_upload(1);
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(53042)
                   "spamgear: upload: %s: vhost %s:%u, client %s, URI %s, part %s, file %s, "
-                  "%s %s%s%s", what, r->server->server_hostname, ap_get_server_port(r),
+                  "%s %s%s%s%s%s", what, r->server->server_hostname, ap_get_server_port(r),
                   r->useragent_ip, r->uri, sc->part ? sc->part : "-",
                   sc->file && *sc->file ? sc->file : "-",
                   sc->verdict == V_INFECTED ? "signature" : "pattern", sc->why,
+                  sc->member ? ", member " : "",
+                  sc->member ? ap_escape_logitem(r->pool, sc->member) : "",
                   kept ? ", quarantined as " : "", kept ? kept : "");
     return status;
 }

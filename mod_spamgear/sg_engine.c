@@ -6,6 +6,7 @@
 #include <apr_file_io.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include "sg_archive.h"
 #include "sg_clamav.h"
 #include "sg_codec.h"
 #include "sg_deobf.h"
@@ -330,9 +331,16 @@ static void clamav(scan_t *sc, const char *buf, apr_size_t len, int fd, apr_stat
     }
 }
 
-apr_status_t sg_engine_scan_buffer(sg_engine_t *e, const char *name, const char *buf,
-                                   apr_size_t len, int fd, apr_pool_t *p,
-                                   apr_array_header_t **findings, sg_result_t *res)
+static void scan_archive(sg_engine_t *e, const char *name, const char *buf, apr_size_t len,
+                         sg_archive_walk_t *inside, apr_interval_time_t deadline,
+                         apr_array_header_t *out, apr_pool_t *p);
+
+/* sg_engine_scan_buffer; INSIDE is the archive walk a member comes from
+ * (NULL: a file). */
+static apr_status_t scan_buffer(sg_engine_t *e, const char *name, const char *buf,
+                                apr_size_t len, int fd, sg_archive_walk_t *inside,
+                                apr_interval_time_t deadline,
+                                apr_pool_t *p, apr_array_header_t **findings, sg_result_t *res)
 {
     scan_t sc;
     apr_status_t rv = APR_SUCCESS;
@@ -344,7 +352,8 @@ apr_status_t sg_engine_scan_buffer(sg_engine_t *e, const char *name, const char 
     sc.p = p;
     sc.findings = apr_array_make(p, 2, sizeof(sg_finding_t));
     sc.targets = sg_sig_target_of(name, buf, len);
-    sc.deadline = e->opts.budget > 0 ? thread_cpu_now() + e->opts.budget : 0;
+    /* An archive's members share the archive's budget. */
+    sc.deadline = deadline ? deadline : e->opts.budget > 0 ? thread_cpu_now() + e->opts.budget : 0;
     *findings = sc.findings;
     match_layer(&sc, buf, len, sc.targets, 0);
     if (e->opts.analyse && (sc.targets & SG_TARGET_PHP)) {
@@ -353,8 +362,12 @@ apr_status_t sg_engine_scan_buffer(sg_engine_t *e, const char *name, const char 
     if (e->opts.decode && (sc.targets & (SG_TARGET_PHP | SG_TARGET_HTML)) && !budget_spent(&sc)) {
         decode_and_match(&sc, buf, len);
     }
-    if (e->av && !budget_spent(&sc)) {
+    /* ClamAV reads archives itself: members are not handed to it again. */
+    if (e->av && !inside && !budget_spent(&sc)) {
         clamav(&sc, buf, len, fd, &rv, res);
+    }
+    if (!budget_spent(&sc)) {
+        scan_archive(e, name, buf, len, inside, sc.deadline, sc.findings, p);
     }
     if (sc.findings->nelts > 0 && apr_hash_count(e->whitelist) > 0
         && apr_hash_get(e->whitelist, sg_sha256_hex(buf, len, p), 64)) {
@@ -367,4 +380,112 @@ apr_status_t sg_engine_scan_buffer(sg_engine_t *e, const char *name, const char 
                            name ? name : "(buffer)", apr_time_as_msec(e->opts.budget));
     }
     return rv;
+}
+
+/* ---------------------------------------------------------------- archives */
+
+typedef struct member_scan_t {
+    sg_engine_t *engine;
+    const char *name;             /* the file's name, for targets and messages */
+    apr_array_header_t *out;      /* where the members' findings go */
+    apr_pool_t *pool;             /* out's pool */
+    apr_interval_time_t deadline; /* the archive's budget, which members share */
+} member_scan_t;
+
+/* sg_archive_member_fn: one member scanned as a file; stops when the
+ * findings are full or a nested walk hit a limit. */
+static int scan_member(void *baton, const char *path, const char *buf, apr_size_t len,
+                       sg_archive_walk_t *walk, apr_pool_t *p)
+{
+    member_scan_t *ms = baton;
+    apr_array_header_t *found;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const char *prefix = walk->prefix;
+    int i;
+
+    walk->prefix = path;   /* a nested archive's members are "PATH!..." */
+    scan_buffer(ms->engine, apr_pstrcat(p, ms->name ? ms->name : "", "!", path, NULL), buf, len,
+                -1, walk, ms->deadline, p, &found, &res);
+    walk->prefix = prefix;
+    for (i = 0; i < found->nelts && ms->out->nelts < SG_ENGINE_MAX_FINDINGS; i++) {
+        sg_finding_t *f = apr_array_push(ms->out);
+        *f = APR_ARRAY_IDX(found, i, sg_finding_t);
+        memset(&f->hit, 0, sizeof(f->hit));   /* offsets in the member: not for cleaning */
+        f->member = apr_pstrdup(ms->pool, f->member ? f->member : path);
+        f->signature = apr_pstrdup(ms->pool, f->signature);
+        if (f->detail) f->detail = apr_pstrdup(ms->pool, f->detail);
+    }
+    return ms->out->nelts >= SG_ENGINE_MAX_FINDINGS || walk->limit != NULL;
+}
+
+static void archive_finding(apr_array_header_t *out, const char *signature, const char *member,
+                            const char *detail)
+{
+    sg_finding_t *f;
+
+    if (out->nelts >= SG_ENGINE_MAX_FINDINGS) return;
+    f = apr_array_push(out);
+    f->engine = "SPAMGEAR";
+    f->signature = signature;
+    f->severity = SG_SEV_SUSPICIOUS;
+    f->member = member;
+    f->detail = detail;
+}
+
+/* Drops the archive's own findings (before N0: a stored member's bytes
+ * matched in the archive) that a member's finding (from N0) names better. */
+static void drop_explained(apr_array_header_t *out, int n0)
+{
+    int i, j, kept = 0;
+
+    for (i = 0; i < out->nelts; i++) {
+        sg_finding_t *f = &APR_ARRAY_IDX(out, i, sg_finding_t);
+        int dup = 0;
+        for (j = n0; i < n0 && j < out->nelts && !dup; j++) {
+            const sg_finding_t *m = &APR_ARRAY_IDX(out, j, sg_finding_t);
+            dup = !strcmp(m->signature, f->signature) && !strcmp(m->engine, f->engine);
+        }
+        if (!dup) APR_ARRAY_IDX(out, kept++, sg_finding_t) = *f;
+    }
+    out->nelts = kept;
+}
+
+/* Scans the members of BUF when it is an archive and a reader is installed.
+ * The walk's limit is reported once, by the outermost call (INSIDE NULL):
+ * a limit hit deep down stops every level above it. */
+static void scan_archive(sg_engine_t *e, const char *name, const char *buf, apr_size_t len,
+                         sg_archive_walk_t *inside, apr_interval_time_t deadline,
+                         apr_array_header_t *out, apr_pool_t *p)
+{
+    sg_archive_walk_t top;
+    sg_archive_walk_t *walk = inside ? inside : &top;
+    member_scan_t ms = { e, name, out, p, deadline };
+    const char *err, *err_at;
+    int n0;
+
+    if (!sg_archive_enabled() || out->nelts >= SG_ENGINE_MAX_FINDINGS
+        || !sg_archive_sniff(buf, len)) {
+        return;
+    }
+    memset(&top, 0, sizeof(top));
+    n0 = out->nelts;
+    sg_archive_walk(buf, len, walk, scan_member, &ms, p, &err, &err_at);
+    drop_explained(out, n0);
+    if (err) {
+        archive_finding(out, SG_ENGINE_ARCHIVE_UNREADABLE, err_at, err);
+    }
+    if (!inside && walk->limit) {
+        archive_finding(out, apr_pstrcat(p, SG_ENGINE_ARCHIVE_LIMIT ".", walk->limit, NULL),
+                        walk->limit_at, walk->limit_detail);
+        sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, p, "%s: archive limit %s hit at "
+                      "%s: %s", name ? name : "(buffer)", walk->limit, walk->limit_at,
+                      walk->limit_detail);
+    }
+}
+
+apr_status_t sg_engine_scan_buffer(sg_engine_t *e, const char *name, const char *buf,
+                                   apr_size_t len, int fd, apr_pool_t *p,
+                                   apr_array_header_t **findings, sg_result_t *res)
+{
+    return scan_buffer(e, name, buf, len, fd, NULL, 0, p, findings, res);
 }

@@ -38,6 +38,13 @@ typedef struct sg_engine_options_t {
 } sg_engine_options_t;
 
 #define SG_ENGINE_DEFAULT_BUDGET apr_time_from_msec(1000)
+/* Archives (sg_archive.h): members are scanned like files once the host
+ * installed a reader; their findings name the member.  A walk that hits a
+ * limit gets a suspicious finding "Archive.LimitExceeded.<Limit>" (Depth,
+ * Members, Size, MemberSize, Ratio) naming the member where it stopped; an
+ * archive or member the reader fails on gets "Archive.Unreadable". */
+#define SG_ENGINE_ARCHIVE_LIMIT "Archive.LimitExceeded"
+#define SG_ENGINE_ARCHIVE_UNREADABLE "Archive.Unreadable"
 /* The finding a file gets when it spent its budget before every detector ran. */
 #define SG_ENGINE_BUDGET_SIGNATURE "Scan.BudgetExceeded"
 
@@ -51,6 +58,8 @@ typedef struct sg_finding_t {
     const char *detail;        /* NULL, or what the analyser saw: "$_POST (line 3) ->
                                 * $cmd (line 3) -> system() (line 5)" */
     int line;                  /* 0, or the line of the file (layer 0) it points at */
+    const char *member;        /* NULL: the file itself; else the archive member it was
+                                * found in, nested archives joined by '!': "b.tar.gz!x.php" */
 } sg_finding_t;
 
 /* Sets OPTS to the defaults: ClamAV off, decoding on (depth 64, 8 MB), the
@@ -79,7 +88,9 @@ apr_status_t sg_engine_load_whitelist(sg_engine_t *engine, const char *path, sg_
  * ClamAV failure returns its status with RES set; the project signatures'
  * findings are still in *FINDINGS.  A file that spends the options' CPU
  * budget returns APR_TIMEUP with RES set and a suspicious finding named
- * SG_ENGINE_BUDGET_SIGNATURE among what was found until then. */
+ * SG_ENGINE_BUDGET_SIGNATURE among what was found until then.  The members
+ * of an archive are scanned as well, by everything but ClamAV (which reads
+ * archives itself), their findings after the file's. */
 apr_status_t sg_engine_scan_buffer(sg_engine_t *engine, const char *name, const char *buf,
                                    apr_size_t len, int fd, apr_pool_t *p,
                                    apr_array_header_t **findings, sg_result_t *res);

@@ -99,7 +99,10 @@ const char *sg_qrecord_format(const sg_qrecord_t *r, apr_pool_t *p)
         const sg_qfinding_t *f = &APR_ARRAY_IDX(r->findings, i, sg_qfinding_t);
         APR_ARRAY_PUSH(l, const char *) = apr_pstrcat(p, "finding ", esc(f->engine, p), " ",
                                                       esc(f->signature, p), " ",
-                                                      esc(f->severity, p), "\n", NULL);
+                                                      esc(f->severity, p),
+                                                      f->member ? " " : "",
+                                                      f->member ? esc(f->member, p) : "",
+                                                      "\n", NULL);
     }
     return apr_array_pstrcat(p, l, '\0');
 }
@@ -142,19 +145,22 @@ static int sha256_ok(const char *s)
     return s[64] == '\0';
 }
 
-/* Reads "finding ENGINE SIGNATURE SEVERITY" from V[0..LEN) into R. */
+/* Reads "finding ENGINE SIGNATURE SEVERITY [MEMBER]" from V[0..LEN) into R. */
 static int parse_finding(sg_qrecord_t *r, const char *v, apr_size_t len, apr_pool_t *p)
 {
-    const char *sp1 = memchr(v, ' ', len), *sp2;
+    const char *sp1 = memchr(v, ' ', len), *sp2, *sp3 = NULL;
     sg_qfinding_t *f;
 
     if (!sp1 || !(sp2 = memchr(sp1 + 1, ' ', len - (apr_size_t)(sp1 + 1 - v)))) return 0;
     if (r->findings->nelts >= SG_QREC_MAX_FINDINGS) return 0;
+    sp3 = memchr(sp2 + 1, ' ', len - (apr_size_t)(sp2 + 1 - v));
     f = apr_array_push(r->findings);
     f->engine = unesc(v, (apr_size_t)(sp1 - v), p);
     f->signature = unesc(sp1 + 1, (apr_size_t)(sp2 - sp1 - 1), p);
-    f->severity = unesc(sp2 + 1, len - (apr_size_t)(sp2 + 1 - v), p);
+    f->severity = unesc(sp2 + 1, (apr_size_t)((sp3 ? sp3 : v + len) - sp2 - 1), p);
+    if (sp3 && !(f->member = unesc(sp3 + 1, len - (apr_size_t)(sp3 + 1 - v), p))) return 0;
     return f->engine && *f->engine && f->signature && *f->signature && f->severity
+           && (!sp3 || (*f->member && strlen(f->member) <= SG_QREC_MAX_PATH))
            && (!strcmp(f->severity, "malicious") || !strcmp(f->severity, "suspicious"));
 }
 

@@ -22,8 +22,8 @@
  * "spamgear-quarantine 1"; in values, bytes below 0x21, 0x7f and '%' are
  * written %XX): id, path, uid, gid, owner, group, mode (4 octal digits),
  * mtime (SECONDS.NANOSECONDS), size, sha256, time (unix seconds), action, and
- * one "finding ENGINE SIGNATURE SEVERITY" line per finding (the first
- * SG_QREC_MAX_FINDINGS).  The reader is strict and capped (SG_QREC_MAX_*):
+ * one "finding ENGINE SIGNATURE SEVERITY [MEMBER]" line per finding (the
+ * first SG_QREC_MAX_FINDINGS; MEMBER: the archive member it was found in).  The reader is strict and capped (SG_QREC_MAX_*):
  * records are read back as root.  A file whose record the reader would
  * refuse (a path too long once escaped) is not quarantined.
  *
@@ -54,6 +54,7 @@ typedef struct sg_qfinding_t {
     const char *engine;      /* SPAMGEAR, CLAMAV... */
     const char *signature;   /* its name */
     const char *severity;    /* malicious | suspicious */
+    const char *member;      /* NULL, or the archive member it was found in */
 } sg_qfinding_t;
 
 /* What a record holds. */

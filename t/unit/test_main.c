@@ -49,6 +49,7 @@ int main(void)
     srunner_add_suite(sr, update_suite());
     srunner_add_suite(sr, ban_suite());
     srunner_add_suite(sr, scan_suite());
+    srunner_add_suite(sr, archive_suite());
     srunner_add_suite(sr, multipart_suite());
     srunner_add_suite(sr, quarantine_suite());
     srunner_add_suite(sr, php_lex_suite());

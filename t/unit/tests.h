@@ -27,6 +27,7 @@ Suite *proc_suite(void);
 Suite *update_suite(void);
 Suite *ban_suite(void);
 Suite *scan_suite(void);
+Suite *archive_suite(void);
 Suite *multipart_suite(void);
 Suite *quarantine_suite(void);
 Suite *php_lex_suite(void);
