@@ -29,5 +29,6 @@ Suite *ban_suite(void);
 Suite *scan_suite(void);
 Suite *multipart_suite(void);
 Suite *quarantine_suite(void);
+Suite *media_suite(void);
 
 #endif /* SG_TESTS_H */
