@@ -439,6 +439,7 @@ static void scan_path(worker_t *w, const char *path, int follow)
     apr_array_header_t *findings;
     sg_result_t res = { APR_SUCCESS, NULL };
     apr_int64_t cpu_us = run->timing ? thread_cpu_us() : -1;
+    apr_status_t rv;
     int fd, err;
 
     if ((fd = open_scanned(w, path, follow)) < 0) {
@@ -470,8 +471,10 @@ static void scan_path(worker_t *w, const char *path, int follow)
         close(fd);
         return;
     }
-    if (sg_engine_scan_buffer(run->engine, path, w->buf, len, fd, w->pool, &findings, &res)
-        != APR_SUCCESS) {
+    /* A file over its budget is not an error: its Scan.BudgetExceeded
+     * finding is reported like any other, and the scan goes on. */
+    rv = sg_engine_scan_buffer(run->engine, path, w->buf, len, fd, w->pool, &findings, &res);
+    if (rv != APR_SUCCESS && rv != APR_TIMEUP) {
         file_error(run, path, res.problem ? res.problem : "scan failed", 0);
     }
     close(fd);
@@ -700,6 +703,11 @@ static int setup_engine(sg_cli_t *cli, sg_engine_t **engine, const char *cmd)
             return usage_error(cmd, "--clamd-timeout is not a duration", v);
         }
         opts.clamd_timeout = apr_time_from_sec(secs);
+    }
+    if (!(v = sg_cli_opt(cli, "budget"))) v = sg_conf_get(cli->conf, "scan-budget");
+    if (v && sg_parse_interval(v, &opts.budget) != APR_SUCCESS) {
+        return usage_error(cmd, "--budget is not a time (examples: 1s, 250ms, 50us; 0: no "
+                           "limit)", v);
     }
     if (!sigdir) sigdir = sg_conf_get(cli->conf, "signatures");
     sg_deobf_set_inflate(sg_cli_inflate);
@@ -964,6 +972,7 @@ int sg_cmd_inspect(sg_cli_t *cli, int argc, const char *const *argv)
     worker_t w;
     apr_size_t len;
     const char *line = "";
+    apr_status_t rv;
     int fd, err, i;
 
     if (argc != 1) {
@@ -987,8 +996,9 @@ int sg_cmd_inspect(sg_cli_t *cli, int argc, const char *const *argv)
     memset(&w, 0, sizeof(w));
     apr_pool_create(&w.pool, cli->pool);
     err = read_fd(&w, fd, (apr_size_t)st.st_size, &len);
-    if (err || sg_engine_scan_buffer(engine, argv[0], w.buf, len, fd, w.pool, &findings, &res)
-               != APR_SUCCESS) {
+    /* Over the budget is a finding (Scan.BudgetExceeded), not "not scanned". */
+    if (err || ((rv = sg_engine_scan_buffer(engine, argv[0], w.buf, len, fd, w.pool, &findings,
+                                            &res)) != APR_SUCCESS && rv != APR_TIMEUP)) {
         close(fd);
         free(w.buf);
         return verdict(cli, SG_EXIT_ERROR, "spamgear: not scanned: ", argv[0],

@@ -59,6 +59,7 @@ enum {
     OPT_FILDES,        /* scan --fildes */
     OPT_CLAMD_TIMEOUT, /* scan --clamd-timeout */
     OPT_NO_DECODE,     /* scan --no-decode */
+    OPT_BUDGET,        /* scan and inspect --budget */
     OPT_WHITELIST,     /* scan --whitelist */
     OPT_QUARANTINE,    /* scan --quarantine[=DIR] */
     OPT_CLEAN,         /* scan --clean */
@@ -127,6 +128,7 @@ static const apr_getopt_option_t scan_options[] = {
     { "fildes", OPT_FILDES, 0, "clamd socket: pass the open file (FILDES), not its bytes" },
     { "clamd-timeout", OPT_CLAMD_TIMEOUT, 1, "give up on one clamd request after this (60)" },
     { "no-decode", OPT_NO_DECODE, 0, "do not de-obfuscate PHP before matching" },
+    { "budget", OPT_BUDGET, 1, "CPU time one file may take, e.g. 250ms (default: scan-budget)" },
     { "whitelist", OPT_WHITELIST, 1, "known-good SHA-256 list (default: whitelist)" },
     { "quarantine", OPT_QUARANTINE, 0, "move infected files to DIR (default: quarantine)" },
     { "clean", OPT_CLEAN, 0, "cut cleanable injections out, the original kept in quarantine" },
@@ -136,6 +138,11 @@ static const apr_getopt_option_t scan_options[] = {
       "(default: built in)" },
     { "notify-domain", OPT_NOTIFY_DOMAIN, 1, "mail ACCOUNT@DOMAIN (default: the local mailbox)" },
     { "sendmail", OPT_SENDMAIL, 1, "sendmail-compatible program (/usr/sbin/sendmail)" },
+    { NULL, 0, 0, NULL }
+};
+
+static const apr_getopt_option_t inspect_options[] = {
+    { "budget", OPT_BUDGET, 1, "CPU time the file may take, e.g. 250ms (default: scan-budget)" },
     { NULL, 0, 0, NULL }
 };
 
@@ -228,8 +235,8 @@ const sg_cmd_t sg_cmds[] = {
       check_config_options, sg_cmd_check_config, SG_EXIT_ERROR },
     { "scan", "[options] [PATH...|-]", "scan files for web shells, backdoors and malware",
       scan_options, sg_cmd_scan, SG_EXIT_ERROR },
-    { "inspect", "FILE", "scan one file for ModSecurity's @inspectFile",
-      no_options, sg_cmd_inspect, SG_EXIT_ERROR },
+    { "inspect", "[--budget TIME] FILE", "scan one file for ModSecurity's @inspectFile",
+      inspect_options, sg_cmd_inspect, SG_EXIT_ERROR },
     { "quarantine", "[options] list|restore [--to PATH] ID|purge --older-than AGE",
       "list, restore and purge quarantined files", quarantine_options, sg_cmd_quarantine,
       SG_EXIT_ERROR },
@@ -396,6 +403,7 @@ static const char *arg_name(const char *name)
         { "reason", " TEXT" }, { "ipv6-prefix", " BITS" },
         { "exclude", " GLOB" }, { "since", " DAYS" }, { "max-size", " SIZE" }, { "jobs", " N" },
         { "signatures", " DIR" }, { "clamav", " MODE" }, { "clamd-timeout", " TIME" },
+        { "budget", " TIME" },
         { "whitelist", " FILE" }, { "older-than", " AGE" }, { "to", " PATH" },
         { "notify-template", " FILE" }, { "notify-domain", " DOMAIN" },
         { NULL, NULL }

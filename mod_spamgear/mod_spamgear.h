@@ -46,6 +46,7 @@ typedef struct sg_server_conf_t {
     const char *spool_dir;       /* SpamGearSpoolDir (main server only); NULL: temp dir */
     int clamd_timeout;           /* SpamGearClamAVTimeout seconds (main server only); 0: 10 */
     const char *quarantine_dir;  /* SpamGearQuarantineDir (main server only); NULL: default */
+    apr_interval_time_t scan_budget; /* SpamGearScanBudget (main server only); -1: default */
 } sg_server_conf_t;
 
 /* Per-directory configuration. */
@@ -59,6 +60,7 @@ typedef struct sg_dir_conf_t {
     int upload_keep;             /* SpamGearUploadKeep On|Off */
     int upload_status;           /* SpamGearUploadStatus: infected / denied names */
     int upload_bodies;           /* SpamGearUploadBodies: SG_BODY_* bits (SG_UNSET: 0) */
+    int upload_media_code_scan;  /* SpamGearUploadMediaCode Scan (1) | Refuse (0, default) */
 } sg_dir_conf_t;
 
 /* SpamGearUploadBodies: what is scanned besides file parts and raw files. */

@@ -86,6 +86,7 @@ void *sg_config_create_server(apr_pool_t *p, server_rec *s)
 
     conf->noexec = sg_noexec_rules_create(p);
     login_unset(&conf->login);
+    conf->scan_budget = SG_UNSET;
     return conf;
 }
 
@@ -107,6 +108,7 @@ void *sg_config_merge_server(apr_pool_t *p, void *basev, void *addv)
     conf->spool_dir = add->spool_dir ? add->spool_dir : base->spool_dir;
     conf->clamd_timeout = add->clamd_timeout ? add->clamd_timeout : base->clamd_timeout;
     conf->quarantine_dir = add->quarantine_dir ? add->quarantine_dir : base->quarantine_dir;
+    conf->scan_budget = add->scan_budget != SG_UNSET ? add->scan_budget : base->scan_budget;
     return conf;
 }
 
@@ -117,6 +119,7 @@ void *sg_config_create_dir(apr_pool_t *p, char *dir)
     conf->noexec = SG_NOEXEC_UNSET;
     conf->upload_scan = conf->upload_oversize_allow = conf->upload_onerror_allow = SG_UNSET;
     conf->upload_keep = conf->upload_status = conf->upload_bodies = SG_UNSET;
+    conf->upload_media_code_scan = SG_UNSET;
     conf->upload_max = -1;
     return conf;
 }
@@ -136,6 +139,7 @@ void *sg_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     MERGE(upload_status);
     MERGE(upload_max);
     MERGE(upload_bodies);
+    MERGE(upload_media_code_scan);
     MERGE_PTR(upload_deny_names);
     return conf;
 }
@@ -435,6 +439,17 @@ static const char *sg_config_set_upload_on_error(cmd_parms *cmd, void *dirconf, 
                       &((sg_dir_conf_t *)dirconf)->upload_onerror_allow);
 }
 
+static const char *sg_config_set_upload_media_code(cmd_parms *cmd, void *dirconf,
+                                                   const char *arg)
+{
+    int *scan = &((sg_dir_conf_t *)dirconf)->upload_media_code_scan;
+
+    if (!strcasecmp(arg, "Refuse")) *scan = 0;
+    else if (!strcasecmp(arg, "Scan")) *scan = 1;
+    else return apr_psprintf(cmd->pool, "SpamGearUploadMediaCode: want Refuse or Scan (%s)", arg);
+    return NULL;
+}
+
 static const char *sg_config_set_upload_status(cmd_parms *cmd, void *dirconf, const char *arg)
 {
     long code = parse_number(arg, 400, 599);
@@ -585,6 +600,23 @@ static const char *sg_config_set_quarantine_dir(cmd_parms *cmd, void *dummy, con
     return NULL;
 }
 
+static const char *sg_config_set_scan_budget(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    const char *err;
+    sg_server_conf_t *conf = main_conf(cmd, &err);
+    apr_interval_time_t t;
+
+    if (err) {
+        return err;
+    }
+    if (sg_parse_interval(arg, &t) != APR_SUCCESS || t > apr_time_from_sec(3600)) {
+        return apr_psprintf(cmd->pool, "SpamGearScanBudget: want a CPU time up to 1h, e.g. "
+                            "1s, 250ms or 50us (0: no limit) (%s)", arg);
+    }
+    conf->scan_budget = t;
+    return NULL;
+}
+
 static const char *sg_config_set_clamd_timeout(cmd_parms *cmd, void *dummy, const char *arg)
 {
     const char *err;
@@ -656,12 +688,18 @@ const command_rec sg_config_cmds[] = {
     AP_INIT_RAW_ARGS("SpamGearUploadBodies", sg_config_set_upload_bodies, NULL,
                      RSRC_CONF | ACCESS_CONF, "also scan multipart form fields, urlencoded "
                      "forms, other bodies: files (default), fields, form, other, all"),
+    AP_INIT_TAKE1("SpamGearUploadMediaCode", sg_config_set_upload_media_code, NULL,
+                  RSRC_CONF | ACCESS_CONF, "Refuse (default): images, audio, video and "
+                  "documents with PHP code in them; Scan: let the scan's verdict decide"),
     AP_INIT_TAKE1("SpamGearUploadStatus", sg_config_set_upload_status, NULL,
                   RSRC_CONF | ACCESS_CONF, "status for infected uploads and denied names (403)"),
     AP_INIT_TAKE1("SpamGearSignatures", sg_config_set_signatures, NULL, RSRC_CONF,
                   "directory of signature files loaded at startup (default: none)"),
     AP_INIT_RAW_ARGS("SpamGearClamAV", sg_config_set_clamav, NULL, RSRC_CONF,
                      "Off (default), Engine [DBDIR], Socket /PATH or Tcp HOST:PORT"),
+    AP_INIT_TAKE1("SpamGearScanBudget", sg_config_set_scan_budget, NULL, RSRC_CONF,
+                  "CPU time the scan of one uploaded file may take (default 1s; 0: no "
+                  "limit); over it, SpamGearUploadOnError decides"),
     AP_INIT_TAKE1("SpamGearClamAVTimeout", sg_config_set_clamd_timeout, NULL, RSRC_CONF,
                   "seconds clamd may take per connect, send or reply (default 10)"),
     AP_INIT_TAKE1("SpamGearQuarantineDir", sg_config_set_quarantine_dir, NULL, RSRC_CONF,

@@ -22,6 +22,7 @@
 #include "sg_deobf.h"
 #include "sg_engine.h"
 #include "sg_libarchive.h"
+#include "sg_media.h"
 #include "sg_multipart.h"
 #include "sg_quarantine.h"
 
@@ -99,6 +100,7 @@ apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
     /* clamd may be down at startup: requests then follow SpamGearUploadOnError. */
     opts.clamd_no_ping = 1;
     opts.clamd_timeout = apr_time_from_sec(conf->clamd_timeout ? conf->clamd_timeout : 10);
+    if (conf->scan_budget != SG_UNSET) opts.budget = conf->scan_budget;
     if ((rv = sg_engine_create(&g.engine, pconf, &opts, &res)) != APR_SUCCESS
         || (rv = sg_engine_load(g.engine, conf->signatures, &res)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, APLOGNO(53040)
@@ -370,6 +372,7 @@ typedef struct scan_t {
     const char *view;             /* the whole body */
     apr_off_t data_len;           /* bytes of the current part's data */
     verdict_t verdict;            /* the first refusal found */
+    const char *error;            /* the first scan failure (its problem), or NULL */
     const char *part;             /* form field of the refused part ("-": raw body) */
     const char *file;             /* its client file name (NULL: a form field) */
     const char *why;              /* signature, pattern or problem */
@@ -415,8 +418,29 @@ static int deny_name(scan_t *sc, const char *part, const char *name, const char 
     return hit != NULL;
 }
 
+/* SpamGearUploadMediaCode Refuse: an image, audio, video or document file
+ * NAME with PHP code in it is refused, whatever the scan said (sg_media.h). */
+static void media_code(scan_t *sc, const char *name, const char *buf, apr_size_t len)
+{
+    const char *how = NULL;
+    apr_size_t at = 0;
+    sg_media_kind_t kind;
+
+    if (sc->dc->upload_media_code_scan == 1
+        || (kind = sg_media_php_code(name, buf, len, &at, &how)) == SG_MEDIA_NONE) {
+        return;
+    }
+    sc->verdict = V_INFECTED;
+    sc->why = apr_psprintf(sc->r->pool, "SPAMGEAR " SG_MEDIA_CODE_SIGNATURE " (%s by %s, PHP at "
+                           "byte %" APR_SIZE_T_FMT ")", sg_media_kind_name(kind), how, at);
+    set_hit(sc, buf, len, "SPAMGEAR", SG_MEDIA_CODE_SIGNATURE, NULL);
+}
+
 /* Scans BUF[0..LEN), the file NAME (NULL: a form field or body) of field
- * PART; 0 when it passed.  Only files are listed in sc->scanned. */
+ * PART; 0 when it passed, or when it could not be scanned and
+ * SpamGearUploadOnError Allow has the other parts scanned still (so that a
+ * part made to fail the scan, e.g. to spend its budget, cannot carry
+ * another past the scan).  Only files are listed in sc->scanned. */
 static int scan_buf(scan_t *sc, const char *part, const char *name, const char *buf,
                     apr_size_t len)
 {
@@ -443,16 +467,19 @@ static int scan_buf(scan_t *sc, const char *part, const char *name, const char *
         }
         set_hit(sc, buf, len, fd->engine, fd->signature, fd->member);
     }
-    if (sc->verdict == V_CLEAN && rv != APR_SUCCESS) {
-        sc->verdict = V_ERROR;
-        sc->why = apr_pstrdup(sc->r->pool, res.problem ? res.problem : "scan failed");
+    if (sc->verdict == V_CLEAN && name) {
+        media_code(sc, name, buf, len);
+    }
+    if (sc->verdict == V_CLEAN && rv != APR_SUCCESS && !sc->error) {
+        /* APR_TIMEUP (the budget spent) and ClamAV failures alike. */
+        sc->error = apr_pstrdup(sc->r->pool, res.problem ? res.problem : "scan failed");
     }
     if (sc->verdict != V_CLEAN) {
         sc->part = apr_pstrdup(sc->r->pool, part);
         sc->file = name ? apr_pstrdup(sc->r->pool, name) : NULL;
     }
     apr_pool_destroy(p);
-    return sc->verdict != V_CLEAN;
+    return sc->verdict != V_CLEAN || (sc->error && sc->dc->upload_onerror_allow != 1);
 }
 
 static apr_status_t part_begin(void *baton, const sg_mp_part_t *part)
@@ -722,6 +749,10 @@ int sg_upload_fixups(request_rec *r)
     }
     else if (!deny_name(&sc, "-", raw_name(r), sc.view, (apr_size_t)sp->len)) {
         scan_buf(&sc, "-", raw_name(r) ? raw_name(r) : "", sc.view, (apr_size_t)sp->len);
+    }
+    if (sc.verdict == V_CLEAN && sc.error) {
+        sc.verdict = V_ERROR;
+        sc.why = sc.error;
     }
     sg_stats_upload(0);
     switch (sc.verdict) {

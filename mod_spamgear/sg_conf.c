@@ -25,6 +25,9 @@ const sg_conf_key_t sg_conf_keys[] = {
       "where incremental runs keep their state", 0 },
     { "max-file-size", SG_CONF_SIZE, "16M",
       "files larger than this are skipped by scans", 0 },
+    { "scan-budget", SG_CONF_INTERVAL, "1s",
+      "CPU time scan and inspect may spend on one file (0: no limit); a file that needs "
+      "more is reported as Scan.BudgetExceeded", 0 },
     { "whitelist", SG_CONF_PATH, NULL,
       "known-good list (SHA-256 of pristine files, one per line) that silences findings", 0 },
     { "mail-period", SG_CONF_DURATION, "1hour",
@@ -129,6 +132,7 @@ static const char *check_command(const char *value)
 const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr_pool_t *p)
 {
     apr_int64_t n;
+    apr_interval_time_t t;
     const char *c, *problem = NULL;
     sg_smtp_server_t *server;
     apr_array_header_t *list;
@@ -152,6 +156,9 @@ const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr
     case SG_CONF_DURATION:
         return sg_parse_duration(value, &n) == APR_SUCCESS
                    ? NULL : "not a duration (examples: 90, 30min, 1hour, 2d)";
+    case SG_CONF_INTERVAL:
+        return sg_parse_interval(value, &t) == APR_SUCCESS
+                   ? NULL : "not a time (examples: 1s, 250ms, 50us; 0: no limit)";
     case SG_CONF_SIZE:
         return sg_parse_size(value, &n) == APR_SUCCESS
                    ? NULL : "not a size (examples: 4096, 512k, 16M)";

@@ -12,6 +12,7 @@
 #include "sg_deobf.h"
 #include "sg_engine.h"
 #include "sg_log.h"
+#include "sg_media.h"
 #include "sg_php_taint.h"
 
 struct sg_engine_t {
@@ -331,6 +332,26 @@ static void clamav(scan_t *sc, const char *buf, apr_size_t len, int fd, apr_stat
     }
 }
 
+/* An image, audio, video or document file with PHP code in it (sg_media.h):
+ * never a legitimate file, whatever the code does.  Linear, so not budgeted. */
+static void media_code(scan_t *sc, const char *buf, apr_size_t len)
+{
+    const char *how = NULL, *c;
+    apr_size_t at = 0;
+    sg_media_kind_t kind = sg_media_php_code(sc->name, buf, len, &at, &how);
+    sg_finding_t *f;
+
+    if (kind == SG_MEDIA_NONE || sc->findings->nelts >= SG_ENGINE_MAX_FINDINGS) return;
+    f = apr_array_push(sc->findings);
+    memset(f, 0, sizeof(*f));
+    f->engine = "SPAMGEAR";
+    f->signature = SG_MEDIA_CODE_SIGNATURE;
+    f->severity = SG_SEV_SUSPICIOUS;
+    f->detail = apr_psprintf(sc->p, "%s (%s) with PHP code at byte %" APR_SIZE_T_FMT,
+                             sg_media_kind_name(kind), how, at);
+    for (f->line = 1, c = buf; (c = memchr(c, '\n', at - (apr_size_t)(c - buf))); c++) f->line++;
+}
+
 static void scan_archive(sg_engine_t *e, const char *name, const char *buf, apr_size_t len,
                          sg_archive_walk_t *inside, apr_interval_time_t deadline,
                          apr_array_header_t *out, apr_pool_t *p);
@@ -369,6 +390,7 @@ static apr_status_t scan_buffer(sg_engine_t *e, const char *name, const char *bu
     if (!budget_spent(&sc)) {
         scan_archive(e, name, buf, len, inside, sc.deadline, sc.findings, p);
     }
+    media_code(&sc, buf, len);
     if (sc.findings->nelts > 0 && apr_hash_count(e->whitelist) > 0
         && apr_hash_get(e->whitelist, sg_sha256_hex(buf, len, p), 64)) {
         apr_array_clear(sc.findings);

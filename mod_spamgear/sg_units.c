@@ -20,6 +20,18 @@ static const unit_t duration_units[] = {
     { NULL, 0 }
 };
 
+static const unit_t interval_units[] = {
+    { "us", 1 }, { "usec", 1 }, { "usecs", 1 },
+    { "ms", 1000 }, { "msec", 1000 }, { "msecs", 1000 },
+    { "", 1000000 }, { "s", 1000000 }, { "sec", 1000000 }, { "secs", 1000000 },
+    { "second", 1000000 }, { "seconds", 1000000 },
+    { "m", 60000000 }, { "min", 60000000 }, { "mins", 60000000 }, { "minute", 60000000 },
+    { "minutes", 60000000 },
+    { "h", APR_INT64_C(3600000000) }, { "hour", APR_INT64_C(3600000000) },
+    { "hours", APR_INT64_C(3600000000) },
+    { NULL, 0 }
+};
+
 static const unit_t size_units[] = {
     { "", 1 }, { "b", 1 },
     { "k", 1024 }, { "kb", 1024 }, { "kib", 1024 },
@@ -65,4 +77,15 @@ apr_status_t sg_parse_duration(const char *text, apr_int64_t *seconds)
 apr_status_t sg_parse_size(const char *text, apr_int64_t *bytes)
 {
     return parse_with_units(text, size_units, bytes);
+}
+
+apr_status_t sg_parse_interval(const char *text, apr_interval_time_t *usec)
+{
+    apr_int64_t n;
+    apr_status_t rv = parse_with_units(text, interval_units, &n);
+
+    if (rv == APR_SUCCESS) {
+        *usec = (apr_interval_time_t)n;
+    }
+    return rv;
 }

@@ -12,4 +12,10 @@ apr_status_t sg_parse_duration(const char *text, apr_int64_t *seconds);
  * into bytes.  Returns APR_EINVAL for anything else, including overflow. */
 apr_status_t sg_parse_size(const char *text, apr_int64_t *bytes);
 
+/* Parses "1s", "250ms", "50us", "2min" (a bare number is seconds; also
+ * "sec", "msec", "usec", "m") into microseconds, for budgets and timeouts
+ * shorter than a second.  Returns APR_EINVAL for anything else, including
+ * overflow. */
+apr_status_t sg_parse_interval(const char *text, apr_interval_time_t *usec);
+
 #endif /* SG_UNITS_H */

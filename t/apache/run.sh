@@ -74,6 +74,9 @@ cleanup() {
 		kill "$(cat "$runroot/upload-engine/httpd.pid")" 2>/dev/null
 		rm -f "$runroot/upload-engine/httpd.pid"
 	fi
+	for f in "$runroot"/upload-budget-*/httpd.pid; do
+		[ -f "$f" ] && { kill "$(cat "$f")" 2>/dev/null; rm -f "$f"; }
+	done
 	if [ -f "$runroot/replay-getline/httpd.pid" ]; then
 		kill "$(cat "$runroot/replay-getline/httpd.pid")" 2>/dev/null
 		rm -f "$runroot/replay-getline/httpd.pid"
@@ -412,6 +415,77 @@ check_upload_clamd() {
 	return $st
 }
 
+# ------------------------------------------------------------- the scan budget
+# SpamGearScanBudget is server-wide (one engine), so a tiny budget needs an
+# httpd of its own, under MPM $1: a file whose scan spends it is not scanned
+# (503 and an AH53043 line naming the budget; 200 with SpamGearUploadOnError
+# Allow), and with Allow the other parts of the body are still scanned: a
+# GIF with PHP code after the part that spent its budget is refused (403).
+# SpamGearScanBudget 0 lifts the limit.  A bad value stops httpd -t.
+check_upload_budget() {
+	local mpm=$1 st=0 r
+	run="$runroot/upload-budget-$mpm"
+	rm -rf "$run"; mkdir -p "$run/docs" || fail "cannot create $run"
+	chmod 755 "$run" "$run/docs" && echo x >"$run/docs/f.txt" && chmod 644 "$run/docs/f.txt"
+	port=$(free_port) || fail "cannot find a free port"
+	budget_conf() {
+		printf '%s\n' "LoadModule mpm_${mpm}_module \"$libexecdir/mod_mpm_${mpm}.so\"" \
+			"LoadModule authz_core_module \"$libexecdir/mod_authz_core.so\"" \
+			"LoadModule alias_module \"$libexecdir/mod_alias.so\"" \
+			"LoadModule socache_shmcb_module \"$libexecdir/mod_socache_shmcb.so\"" \
+			"LoadModule spamgear_module \"$module\"" \
+			"ServerName localhost" "ErrorLog \"$run/error_log\"" "PidFile \"$run/httpd.pid\"" \
+			"Listen 127.0.0.1:$port" "User $user" "Group $group" "DocumentRoot \"$run/docs\"" \
+			"StartServers 1" \
+			"<Directory \"$run/docs\">" "Require all granted" "</Directory>" \
+			"SpamGearSignatures \"$top_srcdir/conf/signatures\"" "SpamGearScanBudget $1" \
+			"Alias /allow \"$run/docs\"" "<Location /allow>" "SpamGearUploadOnError Allow" \
+			"</Location>" >"$run/httpd.conf"
+	}
+	budget_conf 1us
+	env $san_env "$httpd" -f "$run/httpd.conf" -k start ||
+		{ echo "not ok - budget ($mpm): httpd did not start"; cat "$run/error_log"; return 1; }
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$port/f.txt" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	# Clean PHP (the analyser runs on it): far more than 1 us of CPU.
+	awk 'BEGIN { print "<?php"; for (i = 0; i < 2000; i++) printf "$a%d = strtoupper(\"x%d\");\n", i, i }' >"$run/code.txt"
+	printf 'GIF89a<?php echo 1; ?>\n' >"$run/poly.gif"
+	post() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+	r=$(post -F "up=@$run/code.txt;filename=code.txt" "http://127.0.0.1:$port/f.txt")
+	[ "$r" = 503 ] && echo "ok - budget ($mpm): SpamGearScanBudget 1us, a file that spends it: 503" ||
+		{ echo "not ok - budget ($mpm): got $r, want 503"; st=1; }
+	grep -q 'AH53043: spamgear: upload: not scanned (code.txt: the CPU budget .*), refused' "$run/error_log" &&
+		echo "ok - budget ($mpm): the AH53043 line says the budget was spent" ||
+		{ echo "not ok - budget ($mpm): no AH53043 budget line"; st=1; }
+	r=$(post -F "up=@$run/code.txt;filename=code.txt" "http://127.0.0.1:$port/allow/f.txt")
+	[ "$r" = 200 ] && echo "ok - budget ($mpm): with SpamGearUploadOnError Allow: 200" ||
+		{ echo "not ok - budget ($mpm), OnError Allow: got $r, want 200"; st=1; }
+	r=$(post -F "a=@$run/code.txt;filename=code.txt" -F "b=@$run/poly.gif;filename=a.gif" \
+		"http://127.0.0.1:$port/allow/f.txt")
+	[ "$r" = 403 ] && echo "ok - budget ($mpm): OnError Allow still scans the next part: a GIF with PHP after it is refused (403)" ||
+		{ echo "not ok - budget ($mpm): part over the budget, then a GIF polyglot: got $r, want 403"; st=1; }
+	budget_conf 0
+	env $san_env "$httpd" -f "$run/httpd.conf" -k graceful
+	i=0
+	until [ "$(post -F "up=@$run/code.txt;filename=code.txt" "http://127.0.0.1:$port/f.txt")" = 200 ] ||
+		[ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ $i -lt 50 ] && echo "ok - budget ($mpm): SpamGearScanBudget 0 (no limit): the same file passes (200)" ||
+		{ echo "not ok - budget ($mpm): SpamGearScanBudget 0: the file is still refused"; st=1; }
+	budget_conf fast
+	out=$(env $san_env "$httpd" -t -f "$run/httpd.conf" 2>&1)
+	if [ $? -ne 0 ] && printf '%s\n' "$out" | grep -q 'SpamGearScanBudget: want a CPU time'; then
+		echo "ok - budget ($mpm): httpd -t refuses SpamGearScanBudget fast"
+	else
+		echo "not ok - budget ($mpm): httpd -t with SpamGearScanBudget fast: $out"; st=1
+	fi
+	kill "$(cat "$run/httpd.pid")"
+	i=0
+	while [ -f "$run/httpd.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	san_reports "$run/error_log" || { echo "not ok - budget ($mpm): sanitizer reports"; st=1; }
+	[ $st -eq 0 ] || tail -n 20 "$run/error_log"
+	return $st
+}
+
 # ------------------------------------------------------------- replay: GETLINE
 # A mod_perl handler that reads a scanned request body (a raw upload) line by
 # line (AP_MODE_GETLINE, as ap_getline-style readers do) must get the whole body
@@ -522,6 +596,9 @@ check_bad_directive || status=1
 check_replay_getline || status=1
 check_upload_engine || status=1
 check_upload_clamd || status=1
+for mpm in ${SG_APACHE_MPMS:-prefork event}; do
+	check_upload_budget "$mpm" || status=1
+done
 for mpm in ${SG_APACHE_MPMS:-prefork event}; do
 	run_suite "$mpm" || status=1
 	case " ${SG_APACHE_TEST_ARGS:-} " in

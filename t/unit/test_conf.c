@@ -176,6 +176,31 @@ START_TEST(units)
 }
 END_TEST
 
+/* Budgets take sub-second times: "1us" is the smallest, a bare number is seconds. */
+START_TEST(interval_units)
+{
+    apr_interval_time_t t = 0;
+
+    ck_assert_int_eq(sg_parse_interval("1s", &t), APR_SUCCESS);
+    ck_assert_int_eq(t, 1000000);
+    ck_assert_int_eq(sg_parse_interval("250ms", &t), APR_SUCCESS);
+    ck_assert_int_eq(t, 250000);
+    ck_assert_int_eq(sg_parse_interval("1us", &t), APR_SUCCESS);
+    ck_assert_int_eq(t, 1);
+    ck_assert_int_eq(sg_parse_interval("2", &t), APR_SUCCESS);
+    ck_assert_int_eq(t, 2000000);
+    ck_assert_int_eq(sg_parse_interval("2min", &t), APR_SUCCESS);
+    ck_assert_int_eq(t, 120000000);
+    ck_assert_int_eq(sg_parse_interval("0", &t), APR_SUCCESS);
+    ck_assert_int_eq(t, 0);
+    ck_assert_int_eq(sg_parse_interval("1.5s", &t), APR_EINVAL);
+    ck_assert_int_eq(sg_parse_interval("-1ms", &t), APR_EINVAL);
+    ck_assert_int_eq(sg_parse_interval("3ns", &t), APR_EINVAL);
+    ck_assert_int_eq(sg_parse_interval("9223372036854775807h", &t), APR_EINVAL);
+    ck_assert_int_eq(sg_parse_interval("", &t), APR_EINVAL);
+}
+END_TEST
+
 Suite *conf_suite(void)
 {
     Suite *s = suite_create("conf");
@@ -190,6 +215,7 @@ Suite *conf_suite(void)
     tcase_add_test(tc, nul_byte_is_an_error);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, units);
+    tcase_add_test(tc, interval_units);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -31,5 +31,6 @@ Suite *archive_suite(void);
 Suite *multipart_suite(void);
 Suite *quarantine_suite(void);
 Suite *php_lex_suite(void);
+Suite *media_suite(void);
 
 #endif /* SG_TESTS_H */
