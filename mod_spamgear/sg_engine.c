@@ -13,6 +13,7 @@
 #include "sg_engine.h"
 #include "sg_log.h"
 #include "sg_media.h"
+#include "sg_php_lex.h"
 #include "sg_php_taint.h"
 
 struct sg_engine_t {
@@ -294,7 +295,10 @@ static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int l
         if (next > sc->e->opts.decode_depth + 1 || pl->len > *bytes_left) break;
         *bytes_left -= pl->len;
         match_layer(sc, pl->buf, pl->len, sc->targets | SG_TARGET_PHP | SG_TARGET_HTML, next);
-        analyse(sc, pl->buf, pl->len, 1, next, bytes_left);
+        if (pl->sink) analyse(sc, pl->buf, pl->len, 1, next, bytes_left);
+        else if (sg_php_find_open_tag(pl->buf, pl->len) >= 0) {
+            analyse(sc, pl->buf, pl->len, 0, next, bytes_left);
+        }
     }
 }
 

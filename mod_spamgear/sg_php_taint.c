@@ -19,12 +19,17 @@
 #define MAX_CHAIN 8              /* steps named in a chain */
 #define MAX_CONST 1048576        /* bytes of one folded constant */
 #define POLL_EVERY 4096          /* tokens between budget polls */
+#define MAX_PAYLOADS 64          /* constant payloads kept per pass */
+#define MIN_DATA_PAYLOAD 64      /* decoded data worth matching as a layer */
 
 #define V_OBF 1u                 /* constant built, not written plainly */
+#define V_STRONG 64u             /* ...built the way only obfuscators build: escapes,
+                                  * string ^ | & ~, chr(), decoders, string offsets */
 #define V_LIT 2u                 /* constant straight from one literal */
 #define V_SELF 4u                /* names this file (__FILE__, SCRIPT_FILENAME) */
 #define V_HASH 8u                /* a hash of something (md5, sha1...) */
 #define V_SERVER 16u             /* $_SERVER itself (its keys decide) */
+#define V_FIXEDHEAD 32u          /* data after a fixed, clean start ("dir/" . $x) */
 
 /* ---------------------------------------------------------------- values */
 
@@ -77,6 +82,14 @@ struct func_t {
     int ret_dec;
     int defined;                       /* its body was seen */
 };
+
+/* A property whose value a sink received (eval($this->code) in a method):
+ * whatever is stored in it later reaches that sink. */
+typedef struct prop_sink_t {
+    int kind;                          /* SK_* */
+    const char *sink;                  /* its name */
+    int line;
+} prop_sink_t;
 
 typedef struct scope_t {
     apr_hash_t *vars;                  /* name -> pval_t* */
@@ -394,6 +407,7 @@ typedef struct an_t {
     scope_t *scope, *global;
     apr_hash_t *funcs;                 /* lower-case name -> func_t* */
     apr_hash_t *props;                 /* property name -> pval_t* */
+    apr_hash_t *prop_sinks;            /* property name -> prop_sink_t*: read by a sink */
     apr_hash_t *consts;                /* define()d name -> pval_t* */
     pval_t session;                    /* what $_SESSION holds */
     func_t *fn;                        /* the function being read, or NULL */
@@ -551,6 +565,13 @@ static void sink(an_t *a, int kind, const char *name, const pval_t *v, int line)
 {
     unsigned params = v->taint & ~T_SRC;
 
+    if (v->lv == LV_PROP && v->lvname && !apr_hash_get(a->prop_sinks, v->lvname, (apr_ssize_t)v->lvlen)) {
+        prop_sink_t *ps = apr_palloc(a->p, sizeof(*ps));
+        ps->kind = kind;
+        ps->sink = name;
+        ps->line = line;
+        apr_hash_set(a->prop_sinks, v->lvname, (apr_ssize_t)v->lvlen, ps);
+    }
     taint_fact(a, kind, name, v, line);
     if (a->fn && params) {
         a->fn->sink_params[kind] |= params;
@@ -742,6 +763,15 @@ static sg_php_arg_t *fold_args(an_t *a, const args_t *args)
     return fa;
 }
 
+static unsigned consts_flags(const args_t *args)
+{
+    unsigned f = 0;
+    int i;
+
+    for (i = 0; i < args->n && i < MAX_ARGS; i++) f |= args->v[i].flags;
+    return f;
+}
+
 static int consts_only(const args_t *args)
 {
     int i;
@@ -766,9 +796,27 @@ static int try_fold(an_t *a, const char *name, const args_t *args, pval_t *out)
     for (i = 0; i < args->n && i < MAX_ARGS; i++) {
         if (args->v[i].dec > dec) dec = args->v[i].dec;
     }
-    set_const(out, r.s, r.n, V_OBF);
+    set_const(out, r.s, r.n, V_OBF | (decoder || !strcmp(name, "chr") ? V_STRONG : 0)
+                             | (consts_flags(args) & V_STRONG));
     out->dec = dec + decoder;
+    if (decoder && r.n >= MIN_DATA_PAYLOAD && a->out->payloads->nelts < MAX_PAYLOADS
+        && !(a->pass == 2)) {
+        /* Decoded data, wherever it goes (a dropped script, a mailer's
+         * template): matched as a layer of its own. */
+        sg_php_payload_t *pl = apr_array_push(a->out->payloads);
+        pl->buf = r.s;
+        pl->len = r.n;
+        pl->line = (int)peek(a, 0)->line;
+        pl->sink = NULL;
+    }
     return 1;
+}
+
+/* How a name was built: 0 written plainly, 1 assembled, 2 assembled the way
+ * only obfuscators do (V_STRONG). */
+static int obf_level(const pval_t *v)
+{
+    return (v->flags & V_STRONG) ? 2 : (v->flags & V_OBF) ? 1 : 0;
 }
 
 /* The kind of function NAME is, for dyncall facts; NULL for the harmless. */
@@ -852,13 +900,26 @@ static void payload(an_t *a, const pval_t *v, const char *sinkname, int line)
 {
     sg_php_payload_t *pl;
 
+    int i;
+
     if (!v->c.s || v->c.n < 4 || (v->flags & V_LIT && v->dec == 0 && v->c.n < 16)) return;
+    for (i = 0; i < a->out->payloads->nelts; i++) {
+        pl = &APR_ARRAY_IDX(a->out->payloads, i, sg_php_payload_t);
+        if (pl->buf == v->c.s && pl->len == v->c.n) {
+            /* decoded data already kept: it turns out to be code */
+            pl->sink = sinkname;
+            pl->line = line;
+            goto said;
+        }
+    }
+    if (a->out->payloads->nelts >= MAX_PAYLOADS) return;
     pl = apr_array_push(a->out->payloads);
     pl->buf = v->c.s;
     pl->len = v->c.n;
     pl->line = line;
     pl->sink = sinkname;
-    if (v->dec > 0 || (v->flags & V_OBF)) {
+said:
+    if (v->dec > 0) {
         fact(a, apr_psprintf(a->p, "decoded code %s depth=%d line=%d", sinkname, v->dec, line));
     }
 }
@@ -917,7 +978,7 @@ static void callback(an_t *a, const char *name, const args_t *args, int cbi, int
         b = builtin(cn);
         if (kind && strcmp(kind, "file")) {
             fact(a, apr_psprintf(a->p, "dyncall %s %s obf=%d line=%d", kind, cn,
-                                 (cb->flags & V_OBF) ? 1 : 0, line));
+                                 obf_level(cb), line));
         }
         if (b && (b->role == B_CODE || b->role == B_EXEC)) {
             cap(a, b->cap, line);
@@ -946,14 +1007,17 @@ static void callback(an_t *a, const char *name, const args_t *args, int cbi, int
 
 /* file_put_contents / fwrite / move_uploaded_file / copy / mail / fsockopen:
  * the sinks that take a target and data. */
+/* Request data, or a parameter that callers may fill with it. */
+#define CARRIES(v) (((v)->taint & ~T_NET) != 0)
+
 static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
 {
     const pval_t *v = args->v;
 
     if (!strcmp(name, "file_put_contents") && args->n >= 2) {
         int php = v[0].c.s && v[0].c.n > 4 && !strncasecmp(v[0].c.s + v[0].c.n - 4, ".php", 4);
-        if ((v[0].taint & T_SRC) && (v[1].taint & T_SRC)) sink(a, SK_WRITE, name, &v[1], line);
-        else if (php && (v[1].taint & T_SRC)) sink(a, SK_WRITE, name, &v[1], line);
+        if (CARRIES(&v[0]) && CARRIES(&v[1])) sink(a, SK_WRITE, name, &v[1], line);
+        else if (php && CARRIES(&v[1])) sink(a, SK_WRITE, name, &v[1], line);
         if (v[0].flags & V_SELF) cap(a, SG_CAP_FILEEDIT, line);
     }
     else if ((!strcmp(name, "fwrite") || !strcmp(name, "fputs")) && args->n >= 2) {
@@ -964,14 +1028,14 @@ static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
         }
     }
     else if ((!strcmp(name, "move_uploaded_file") || !strcmp(name, "copy")) && args->n >= 2) {
-        if (v[1].taint & T_REQ) sink(a, SK_UPLOAD, name, &v[1], line);
+        if (CARRIES(&v[1]) && !(v[1].flags & V_FIXEDHEAD)) sink(a, SK_UPLOAD, name, &v[1], line);
     }
     else if (!strcmp(name, "mail") && args->n >= 3) {
-        if ((v[0].taint & T_REQ) && (v[2].taint & T_REQ)) sink(a, SK_MAIL, name, &v[0], line);
+        if (CARRIES(&v[0]) && CARRIES(&v[2])) sink(a, SK_MAIL, name, &v[0], line);
     }
     else if ((!strcmp(name, "fsockopen") || !strcmp(name, "pfsockopen")
               || !strcmp(name, "stream_socket_client")) && args->n >= 1) {
-        if (v[0].taint & T_REQ) sink(a, SK_NET, name, &v[0], line);
+        if (CARRIES(&v[0])) sink(a, SK_NET, name, &v[0], line);
     }
     else if (!strcmp(name, "unlink") && args->n >= 1 && (v[0].flags & V_SELF)) {
         cap(a, SG_CAP_SELFDEL, line);
@@ -1014,6 +1078,35 @@ static int source_call(an_t *a, const char *name, const args_t *args, int line, 
     return 0;
 }
 
+/* Validation that whitelists a variable's value (an anchored preg_match,
+ * in_array, ctype_*, is_numeric, filter_var): the variable is clean after
+ * it.  Benign code validates before it uses; backdoors do not. */
+static int validator(an_t *a, const char *name, const args_t *args)
+{
+    const pval_t *v = NULL;
+
+    if (!strcmp(name, "preg_match") && args->n >= 2 && args->v[0].c.s && args->v[0].c.n > 3) {
+        const char *pat = args->v[0].c.s;
+        const char *end = pat + args->v[0].c.n;
+        while (end > pat && apr_isalpha(end[-1])) end--;          /* flags */
+        if (pat[1] == '^' && end - pat >= 3 && end[-2] == '$') v = &args->v[1];
+        else if (pat[1] == '\\' && pat[2] == 'A') v = &args->v[1];
+    }
+    else if ((!strcmp(name, "in_array") || !strcmp(name, "is_numeric")
+              || !strcmp(name, "filter_var") || !strncmp(name, "ctype_", 6)
+              || !strcmp(name, "array_key_exists")) && args->n >= 1) {
+        v = &args->v[0];
+    }
+    if (!v) return 0;
+    if (v->lv == LV_VAR && v->lvname && (v->taint & T_SRC)) {
+        pval_t clean = *v;
+        clean.taint &= ~T_SRC;
+        clean.org = NULL;
+        var_set(a, a->scope, v->lvname, v->lvlen, &clean);
+    }
+    return 1;
+}
+
 static int is_hash_fn(const char *name)
 {
     return !strcmp(name, "md5") || !strcmp(name, "sha1") || !strcmp(name, "crc32")
@@ -1036,6 +1129,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
     if (source_call(a, name, args, line, out)) return;
     if (try_fold(a, name, args, out)) return;
     if (is_hash_fn(name)) { out->flags = V_HASH; return; }
+    if (validator(a, name, args)) return;
     if (!strcmp(name, "extract") || !strcmp(name, "parse_str") || !strcmp(name, "import_request_variables")) {
         /* parse_str() with a result array makes no variables */
         if (args->n >= 1 && (args->v[0].taint & T_SRC) && (args->n == 1 || name[0] != 'p')) {
@@ -1077,9 +1171,6 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
             pval_t code = args->v[1];
             merge(&code, args->n >= 3 ? &args->v[2] : &args->v[1]);
             code_sink(a, "preg_replace/e", &code, line);
-        }
-        else if (!strcmp(name, "preg_replace") && args->n >= 1 && (args->v[0].taint & T_SRC)) {
-            code_sink(a, "preg_replace", &args->v[0], line);
         }
         *out = args->all;
         out->c.s = NULL;
@@ -1129,9 +1220,9 @@ static void call_value(an_t *a, pval_t *callee, int line, pval_t *out, const cha
         for (i = 0; cn[i]; i++) cn[i] = (char)apr_tolower(cn[i]);
         if ((bs = strrchr(cn, '\\')) != NULL) cn = (char *)bs + 1;
         kind = callee_kind(cn);
-        if (kind) {
-            fact(a, apr_psprintf(a->p, "dyncall %s %s obf=%d line=%d", kind, cn,
-                                 (callee->flags & V_OBF) ? 1 : 0, line));
+        if (kind || (callee->flags & V_OBF)) {
+            fact(a, apr_psprintf(a->p, "dyncall %s %s obf=%d line=%d", kind ? kind : "other",
+                                 cn, obf_level(callee), line));
         }
         call_named(a, cn, (callee->flags & V_OBF) != 0, &args, line, out);
     }
@@ -1166,7 +1257,7 @@ static void literal(an_t *a, const sg_tok_t *t, pval_t *out)
         interp(a, t, out);
         return;
     }
-    set_const(out, v.s, v.n, escaped ? V_OBF : V_LIT);
+    set_const(out, v.s, v.n, escaped ? V_OBF | V_STRONG : V_LIT);
 }
 
 /* Appends K => V to ARR, growing it by doubling up to MAX_ITEMS; 0 when full. */
@@ -1371,7 +1462,12 @@ static void assign(an_t *a, pval_t *lhs, const pval_t *rhs, int line)
     }
     case LV_PROP: {
         pval_t *cur = apr_hash_get(a->props, lhs->lvname, (apr_ssize_t)lhs->lvlen);
+        prop_sink_t *ps = apr_hash_get(a->prop_sinks, lhs->lvname, (apr_ssize_t)lhs->lvlen);
         pval_t m = v;
+        if (ps) {
+            taint_fact(a, ps->kind, ps->sink, &v, ps->line);
+            if (ps->kind == SK_CODE && v.c.s) payload(a, &v, ps->sink, ps->line);
+        }
         if (cur && (cur->taint & T_SRC)) merge(&m, cur);
         apr_hash_set(a->props, lhs->lvname, (apr_ssize_t)lhs->lvlen, apr_pmemdup(a->p, &m, sizeof(m)));
         if (a->fn && (v.taint & ~T_SRC)) {
@@ -1486,7 +1582,7 @@ static void index_of(an_t *a, pval_t *v, int line)
     else if (v->c.s && k.c.s && !v->taint) {
         long long i = apr_atoi64(k.c.s);
         if (i < 0) i += (long long)v->c.n;
-        if (i >= 0 && (apr_size_t)i < v->c.n) set_const(&r, v->c.s + i, 1, V_OBF);
+        if (i >= 0 && (apr_size_t)i < v->c.n) set_const(&r, v->c.s + i, 1, V_OBF | V_STRONG);
     }
     else if (v->arr && k.c.s) {
         int i;
@@ -1515,6 +1611,13 @@ static void index_of(an_t *a, pval_t *v, int line)
     *v = r;
 }
 
+static int method_sink(const char *name)
+{
+    return !strcmp(name, "eval") || !strcmp(name, "assert") || !strcmp(name, "system")
+        || !strcmp(name, "shell_exec") || !strcmp(name, "passthru") || !strcmp(name, "popen")
+        || !strcmp(name, "proc_open") || !strcmp(name, "executescript");
+}
+
 /* ->name, ->name(...), ::name(...), ::$prop after V. */
 static void member(an_t *a, pval_t *v, int line)
 {
@@ -1535,6 +1638,11 @@ static void member(an_t *a, pval_t *v, int line)
             read_args(a, &args);
             if (f) call_user(a, f, &args, line, &r);
             else if (!strcmp(name, "__invoke") && v->fn) call_user(a, v->fn, &args, line, &r);
+            else if (args.n >= 1 && (args.v[0].taint & T_SRC) && method_sink(name)) {
+                /* ->eval(), ->system(): a bridge (Perl, V8, a shell class) runs it */
+                sink(a, name[0] == 'e' || name[0] == 'a' ? SK_CODE : SK_EXEC,
+                     apr_pstrcat(a->p, "->", name, NULL), &args.v[0], line);
+            }
             else if (!strcmp(name, "query") || !strcmp(name, "exec")) cap(a, SG_CAP_DB, line);
         }
         else if (!is_static || t->kind == SG_TK_VAR) {
@@ -1596,7 +1704,9 @@ static int construct(an_t *a, int kw, int line, pval_t *out)
         const char *w = name_of(a, peek(a, 0));
         advance(a);
         expr(a, 4, &v);
-        sink(a, SK_INCLUDE, w, &v, line);
+        /* include "dir/" . $x: the request picks a file under a fixed
+         * directory, as template loaders do; the whole path is the sink */
+        if (!(v.flags & V_FIXEDHEAD)) sink(a, SK_INCLUDE, w, &v, line);
         unknown(out);
         return 1;
     }
@@ -1725,6 +1835,12 @@ static void name_primary(an_t *a, pval_t *out)
     else if (kw == K_PHP_EOL) set_const(out, "\n", 1, V_LIT);
     else if (apr_hash_count(a->consts)
              && (c = apr_hash_get(a->consts, name.text, (apr_ssize_t)name.len)) != NULL) *out = *c;
+    else if (name.len == 19 && !memcmp(name.text, "DIRECTORY_SEPARATOR", 19)) set_const(out, "/", 1, V_LIT);
+    else if (!is_op(a, 0, "::") && !is_op(a, 0, "\\") && name.len <= 64) {
+        /* An undefined constant is its own name as a string (PHP 5 and 7):
+         * obfuscators write 'x'^ABC. */
+        set_const(out, apr_pstrmemdup(a->p, name.text, name.len), name.len, V_LIT);
+    }
 }
 
 /* A primary expression; returns 0 when the current token starts none (and
@@ -1801,7 +1917,7 @@ static int primary(an_t *a, pval_t *out)
         else if (!primary(a, &n)) return 1;
         if (n.c.s) {
             read_var(a, n.c.s, n.c.n, line, out);
-            if (n.flags & V_OBF) out->flags |= V_OBF;
+            if (n.flags & V_OBF) out->flags |= n.flags & (V_OBF | V_STRONG);
         }
         else if (n.taint & T_SRC) {
             out->taint = n.taint;
@@ -1819,11 +1935,11 @@ static int primary(an_t *a, pval_t *out)
         if (op == '~' && out->c.s) {
             sg_php_str_t r;
             if (sg_php_fold_op("~", 1, &out->c, NULL, a->budget, a->p, &r)) {
-                set_const(out, r.s, r.n, V_OBF);
+                set_const(out, r.s, r.n, V_OBF | V_STRONG);
             }
         }
         else if (op == '-' && !two && out->c.s) {
-            set_const(out, apr_psprintf(a->p, "%lld", -(long long)apr_atoi64(out->c.s)), 0, V_LIT);
+            set_const(out, apr_psprintf(a->p, "%" APR_INT64_T_FMT, -apr_atoi64(out->c.s)), 0, V_LIT);
             out->c.n = strlen(out->c.s);
         }
         else if (op == '!') { out->c.s = NULL; out->taint = 0; }
@@ -1834,17 +1950,27 @@ static int primary(an_t *a, pval_t *out)
     return 0;
 }
 
+static int is_num_str(const sg_php_str_t *c)
+{
+    apr_size_t i;
+
+    for (i = 0; i < c->n; i++) {
+        if (!apr_isdigit(c->s[i]) && !(i == 0 && c->s[i] == '-')) return 0;
+    }
+    return c->n > 0;
+}
+
 static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r)
 {
     sg_php_str_t res;
     int dec = l->dec > r->dec ? l->dec : r->dec;
-    unsigned fl = (l->flags | r->flags) & V_OBF;
+    unsigned fl = (l->flags | r->flags) & (V_OBF | V_STRONG);
 
     if (l->c.s && r->c.s && !l->taint && !r->taint
         && sg_php_fold_op(op->text, op->len, &l->c, &r->c, a->budget < MAX_CONST ? a->budget : MAX_CONST,
                           a->p, &res)) {
-        if (op->len == 1 && op->text[0] != '.') fl |= V_OBF;
-        if (op->len == 1 && op->text[0] == '.') fl |= V_OBF;
+        fl |= V_OBF;
+        if (op->len == 1 && strchr("^|&", op->text[0]) && !is_num_str(&l->c)) fl |= V_STRONG;
         a->budget -= res.n < a->budget ? res.n : a->budget;
         set_const(l, res.s, res.n, fl);
         l->dec = dec;
@@ -1855,6 +1981,17 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r)
         const pval_t *h = (l->flags & V_HASH) ? r : (r->flags & V_HASH) ? l : NULL;
         if (h && h->c.s && (h->c.n == 32 || h->c.n == 40 || h->c.n == 64)) cap(a, SG_CAP_PWGATE, (int)op->line);
         unknown(l);
+        return;
+    }
+    if (op->op == SG_OP(".") && !l->taint && r->taint) {
+        merge(l, r);
+        l->flags |= V_FIXEDHEAD;
+        return;
+    }
+    if (op->op == SG_OP(".") && l->taint) {
+        unsigned head = l->flags & V_FIXEDHEAD;
+        merge(l, r);
+        l->flags = (l->flags & ~V_FIXEDHEAD) | head;
         return;
     }
     merge(l, r);
@@ -2170,6 +2307,7 @@ static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
     a->class_body = 0;
     a->unresolved = 0;
     a->props = apr_hash_make(a->p);
+    a->prop_sinks = apr_hash_make(a->p);
     a->consts = apr_hash_make(a->p);
     unknown(&a->session);
     if (code) sg_php_lex_init_code(&a->lx, buf, len);

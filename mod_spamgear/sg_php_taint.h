@@ -34,8 +34,9 @@
  *   capscore N                how many shell capabilities, when request data
  *                             is read (0 otherwise)
  *
- * Constant code that reaches eval & co is returned as payloads, for the
- * caller to analyse and match again as a decoded layer.
+ * Constant code that reaches eval & co, and data of 64 bytes or more that a
+ * decoder produced, are returned as payloads, for the caller to match again
+ * as a decoded layer (and to analyse, when it is code).
  */
 #include <apr_pools.h>
 #include <apr_tables.h>
@@ -47,10 +48,12 @@ typedef struct sg_php_limits_t {
 } sg_php_limits_t;
 
 typedef struct sg_php_payload_t {
-    const char *buf;                   /* constant code, NUL-terminated */
+    const char *buf;                   /* constant code or data, NUL-terminated */
     apr_size_t len;                    /* its bytes */
-    int line;                          /* line of the sink */
-    const char *sink;                  /* eval, assert, ... */
+    int line;                          /* line of the sink, or of the decoding */
+    const char *sink;                  /* eval, assert, ...; NULL: decoded data that
+                                        * reached no code sink (a dropped script,
+                                        * a template), to match as text */
 } sg_php_payload_t;
 
 typedef struct sg_php_facts_t {
