@@ -560,13 +560,17 @@ sg_tk_kind_t sg_php_lex_next(sg_php_lexer_t *lx, sg_tok_t *t)
 
 /* ---------------------------------------------------------------- finding code */
 
-/* 1 when S[0..N) after a short tag reads like PHP: printable for 16 bytes
- * (or up to a "?>"), with a variable, a call or a statement end in it. */
+/* 1 when S[0..N) after a short tag reads like PHP: a blank, variable or word
+ * first, printable for 16 bytes (or up to a "?>"), with a variable, a call
+ * or a statement end in it. */
 static int looks_like_code(const unsigned char *s, apr_size_t n)
 {
     apr_size_t i, lim = n < 64 ? n : 64;
     int code = 0;
 
+    /* Code after a short tag starts with a blank, a variable or a word:
+     * "<?'" and "<?\"" are quoted tags in other languages' sources. */
+    if (n == 0 || !(IS_WS(s[0]) || s[0] == '$' || IS_LABEL_START(s[0]))) return 0;
     for (i = 0; i < lim; i++) {
         unsigned char c = s[i];
         if (c == '?' && i + 1 < n && s[i + 1] == '>') return code && i >= 3;

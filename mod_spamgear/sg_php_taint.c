@@ -1016,7 +1016,9 @@ static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
 
     if (!strcmp(name, "file_put_contents") && args->n >= 2) {
         int php = v[0].c.s && v[0].c.n > 4 && !strncasecmp(v[0].c.s + v[0].c.n - 4, ".php", 4);
-        if (CARRIES(&v[0]) && CARRIES(&v[1])) sink(a, SK_WRITE, name, &v[1], line);
+        /* a path that is only a parameter says nothing of the callers: cache
+         * and session writers take both path and data as parameters */
+        if ((v[0].taint & T_REQ) && CARRIES(&v[1])) sink(a, SK_WRITE, name, &v[1], line);
         else if (php && CARRIES(&v[1])) sink(a, SK_WRITE, name, &v[1], line);
         if (v[0].flags & V_SELF) cap(a, SG_CAP_FILEEDIT, line);
     }
