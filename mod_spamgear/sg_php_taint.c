@@ -30,6 +30,7 @@
 #define V_HASH 8u                /* a hash of something (md5, sha1...) */
 #define V_SERVER 16u             /* $_SERVER itself (its keys decide) */
 #define V_FIXEDHEAD 32u          /* data after a fixed, clean start ("dir/" . $x) */
+#define V_THIS 128u              /* $this (methods are resolved by name only) */
 
 /* ---------------------------------------------------------------- values */
 
@@ -1638,7 +1639,15 @@ static void member(an_t *a, pval_t *v, int line)
             func_t *f = user_func(a, name, 0);
             args_t args;
             read_args(a, &args);
-            if (f) call_user(a, f, &args, line, &r);
+            if (f) {
+                call_user(a, f, &args, line, &r);
+                /* Methods are known by name only: what another object's
+                 * method of that name returns is not this file's to say. */
+                if (!(v->flags & V_THIS) && !is_static) {
+                    r.taint &= ~T_SRC;
+                    r.org = NULL;
+                }
+            }
             else if (!strcmp(name, "__invoke") && v->fn) call_user(a, v->fn, &args, line, &r);
             else if (args.n >= 1 && (args.v[0].taint & T_SRC) && method_sink(name)) {
                 /* ->eval(), ->system(): a bridge (Perl, V8, a shell class) runs it */
@@ -1855,7 +1864,11 @@ static int primary(an_t *a, pval_t *out)
     unknown(out);
     switch (t->kind) {
     case SG_TK_VAR:
-        if (t->len == 5 && !memcmp(t->text, "$this", 5)) { advance(a); return 1; }
+        if (t->len == 5 && !memcmp(t->text, "$this", 5)) {
+            advance(a);
+            out->flags = V_THIS;
+            return 1;
+        }
         if (t->len == 8 && !memcmp(t->text, "$GLOBALS", 8) && is_op(a, 1, "[")) {
             pval_t k;
             advance(a);
