@@ -31,7 +31,7 @@ void sg_engine_options_default(sg_engine_options_t *opts)
     opts->clamav = "off";
     opts->clamd_timeout = SG_CLAMD_DEFAULT_TIMEOUT;
     opts->decode = 1;
-    opts->decode_depth = 64;
+    opts->decode_depth = 8;
     opts->decode_max = 8 * 1024 * 1024;
     opts->analyse = 1;
     opts->budget = SG_ENGINE_DEFAULT_BUDGET;
@@ -268,38 +268,80 @@ static int over_budget_cb(void *baton)
     return budget_spent(baton);
 }
 
-/* The PHP analyser over BUF (CODE: an eval'd payload, not a file); its facts
- * go through the facts rules and its payloads are analysed again, down to
- * the decode depth and within the decode size cap. */
-static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int layer,
-                    apr_size_t *bytes_left)
+static int code_payloads(const sg_php_facts_t *facts)
 {
+    int i, n = 0;
+
+    for (i = 0; i < facts->payloads->nelts; i++) {
+        n += APR_ARRAY_IDX(facts->payloads, i, sg_php_payload_t).sink != NULL;
+    }
+    return n;
+}
+
+/* The PHP analyser over BUF (CODE: an eval'd payload, not a file) at LAYER;
+ * its facts go through the facts rules and its payloads are analysed again,
+ * down to SG_ENGINE_PAYLOAD_DEPTH and within *BYTES_LEFT.  MATCH: BUF is a
+ * payload the signatures should read too.
+ *
+ * An onion (a layer whose only payload is the next layer: packed shells
+ * nest 30-90) is peeled in a loop, each layer in a pool of its own that is
+ * dropped once the next one is out, so memory stays at two layers.  Its
+ * middle layers only wrap the next one: the signatures read the first
+ * SG_ENGINE_MATCHED_WRAPPERS layers and the core, not every wrapper. */
+static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int layer,
+                    apr_size_t *bytes_left, int match)
+{
+    apr_pool_t *held = NULL, *lp;
     sg_php_limits_t lim;
     sg_php_facts_t facts;
+    const sg_php_payload_t *pl;
     const char *text;
     apr_size_t tlen;
     int i, next;
 
-    if (budget_spent(sc)) return;
-    lim.max_bytes = *bytes_left;
     lim.over_budget = over_budget_cb;
     lim.baton = sc;
-    sg_php_analyse(buf, len, code, &lim, sc->p, &facts);
-    text = sg_php_facts_text(&facts, &tlen, sc->p);
-    if (tlen > 0) match_layer(sc, text, tlen, SG_TARGET_FACTS, layer);
-    /* Layers are numbered as the de-obfuscator's: 1 is its normalised
-     * copy of the file, so the first decoded payload is layer 2. */
-    next = layer == 0 ? 2 : layer + 1;
-    for (i = 0; i < facts.payloads->nelts && !sc->over; i++) {
-        const sg_php_payload_t *pl = &APR_ARRAY_IDX(facts.payloads, i, sg_php_payload_t);
-        if (next > sc->e->opts.decode_depth + 1 || pl->len > *bytes_left) break;
-        *bytes_left -= pl->len;
-        match_layer(sc, pl->buf, pl->len, sc->targets | SG_TARGET_PHP | SG_TARGET_HTML, next);
-        if (pl->sink) analyse(sc, pl->buf, pl->len, 1, next, bytes_left);
-        else if (sg_php_find_open_tag(pl->buf, pl->len) >= 0) {
-            analyse(sc, pl->buf, pl->len, 0, next, bytes_left);
+    for (;;) {
+        if (budget_spent(sc)) break;
+        apr_pool_create(&lp, sc->p);
+        lim.max_bytes = *bytes_left;
+        sg_php_analyse(buf, len, code, &lim, lp, &facts);
+        text = sg_php_facts_text(&facts, &tlen, lp);
+        if (tlen > 0) match_layer(sc, text, tlen, SG_TARGET_FACTS, layer);
+        if (match && (code_payloads(&facts) == 0 || layer <= SG_ENGINE_MATCHED_WRAPPERS + 1)) {
+            match_layer(sc, buf, len, sc->targets | SG_TARGET_PHP | SG_TARGET_HTML, layer);
         }
+        if (held) apr_pool_destroy(held);   /* BUF's own storage: read for good */
+        held = lp;
+        /* Layers are numbered as the de-obfuscator's: 1 is its normalised
+         * copy of the file, so the first decoded payload is layer 2. */
+        next = layer == 0 ? 2 : layer + 1;
+        if (next > SG_ENGINE_PAYLOAD_DEPTH + 1) break;
+        pl = facts.payloads->nelts == 1 ? &APR_ARRAY_IDX(facts.payloads, 0, sg_php_payload_t)
+                                        : NULL;
+        if (pl && pl->sink && pl->len <= *bytes_left) {
+            *bytes_left -= pl->len;
+            buf = pl->buf;
+            len = pl->len;
+            code = 1;
+            layer = next;
+            match = 1;
+            continue;
+        }
+        for (i = 0; i < facts.payloads->nelts && !sc->over; i++) {
+            pl = &APR_ARRAY_IDX(facts.payloads, i, sg_php_payload_t);
+            if (pl->len > *bytes_left) break;
+            *bytes_left -= pl->len;
+            if (pl->sink) analyse(sc, pl->buf, pl->len, 1, next, bytes_left, 1);
+            else if (sg_php_find_open_tag(pl->buf, pl->len) >= 0) {
+                analyse(sc, pl->buf, pl->len, 0, next, bytes_left, 1);
+            }
+            else match_layer(sc, pl->buf, pl->len, sc->targets | SG_TARGET_PHP | SG_TARGET_HTML,
+                             next);
+        }
+        break;
     }
+    if (held) apr_pool_destroy(held);
 }
 
 static void decode_and_match(scan_t *sc, const char *buf, apr_size_t len)
@@ -369,7 +411,7 @@ static apr_status_t scan_buffer(sg_engine_t *e, const char *name, const char *bu
 {
     scan_t sc;
     apr_status_t rv = APR_SUCCESS;
-    apr_size_t bytes_left = e->opts.decode_max;
+    apr_size_t bytes_left = e->opts.decode_max * SG_ENGINE_PAYLOAD_BYTES_X;
 
     memset(&sc, 0, sizeof(sc));
     sc.e = e;
@@ -382,7 +424,7 @@ static apr_status_t scan_buffer(sg_engine_t *e, const char *name, const char *bu
     *findings = sc.findings;
     match_layer(&sc, buf, len, sc.targets, 0);
     if (e->opts.analyse && (sc.targets & SG_TARGET_PHP)) {
-        analyse(&sc, buf, len, 0, 0, &bytes_left);
+        analyse(&sc, buf, len, 0, 0, &bytes_left, 0);
     }
     if (e->opts.decode && (sc.targets & (SG_TARGET_PHP | SG_TARGET_HTML)) && !budget_spent(&sc)) {
         decode_and_match(&sc, buf, len);

@@ -21,6 +21,11 @@
 #include "sg_sig.h"
 
 #define SG_ENGINE_MAX_FINDINGS 16        /* per file: enough to act, bounded output */
+#define SG_ENGINE_PAYLOAD_DEPTH 128      /* eval'd payloads the analyser follows, nested
+                                          * (packed shells seen: 90 layers) */
+#define SG_ENGINE_PAYLOAD_BYTES_X 4      /* ...adding up to this many times decode_max */
+#define SG_ENGINE_MATCHED_WRAPPERS 4     /* payload layers the signatures read even when
+                                          * they only wrap a further payload */
 #define SG_ENGINE_DEFAULT_CLAMAV_DB "/var/lib/clamav"
 
 typedef struct sg_engine_t sg_engine_t;
@@ -62,7 +67,7 @@ typedef struct sg_finding_t {
                                 * found in, nested archives joined by '!': "b.tar.gz!x.php" */
 } sg_finding_t;
 
-/* Sets OPTS to the defaults: ClamAV off, decoding on (depth 64, 8 MB), the
+/* Sets OPTS to the defaults: ClamAV off, decoding on (depth 8, 8 MB), the
  * PHP analyser on, a CPU budget of SG_ENGINE_DEFAULT_BUDGET per file. */
 void sg_engine_options_default(sg_engine_options_t *opts);
 

@@ -275,6 +275,25 @@ static apr_size_t lex_quoted(const unsigned char *s, apr_size_t i, apr_size_t n,
 {
     unsigned char q = s[i++];
 
+    if (q == '\'') {
+        /* Single quotes: only \' and \\ escape; memchr runs through the
+         * long base64 literals of packed shells at memory speed. */
+        const unsigned char *end = NULL;
+        while (i < n) {
+            const unsigned char *bs;
+            /* END is searched again only once I has passed it (an escaped
+             * quote): each byte is looked at a bounded number of times. */
+            if (!end || end < s + i) end = memchr(s + i, '\'', n - i);
+            bs = memchr(s + i, '\\', (end ? (apr_size_t)(end - s) : n) - i);
+            if (!bs) {
+                if (end) return (apr_size_t)(end - s) + 1;
+                break;
+            }
+            i = (apr_size_t)(bs - s) + 2;
+        }
+        t->flags |= SG_TK_UNTERMINATED;
+        return n;
+    }
     while (i < n) {
         apr_size_t j = i, k;
         while (j < n && s[j] != q && s[j] != '\\' && s[j] != '$' && s[j] != '{') j++;

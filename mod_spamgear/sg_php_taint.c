@@ -783,6 +783,26 @@ static int consts_only(const args_t *args)
     return args->n <= MAX_ARGS;
 }
 
+/* Drops the decoded-data payloads that ARGS decode further: only the last
+ * decoder's output of a chain is worth matching (base64 then gzinflate:
+ * the compressed bytes are not). */
+static void consume_data(an_t *a, const args_t *args)
+{
+    apr_array_header_t *pls = a->out->payloads;
+    int i, k;
+
+    for (i = pls->nelts - 1; i >= 0 && i >= pls->nelts - 4; i--) {
+        sg_php_payload_t *pl = &APR_ARRAY_IDX(pls, i, sg_php_payload_t);
+        for (k = 0; k < args->n && k < MAX_ARGS; k++) {
+            if (!pl->sink && args->v[k].c.s == pl->buf) {
+                *pl = APR_ARRAY_IDX(pls, pls->nelts - 1, sg_php_payload_t);
+                pls->nelts--;
+                break;
+            }
+        }
+    }
+}
+
 /* Folds the builtin NAME over constant ARGS into OUT (flags and decoder
  * depth carried). */
 static int try_fold(an_t *a, const char *name, const args_t *args, pval_t *out)
@@ -800,6 +820,7 @@ static int try_fold(an_t *a, const char *name, const args_t *args, pval_t *out)
     set_const(out, r.s, r.n, V_OBF | (decoder || !strcmp(name, "chr") ? V_STRONG : 0)
                              | (consts_flags(args) & V_STRONG));
     out->dec = dec + decoder;
+    consume_data(a, args);
     if (decoder && r.n >= MIN_DATA_PAYLOAD && a->out->payloads->nelts < MAX_PAYLOADS
         && !(a->pass == 2)) {
         /* Decoded data, wherever it goes (a dropped script, a mailer's
