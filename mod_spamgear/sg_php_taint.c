@@ -31,6 +31,8 @@
 #define V_SERVER 16u             /* $_SERVER itself (its keys decide) */
 #define V_FIXEDHEAD 32u          /* data after a fixed, clean start ("dir/" . $x) */
 #define V_THIS 128u              /* $this (methods are resolved by name only) */
+#define V_SHELLOBJ 256u          /* new COM("WScript.Shell"), new perl(), new
+                                  * ReflectionFunction(NAME): its methods run things */
 
 /* ---------------------------------------------------------------- values */
 
@@ -148,7 +150,7 @@ static const builtin_t builtins[] = {
     { "array_key_first", B_PROP, 0, 0 }, { "array_key_last", B_PROP, 0, 0 },
     { "func_get_args", B_PROP, 0, 0 }, { "func_get_arg", B_PROP, 0, 0 },
     { "array_combine", B_PROP, 0, 0 }, { "array_fill", B_PROP, 0, 0 },
-    { "preg_split", B_PROP, 0, 0 }, { "str_word_count", B_PROP, 0, 0 },
+    { "preg_split", B_PROP, 0, 0 }, { "preg_filter", B_PROP, 0, 0 }, { "str_word_count", B_PROP, 0, 0 },
     { "array_unique", B_PROP, 0, 0 }, { "array_change_key_case", B_PROP, 0, 0 },
     { "mb_substr", B_PROP, 0, 0 }, { "ucwords", B_PROP, 0, 0 }, { "wordwrap", B_PROP, 0, 0 },
     { "chunk_split", B_PROP, 0, 0 }, { "quoted_printable_decode", B_PROP, 0, 0 },
@@ -418,6 +420,9 @@ typedef struct an_t {
     sg_php_facts_t *out;
     apr_hash_t *seen;                  /* facts already said */
     int request_read;                  /* request data was read */
+    const char *reads[8];              /* variables read since an assignment's start */
+    apr_size_t readlen[8];
+    int nreads;                        /* entries used; 9: more than fit */
 } an_t;
 
 static void advance(an_t *a);
@@ -690,6 +695,23 @@ static void read_var(an_t *a, const char *name, apr_size_t n, int line, pval_t *
     out->lv = LV_VAR;
     out->lvname = apr_pstrmemdup(a->p, name, n);
     out->lvlen = n;
+    if (a->nreads < 8) {
+        a->reads[a->nreads] = out->lvname;
+        a->readlen[a->nreads] = n;
+    }
+    if (a->nreads < 9) a->nreads++;
+}
+
+/* 1 when the variable NAME was read since mark FROM (or too many were). */
+static int read_since(const an_t *a, int from, const char *name, apr_size_t n)
+{
+    int i;
+
+    if (a->nreads > 8) return 1;
+    for (i = from; i < a->nreads; i++) {
+        if (a->readlen[i] == n && !memcmp(a->reads[i], name, n)) return 1;
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- parser */
@@ -722,6 +744,27 @@ static void skip_group(an_t *a)
     } while (depth > 0);
 }
 
+static const char *callee_kind(const char *name);
+static int obf_level(const pval_t *v);
+
+/* An argument that folds to the name of a code or command function, built
+ * rather than written (usort($a, str_rot13('nffreg')), PDO's FETCH_FUNC):
+ * a callback is being hidden. */
+static void hidden_callable(an_t *a, const pval_t *v)
+{
+    char name[40];
+    const char *kind;
+    apr_size_t i;
+
+    for (i = 0; i < v->c.n; i++) name[i] = (char)apr_tolower(v->c.s[i]);
+    name[i] = '\0';
+    kind = callee_kind(name);
+    if (kind && (!strcmp(kind, "code") || !strcmp(kind, "exec"))) {
+        fact(a, apr_psprintf(a->p, "dyncall callback %s obf=%d line=%d", name, obf_level(v),
+                             (int)peek(a, 0)->line));
+    }
+}
+
 typedef struct args_t {
     int n;                             /* arguments read (all, even past MAX_ARGS) */
     pval_t v[MAX_ARGS];
@@ -741,6 +784,7 @@ static void read_args(an_t *a, args_t *args)
         }
         take(a, "...");
         expr(a, 1, &v);
+        if ((v.flags & V_OBF) && v.c.s && v.c.n < 40) hidden_callable(a, &v);
         if (args->n < MAX_ARGS) args->v[args->n] = v;
         merge(&args->all, &v);
         args->n++;
@@ -1131,6 +1175,35 @@ static int validator(an_t *a, const char *name, const args_t *args)
     return 1;
 }
 
+static const char *memfind_(const char *h, apr_size_t n, const sg_php_str_t *needle);
+static int arr_push(an_t *a, arr_t *arr, int *cap, const sg_php_str_t *k, const sg_php_str_t *v);
+
+/* explode() of constants: a constant array (names are split out of one
+ * string, then picked by index). */
+static int explode_const(an_t *a, const args_t *args, pval_t *out)
+{
+    const sg_php_str_t *sep = &args->v[0].c, *str = &args->v[1].c;
+    arr_t *arr;
+    const char *p, *end;
+    int cap = 0;
+
+    if (!sep->s || !str->s || sep->n == 0 || args->v[1].taint) return 0;
+    arr = apr_pcalloc(a->p, sizeof(*arr));
+    for (p = str->s, end = str->s + str->n; p <= end;) {
+        const char *hit = sep->n <= (apr_size_t)(end - p) ? memfind_(p, (apr_size_t)(end - p), sep) : NULL;
+        sg_php_str_t k = { NULL, 0 }, v;
+        v.s = p;
+        v.n = hit ? (apr_size_t)(hit - p) : (apr_size_t)(end - p);
+        if (!arr_push(a, arr, &cap, &k, &v)) break;
+        if (!hit) break;
+        p = hit + sep->n;
+    }
+    unknown(out);
+    out->arr = arr;
+    out->flags = V_OBF | ((args->v[1].flags | args->v[0].flags) & V_STRONG);
+    return 1;
+}
+
 static int is_hash_fn(const char *name)
 {
     return !strcmp(name, "md5") || !strcmp(name, "sha1") || !strcmp(name, "crc32")
@@ -1151,6 +1224,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         return;
     }
     if (source_call(a, name, args, line, out)) return;
+    if (!strcmp(name, "explode") && args->n >= 2 && explode_const(a, args, out)) return;
     if (try_fold(a, name, args, out)) return;
     if (is_hash_fn(name)) { out->flags = V_HASH; return; }
     if (validator(a, name, args)) return;
@@ -1191,7 +1265,8 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         if (!strcmp(name, "array_map") && args->n >= 2) *out = args->v[1], out->lv = LV_NONE;
         break;
     case B_PROP:
-        if (!strcmp(name, "preg_replace") && args->n >= 2 && has_e_modifier(&args->v[0])) {
+        if ((!strcmp(name, "preg_replace") || !strcmp(name, "preg_filter"))
+            && args->n >= 2 && has_e_modifier(&args->v[0])) {
             pval_t code = args->v[1];
             merge(&code, args->n >= 3 ? &args->v[2] : &args->v[1]);
             code_sink(a, "preg_replace/e", &code, line);
@@ -1282,6 +1357,19 @@ static void literal(an_t *a, const sg_tok_t *t, pval_t *out)
         return;
     }
     set_const(out, v.s, v.n, escaped ? V_OBF | V_STRONG : V_LIT);
+}
+
+static const char *memfind_(const char *h, apr_size_t n, const sg_php_str_t *needle)
+{
+    const char *end = h + n, *p = h;
+
+    while (p + needle->n <= end) {
+        const char *c = memchr(p, needle->s[0], (apr_size_t)(end - p));
+        if (!c || c + needle->n > end) return NULL;
+        if (!memcmp(c, needle->s, needle->n)) return c;
+        p = c + 1;
+    }
+    return NULL;
 }
 
 /* Appends K => V to ARR, growing it by doubling up to MAX_ITEMS; 0 when full. */
@@ -1635,6 +1723,9 @@ static void index_of(an_t *a, pval_t *v, int line)
     *v = r;
 }
 
+static void call_named(an_t *a, const char *name, int obf, const args_t *args, int line,
+                       pval_t *out);
+
 static int method_sink(const char *name)
 {
     return !strcmp(name, "eval") || !strcmp(name, "assert") || !strcmp(name, "system")
@@ -1670,10 +1761,24 @@ static void member(an_t *a, pval_t *v, int line)
                 }
             }
             else if (!strcmp(name, "__invoke") && v->fn) call_user(a, v->fn, &args, line, &r);
-            else if (args.n >= 1 && (args.v[0].taint & T_SRC) && method_sink(name)) {
+            else if (args.n >= 1 && args.v[0].taint && method_sink(name)) {
                 /* ->eval(), ->system(): a bridge (Perl, V8, a shell class) runs it */
                 sink(a, name[0] == 'e' || name[0] == 'a' ? SK_CODE : SK_EXEC,
                      apr_pstrcat(a->p, "->", name, NULL), &args.v[0], line);
+            }
+            else if ((v->flags & V_SHELLOBJ) && v->c.s
+                     && (!strcmp(name, "invoke") || !strcmp(name, "invokeargs"))) {
+                /* ReflectionFunction("system")->invoke(...) */
+                char *fn = apr_pstrmemdup(a->p, v->c.s, v->c.n);
+                apr_size_t k;
+                for (k = 0; fn[k]; k++) fn[k] = (char)apr_tolower(fn[k]);
+                call_named(a, fn, 0, &args, line, &r);
+            }
+            else if ((v->flags & V_SHELLOBJ) && args.n >= 1
+                     && (!strcmp(name, "exec") || !strcmp(name, "run")
+                         || !strcmp(name, "shellexecute"))) {
+                /* WScript.Shell's Exec/Run */
+                sink(a, SK_EXEC, apr_pstrcat(a->p, "->", name, NULL), &args.v[0], line);
             }
             else if (!strcmp(name, "query") || !strcmp(name, "exec")) cap(a, SG_CAP_DB, line);
         }
@@ -1787,6 +1892,12 @@ static void new_expr(an_t *a, int line, pval_t *out)
         if (cls && (!strcmp(cls, "mysqli") || !strcmp(cls, "pdo"))) cap(a, SG_CAP_DB, line);
         if (cls && !strcmp(cls, "directoryiterator")) cap(a, SG_CAP_FILELIST, line);
         unknown(out);
+        if (cls && (!strcmp(cls, "com") || !strcmp(cls, "perl") || !strcmp(cls, "v8js")
+                    || !strcmp(cls, "reflectionfunction"))) {
+            out->flags = V_SHELLOBJ;
+            if (args.n >= 1 && args.v[0].c.s) out->c = args.v[0].c;   /* the function */
+            cap(a, SG_CAP_EXEC, line);
+        }
         if (cls && (f = apr_hash_get(a->funcs, apr_pstrcat(a->p, cls, "::__invoke", NULL),
                                      APR_HASH_KEY_STRING)) != NULL) {
             out->fn = f;
@@ -2071,7 +2182,18 @@ static void expr(an_t *a, int minprec, pval_t *out)
         if (!prec || prec < minprec || a->stop) break;
         advance(a);
         if (prec == 4) {
+            int mark = a->nreads;
             expr(a, 4, &r);
+            /* "$cmd = 'ls'" after "$cmd = $_POST['c']" is most often a
+             * default in a branch: the request data stays.  Only a value made
+             * from the variable itself ($cmd = escapeshellarg($cmd)) replaces it. */
+            if (op.op == SG_OP("=") && out->lv == LV_VAR && out->lvname
+                && (out->taint & T_SRC) && !(r.taint & T_SRC)
+                && !read_since(a, mark, out->lvname, out->lvlen)) {
+                r.taint |= out->taint & T_SRC;
+                r.org = out->org;
+            }
+            a->nreads = mark;
             if (op.len == 2 && op.text[0] == '.' && out->c.s && r.c.s) {
                 pval_t l = *out;
                 {
