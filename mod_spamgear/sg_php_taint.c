@@ -31,6 +31,8 @@
 #define V_SERVER 16u             /* $_SERVER itself (its keys decide) */
 #define V_FIXEDHEAD 32u          /* data after a fixed, clean start ("dir/" . $x) */
 #define V_THIS 128u              /* $this (methods are resolved by name only) */
+#define V_TMPNAME 512u           /* $_FILES[..]['tmp_name']: PHP's path, the
+                                  * client's bytes (a path no client chose) */
 #define V_SHELLOBJ 256u          /* new COM("WScript.Shell"), new perl(), new
                                   * ReflectionFunction(NAME): its methods run things */
 
@@ -994,8 +996,8 @@ said:
 static void code_sink(an_t *a, const char *name, const pval_t *v, int line)
 {
     sink(a, SK_CODE, name, v, line);
-    if (!v->c.s && !(v->taint & T_SRC)) cap(a, SG_CAP_EVAL, line);
-    else if (v->c.s) payload(a, v, name, line);
+    if (!v->c.s) cap(a, SG_CAP_EVAL, line);
+    else payload(a, v, name, line);
 }
 
 static int has_e_modifier(const pval_t *pat)
@@ -1084,19 +1086,25 @@ static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
         int php = v[0].c.s && v[0].c.n > 4 && !strncasecmp(v[0].c.s + v[0].c.n - 4, ".php", 4);
         /* a path that is only a parameter says nothing of the callers: cache
          * and session writers take both path and data as parameters */
-        if ((v[0].taint & T_REQ) && CARRIES(&v[1])) sink(a, SK_WRITE, name, &v[1], line);
+        if ((v[0].taint & T_REQ) && !(v[0].flags & V_TMPNAME) && CARRIES(&v[1])) {
+            sink(a, SK_WRITE, name, &v[1], line);
+        }
         else if (php && CARRIES(&v[1])) sink(a, SK_WRITE, name, &v[1], line);
         if (v[0].flags & V_SELF) cap(a, SG_CAP_FILEEDIT, line);
     }
     else if ((!strcmp(name, "fwrite") || !strcmp(name, "fputs")) && args->n >= 2) {
-        if ((v[0].taint & T_REQ) && (v[1].taint & T_REQ)) sink(a, SK_WRITE, name, &v[1], line);
+        if ((v[0].taint & T_REQ) && !(v[0].flags & V_TMPNAME) && (v[1].taint & T_REQ)) {
+            sink(a, SK_WRITE, name, &v[1], line);
+        }
         if ((v[0].taint & T_NET) && (v[1].taint & T_REQ) && a->fn == NULL) {
             /* request data sent to a socket the request chose: a proxy or flooder */
             sink(a, SK_NET, name, &v[0], line);
         }
     }
     else if ((!strcmp(name, "move_uploaded_file") || !strcmp(name, "copy")) && args->n >= 2) {
-        if (CARRIES(&v[1]) && !(v[1].flags & V_FIXEDHEAD)) sink(a, SK_UPLOAD, name, &v[1], line);
+        if (CARRIES(&v[1]) && !(v[1].flags & (V_FIXEDHEAD | V_TMPNAME))) {
+            sink(a, SK_UPLOAD, name, &v[1], line);
+        }
     }
     else if (!strcmp(name, "mail") && args->n >= 3) {
         if (CARRIES(&v[0]) && CARRIES(&v[2])) sink(a, SK_MAIL, name, &v[0], line);
@@ -1719,6 +1727,10 @@ static void index_of(an_t *a, pval_t *v, int line)
     else if (v->lv == LV_SESSION) r.lv = LV_SESSION;
     else r.lv = LV_NONE;
     if (k.flags & V_SELF) r.flags |= V_SELF;
+    if ((v->taint & T_REQ) && k.c.s && k.c.n == 8 && !memcmp(k.c.s, "tmp_name", 8)
+        && v->org && !strncmp(v->org->what, "$_FILES", 7)) {
+        r.flags |= V_TMPNAME;
+    }
     if (r.taint & T_SRC) r.flags &= ~(unsigned)V_SELF;
     *v = r;
 }
@@ -1986,6 +1998,24 @@ static void name_primary(an_t *a, pval_t *out)
     }
 }
 
+/* $GLOBALS[K] (the "[" is current): the global variable K. */
+static void globals_index(an_t *a, int line, pval_t *out)
+{
+    pval_t k;
+
+    advance(a);
+    expr(a, 1, &k);
+    take(a, "]");
+    unknown(out);
+    if (k.c.s) {
+        scope_t *saved = a->scope;
+        a->scope = a->global;
+        read_var(a, k.c.s, k.c.n, line, out);
+        a->scope = saved;
+        if (k.flags & V_OBF) out->flags |= k.flags & (V_OBF | V_STRONG);
+    }
+}
+
 /* A primary expression; returns 0 when the current token starts none (and
  * nothing was read). */
 static int primary(an_t *a, pval_t *out)
@@ -2002,12 +2032,8 @@ static int primary(an_t *a, pval_t *out)
             return 1;
         }
         if (t->len == 8 && !memcmp(t->text, "$GLOBALS", 8) && is_op(a, 1, "[")) {
-            pval_t k;
             advance(a);
-            advance(a);
-            expr(a, 1, &k);
-            take(a, "]");
-            if (k.c.s) read_var(a, k.c.s, k.c.n, line, out);
+            globals_index(a, line, out);
             return 1;
         }
         read_var(a, t->text + 1, t->len - 1, line, out);
@@ -2048,7 +2074,7 @@ static int primary(an_t *a, pval_t *out)
         advance(a);
         expr(a, 1, out);
         take(a, ")");
-        out->lv = out->lv == LV_LIST ? LV_LIST : LV_NONE;
+        out->lv = out->lv == LV_LIST || out->lv == LV_PROP ? out->lv : LV_NONE;
         return 1;
     }
     if (TOK_IS(t, "[")) {
@@ -2062,7 +2088,10 @@ static int primary(an_t *a, pval_t *out)
         advance(a);
         if (take(a, "{")) { expr(a, 1, &n); take(a, "}"); }
         else if (!primary(a, &n)) return 1;
-        if (n.c.s) {
+        if (n.c.s && n.c.n == 7 && !memcmp(n.c.s, "GLOBALS", 7) && is_op(a, 0, "[")) {
+            globals_index(a, line, out);
+        }
+        else if (n.c.s) {
             read_var(a, n.c.s, n.c.n, line, out);
             if (n.flags & V_OBF) out->flags |= n.flags & (V_OBF | V_STRONG);
         }
@@ -2192,6 +2221,7 @@ static void expr(an_t *a, int minprec, pval_t *out)
                 && !read_since(a, mark, out->lvname, out->lvlen)) {
                 r.taint |= out->taint & T_SRC;
                 r.org = out->org;
+                r.flags |= out->flags & (V_TMPNAME | V_FIXEDHEAD);
             }
             a->nreads = mark;
             if (op.len == 2 && op.text[0] == '.' && out->c.s && r.c.s) {
