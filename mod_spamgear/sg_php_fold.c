@@ -183,7 +183,7 @@ static void number_literal(const sg_tok_t *t, apr_pool_t *p, sg_php_str_t *out)
         long long v = strtoll(base == 10 || base == 8 ? buf : buf + 2, NULL,
                               base == 8 && buf[1] != 'o' && buf[1] != 'O' ? 8 : base);
         if (base == 8 && (buf[1] == 'o' || buf[1] == 'O')) v = strtoll(buf + 2, NULL, 8);
-        out->s = apr_psprintf(p, "%lld", v);
+        out->s = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)v);
     }
     else {
         out->s = apr_pstrdup(p, buf);
@@ -277,7 +277,7 @@ static long long num_of(const sg_php_str_t *v)
 
 static int set_num(sg_php_str_t *out, long long v, apr_pool_t *p)
 {
-    out->s = apr_psprintf(p, "%lld", v);
+    out->s = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)v);
     out->n = strlen(out->s);
     return 1;
 }
@@ -535,7 +535,8 @@ static int sprintf_(const sg_php_arg_t *a, int nargs, apr_size_t max, apr_pool_t
         if (k >= nargs) return 0;
         if (c == 's') { memcpy(o + n, a[k].v.s, a[k].v.n); n += a[k].v.n; }
         else if (c == 'c') { o[n++] = (char)num_of(&a[k].v); }
-        else if (c == 'd') { n += (apr_size_t)apr_snprintf(o + n, 24, "%lld", num_of(&a[k].v)); }
+        else if (c == 'd') { n += (apr_size_t)apr_snprintf(o + n, 24, "%" APR_INT64_T_FMT,
+                                                           (apr_int64_t)num_of(&a[k].v)); }
         else return 0;
         k++;
     }
@@ -599,7 +600,7 @@ static int fold_scalar(fold_fn_t fn, const sg_php_arg_t *a, int nargs, apr_size_
     case F_OCTDEC: return set_num(out, strtoll(s->s, NULL, 8), p);
     case F_BINDEC: return set_num(out, strtoll(s->s, NULL, 2), p);
     case F_DECHEX:
-        out->s = apr_psprintf(p, "%llx", (unsigned long long)num_of(s));
+        out->s = apr_psprintf(p, "%" APR_UINT64_T_HEX_FMT, (apr_uint64_t)num_of(s));
         out->n = strlen(out->s);
         return 1;
     case F_BIN2HEX:
