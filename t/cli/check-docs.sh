@@ -95,6 +95,13 @@ require "config key" "$srcdir/man/spamgear.1" $keys
 require "config key" "$srcdir/conf/spamgear.conf.sample" $keys
 require command "$srcdir/man/spamgear.1" $cmds
 require "entry point" "$srcdir/man/spamgear.1" $eps $classic
+# The analyser's rules and the kinds of fact they read (sg_php_taint.h).
+arules=$(sed -n 's/^\(PHP\.[A-Za-z0-9.]*\) .* facts .*/\1/p' "$srcdir/conf/signatures/php-analyser.sigs")
+facts=$(sed -n 's/^ \*   \([a-z]*\) [A-Z].*/\1/p' "$srcdir/mod_spamgear/sg_php_taint.h" | sort -u)
+nonempty "analyser rules" "$arules"
+nonempty "fact kinds" "$facts"
+require "analyser rule" "$srcdir/man/spamgear.1" $arules
+require "fact" "$srcdir/man/spamgear.1" $facts
 # Makefile.am installs the links the tool answers to: the two lists must agree.
 if [ "$(printf '%s\n' $eps | sort)" != "$(printf '%s\n' $classic | sort)" ]; then
     echo "check-docs: Makefile.am CLASSIC_NAMES and cli/spamgear.c entry_points differ"

@@ -32,5 +32,6 @@ Suite *multipart_suite(void);
 Suite *quarantine_suite(void);
 Suite *php_lex_suite(void);
 Suite *media_suite(void);
+Suite *php_an_suite(void);
 
 #endif /* SG_TESTS_H */

