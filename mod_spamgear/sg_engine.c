@@ -426,8 +426,17 @@ static apr_status_t scan_buffer(sg_engine_t *e, const char *name, const char *bu
     if (e->opts.analyse && (sc.targets & SG_TARGET_PHP)) {
         analyse(&sc, buf, len, 0, 0, &bytes_left, 0);
     }
-    if (e->opts.decode && (sc.targets & (SG_TARGET_PHP | SG_TARGET_HTML)) && !budget_spent(&sc)) {
-        decode_and_match(&sc, buf, len);
+    /* The analyser folds and decodes PHP on tokens: the text-level
+     * de-obfuscator is left for what it cannot read (HTML and JS). */
+    if (e->opts.decode && (sc.targets & (SG_TARGET_PHP | SG_TARGET_HTML))
+        && !(e->opts.analyse && (sc.targets & SG_TARGET_PHP)) && !budget_spent(&sc)) {
+        /* Big HTML and JS (minified libraries of megabytes) are decoded where
+         * injections go, the head and the tail: its cost is bounded. */
+        if (len > 2 * SG_ENGINE_DEOBF_EDGE) {
+            decode_and_match(&sc, buf, SG_ENGINE_DEOBF_EDGE);
+            decode_and_match(&sc, buf + len - SG_ENGINE_DEOBF_EDGE, SG_ENGINE_DEOBF_EDGE);
+        }
+        else decode_and_match(&sc, buf, len);
     }
     /* ClamAV reads archives itself: members are not handed to it again. */
     if (e->av && !inside && !budget_spent(&sc)) {

@@ -23,6 +23,8 @@
 #define SG_ENGINE_MAX_FINDINGS 16        /* per file: enough to act, bounded output */
 #define SG_ENGINE_PAYLOAD_DEPTH 128      /* eval'd payloads the analyser follows, nested
                                           * (packed shells seen: 90 layers) */
+#define SG_ENGINE_DEOBF_EDGE (128 * 1024) /* bytes of head and of tail of a big HTML/JS
+                                          * file that the de-obfuscator reads */
 #define SG_ENGINE_PAYLOAD_BYTES_X 4      /* ...adding up to this many times decode_max */
 #define SG_ENGINE_MATCHED_WRAPPERS 4     /* payload layers the signatures read even when
                                           * they only wrap a further payload */

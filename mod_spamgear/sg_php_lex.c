@@ -60,6 +60,11 @@ static apr_size_t count_lines(const char *s, apr_size_t n)
     apr_size_t lines = 0;
     const char *end = s + n, *nl;
 
+    if (n < 16) {
+        /* most tokens: a plain loop beats a call */
+        for (; s < end; s++) lines += *s == '\n';
+        return lines;
+    }
     while (s < end && (nl = memchr(s, '\n', (apr_size_t)(end - s))) != NULL) {
         lines++;
         s = nl + 1;
@@ -541,7 +546,7 @@ static void lex_code(sg_php_lexer_t *lx, sg_tok_t *t)
     }
     t->len = j - i;
     if (t->kind != SG_TK_WS) {
-        lx->property = t->kind == SG_TK_OP && (sg_tok_is_op(t, "->") || sg_tok_is_op(t, "?->"));
+        lx->property = t->kind == SG_TK_OP && (t->op == SG_OP("->") || t->op == SG_OP("?->"));
     }
 }
 

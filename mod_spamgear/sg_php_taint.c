@@ -21,6 +21,7 @@
 #define POLL_EVERY 4096          /* tokens between budget polls */
 #define MAX_PAYLOADS 64          /* constant payloads kept per pass */
 #define MIN_DATA_PAYLOAD 64      /* decoded data worth matching as a layer */
+#define MAX_STRS (1 << 20)       /* bytes of short decoded strings kept per file */
 
 #define V_OBF 1u                 /* constant built, not written plainly */
 #define V_STRONG 64u             /* ...built the way only obfuscators build: escapes,
@@ -422,6 +423,8 @@ typedef struct an_t {
     sg_php_facts_t *out;
     apr_hash_t *seen;                  /* facts already said */
     int request_read;                  /* request data was read */
+    char *strs;                        /* decoded strings for the signatures, "\n" apart */
+    apr_size_t strs_len, strs_cap;     /* bytes used, allocated (at most MAX_STRS) */
     const char *reads[8];              /* variables read since an assignment's start */
     apr_size_t readlen[8];
     int nreads;                        /* entries used; 9: more than fit */
@@ -519,6 +522,30 @@ static int is_name(an_t *a, int k, const char *word)
     apr_size_t n = strlen(word);
 
     return t->kind == SG_TK_NAME && t->len == n && !strncasecmp(t->text, word, n);
+}
+
+/* ---------------------------------------------------------------- decoded strings */
+
+/* Keeps S[0..N), a string an obfuscator hid (an escaped literal, a short
+ * decoded or xor-built value), for the signatures: they read these strings
+ * as one decoded layer, as they read the de-obfuscator's normalised copy. */
+static void keep_string(an_t *a, const char *s, apr_size_t n)
+{
+    if (n < 4 || a->pass != 1 || a->strs_len + n + 1 > MAX_STRS) return;
+    if (a->strs_len + n + 1 > a->strs_cap) {
+        apr_size_t cap = a->strs_cap ? a->strs_cap * 2 : 4096;
+        char *b;
+        while (cap < a->strs_len + n + 1) cap *= 2;
+        if (cap > MAX_STRS) cap = MAX_STRS;
+        b = apr_palloc(a->p, cap + 1);
+        if (a->strs_len) memcpy(b, a->strs, a->strs_len);
+        a->strs = b;
+        a->strs_cap = cap;
+    }
+    memcpy(a->strs + a->strs_len, s, n);
+    a->strs_len += n;
+    a->strs[a->strs_len++] = '\n';
+    a->strs[a->strs_len] = '\0';
 }
 
 /* ---------------------------------------------------------------- facts */
@@ -867,6 +894,7 @@ static int try_fold(an_t *a, const char *name, const args_t *args, pval_t *out)
                              | (consts_flags(args) & V_STRONG));
     out->dec = dec + decoder;
     consume_data(a, args);
+    if ((out->flags & V_STRONG) && r.n < MIN_DATA_PAYLOAD) keep_string(a, r.s, r.n);
     if (decoder && r.n >= MIN_DATA_PAYLOAD && a->out->payloads->nelts < MAX_PAYLOADS
         && !(a->pass == 2)) {
         /* Decoded data, wherever it goes (a dropped script, a mailer's
@@ -1365,6 +1393,7 @@ static void literal(an_t *a, const sg_tok_t *t, pval_t *out)
         return;
     }
     set_const(out, v.s, v.n, escaped ? V_OBF | V_STRONG : V_LIT);
+    if (escaped) keep_string(a, v.s, v.n);
 }
 
 static const char *memfind_(const char *h, apr_size_t n, const sg_php_str_t *needle)
@@ -2149,6 +2178,7 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r)
         if (op->len == 1 && strchr("^|&", op->text[0]) && !is_num_str(&l->c)) fl |= V_STRONG;
         a->budget -= res.n < a->budget ? res.n : a->budget;
         set_const(l, res.s, res.n, fl);
+        if ((fl & V_STRONG) && op->op != SG_OP(".")) keep_string(a, res.s, res.n);
         l->dec = dec;
         return;
     }
@@ -2521,6 +2551,13 @@ apr_status_t sg_php_analyse(const char *buf, apr_size_t len, int code,
     a.out = out;
     a.pass = 1;
     run_pass(&a, buf, len, code);
+    if (a.strs_len > 0 && out->payloads->nelts < MAX_PAYLOADS) {
+        sg_php_payload_t *pl = apr_array_push(out->payloads);
+        pl->buf = a.strs;
+        pl->len = a.strs_len;
+        pl->line = 0;
+        pl->sink = NULL;
+    }
     if (a.unresolved && !a.stop) {
         /* A function was called before its body was read: read again with
          * every summary known (facts already said are not repeated). */
