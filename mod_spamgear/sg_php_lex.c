@@ -595,6 +595,28 @@ static int looks_like_code(const unsigned char *s, apr_size_t n)
     /* Code after a short tag starts with a blank, a variable or a word:
      * "<?'" and "<?\"" are quoted tags in other languages' sources. */
     if (n == 0 || !(IS_WS(s[0]) || s[0] == '$' || IS_LABEL_START(s[0]))) return 0;
+    /* A licence block or comment first: the code after it decides. */
+    for (i = 0; i < n && i < 8192;) {
+        if (IS_WS(s[i])) { i++; continue; }
+        if (s[i] == '/' && i + 1 < n && s[i + 1] == '*') {
+            const unsigned char *end = find_comment_end(s, i + 2, n < 8192 ? n : 8192);
+            if (!end) break;
+            i = (apr_size_t)(end - s) + 2;
+            continue;
+        }
+        if ((s[i] == '/' && i + 1 < n && s[i + 1] == '/') || s[i] == '#') {
+            const unsigned char *nl = memchr(s + i, '\n', n - i);
+            if (!nl) break;
+            i = (apr_size_t)(nl - s) + 1;
+            continue;
+        }
+        break;
+    }
+    if (i > 0 && i < n) {
+        s += i;
+        n -= i;
+        lim = n < 64 ? n : 64;
+    }
     for (i = 0; i < lim; i++) {
         unsigned char c = s[i];
         if (c == '?' && i + 1 < n && s[i + 1] == '>') return code && i >= 3;
