@@ -970,12 +970,12 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
                     a->fn->sink_name[k] = f->sink_name[k];
                     a->fn->sink_line[k] = f->sink_line[k];
                 }
-                if (k == SK_CODE && v->c.s && !(v->taint & T_SRC)) {
-                    /* constant code handed to a function that evals it */
-                    if (v->dec > 0) {
-                        fact(a, apr_psprintf(a->p, "decoded code %s depth=%d line=%d",
-                                             f->sink_name[k], v->dec, line));
-                    }
+                if (k == SK_CODE && v->c.s && !(v->taint & T_SRC)
+                    && (v->dec > 0 || v->c.n >= 64)) {
+                    /* constant code handed to a function that evals it; a long
+                     * one is a packed payload that the function decodes first */
+                    fact(a, apr_psprintf(a->p, "decoded code %s depth=%d line=%d",
+                                         f->sink_name[k], v->dec > 0 ? v->dec : 1, line));
                 }
             }
         }
