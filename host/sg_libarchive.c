@@ -91,6 +91,20 @@ static apr_status_t phar_open(la_t *la, const char *buf, apr_size_t len)
     return APR_SUCCESS;
 }
 
+/* A member's name from its NLEN bytes at NM.  A NUL byte would cut it short
+ * (or leave it empty, a nameless finding): each becomes '?', and no name at
+ * all is "?", as libarchive's nameless members are. */
+static const char *phar_name(apr_pool_t *p, const unsigned char *nm, apr_uint32_t nlen)
+{
+    char *n = apr_pstrmemdup(p, (const char *)nm, nlen);
+    apr_uint32_t i;
+
+    for (i = 0; i < nlen; i++) {
+        if (n[i] == '\0') n[i] = '?';
+    }
+    return nlen ? n : "?";
+}
+
 static apr_status_t phar_next(la_t *la, const char **name, int *regular, apr_int64_t *size)
 {
     phar_t *ph = la->phar;
@@ -117,7 +131,7 @@ static apr_status_t phar_next(la_t *la, const char **name, int *regular, apr_int
     ph->data += ph->cur_len;
     ph->man = p;
     ph->left--;
-    *name = apr_pstrndup(la->pool, (const char *)nm, nlen);
+    *name = phar_name(la->pool, nm, nlen);
     *regular = nlen > 0 && nm[nlen - 1] != '/';
     if (ph->flags & PHAR_GZ) {
         if (inflateInit2(&ph->zs, -15) != Z_OK) {

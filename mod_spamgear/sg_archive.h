@@ -23,12 +23,27 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 
+/* A build may set them smaller with -D (t/fuzz/fuzz_archive does, to reach
+ * the limits with small inputs); MEMBER, TOTAL and RATIO_FLOOR are
+ * apr_int64_t, MEMBERS and RATIO int. */
+#ifndef SG_ARCHIVE_MAX_DEPTH
 #define SG_ARCHIVE_MAX_DEPTH 3                        /* archives opened inside each other */
+#endif
+#ifndef SG_ARCHIVE_MAX_MEMBERS
 #define SG_ARCHIVE_MAX_MEMBERS 20000                  /* members, all levels together */
+#endif
+#ifndef SG_ARCHIVE_MAX_TOTAL
 #define SG_ARCHIVE_MAX_TOTAL (APR_INT64_C(256) << 20) /* bytes expanded, all levels */
+#endif
+#ifndef SG_ARCHIVE_MAX_MEMBER
 #define SG_ARCHIVE_MAX_MEMBER (APR_INT64_C(16) << 20) /* bytes of one member */
+#endif
+#ifndef SG_ARCHIVE_MAX_RATIO
 #define SG_ARCHIVE_MAX_RATIO 200                      /* expanded / outer archive bytes */
+#endif
+#ifndef SG_ARCHIVE_RATIO_FLOOR
 #define SG_ARCHIVE_RATIO_FLOOR (APR_INT64_C(8) << 20) /* ratio checked past this */
+#endif
 
 /* What the host installs: a reader over an archive held in memory.  All
  * strings it returns live in the pool given to open, at least until the

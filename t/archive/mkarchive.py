@@ -9,13 +9,16 @@
 #                          as an empty tar), no size up front
 #   nest OUT LEVELS FILE   FILE zipped, that zip zipped, LEVELS times:
 #                          l1.zip holds FILE's name, lN.zip holds l(N-1).zip
+#   phar OUT NAME=FILE...  a native phar (PHP's own format, members stored),
+#                          made without php; %XX in NAME is that byte (so a
+#                          name can hold a NUL)
 #   wide OUT LEVELS COPIES a 42.zip: a zip of COPIES copies of a zip of
 #                          COPIES copies ... of 1 MiB of zeros
 # Bombs are made in about a second: deflate blocks of 1 MiB of one byte,
 # full-flushed (so every block's bytes are the same), repeated.  Their CRCs
 # are 0: a reader meets a CRC only at a member's end, which a scanner with
 # limits never reaches.
-import io, os, struct, sys, zipfile, zlib
+import io, os, struct, sys, urllib.parse, zipfile, zlib
 
 
 def make_zip(out, members):
@@ -45,6 +48,18 @@ def bomb(kind, out, gib):
         f.write(lh + data + cd + eocd)
 
 
+def phar_bytes(members):
+    """PHP's native phar: stub, manifest (count, API, flags, alias, metadata,
+    entries), the members' bytes stored; no signature."""
+    entries, blobs = b'', b''
+    for name, data in members:
+        entries += struct.pack('<I', len(name)) + name + struct.pack(
+            '<IIIIII', len(data), 0, len(data), zlib.crc32(data), 0x1b6, 0)
+        blobs += data
+    man = struct.pack('<IHII', len(members), 0x1100, 0x10000, 0) + struct.pack('<I', 0) + entries
+    return b'<?php __HALT_COMPILER(); ?>\r\n' + struct.pack('<I', len(man)) + man + blobs
+
+
 def zip_bytes(members):
     b = io.BytesIO()
     make_zip(b, members)
@@ -58,6 +73,10 @@ def main(argv):
                            for a in argv[3:]])
     elif cmd == 'bomb':
         bomb(argv[2], argv[3], argv[4])
+    elif cmd == 'phar':
+        open(argv[2], 'wb').write(phar_bytes(
+            [(urllib.parse.unquote_to_bytes(a.split('=', 1)[0]), open(a.split('=', 1)[1], 'rb').read())
+             for a in argv[3:]]))
     elif cmd == 'nest':
         name, data = os.path.basename(argv[4]), open(argv[4], 'rb').read()
         for level in range(1, int(argv[3]) + 1):

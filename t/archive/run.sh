@@ -97,6 +97,13 @@ else
     ok "# SKIP php-cli with Phar is missing: no phar made"
 fi
 
+# A NUL in a native phar member's name (made here, no php needed): the name
+# is not cut short at it (nor left empty) but shows it as '?'.
+mk phar nul.phar 'lib/x%00.php=src/myplugin/shell.php'
+run scan nul.phar
+check "native phar, a NUL in a member's name: named lib/x?.php" '[ $rc = 1 ]' \
+    'grep -qx "nul.phar!lib/x?.php \[SPAMGEAR\] \[PHP.Backdoor.EvalRequest\]" out'
+
 # ------------------------------------------------------------------ clean
 mk zip clean.zip clean/clean.php=src/clean/clean.php clean/readme.txt=src/clean/readme.txt
 tar -C src -cJf clean.tar.xz clean

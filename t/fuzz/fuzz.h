@@ -26,4 +26,9 @@ const char *fuzz_write_file(const char *name, const uint8_t *data, size_t size, 
 /* DATA[0..SIZE) as a NUL-terminated copy from P. */
 char *fuzz_strdup(const uint8_t *data, size_t size, apr_pool_t *p);
 
+/* Stops the run (a crash libFuzzer keeps) when COND is false, saying which
+ * check failed and where. */
+#define FUZZ_CHECK(cond) ((cond) ? (void)0 : fuzz_fail(#cond, __FILE__, __LINE__))
+void fuzz_fail(const char *what, const char *file, int line) __attribute__((noreturn));
+
 #endif /* SG_FUZZ_H */

@@ -12,10 +12,13 @@ status=0
 for name in "$@"; do
     work="t/fuzz/work/$name"
     mkdir -p "$work/corpus"
+    # A dictionary, when the harness has one (t/fuzz/NAME.dict).
+    dict=
+    [ -f "$here/$name.dict" ] && dict="-dict=$here/$name.dict"
     # -timeout: one input taking 10 s is a hang; -rss_limit_mb: a blow-up.
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
     "t/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-        -max_len=65536 -print_final_stats=1 -artifact_prefix="$work/" \
+        -max_len=65536 -print_final_stats=1 -artifact_prefix="$work/" ${dict:+"$dict"} \
         "$work/corpus" "$here/corpus/$name" > "$work/fuzz.log" 2>&1
     rc=$?
     last=$(grep -E '^#[0-9]+' "$work/fuzz.log" | tail -n 1)

@@ -87,3 +87,10 @@ char *fuzz_strdup(const uint8_t *data, size_t size, apr_pool_t *p)
     s[size] = '\0';
     return s;
 }
+
+void fuzz_fail(const char *what, const char *file, int line)
+{
+    fprintf(stderr, "fuzz: check failed: %s (%s:%d)\n", what, file, line);
+    fflush(stderr);
+    __builtin_trap();
+}

