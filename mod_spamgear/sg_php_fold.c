@@ -1,5 +1,6 @@
 /* sg_php_fold.c: values of PHP literals and of builtin string functions
  * applied to constants, reimplemented without running anything. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <apr_lib.h>
@@ -404,18 +405,19 @@ static int str_replace(const sg_php_arg_t *a, int nargs, int icase, apr_size_t m
     return 1;
 }
 
-static int substr_(const sg_php_arg_t *a, int nargs, sg_php_str_t *out)
+static int substr_(const sg_php_arg_t *a, int nargs, apr_pool_t *p, sg_php_str_t *out)
 {
-    long long n = (long long)a[0].v.n, start = num_of(&a[1].v), len;
+    long long n = (long long)a[0].v.n, start, len;
 
     if (nargs < 2 || !a[0].v.s || !a[1].v.s) return 0;
+    start = num_of(&a[1].v);
     if (start < 0) start = start + n < 0 ? 0 : start + n;
     if (start > n) start = n;
     len = nargs > 2 && a[2].v.s ? num_of(&a[2].v) : n - start;
     if (len < 0) len = n - start + len;
     if (len < 0) len = 0;
-    if (start + len > n) len = n - start;
-    out->s = a[0].v.s + start;
+    if (len > n - start) len = n - start;
+    out->s = apr_pstrmemdup(p, a[0].v.s + start, (apr_size_t)len);
     out->n = (apr_size_t)len;
     return 1;
 }
@@ -460,7 +462,8 @@ static int implode(const sg_php_arg_t *a, int nargs, apr_size_t max, apr_pool_t 
     return set_out(out, o, n);
 }
 
-static int trim_(const sg_php_arg_t *a, int nargs, int left, int right, sg_php_str_t *out)
+static int trim_(const sg_php_arg_t *a, int nargs, int left, int right, apr_pool_t *p,
+                 sg_php_str_t *out)
 {
     const char *set = " \t\n\r\v";
     apr_size_t setn = 6, b = 0, e = a[0].v.n;
@@ -473,7 +476,7 @@ static int trim_(const sg_php_arg_t *a, int nargs, int left, int right, sg_php_s
     }
     while (left && b < e && memchr(set, a[0].v.s[b], setn)) b++;
     while (right && e > b && memchr(set, a[0].v.s[e - 1], setn)) e--;
-    out->s = a[0].v.s + b;
+    out->s = apr_pstrmemdup(p, a[0].v.s + b, e - b);
     out->n = e - b;
     return 1;
 }
@@ -603,7 +606,7 @@ static int fold_scalar(fold_fn_t fn, const sg_php_arg_t *a, int nargs, apr_size_
     case F_ORD: return set_num(out, s->n ? (unsigned char)s->s[0] : 0, p);
     case F_REPEAT: {
         long long k = nargs > 1 && a[1].v.s ? num_of(&a[1].v) : -1;
-        if (k < 0 || (apr_size_t)k * s->n > max) return 0;
+        if (k < 0 || (unsigned long long)k > max || (s->n && (apr_size_t)k > max / s->n)) return 0;
         o = apr_palloc(p, (apr_size_t)k * s->n + 1);
         for (i = 0, n = 0; i < (apr_size_t)k; i++, n += s->n) memcpy(o + n, s->s, s->n);
         return set_out(out, o, n);
@@ -618,6 +621,7 @@ static int fold_scalar(fold_fn_t fn, const sg_php_arg_t *a, int nargs, apr_size_
         out->n = strlen(out->s);
         return 1;
     case F_BIN2HEX:
+        if (s->n > max / 2) return 0;
         out->s = sg_hex_encode((const unsigned char *)s->s, s->n, p);
         out->n = s->n * 2;
         return 1;
@@ -642,12 +646,12 @@ int sg_php_fold_call(const char *name, const sg_php_arg_t *a, int nargs, apr_siz
     switch (fn) {
     case F_STR_REPLACE: return str_replace(a, nargs, 0, max, p, out);
     case F_STR_IREPLACE: return str_replace(a, nargs, 1, max, p, out);
-    case F_SUBSTR: return substr_(a, nargs, out);
+    case F_SUBSTR: return substr_(a, nargs, p, out);
     case F_STRTR: return strtr3(a, nargs, p, out);
     case F_IMPLODE: return implode(a, nargs, max, p, out);
-    case F_TRIM: return trim_(a, nargs, 1, 1, out);
-    case F_LTRIM: return trim_(a, nargs, 1, 0, out);
-    case F_RTRIM: return trim_(a, nargs, 0, 1, out);
+    case F_TRIM: return trim_(a, nargs, 1, 1, p, out);
+    case F_LTRIM: return trim_(a, nargs, 1, 0, p, out);
+    case F_RTRIM: return trim_(a, nargs, 0, 1, p, out);
     case F_PACK: return pack_(a, nargs, p, out);
     case F_SPRINTF: return sprintf_(a, nargs, max, p, out);
     default:
@@ -693,16 +697,18 @@ static int bitwise(char op, const sg_php_str_t *a, const sg_php_str_t *b, apr_po
 static int arith(char op, char op2, const sg_php_str_t *a, const sg_php_str_t *b, apr_pool_t *p,
                  sg_php_str_t *out)
 {
-    long long x = num_of(a), y = num_of(b);
+    long long x = num_of(a), y = num_of(b), r;
 
     if (!is_numeric(a) || !is_numeric(b)) return 0;
+    /* PHP turns an overflowing int into a float: not folded here. */
     switch (op) {
-    case '+': return set_num(out, x + y, p);
-    case '-': return set_num(out, x - y, p);
-    case '*': return set_num(out, x * y, p);
-    case '/': return y && x % y == 0 ? set_num(out, x / y, p) : 0;
-    case '%': return y ? set_num(out, x % y, p) : 0;
-    case '<': return op2 == '<' && y >= 0 && y < 63 ? set_num(out, x << y, p) : 0;
+    case '+': return __builtin_add_overflow(x, y, &r) ? 0 : set_num(out, r, p);
+    case '-': return __builtin_sub_overflow(x, y, &r) ? 0 : set_num(out, r, p);
+    case '*': return __builtin_mul_overflow(x, y, &r) ? 0 : set_num(out, r, p);
+    case '/': return y && !(y == -1 && x == LLONG_MIN) && x % y == 0 ? set_num(out, x / y, p) : 0;
+    case '%': return y && !(y == -1 && x == LLONG_MIN) ? set_num(out, x % y, p) : 0;
+    case '<': return op2 == '<' && x >= 0 && y >= 0 && y < 63 && x <= (LLONG_MAX >> y)
+                     ? set_num(out, x << y, p) : 0;
     case '>': return op2 == '>' && y >= 0 && y < 63 ? set_num(out, x >> y, p) : 0;
     }
     return 0;

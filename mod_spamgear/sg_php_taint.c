@@ -2144,7 +2144,7 @@ static int primary(an_t *a, pval_t *out)
             }
         }
         else if (op == '-' && !two && out->c.s) {
-            set_const(out, apr_psprintf(a->p, "%" APR_INT64_T_FMT, -apr_atoi64(out->c.s)), 0, V_LIT);
+            set_const(out, apr_psprintf(a->p, "%" APR_INT64_T_FMT, (apr_int64_t)(0ULL - (apr_uint64_t)apr_atoi64(out->c.s))), 0, V_LIT);
             out->c.n = strlen(out->c.s);
         }
         else if (op == '!') { out->c.s = NULL; out->taint = 0; }
