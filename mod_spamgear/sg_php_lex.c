@@ -585,16 +585,16 @@ sg_tk_kind_t sg_php_lex_next(sg_php_lexer_t *lx, sg_tok_t *t)
 /* ---------------------------------------------------------------- finding code */
 
 /* 1 when S[0..N) after a short tag reads like PHP: a blank, variable or word
- * first, printable for 16 bytes (or up to a "?>"), with a variable, a call
+ * first (after "<?=", an expression: anything), printable for 16 bytes (or up to a "?>"), with a variable, a call
  * or a statement end in it. */
-static int looks_like_code(const unsigned char *s, apr_size_t n)
+static int looks_like_code(const unsigned char *s, apr_size_t n, int echo)
 {
     apr_size_t i, lim = n < 64 ? n : 64;
     int code = 0;
 
     /* Code after a short tag starts with a blank, a variable or a word:
      * "<?'" and "<?\"" are quoted tags in other languages' sources. */
-    if (n == 0 || !(IS_WS(s[0]) || s[0] == '$' || IS_LABEL_START(s[0]))) return 0;
+    if (n == 0 || (!echo && !(IS_WS(s[0]) || s[0] == '$' || IS_LABEL_START(s[0])))) return 0;
     /* A licence block or comment first: the code after it decides. */
     for (i = 0; i < n && i < 8192;) {
         if (IS_WS(s[i])) { i++; continue; }
@@ -639,7 +639,7 @@ apr_ssize_t sg_php_find_open_tag(const char *buf, apr_size_t len)
         if (!lt) break;
         i = (apr_size_t)(lt - s);
         if (s[i + 1] == '?' && (tag = open_tag_len(s + i, len - i, &echo)) > 0
-            && (tag >= 5 || looks_like_code(s + i + tag, len - i - tag))) {
+            && (tag >= 5 || looks_like_code(s + i + tag, len - i - tag, echo))) {
             return (apr_ssize_t)i;
         }
         if ((s[i + 1] == 's' || s[i + 1] == 'S') && script_tag_len(s + i, len - i) > 0) {

@@ -550,6 +550,19 @@ static void keep_string(an_t *a, const char *s, apr_size_t n)
 
 /* ---------------------------------------------------------------- facts */
 
+/* An array key as a chain names it: at most 40 bytes, control bytes as '?'
+ * (a fact is one line). */
+static const char *key_text(an_t *a, const sg_php_str_t *k)
+{
+    char *o = apr_pstrmemdup(a->p, k->s, k->n < 40 ? k->n : 40);
+    char *c;
+
+    for (c = o; *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    }
+    return o;
+}
+
 static void fact(an_t *a, const char *line)
 {
     if (a->out->lines->nelts >= MAX_FACTS || apr_hash_get(a->seen, line, APR_HASH_KEY_STRING)) {
@@ -1069,7 +1082,10 @@ static void callback(an_t *a, const char *name, const args_t *args, int cbi, int
         const char *kind;
         const builtin_t *b;
         func_t *f;
-        for (i = 0; cn[i]; i++) ((char *)cn)[i] = (char)apr_tolower(cn[i]);
+        for (i = 0; cn[i]; i++) {
+            ((char *)cn)[i] = (unsigned char)cn[i] < 0x20 || cn[i] == 0x7f ? '?'
+                                                                 : (char)apr_tolower(cn[i]);
+        }
         kind = callee_kind(cn);
         b = builtin(cn);
         if (kind && strcmp(kind, "file")) {
@@ -1352,7 +1368,10 @@ static void call_value(an_t *a, pval_t *callee, int line, pval_t *out, const cha
         char *cn = apr_pstrmemdup(a->p, callee->c.s, callee->c.n);
         const char *kind, *bs;
         int i;
-        for (i = 0; cn[i]; i++) cn[i] = (char)apr_tolower(cn[i]);
+        for (i = 0; cn[i]; i++) {
+            /* a fact is one line: control bytes in a built name shown as '?' */
+            cn[i] = (unsigned char)cn[i] < 0x20 || cn[i] == 0x7f ? '?' : (char)apr_tolower(cn[i]);
+        }
         if ((bs = strrchr(cn, '\\')) != NULL) cn = (char *)bs + 1;
         kind = callee_kind(cn);
         if (kind || (callee->flags & V_OBF)) {
@@ -1701,7 +1720,7 @@ static void server_key(an_t *a, const pval_t *k, int line, pval_t *r)
     if ((k->c.n > 5 && !memcmp(k->c.s, "HTTP_", 5)) || !strcmp(k->c.s, "QUERY_STRING")
         || !strcmp(k->c.s, "REQUEST_URI") || !strcmp(k->c.s, "PATH_INFO")) {
         r->taint = T_REQ;
-        r->org = step(a, NULL, apr_psprintf(a->p, "$_SERVER['%s']", k->c.s), line);
+        r->org = step(a, NULL, apr_psprintf(a->p, "$_SERVER['%s']", key_text(a, &k->c)), line);
         a->request_read = 1;
         cap(a, SG_CAP_REQUEST, line);
     }
@@ -1746,7 +1765,8 @@ static void index_of(an_t *a, pval_t *v, int line)
         }
     }
     if ((v->taint & T_SRC) && v->org && v->org->prev == NULL && v->lv == LV_NONE && k.c.s) {
-        r.org = step(a, NULL, apr_psprintf(a->p, "%s['%.40s']", v->org->what, k.c.s), line);
+        r.org = step(a, NULL, apr_psprintf(a->p, "%s['%s']", v->org->what, key_text(a, &k.c)),
+                     line);
     }
     if (v->lv == LV_VAR || v->lv == LV_ELEM) {
         r.lv = LV_ELEM;
@@ -2555,7 +2575,7 @@ apr_status_t sg_php_analyse(const char *buf, apr_size_t len, int code,
         sg_php_payload_t *pl = apr_array_push(out->payloads);
         pl->buf = a.strs;
         pl->len = a.strs_len;
-        pl->line = 0;
+        pl->line = 1;
         pl->sink = NULL;
     }
     if (a.unresolved && !a.stop) {
