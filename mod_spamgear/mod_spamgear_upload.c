@@ -101,6 +101,8 @@ apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
     opts.clamd_no_ping = 1;
     opts.clamd_timeout = apr_time_from_sec(conf->clamd_timeout ? conf->clamd_timeout : 10);
     if (conf->scan_budget != SG_UNSET) opts.budget = conf->scan_budget;
+    /* A refusal needs one malicious finding; the log line names the first. */
+    opts.first_malicious = 1;
     if ((rv = sg_engine_create(&g.engine, pconf, &opts, &res)) != APR_SUCCESS
         || (rv = sg_engine_load(g.engine, conf->signatures, &res)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, APLOGNO(53040)

@@ -176,15 +176,17 @@ typedef struct scan_t {
     apr_array_header_t *findings;     /* of sg_finding_t */
     apr_interval_time_t deadline;     /* thread CPU time to stop at (0: none) */
     int over;                         /* 1: the budget is spent */
+    int decided;                      /* 1: malicious, and the caller wants no more */
     apr_pool_t *p;
 } scan_t;
 
-/* 1 when the file's budget is spent (and says so once, as a finding). */
+/* 1 when the file's budget is spent (and says so once, as a finding), or
+ * when the verdict is in and the caller asked to stop there. */
 static int budget_spent(scan_t *sc)
 {
     sg_finding_t *f;
 
-    if (sc->over) return 1;
+    if (sc->over || sc->decided) return 1;
     if (!sc->deadline || thread_cpu_now() < sc->deadline) return 0;
     sc->over = 1;
     f = apr_array_push(sc->findings);
@@ -254,6 +256,7 @@ static void match_layer(scan_t *sc, const char *buf, apr_size_t len, int targets
         f->severity = sg_sig_severity(h->sig);
         f->layer = layer;
         f->hit = *h;
+        if (f->severity == SG_SEV_MALICIOUS && sc->e->opts.first_malicious) sc->decided = 1;
         if (targets == SG_TARGET_FACTS) {
             f->detail = line_at(buf, len, h->start, sc->p);
             f->line = layer == 0 ? fact_line(f->detail) : 0;

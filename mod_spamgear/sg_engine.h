@@ -42,6 +42,8 @@ typedef struct sg_engine_options_t {
     apr_size_t decode_max;            /* bytes all layers of one file may add up to */
     int analyse;                      /* 1: run the PHP analyser (sg_php_*) on PHP code */
     apr_interval_time_t budget;       /* CPU time one file may cost (0: no limit) */
+    int first_malicious;              /* 1: stop at the first malicious finding (an
+                                       * upload is refused on it: the rest is cost) */
 } sg_engine_options_t;
 
 #define SG_ENGINE_DEFAULT_BUDGET apr_time_from_msec(1000)
