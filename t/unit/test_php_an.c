@@ -388,15 +388,20 @@ START_TEST(dyncall_obfuscation)
 {
     sg_php_init();
     ck_fact("<?php $f = 'system'; $f($_GET['c']);", "dyncall exec system obf=0 line=1\n");
+    /* obf=1: assembled the way any code might (concatenation, str_replace). */
     ck_fact("<?php $f = 'sys' . 'tem'; $f($_GET['c']);", "dyncall exec system obf=1 line=1\n");
-    ck_fact("<?php $f = \"\\x61ssert\"; $f($_POST['c']);", "dyncall code assert obf=1 line=1\n");
     ck_fact("<?php $f = str_replace('`', '', 'a`s`s`e`r`t'); $f($_POST['c']);",
             "dyncall code assert obf=1");
+    /* obf=2: escapes, character offsets, xor, decoders: only obfuscators do that. */
+    ck_fact("<?php $f = \"\\x61ssert\"; $f($_POST['c']);", "dyncall code assert obf=2 line=1\n");
     ck_fact("<?php $f = chr(115) . chr(121) . chr(115) . chr(116) . chr(101) . chr(109);"
-            " $f($_GET['c']);", "dyncall exec system obf=1");
-    ck_fact("<?php $f = 'NDNIXP' ^ '======'; $f($_GET['c']);", "dyncall exec system obf=1");
+            " $f($_GET['c']);", "dyncall exec system obf=2");
+    ck_fact("<?php $f = 'NDNIXP' ^ '======'; $f($_GET['c']);", "dyncall exec system obf=2");
     ck_fact("<?php $d = \"\\142\\141\\163\\145\\66\\64\\137\\144\\145\\143\\157\\144\\145\";"
-            " echo $d('eA==');", "dyncall decode base64_decode obf=1");
+            " echo $d('eA==');", "dyncall decode base64_decode obf=2");
+    /* A callback name hidden by a decoder; any other function named the hard way. */
+    ck_fact("<?php usort($a, str_rot13('nffreg'));", "dyncall callback assert obf=2 line=1\n");
+    ck_fact("<?php $f = \"\\x73trlen\"; echo $f('abc');", "dyncall other strlen obf=2 line=1\n");
     ck_no_fact("<?php $f = 'strlen'; echo $f('abc');", "dyncall");
 }
 END_TEST
@@ -409,18 +414,27 @@ START_TEST(decoded_depth)
 
     sg_php_init();
     sg_deobf_set_inflate(sg_cli_inflate);
-    /* Plain literal code is the byte rules' business; built code is depth 0. */
+    /* Plain literal code is the byte rules' business; built code that went
+     * through no decoder is no decoded fact either, only a payload for the
+     * signatures to read. */
     t = facts_of("<?php eval('echo 1;');", 1, &f);
     ck_assert_msg(!strstr(t, "decoded"), "%s", t);
+    ck_assert_int_eq(f.payloads->nelts, 0);
     t = facts_of("<?php eval(chr(101) . 'cho 1;');", 1, &f);
-    ck_assert_msg(strstr(t, "decoded code eval depth=0 line=1\n"), "%s", t);
+    ck_assert_msg(!strstr(t, "decoded"), "%s", t);
+    ck_assert_int_eq(f.payloads->nelts, 1);
     t = facts_of("<?php\neval(base64_decode('ZXZhbCgkX1BPU1RbJ3gnXSk7'));", 1, &f);
     ck_assert_msg(strstr(t, "decoded code eval depth=1 line=2\n"), "%s", t);
-    ck_assert_int_eq(f.payloads->nelts, 1);
+    ck_assert_int_eq(f.payloads->nelts, 2);
     pl = &APR_ARRAY_IDX(f.payloads, 0, sg_php_payload_t);
     ck_assert_str_eq(pl->buf, "eval($_POST['x']);");
     ck_assert_str_eq(pl->sink, "eval");
     ck_assert_int_eq(pl->line, 2);
+    /* The short decoded value is also kept with the file's other hidden
+     * strings, one layer (no sink) for the signatures. */
+    pl = &APR_ARRAY_IDX(f.payloads, 1, sg_php_payload_t);
+    ck_assert_ptr_null(pl->sink);
+    ck_assert_str_eq(pl->buf, "eval($_POST['x']);\n");
     t = facts_of("<?php eval(base64_decode(str_rot13('MKMuoPtxK1OCH1EoW3taKFx7')));", 1, &f);
     ck_assert_msg(strstr(t, "decoded code eval depth=2 line=1\n"), "%s", t);
     t = facts_of("<?php eval(gzinflate(base64_decode('Sy1LzNFQiQ/wDw6JVq9Qj9W0BgA=')));", 1, &f);
