@@ -1028,8 +1028,10 @@ static void payload(an_t *a, const pval_t *v, const char *sinkname, int line)
     pl->line = line;
     pl->sink = sinkname;
 said:
-    if (v->dec > 0) {
-        fact(a, apr_psprintf(a->p, "decoded code %s depth=%d line=%d", sinkname, v->dec, line));
+    /* code written as escapes ("\x65\x76...") was hidden as much as decoded */
+    if (v->dec > 0 || (v->flags & V_STRONG)) {
+        fact(a, apr_psprintf(a->p, "decoded code %s depth=%d line=%d", sinkname,
+                             v->dec > 0 ? v->dec : 1, line));
     }
 }
 
@@ -1320,7 +1322,12 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         if ((!strcmp(name, "preg_replace") || !strcmp(name, "preg_filter"))
             && args->n >= 2 && has_e_modifier(&args->v[0])) {
             pval_t code = args->v[1];
-            merge(&code, args->n >= 3 ? &args->v[2] : &args->v[1]);
+            /* the subject is what /e runs the replacement on: its request data
+             * counts, and a constant replacement stays a payload */
+            if (args->n >= 3 && (args->v[2].taint & T_SRC) && !(code.taint & T_SRC)) {
+                code.taint |= args->v[2].taint & T_SRC;
+                code.org = args->v[2].org;
+            }
             code_sink(a, "preg_replace/e", &code, line);
         }
         *out = args->all;
