@@ -84,6 +84,9 @@ static int membuf_grow(membuf_t *m, apr_size_t want)
     if (cap > (apr_size_t)SG_ARCHIVE_MAX_MEMBER + 2) cap = (apr_size_t)SG_ARCHIVE_MAX_MEMBER + 2;
     if (cap <= m->cap) return 1;
     if (!(nb = realloc(m->buf, cap))) return 0;
+    /* Zeroed: PCRE2's JIT reads whole vectors past a member's end, inside
+     * this buffer (valgrind's memcheck reported the uninitialised bytes). */
+    memset(nb + m->cap, 0, cap - m->cap);
     m->buf = nb;
     m->cap = cap;
     return 1;
