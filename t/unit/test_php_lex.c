@@ -22,7 +22,7 @@ static void put(input_t *in, const char *s, apr_size_t n)
     if (in->len + n > in->cap) {
         apr_size_t cap = (in->len + n) * 2;
         char *nb = apr_palloc(test_pool, cap);
-        memcpy(nb, in->buf, in->len);
+        if (in->len) memcpy(nb, in->buf, in->len);   /* the first call: no buffer yet */
         in->buf = nb;
         in->cap = cap;
     }
