@@ -19,6 +19,7 @@ typedef struct {
 
 static void put(input_t *in, const char *s, apr_size_t n)
 {
+    if (n == 0) return;
     if (in->len + n > in->cap) {
         apr_size_t cap = (in->len + n) * 2;
         char *nb = apr_palloc(test_pool, cap);
