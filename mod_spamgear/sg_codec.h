@@ -17,6 +17,10 @@ char *sg_base64_encode(const char *in, apr_size_t len, apr_size_t *outlen, apr_p
 /* Lower-case hex of IN[0..LEN) into a new NUL-terminated buffer from P. */
 char *sg_hex_encode(const unsigned char *in, apr_size_t len, apr_pool_t *p);
 
+/* Writes code point CP (at most 0x10ffff) as UTF-8 into OUT (4 bytes of
+ * room); returns the bytes written (1-4). */
+apr_size_t sg_utf8_encode(unsigned long cp, char *out);
+
 /* Value of hex digit C, or -1. */
 int sg_hex_value(int c);
 

@@ -53,16 +53,10 @@ static apr_size_t skip_ws(const char *s, apr_size_t i, apr_size_t len)
 
 static void put_utf8(out_t *o, unsigned long cp)
 {
-    if (cp < 0x80) { putc_(o, (char)cp); }
-    else if (cp < 0x800) { putc_(o, (char)(0xc0 | (cp >> 6))); putc_(o, (char)(0x80 | (cp & 0x3f))); }
-    else if (cp < 0x10000) {
-        putc_(o, (char)(0xe0 | (cp >> 12))); putc_(o, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        putc_(o, (char)(0x80 | (cp & 0x3f)));
-    }
-    else {
-        putc_(o, (char)(0xf0 | ((cp >> 18) & 7))); putc_(o, (char)(0x80 | ((cp >> 12) & 0x3f)));
-        putc_(o, (char)(0x80 | ((cp >> 6) & 0x3f))); putc_(o, (char)(0x80 | (cp & 0x3f)));
-    }
+    char u[4];
+    apr_size_t i, n = sg_utf8_encode(cp, u);
+
+    for (i = 0; i < n; i++) putc_(o, u[i]);
 }
 
 /* One escape after the backslash at S[I] in a double-quoted string; returns

@@ -11,26 +11,6 @@
 
 /* ---------------------------------------------------------------- literals */
 
-static void put_utf8(char *o, apr_size_t *n, unsigned long cp)
-{
-    if (cp < 0x80) { o[(*n)++] = (char)cp; }
-    else if (cp < 0x800) {
-        o[(*n)++] = (char)(0xc0 | (cp >> 6));
-        o[(*n)++] = (char)(0x80 | (cp & 0x3f));
-    }
-    else if (cp < 0x10000) {
-        o[(*n)++] = (char)(0xe0 | (cp >> 12));
-        o[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[(*n)++] = (char)(0x80 | (cp & 0x3f));
-    }
-    else {
-        o[(*n)++] = (char)(0xf0 | ((cp >> 18) & 7));
-        o[(*n)++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        o[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[(*n)++] = (char)(0x80 | (cp & 0x3f));
-    }
-}
-
 /* One escape at S[I] (a backslash) of a double-quoted or heredoc body into
  * O; returns the index after it.  QUOTE: the byte "\"" escapes, or 0. */
 static apr_size_t dq_escape(const char *s, apr_size_t i, apr_size_t len, char quote, char *o,
@@ -62,7 +42,7 @@ static apr_size_t dq_escape(const char *s, apr_size_t i, apr_size_t len, char qu
                 v = v * 16 + (unsigned long)sg_hex_value(s[j]);
             }
             if (j < len && s[j] == '}' && v <= 0x10ffff) {
-                put_utf8(o, n, v);
+                *n += sg_utf8_encode(v, o + *n);
                 *escaped = 1;
                 return j + 1;
             }
