@@ -127,7 +127,7 @@ static const apr_getopt_option_t scan_options[] = {
     { "clamav", OPT_CLAMAV, 1, "off, 'engine [DBDIR]', 'socket PATH' or 'tcp HOST:PORT'" },
     { "fildes", OPT_FILDES, 0, "clamd socket: pass the open file (FILDES), not its bytes" },
     { "clamd-timeout", OPT_CLAMD_TIMEOUT, 1, "give up on one clamd request after this (60)" },
-    { "no-decode", OPT_NO_DECODE, 0, "do not de-obfuscate PHP before matching" },
+    { "no-decode", OPT_NO_DECODE, 0, "no text de-obfuscation of HTML and JavaScript (PHP is always analysed)" },
     { "budget", OPT_BUDGET, 1, "CPU time one file may take, e.g. 250ms (default: scan-budget)" },
     { "whitelist", OPT_WHITELIST, 1, "known-good SHA-256 list (default: whitelist)" },
     { "quarantine", OPT_QUARANTINE, 0, "move infected files to DIR (default: quarantine)" },

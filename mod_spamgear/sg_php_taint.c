@@ -22,6 +22,8 @@
 #define MAX_PAYLOADS 64          /* constant payloads kept per pass */
 #define MIN_DATA_PAYLOAD 64      /* decoded data worth matching as a layer */
 #define MAX_STRS (1 << 20)       /* bytes of short decoded strings kept per file */
+#define MAX_ARR_COPY (1 << 20)   /* bytes of constant arrays copied per file by
+                                  * element assignments ($a['k'] = 'v') */
 
 #define V_OBF 1u                 /* constant built, not written plainly */
 #define V_STRONG 64u             /* ...built the way only obfuscators build: escapes,
@@ -34,6 +36,8 @@
 #define V_THIS 128u              /* $this (methods are resolved by name only) */
 #define V_TMPNAME 512u           /* $_FILES[..]['tmp_name']: PHP's path, the
                                   * client's bytes (a path no client chose) */
+#define V_USCORE 1024u           /* unknown, but built as "_" . something: a
+                                  * superglobal's name when it names a variable */
 #define V_SHELLOBJ 256u          /* new COM("WScript.Shell"), new perl(), new
                                   * ReflectionFunction(NAME): its methods run things */
 
@@ -49,8 +53,10 @@ typedef struct func_t func_t;
 
 typedef struct arr_t {
     int n;                             /* items */
-    sg_php_str_t *v;                   /* values (s NULL: unknown) */
+    sg_php_str_t *v;                   /* values (s NULL: unknown or an array) */
     sg_php_str_t *k;                   /* keys (s NULL: positional) */
+    struct arr_t **sub;                /* NULL, or per item: the constant array
+                                        * it holds (v[i].s NULL then) */
 } arr_t;
 
 typedef struct pval_t {
@@ -65,9 +71,14 @@ typedef struct pval_t {
     int lv;                            /* LV_* */
     const char *lvname;                /* variable or property name */
     apr_size_t lvlen;
+    int lvkey;                         /* LV_ELEM: LK_* */
+    sg_php_str_t lvk;                  /* LK_CONST: the key */
 } pval_t;
 
 enum { LV_NONE, LV_VAR, LV_ELEM, LV_PROP, LV_LIST, LV_SESSION };
+/* The element an LV_ELEM names: $v['k'] (LK_CONST), $v[] (LK_APPEND), or
+ * anything else (LK_OTHER: a computed key, a deeper element). */
+enum { LK_OTHER, LK_CONST, LK_APPEND };
 
 enum { SK_CODE, SK_EXEC, SK_CALLNAME, SK_INCLUDE, SK_WRITE, SK_UPLOAD, SK_NET, SK_MAIL,
        SK_EXTRACT, SK_COUNT };
@@ -428,6 +439,7 @@ typedef struct an_t {
     const char *reads[8];              /* variables read since an assignment's start */
     apr_size_t readlen[8];
     int nreads;                        /* entries used; 9: more than fit */
+    apr_size_t arr_copied;             /* bytes element assignments copied */
 } an_t;
 
 static void advance(an_t *a);
@@ -1230,7 +1242,8 @@ static int validator(an_t *a, const char *name, const args_t *args)
 }
 
 static const char *memfind_(const char *h, apr_size_t n, const sg_php_str_t *needle);
-static int arr_push(an_t *a, arr_t *arr, int *cap, const sg_php_str_t *k, const sg_php_str_t *v);
+static int arr_push(an_t *a, arr_t *arr, int *cap, const sg_php_str_t *k, const sg_php_str_t *v,
+                    arr_t *sub);
 
 /* explode() of constants: a constant array (names are split out of one
  * string, then picked by index). */
@@ -1248,7 +1261,7 @@ static int explode_const(an_t *a, const args_t *args, pval_t *out)
         sg_php_str_t k = { NULL, 0 }, v;
         v.s = p;
         v.n = hit ? (apr_size_t)(hit - p) : (apr_size_t)(end - p);
-        if (!arr_push(a, arr, &cap, &k, &v)) break;
+        if (!arr_push(a, arr, &cap, &k, &v, NULL)) break;
         if (!hit) break;
         p = hit + sep->n;
     }
@@ -1435,26 +1448,78 @@ static const char *memfind_(const char *h, apr_size_t n, const sg_php_str_t *nee
     return NULL;
 }
 
-/* Appends K => V to ARR, growing it by doubling up to MAX_ITEMS; 0 when full. */
-static int arr_push(an_t *a, arr_t *arr, int *cap, const sg_php_str_t *k, const sg_php_str_t *v)
+/* Appends K => V (or K => SUB, a constant array) to ARR, growing it by
+ * doubling up to MAX_ITEMS; 0 when full. */
+static int arr_push(an_t *a, arr_t *arr, int *cap, const sg_php_str_t *k, const sg_php_str_t *v,
+                    arr_t *sub)
 {
     if (arr->n >= MAX_ITEMS) return 0;
     if (arr->n == *cap) {
         int ncap = *cap ? *cap * 2 : 8;
         sg_php_str_t *nv = apr_palloc(a->p, sizeof(*nv) * (apr_size_t)ncap);
         sg_php_str_t *nk = apr_palloc(a->p, sizeof(*nk) * (apr_size_t)ncap);
+        arr_t **ns = arr->sub || sub ? apr_pcalloc(a->p, sizeof(*ns) * (apr_size_t)ncap) : NULL;
         if (arr->n) {
             memcpy(nv, arr->v, sizeof(*nv) * (apr_size_t)arr->n);
             memcpy(nk, arr->k, sizeof(*nk) * (apr_size_t)arr->n);
+            if (arr->sub) memcpy(ns, arr->sub, sizeof(*ns) * (apr_size_t)arr->n);
         }
         arr->v = nv;
         arr->k = nk;
+        arr->sub = ns;
         *cap = ncap;
+    }
+    else if (sub && !arr->sub) {
+        arr->sub = apr_pcalloc(a->p, sizeof(*arr->sub) * (apr_size_t)*cap);
     }
     arr->v[arr->n] = *v;
     arr->k[arr->n] = *k;
+    if (arr->sub) arr->sub[arr->n] = sub;
     arr->n++;
     return 1;
+}
+
+/* The item of ARR at key K (a positional key counts by its place), -1. */
+static int arr_find(const arr_t *arr, const sg_php_str_t *k)
+{
+    long long pos = apr_atoi64(k->s);
+    int i;
+
+    for (i = 0; i < arr->n; i++) {
+        const sg_php_str_t *key = &arr->k[i];
+        if ((key->s && key->n == k->n && !memcmp(key->s, k->s, k->n)) || (!key->s && i == pos)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* $v['k'] = V or $v[] = V with V a constant string or array, into CUR (NULL:
+ * a new array): a copy of CUR's array with the item set, or NULL when that
+ * cannot be told (too many items, or the copying budget spent).  Copies,
+ * because arrays are values in PHP ($b = $a; $a['k'] = 1 leaves $b). */
+static arr_t *arr_with(an_t *a, const arr_t *cur, const pval_t *lhs, const pval_t *v)
+{
+    arr_t *arr = apr_pcalloc(a->p, sizeof(*arr));
+    int cap = 0, i, at = -1, n = cur ? cur->n : 0;
+    apr_size_t cost = (apr_size_t)(n + 1) * (2 * sizeof(sg_php_str_t) + sizeof(arr_t *));
+    sg_php_str_t nokey = { NULL, 0 }, nov = { NULL, 0 };
+
+    if (a->arr_copied + cost > MAX_ARR_COPY) return NULL;
+    a->arr_copied += cost;
+    if (cur && lhs->lvkey == LK_CONST) at = arr_find(cur, &lhs->lvk);
+    for (i = 0; i < n; i++) {
+        int set = i == at;
+        if (!arr_push(a, arr, &cap, &cur->k[i], set ? (v->arr ? &nov : &v->c) : &cur->v[i],
+                      set ? v->arr : cur->sub ? cur->sub[i] : NULL)) {
+            return NULL;
+        }
+    }
+    if (at < 0 && !arr_push(a, arr, &cap, lhs->lvkey == LK_CONST ? &lhs->lvk : &nokey,
+                            v->arr ? &nov : &v->c, v->arr)) {
+        return NULL;
+    }
+    return arr;
 }
 
 /* [ ... ] or array( ... ): a constant array when every item is one. */
@@ -1476,7 +1541,10 @@ static void array_lit(an_t *a, unsigned close, pval_t *out)
             expr(a, 1, &v);
         }
         merge(out, &v);
-        if (!allconst || !v.c.s || !arr_push(a, arr, &cap, &k.c, &v.c)) allconst = 0;
+        if (!allconst || !(v.c.s || v.arr)
+            || !arr_push(a, arr, &cap, &k.c, &v.c, v.c.s ? NULL : v.arr)) {
+            allconst = 0;
+        }
         if (!take(a, ",")) break;
     }
     if (is_code(a, 0, close)) advance(a);
@@ -1629,8 +1697,14 @@ static void assign(an_t *a, pval_t *lhs, const pval_t *rhs, int line)
         /* an element: the whole variable carries its taint */
         pval_t *cur = var_get(a, lhs->lvname, lhs->lvlen);
         pval_t m;
+        arr_t *arr = NULL;
+        if (lhs->lvkey != LK_OTHER && (v.c.s || v.arr) && !v.taint
+            && (!cur || (cur->arr && !cur->taint))) {
+            arr = arr_with(a, cur ? cur->arr : NULL, lhs, &v);
+        }
         if (cur) m = *cur; else unknown(&m);
-        if (!cur || (!cur->arr && !cur->c.s)) { merge(&m, &v); m.c.s = NULL; }
+        if (arr) { unknown(&m); m.arr = arr; m.flags = v.flags & (V_OBF | V_STRONG); }
+        else if (!cur || (!cur->arr && !cur->c.s)) { merge(&m, &v); m.c.s = NULL; }
         else { m.arr = NULL; m.c.s = NULL; merge(&m, &v); }
         var_set(a, a->scope, lhs->lvname, lhs->lvlen, &m);
         break;
@@ -1742,10 +1816,12 @@ static void index_of(an_t *a, pval_t *v, int line)
 {
     pval_t k, r;
     unsigned close = is_op(a, 0, "[") ? SG_OP("]") : SG_OP("}");
+    int empty;
 
     advance(a);
     unknown(&k);
-    if (!is_code(a, 0, close)) expr(a, 1, &k);
+    empty = is_code(a, 0, close);
+    if (!empty) expr(a, 1, &k);
     if (is_code(a, 0, close)) advance(a);
     r = *v;
     r.c.s = NULL;
@@ -1760,16 +1836,9 @@ static void index_of(an_t *a, pval_t *v, int line)
         if (i >= 0 && (apr_size_t)i < v->c.n) set_const(&r, v->c.s + i, 1, V_OBF | V_STRONG);
     }
     else if (v->arr && k.c.s) {
-        int i;
-        long long pos = apr_atoi64(k.c.s);
-        for (i = 0; i < v->arr->n; i++) {
-            const sg_php_str_t *key = &v->arr->k[i];
-            if ((key->s && key->n == k.c.n && !memcmp(key->s, k.c.s, k.c.n))
-                || (!key->s && i == pos)) {
-                set_const(&r, v->arr->v[i].s, v->arr->v[i].n, V_OBF);
-                break;
-            }
-        }
+        int i = arr_find(v->arr, &k.c);
+        if (i >= 0 && v->arr->v[i].s) set_const(&r, v->arr->v[i].s, v->arr->v[i].n, V_OBF);
+        else if (i >= 0 && v->arr->sub && v->arr->sub[i]) r.arr = v->arr->sub[i];
     }
     if ((v->taint & T_SRC) && v->org && v->org->prev == NULL && v->lv == LV_NONE && k.c.s) {
         r.org = step(a, NULL, apr_psprintf(a->p, "%s['%s']", v->org->what, key_text(a, &k.c)),
@@ -1779,6 +1848,8 @@ static void index_of(an_t *a, pval_t *v, int line)
         r.lv = LV_ELEM;
         r.lvname = v->lvname;
         r.lvlen = v->lvlen;
+        r.lvkey = v->lv == LV_ELEM ? LK_OTHER : empty ? LK_APPEND : k.c.s ? LK_CONST : LK_OTHER;
+        if (r.lvkey == LK_CONST) r.lvk = k.c;
     }
     else if (v->lv == LV_SESSION) r.lv = LV_SESSION;
     else r.lv = LV_NONE;
@@ -2155,6 +2226,13 @@ static int primary(an_t *a, pval_t *out)
             out->taint = n.taint;
             out->org = n.org;
         }
+        else if (n.flags & V_USCORE) {
+            /* ${'_' . $x}: the superglobals are the variables named "_..." */
+            out->taint = T_REQ;
+            out->org = step(a, NULL, "${'_'...}", line);
+            a->request_read = 1;
+            cap(a, SG_CAP_REQUEST, line);
+        }
         return 1;
     }
     if (TOK_IS(t, "!") || TOK_IS(t, "~") || TOK_IS(t, "-") || TOK_IS(t, "+")
@@ -2225,6 +2303,12 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r)
         unsigned head = l->flags & V_FIXEDHEAD;
         merge(l, r);
         l->flags = (l->flags & ~V_FIXEDHEAD) | head;
+        return;
+    }
+    if (op->op == SG_OP(".") && ((l->c.s && l->c.n && l->c.s[0] == '_') || (l->flags & V_USCORE))) {
+        merge(l, r);
+        l->c.s = NULL;
+        l->flags |= V_USCORE;
         return;
     }
     merge(l, r);
