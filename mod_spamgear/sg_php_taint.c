@@ -38,6 +38,10 @@
                                   * client's bytes (a path no client chose) */
 #define V_USCORE 1024u           /* unknown, but built as "_" . something: a
                                   * superglobal's name when it names a variable */
+#define V_OPAQUE 2048u           /* unknown, computed from a long constant by code
+                                  * the analyser cannot fold (a user-written decoder,
+                                  * a cipher): a packed payload once decoded */
+#define MIN_OPAQUE 48            /* bytes of a constant that make its transform opaque */
 #define V_SHELLOBJ 256u          /* new COM("WScript.Shell"), new perl(), new
                                   * ReflectionFunction(NAME): its methods run things */
 
@@ -660,7 +664,7 @@ static void merge(pval_t *a, const pval_t *b)
 {
     if (!(a->taint & T_SRC) && (b->taint & T_SRC)) a->org = b->org;
     a->taint |= b->taint;
-    a->flags |= b->flags & V_SELF;
+    a->flags |= b->flags & (V_SELF | V_OPAQUE);
     a->c.s = NULL;
     a->arr = NULL;
     a->fn = a->fn ? a->fn : b->fn;
@@ -975,6 +979,31 @@ static func_t *user_func(an_t *a, const char *name, int create)
 
 /* A call of the user function F with ARGS: facts for arguments that reach
  * its sinks; the result from its summary. */
+/* A builtin that decodes or decrypts its first argument. */
+static int is_decoder(const char *name)
+{
+    const char *kind = callee_kind(name);
+
+    return (kind && !strcmp(kind, "decode")) || !strcmp(name, "openssl_decrypt")
+        || !strcmp(name, "mcrypt_decrypt");
+}
+
+/* V_OPAQUE when a call that folded to nothing was given only constants (or
+ * opaque values), one of them long: what it returns is that constant
+ * transformed (a template filled with variables is not). */
+static unsigned opaque_of(const args_t *args)
+{
+    int i, longest = 0;
+
+    for (i = 0; i < args->n && i < MAX_ARGS; i++) {
+        const pval_t *v = &args->v[i];
+        if (v->flags & V_OPAQUE) longest = 1;
+        else if (!v->c.s || (v->taint & T_SRC)) return 0;
+        else if (v->c.n >= MIN_OPAQUE) longest = 1;
+    }
+    return longest ? V_OPAQUE : 0;
+}
+
 static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *out)
 {
     int i, k;
@@ -1014,6 +1043,7 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
         set_const(out, f->ret_const.s, f->ret_const.n, f->ret_flags);
         out->dec = f->ret_dec;
     }
+    else out->flags |= opaque_of(args);
     if (!f->defined) a->unresolved = 1;
 }
 
@@ -1053,6 +1083,9 @@ static void code_sink(an_t *a, const char *name, const pval_t *v, int line)
     sink(a, SK_CODE, name, v, line);
     if (!v->c.s) cap(a, SG_CAP_EVAL, line);
     else payload(a, v, name, line);
+    if (!v->c.s && (v->flags & V_OPAQUE) && !(v->taint & T_SRC)) {
+        fact(a, apr_psprintf(a->p, "opaque code %s line=%d", name, line));
+    }
 }
 
 static int has_e_modifier(const pval_t *pat)
@@ -1316,6 +1349,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         *out = args->all;
         out->c.s = NULL;
         out->lv = LV_NONE;
+        out->flags |= opaque_of(args);
         (void)obf;
         return;
     }
@@ -1346,6 +1380,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         *out = args->all;
         out->c.s = NULL;
         out->lv = LV_NONE;
+        if (is_decoder(name)) out->flags |= opaque_of(args);
         break;
     case B_SOURCE:
         out->taint = T_REQ;
