@@ -587,6 +587,28 @@ sg_tk_kind_t sg_php_lex_next(sg_php_lexer_t *lx, sg_tok_t *t)
 /* 1 when S[0..N) after a short tag reads like PHP: a blank, variable or word
  * first (after "<?=", an expression: anything), printable for 16 bytes (or up to a "?>"), with a variable, a call
  * or a statement end in it. */
+/* 1 when S starts with a PHP statement keyword and a blank, quote or '(':
+ * "<?\necho \"<b>...\";" is code even before its first variable. */
+static int starts_with_keyword(const unsigned char *s, apr_size_t n)
+{
+    static const char *const kw[] = { "echo", "print", "if", "function", "include",
+                                      "include_once", "require", "require_once", "class",
+                                      "foreach", "while", "global", "switch", "session_start",
+                                      "exit", "die", "error_reporting", "set_time_limit",
+                                      "ini_set", "define", "header", NULL };
+    apr_size_t w = 0;
+    int i;
+
+    while (w < n && w < 16 && IS_LABEL(s[w])) w++;
+    if (w == 0 || w >= n || !(IS_WS(s[w]) || s[w] == '(' || s[w] == '"' || s[w] == '\'')) {
+        return 0;
+    }
+    for (i = 0; kw[i]; i++) {
+        if (strlen(kw[i]) == w && !strncasecmp((const char *)s, kw[i], w)) return 1;
+    }
+    return 0;
+}
+
 static int looks_like_code(const unsigned char *s, apr_size_t n, int echo)
 {
     apr_size_t i, lim = n < 64 ? n : 64;
@@ -617,6 +639,7 @@ static int looks_like_code(const unsigned char *s, apr_size_t n, int echo)
         n -= i;
         lim = n < 64 ? n : 64;
     }
+    code = starts_with_keyword(s, n);
     for (i = 0; i < lim; i++) {
         unsigned char c = s[i];
         if (c == '?' && i + 1 < n && s[i + 1] == '>') return code && i >= 3;
