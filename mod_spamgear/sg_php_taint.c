@@ -102,6 +102,10 @@ struct func_t {
     unsigned ret_flags;
     int ret_dec;
     int defined;                       /* its body was seen */
+    unsigned wr_path, wr_data;         /* a write whose path and data come from these
+                                        * parameters */
+    const char *wr_sink;
+    int wr_line;
 };
 
 /* A property whose value a sink received (eval($this->code) in a method):
@@ -205,6 +209,11 @@ static const builtin_t builtins[] = {
     { "array_udiff", B_CALLBACK, -1, 0 }, { "array_uintersect", B_CALLBACK, -1, 0 },
     { "array_diff_ukey", B_CALLBACK, -1, 0 }, { "header_register_callback", B_CALLBACK, 0, 0 },
     { "session_set_save_handler", B_CALLBACK, 0, 0 },
+    { "array_udiff_assoc", B_CALLBACK, -1, 0 }, { "array_udiff_uassoc", B_CALLBACK, -1, 0 },
+    { "array_uintersect_assoc", B_CALLBACK, -1, 0 },
+    { "array_uintersect_uassoc", B_CALLBACK, -1, 0 },
+    { "array_diff_uassoc", B_CALLBACK, -1, 0 }, { "array_intersect_uassoc", B_CALLBACK, -1, 0 },
+    { "array_intersect_ukey", B_CALLBACK, -1, 0 },
     /* capabilities only */
     { "opendir", B_CLEAN, 0, SG_CAP_FILELIST }, { "readdir", B_CLEAN, 0, SG_CAP_FILELIST },
     { "scandir", B_CLEAN, 0, SG_CAP_FILELIST }, { "glob", B_CLEAN, 0, SG_CAP_FILELIST },
@@ -444,6 +453,8 @@ typedef struct an_t {
     apr_size_t readlen[8];
     int nreads;                        /* entries used; 9: more than fit */
     apr_size_t arr_copied;             /* bytes element assignments copied */
+    apr_hash_t *early;                 /* pass 1: functions not yet defined that
+                                        * were handed request data */
 } an_t;
 
 static void advance(an_t *a);
@@ -1004,6 +1015,8 @@ static unsigned opaque_of(const args_t *args)
     return longest ? V_OPAQUE : 0;
 }
 
+static void call_write(an_t *a, const func_t *f, const args_t *args, int line);
+
 static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *out)
 {
     int i, k;
@@ -1035,6 +1048,7 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
         }
         if (f->ret_params & (T_PARAM0 << i)) merge(out, v);
     }
+    if (f->wr_path && f->wr_data) call_write(a, f, args, line);
     if (f->ret_taint) {
         out->taint |= f->ret_taint;
         if (!out->org) out->org = step(a, NULL, apr_pstrcat(a->p, f->name, "()", NULL), line);
@@ -1169,12 +1183,60 @@ static void callback(an_t *a, const char *name, const args_t *args, int cbi, int
 /* Request data, or a parameter that callers may fill with it. */
 #define CARRIES(v) (((v)->taint & ~T_NET) != 0)
 
+/* A write inside a function whose path and data both come from its
+ * parameters: callers that pass request data for both (or a
+ * ".php" path and request data) write request data where it runs. */
+static void note_write(an_t *a, const char *name, const pval_t *path, const pval_t *data,
+                       int line)
+{
+    unsigned pb = path->flags & V_TMPNAME ? 0 : path->taint & ~T_NET;
+    unsigned db = data->taint & ~T_NET;
+
+    /* both from parameters: a path the function chose itself (a cache or
+     * dump file named after a request parameter) is the function's business */
+    pb &= ~T_SRC;
+    db &= ~T_SRC;
+    if (!a->fn || !pb || !db || pb == db) return;   /* a path built from the data: a dump */
+    a->fn->wr_path |= pb & ~db;
+    a->fn->wr_data |= db;
+    a->fn->wr_sink = name;
+    a->fn->wr_line = line;
+}
+
+static int is_php_path(const pval_t *v)
+{
+    return v->c.s && v->c.n > 4 && !strncasecmp(v->c.s + v->c.n - 4, ".php", 4);
+}
+
+/* The caller's side of note_write. */
+static void call_write(an_t *a, const func_t *f, const args_t *args, int line)
+{
+    const pval_t *data = NULL;
+    int i, di = 0, path = 0;
+
+    for (i = 0; i < args->n && i < MAX_ARGS && i < MAX_PARAMS; i++) {
+        const pval_t *v = &args->v[i];
+        if ((f->wr_path & (T_PARAM0 << i))
+            && (((v->taint & T_REQ) && !(v->flags & V_TMPNAME)) || is_php_path(v))) {
+            path = 1;
+        }
+        if ((f->wr_data & (T_PARAM0 << i)) && (v->taint & T_REQ) && !data) { data = v; di = i; }
+    }
+    if (path && data) {
+        pval_t via = *data;
+        via.org = step(a, data->org, apr_psprintf(a->p, "%s() param $%s", f->name,
+                                                   f->pname[di] ? f->pname[di] : "?"), line);
+        taint_fact(a, SK_WRITE, f->wr_sink, &via, f->wr_line);
+    }
+}
+
 static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
 {
     const pval_t *v = args->v;
 
     if (!strcmp(name, "file_put_contents") && args->n >= 2) {
-        int php = v[0].c.s && v[0].c.n > 4 && !strncasecmp(v[0].c.s + v[0].c.n - 4, ".php", 4);
+        int php = is_php_path(&v[0]);
+        note_write(a, name, &v[0], &v[1], line);
         /* a path that is only a parameter says nothing of the callers: cache
          * and session writers take both path and data as parameters */
         if ((v[0].taint & T_REQ) && !(v[0].flags & V_TMPNAME) && CARRIES(&v[1])) {
@@ -1184,6 +1246,7 @@ static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
         if (v[0].flags & V_SELF) cap(a, SG_CAP_FILEEDIT, line);
     }
     else if ((!strcmp(name, "fwrite") || !strcmp(name, "fputs")) && args->n >= 2) {
+        note_write(a, name, &v[0], &v[1], line);
         if ((v[0].taint & T_REQ) && !(v[0].flags & V_TMPNAME) && (v[1].taint & T_REQ)) {
             sink(a, SK_WRITE, name, &v[1], line);
         }
@@ -1311,6 +1374,45 @@ static int is_hash_fn(const char *name)
 }
 
 /* A call of the function NAME (lower-case) with ARGS. */
+/* The value under key "options" in ARR or in an array it holds (filter_var's
+ * FILTER_CALLBACK: array('options' => 'assert')), or NULL. */
+static const sg_php_str_t *filter_options(const arr_t *arr, int depth)
+{
+    int i;
+
+    for (i = 0; arr && i < arr->n; i++) {
+        if (arr->k[i].s && arr->k[i].n == 7 && !memcmp(arr->k[i].s, "options", 7)
+            && arr->v[i].s) {
+            return &arr->v[i];
+        }
+        if (depth < 2 && arr->sub && arr->sub[i]) {
+            const sg_php_str_t *o = filter_options(arr->sub[i], depth + 1);
+            if (o) return o;
+        }
+    }
+    return NULL;
+}
+
+/* filter_var($x, FILTER_CALLBACK, array('options' => NAME)) and friends:
+ * NAME is called on the data; 1 when that was the case. */
+static int filter_callback(an_t *a, const char *name, const args_t *args, int line)
+{
+    const sg_php_str_t *o = NULL;
+    args_t cb;
+    int i;
+
+    if (strncmp(name, "filter_", 7) || args->n < 2) return 0;
+    for (i = 1; i < args->n && i < MAX_ARGS && !o; i++) o = filter_options(args->v[i].arr, 0);
+    if (!o) return 0;
+    memset(&cb, 0, sizeof(cb));
+    cb.n = 2;
+    cb.v[0] = args->v[0];
+    cb.all = args->v[0];
+    set_const(&cb.v[1], o->s, o->n, V_LIT);
+    callback(a, name, &cb, 1, line);
+    return 1;
+}
+
 static void call_named(an_t *a, const char *name, int obf, const args_t *args, int line,
                        pval_t *out)
 {
@@ -1324,6 +1426,21 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         return;
     }
     if (source_call(a, name, args, line, out)) return;
+    if (!f && filter_callback(a, name, args, line)) {
+        *out = args->v[0];
+        out->lv = LV_NONE;
+        return;
+    }
+    if ((!strcmp(name, "mb_ereg_replace") || !strcmp(name, "mb_eregi_replace"))
+        && args->n >= 4 && args->v[3].c.s && memchr(args->v[3].c.s, 'e', args->v[3].c.n)) {
+        /* option "e": the replacement runs as PHP code, on the subject */
+        pval_t code = args->v[1];
+        if ((args->v[2].taint & T_SRC) && !(code.taint & T_SRC)) {
+            code.taint |= args->v[2].taint & T_SRC;
+            code.org = args->v[2].org;
+        }
+        code_sink(a, "mb_ereg_replace/e", &code, line);
+    }
     if (!strcmp(name, "explode") && args->n >= 2 && explode_const(a, args, out)) return;
     if (try_fold(a, name, args, out)) return;
     if (is_hash_fn(name)) { out->flags = V_HASH; return; }
@@ -1345,7 +1462,11 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
     }
     if (!b) {
         if (f) { call_user(a, f, args, line, out); return; }
-        /* Unknown functions (defined elsewhere): the result carries the data. */
+        /* Unknown functions (defined elsewhere, or further down: then a
+         * second pass reads this call with the summary known). */
+        if (a->pass == 1 && (args->all.taint & T_SRC)) {
+            apr_hash_set(a->early, name, APR_HASH_KEY_STRING, name);
+        }
         *out = args->all;
         out->c.s = NULL;
         out->lv = LV_NONE;
@@ -1394,7 +1515,9 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         break;
     case B_READ:
         if (args->n >= 1) {
-            out->taint = args->v[0].taint & T_SRC;
+            /* a handle fopen()ed on a parameter's path: writes through it
+             * are summarised by note_write() */
+            out->taint = args->v[0].taint & (strcmp(name, "fopen") ? T_SRC : ~0u);
             out->org = args->v[0].org;
         }
         break;
@@ -1576,8 +1699,10 @@ static void array_lit(an_t *a, unsigned close, pval_t *out)
             expr(a, 1, &v);
         }
         merge(out, &v);
-        if (!allconst || !(v.c.s || v.arr)
-            || !arr_push(a, arr, &cap, &k.c, &v.c, v.c.s ? NULL : v.arr)) {
+        if (k.taint) merge(out, &k);
+        /* an unknown item (a constant like FILTER_CALLBACK) is kept as such:
+         * the other items still tell what the array does */
+        if (!allconst || !arr_push(a, arr, &cap, &k.c, &v.c, v.c.s ? NULL : v.arr)) {
             allconst = 0;
         }
         if (!take(a, ",")) break;
@@ -1681,6 +1806,7 @@ static void function_def(an_t *a, const char *cls)
     name = name_of(a, peek(a, 0));
     advance(a);
     f = user_func(a, name, 1);
+    if (a->pass == 1 && apr_hash_get(a->early, name, APR_HASH_KEY_STRING)) a->unresolved = 1;
     f->nparams = 0;
     params(a, f);
     if (!enter(a)) { skip_group(a); return; }
@@ -1953,6 +2079,11 @@ static void member(an_t *a, pval_t *v, int line)
                          || !strcmp(name, "shellexecute"))) {
                 /* WScript.Shell's Exec/Run */
                 sink(a, SK_EXEC, apr_pstrcat(a->p, "->", name, NULL), &args.v[0], line);
+            }
+            else if ((!strcmp(name, "createfunction") || !strcmp(name, "sqlitecreatefunction")
+                      || !strcmp(name, "createaggregate")) && args.n >= 2) {
+                /* SQLite3/PDO: SQL calls the PHP function it names */
+                callback(a, apr_pstrcat(a->p, "->", name, NULL), &args, 1, line);
             }
             else if (!strcmp(name, "query") || !strcmp(name, "exec")) cap(a, SG_CAP_DB, line);
         }
@@ -2330,8 +2461,10 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r)
         return;
     }
     if (op->op == SG_OP(".") && !l->taint && r->taint) {
+        /* "" . $x fixes nothing */
+        int fixed = !(l->c.s && l->c.n == 0);
         merge(l, r);
-        l->flags |= V_FIXEDHEAD;
+        if (fixed) l->flags |= V_FIXEDHEAD;
         return;
     }
     if (op->op == SG_OP(".") && l->taint) {
@@ -2694,6 +2827,7 @@ apr_status_t sg_php_analyse(const char *buf, apr_size_t len, int code,
     a.budget = lim && lim->max_bytes ? lim->max_bytes : 8 * 1024 * 1024;
     a.funcs = apr_hash_make(p);
     a.seen = apr_hash_make(p);
+    a.early = apr_hash_make(p);
     a.out = out;
     a.pass = 1;
     run_pass(&a, buf, len, code);

@@ -29,6 +29,10 @@
  *       concatenation, decoders, string operators), not written plainly.
  *   decoded KIND SINK depth=D line=N
  *       a constant that went through D decoders reaches SINK (KIND as taint).
+ *   opaque code SINK line=N
+ *       what a function the analyser cannot fold (one written in PHP, a
+ *       cipher) made of constants only, one of 48 bytes or more, reaches
+ *       SINK: a payload decoded by hand-written code.
  *   cap NAME line=N          a capability the file uses (see sg_php_caps)
  *   caps NAME NAME ...        all capabilities, sorted
  *   capscore N                how many shell capabilities, when request data
