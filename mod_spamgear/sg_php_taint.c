@@ -22,6 +22,10 @@
 #define MAX_PAYLOADS 64          /* constant payloads kept per pass */
 #define MIN_DATA_PAYLOAD 64      /* decoded data worth matching as a layer */
 #define MAX_STRS (1 << 20)       /* bytes of short decoded strings kept per file */
+#define MAX_INLINE_BODY 4096     /* tokens of a body read again per call */
+#define MAX_INLINE_TICKS 262144  /* tokens read again per file */
+#define MAX_INLINE_EACH 16       /* times one function is read again */
+#define MAX_INLINE_DEPTH 2       /* nested readings */
 #define MAX_ARR_COPY (1 << 20)   /* bytes of constant arrays copied per file by
                                   * element assignments ($a['k'] = 'v') */
 
@@ -54,6 +58,15 @@ typedef struct origin_t {
 } origin_t;
 
 typedef struct func_t func_t;
+
+/* Where the lexer stood: a function body is read again from there when the
+ * function is called with constants (inline_call). */
+typedef struct lexpos_t {
+    sg_php_lexer_t lx;
+    sg_tok_t la[3];
+    int nla;
+    const char *prev_end;
+} lexpos_t;
 
 typedef struct arr_t {
     int n;                             /* items */
@@ -106,6 +119,9 @@ struct func_t {
                                         * parameters */
     const char *wr_sink;
     int wr_line;
+    lexpos_t *body;                    /* at its "{", or NULL */
+    unsigned long body_ticks;          /* tokens the body took */
+    int inlined;                       /* times read again with constants */
 };
 
 /* A property whose value a sink received (eval($this->code) in a method):
@@ -455,6 +471,8 @@ typedef struct an_t {
     apr_size_t arr_copied;             /* bytes element assignments copied */
     apr_hash_t *early;                 /* pass 1: functions not yet defined that
                                         * were handed request data */
+    unsigned long inline_ticks;        /* tokens read again by inline_call */
+    int inline_depth;
 } an_t;
 
 static void advance(an_t *a);
@@ -790,6 +808,22 @@ static void statement(an_t *a);
 static void block(an_t *a);
 static void call_value(an_t *a, pval_t *callee, int line, pval_t *out, const char *what);
 
+static void lex_save(const an_t *a, lexpos_t *at)
+{
+    at->lx = a->lx;
+    memcpy(at->la, a->la, sizeof(at->la));
+    at->nla = a->nla;
+    at->prev_end = a->prev_end;
+}
+
+static void lex_restore(an_t *a, const lexpos_t *at)
+{
+    a->lx = at->lx;
+    memcpy(a->la, at->la, sizeof(a->la));
+    a->nla = at->nla;
+    a->prev_end = at->prev_end;
+}
+
 static int enter(an_t *a)
 {
     if (a->depth >= MAX_DEPTH || a->stop) return 0;
@@ -1017,9 +1051,81 @@ static unsigned opaque_of(const args_t *args)
 
 static void call_write(an_t *a, const func_t *f, const args_t *args, int line);
 
+static int has_const_arg(const args_t *args)
+{
+    int i;
+
+    for (i = 0; i < args->n && i < MAX_ARGS; i++) {
+        if (args->v[i].c.s || args->v[i].arr) return 1;
+    }
+    return 0;
+}
+
+/* F called with constants: its body is read again with the parameters bound
+ * to the arguments, so what it builds of them folds (cf('/tmp/x.c', $b64)
+ * decodes the blob it writes; f('tressa') names assert), and what it
+ * returns is known.  The summary F already has is not touched (a scratch
+ * copy takes the updates); the facts said are the ones the arguments cause.
+ * Bounded: small bodies, a few times each, two deep, a token budget per file.
+ * 1 when the body was read (*OUT: the return value). */
+static int inline_call(an_t *a, func_t *f, const args_t *args, int line, pval_t *out)
+{
+    lexpos_t here;
+    scope_t sc, *saved_scope = a->scope;
+    func_t scratch, *saved_fn = a->fn;
+    int saved_class = a->class_body, saved_depth = a->depth, i;
+
+    if (!f->body || f->body_ticks > MAX_INLINE_BODY || f->inlined >= MAX_INLINE_EACH
+        || a->inline_depth >= MAX_INLINE_DEPTH || a->stop
+        || a->inline_ticks + f->body_ticks > MAX_INLINE_TICKS || !has_const_arg(args)) {
+        return 0;
+    }
+    f->inlined++;
+    a->inline_ticks += f->body_ticks;
+    scratch = *f;
+    memset(&scratch.ret_const, 0, sizeof(scratch.ret_const));
+    memset(&sc, 0, sizeof(sc));
+    sc.vars = apr_hash_make(a->p);
+    for (i = 0; i < f->nparams && i < MAX_PARAMS; i++) {
+        pval_t v;
+        if (i < args->n && i < MAX_ARGS) {
+            v = args->v[i];
+            v.lv = LV_NONE;
+            if (v.taint & T_SRC) {
+                v.org = step(a, v.org, apr_psprintf(a->p, "%s() param $%s", f->name, f->pname[i]),
+                             line);
+            }
+        }
+        else unknown(&v);
+        v.taint |= T_PARAM0 << i;
+        var_set(a, &sc, f->pname[i], strlen(f->pname[i]), &v);
+    }
+    lex_save(a, &here);
+    lex_restore(a, f->body);
+    a->scope = &sc;
+    a->fn = &scratch;
+    a->class_body = 0;
+    a->inline_depth++;
+    advance(a);                        /* { */
+    block(a);
+    a->inline_depth--;
+    lex_restore(a, &here);
+    a->scope = saved_scope;
+    a->fn = saved_fn;
+    a->class_body = saved_class;
+    a->depth = saved_depth;
+    unknown(out);
+    if (scratch.ret_const.s) {
+        set_const(out, scratch.ret_const.s, scratch.ret_const.n, scratch.ret_flags);
+        out->dec = scratch.ret_dec;
+    }
+    return 1;
+}
+
 static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *out)
 {
     int i, k;
+    pval_t inl;
 
     unknown(out);
     for (i = 0; i < args->n && i < MAX_ARGS && i < MAX_PARAMS; i++) {
@@ -1053,7 +1159,11 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
         out->taint |= f->ret_taint;
         if (!out->org) out->org = step(a, NULL, apr_pstrcat(a->p, f->name, "()", NULL), line);
     }
-    if (f->ret_const.s && !out->taint) {
+    if (inline_call(a, f, args, line, &inl) && inl.c.s && !out->taint) {
+        set_const(out, inl.c.s, inl.c.n, inl.flags | V_OBF);
+        out->dec = inl.dec;
+    }
+    else if (f->ret_const.s && !out->taint) {
         set_const(out, f->ret_const.s, f->ret_const.n, f->ret_flags);
         out->dec = f->ret_dec;
     }
@@ -1230,9 +1340,41 @@ static void call_write(an_t *a, const func_t *f, const args_t *args, int line)
     }
 }
 
+static const char *memfind_(const char *h, apr_size_t n, const sg_php_str_t *needle);
+
+/* What a decoded constant written to a file is: elf, pe, script (#!), php,
+ * c (source with #include), or data. */
+static const char *drop_kind(const sg_php_str_t *c)
+{
+    const char *s = c->s;
+    apr_size_t n = c->n, head = n < 256 ? n : 256;
+    sg_php_str_t php = { "<?php", 5 }, inc = { "#include", 8 };
+
+    if (n >= 4 && !memcmp(s, "\x7f" "ELF", 4)) return "elf";
+    if (n >= 2 && s[0] == 'M' && s[1] == 'Z') return "pe";
+    if (n >= 2 && s[0] == '#' && s[1] == '!') return "script";
+    if (memfind_(s, head, &php) || (n >= 3 && s[0] == '<' && s[1] == '?' && s[2] != 'x')) {
+        return "php";
+    }
+    if (memfind_(s, head, &inc)) return "c";
+    return "data";
+}
+
+/* A decoded constant written to a file: a program dropped on the server. */
+static void drop_fact(an_t *a, const char *name, const pval_t *data, int line)
+{
+    if (!data->c.s || data->dec < 1 || data->c.n < 32) return;
+    fact(a, apr_psprintf(a->p, "drop %s %s line=%d", drop_kind(&data->c), name, line));
+}
+
 static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
 {
     const pval_t *v = args->v;
+
+    if ((!strcmp(name, "file_put_contents") || !strcmp(name, "fwrite") || !strcmp(name, "fputs"))
+        && args->n >= 2) {
+        drop_fact(a, name, &v[1], line);
+    }
 
     if (!strcmp(name, "file_put_contents") && args->n >= 2) {
         int php = is_php_path(&v[0]);
@@ -1782,8 +1924,15 @@ static void function_body(an_t *a, func_t *f, scope_t *lexical, int arrow, pval_
             f->ret_taint |= arrow_ret->taint & T_SRC;
         }
     }
-    else if (take(a, "{")) {
+    else if (is_op(a, 0, "{")) {
+        unsigned long t0 = a->ticks;
+        if (!f->body && a->inline_depth == 0) {
+            f->body = apr_palloc(a->p, sizeof(*f->body));
+            lex_save(a, f->body);
+        }
+        advance(a);
         block(a);
+        if (a->inline_depth == 0) f->body_ticks = a->ticks - t0;
     }
     else {
         take(a, ";");

@@ -7,7 +7,9 @@
  * closures and callbacks into sinks, and notes what the file can do.  It
  * runs nothing and allocates from one pool; time is linear in the tokens
  * (a second pass runs only when a function was called before its
- * definition), recursion is capped, and the caller's budget is polled.
+ * definition; a small function called with constants is read again with
+ * them, within a token budget), recursion is capped, and the caller's
+ * budget is polled.
  *
  * The result is a list of facts, one text line each, that rules of target
  * "facts" match (sg_sig.h); the grammar of a line is fixed:
@@ -33,6 +35,10 @@
  *       what a function the analyser cannot fold (one written in PHP, a
  *       cipher) made of constants only, one of 48 bytes or more, reaches
  *       SINK: a payload decoded by hand-written code.
+ *   drop KIND SINK line=N
+ *       a decoded constant of 32 bytes or more is written to a file by SINK
+ *       (fwrite, fputs, file_put_contents); KIND: elf, pe, script (#!),
+ *       php, c (source with #include), data.
  *   cap NAME line=N          a capability the file uses (see sg_php_caps)
  *   caps NAME NAME ...        all capabilities, sorted
  *   capscore N                how many shell capabilities, when request data
