@@ -203,7 +203,8 @@ static const builtin_t builtins[] = {
     { "fgetc", B_READ, 0, 0 }, { "stream_get_contents", B_READ, 0, 0 },
     { "stream_get_line", B_READ, 0, 0 }, { "socket_recv", B_READ, 0, 0 },
     { "file_get_contents", B_READ, 0, 0 }, { "file", B_READ, 0, 0 },
-    { "fopen", B_READ, 0, 0 },
+    { "fopen", B_READ, 0, 0 }, { "readfile", B_READ, 0, 0 }, { "highlight_file", B_READ, 0, 0 },
+    { "show_source", B_READ, 0, 0 },
     /* sinks */
     { "eval", B_CODE, 0, SG_CAP_EVAL }, { "assert", B_CODE, 0, SG_CAP_EVAL },
     { "create_function", B_CODE, 0, SG_CAP_EVAL }, { "preg_replace", B_PROP, 0, 0 },
@@ -636,17 +637,19 @@ static void taint_fact(an_t *a, int kind, const char *sink, const pval_t *v, int
                          chain_text(a, v->org, apr_pstrcat(a->p, sink, "()", NULL), line)));
 }
 
+static const char *const cap_names[SG_CAP_COUNT] = {
+    "exec", "eval", "filelist", "fileedit", "upload", "db", "socket", "mail", "selfdel",
+    "pwgate", "recon", "timestomp", "symlink", "stealth", "request", "chmod", "readany", "browse"
+};
+
 static void cap(an_t *a, unsigned bits, int line)
 {
-    static const char *const names[] = { "exec", "eval", "filelist", "fileedit", "upload", "db",
-                                         "socket", "mail", "selfdel", "pwgate", "recon",
-                                         "timestomp", "symlink", "stealth", "request", "chmod" };
     int i;
 
     if (!(bits & ~a->out->caps)) return;
-    for (i = 0; i < 16; i++) {
+    for (i = 0; i < SG_CAP_COUNT; i++) {
         if ((bits & (1u << i)) && !(a->out->caps & (1u << i))) {
-            fact(a, apr_psprintf(a->p, "cap %s line=%d", names[i], line));
+            fact(a, apr_psprintf(a->p, "cap %s line=%d", cap_names[i], line));
         }
     }
     a->out->caps |= bits;
@@ -1342,6 +1345,23 @@ static void call_write(an_t *a, const func_t *f, const args_t *args, int line)
 
 static const char *memfind_(const char *h, apr_size_t n, const sg_php_str_t *needle);
 
+/* A path the request chose, not under a fixed directory. */
+static int requested_path(const pval_t *v)
+{
+    return (v->taint & T_REQ) && !(v->flags & (V_FIXEDHEAD | V_TMPNAME));
+}
+
+/* 1 when NAME(ARGS) reads the file its first argument names. */
+static int reads_path(const char *name, const args_t *args)
+{
+    if (!strcmp(name, "fopen")) {
+        return args->n >= 2 && args->v[1].c.s && args->v[1].c.n && args->v[1].c.s[0] == 'r';
+    }
+    return !strcmp(name, "readfile") || !strcmp(name, "highlight_file")
+        || !strcmp(name, "show_source") || !strcmp(name, "file_get_contents")
+        || !strcmp(name, "file");
+}
+
 /* What a decoded constant written to a file is: elf, pe, script (#!), php,
  * c (source with #include), or data. */
 static const char *drop_kind(const sg_php_str_t *c)
@@ -1656,6 +1676,9 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         io_sinks(a, name, args, line);
         break;
     case B_READ:
+        if (args->n >= 1 && requested_path(&args->v[0]) && reads_path(name, args)) {
+            cap(a, SG_CAP_READANY, line);
+        }
         if (args->n >= 1) {
             /* a handle fopen()ed on a parameter's path: writes through it
              * are summarised by note_write() */
@@ -1664,6 +1687,9 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         }
         break;
     default:
+        if (b->cap == SG_CAP_FILELIST && args->n >= 1 && requested_path(&args->v[0])) {
+            cap(a, SG_CAP_BROWSE, line);
+        }
         io_sinks(a, name, args, line);
     }
 }
@@ -2918,20 +2944,19 @@ static void top(an_t *a)
 
 static void caps_facts(an_t *a)
 {
-    static const char *const names[] = { "exec", "eval", "filelist", "fileedit", "upload", "db",
-                                         "socket", "mail", "selfdel", "pwgate", "recon",
-                                         "timestomp", "symlink", "stealth", "request", "chmod" };
+
     /* The capabilities a web shell offers; file listing counts with editing. */
     static const unsigned shell = SG_CAP_EXEC | SG_CAP_EVAL | SG_CAP_UPLOAD | SG_CAP_DB
                                 | SG_CAP_SOCKET | SG_CAP_MAIL | SG_CAP_SELFDEL | SG_CAP_PWGATE
-                                | SG_CAP_RECON | SG_CAP_TIMESTOMP | SG_CAP_SYMLINK | SG_CAP_CHMOD;
+                                | SG_CAP_RECON | SG_CAP_TIMESTOMP | SG_CAP_SYMLINK | SG_CAP_CHMOD
+                                | SG_CAP_READANY | SG_CAP_BROWSE;
     unsigned c = a->out->caps, bits;
     const char *list = "";
     int i, score = 0;
 
     if (!c) return;
-    for (i = 0; i < 16; i++) {
-        if (c & (1u << i)) list = apr_pstrcat(a->p, list, " ", names[i], NULL);
+    for (i = 0; i < SG_CAP_COUNT; i++) {
+        if (c & (1u << i)) list = apr_pstrcat(a->p, list, " ", cap_names[i], NULL);
     }
     fact(a, apr_pstrcat(a->p, "caps", list, NULL));
     if (a->request_read) {

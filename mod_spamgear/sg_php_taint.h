@@ -90,6 +90,9 @@ typedef struct sg_php_facts_t {
 #define SG_CAP_STEALTH   0x2000   /* ignore_user_abort / set_time_limit(0) / error_reporting(0) */
 #define SG_CAP_REQUEST   0x4000   /* reads request data */
 #define SG_CAP_CHMOD     0x8000   /* changes permissions */
+#define SG_CAP_READANY  0x10000   /* reads a file the request names */
+#define SG_CAP_BROWSE   0x20000   /* lists a directory the request names */
+#define SG_CAP_COUNT 18
 
 /* Builds the builtin tables; call once before threads start (idempotent). */
 void sg_php_init(void);
