@@ -750,6 +750,21 @@ static int is_superglobal(const char *name, apr_size_t n, int *session)
     return 0;
 }
 
+/* $_GP, $_X: a superglobal-looking name that PHP does not define and this
+ * file never assigned: a copy of the request made in another file (the
+ * request, in shells split in two). */
+static int made_up_superglobal(const char *name, apr_size_t n)
+{
+    apr_size_t i;
+
+    if (n < 2 || n > 8 || name[0] != '_') return 0;
+    if ((n == 4 && !memcmp(name, "_ENV", 4)) || (n == 8 && !memcmp(name, "_SESSION", 8))) return 0;
+    for (i = 1; i < n; i++) {
+        if (!(name[i] >= 'A' && name[i] <= 'Z')) return 0;
+    }
+    return 1;
+}
+
 /* The value of the variable NAME (without '$'). */
 static void read_var(an_t *a, const char *name, apr_size_t n, int line, pval_t *out)
 {
@@ -776,10 +791,12 @@ static void read_var(an_t *a, const char *name, apr_size_t n, int line, pval_t *
     }
     v = var_get(a, name, n);
     if (v) *out = *v;
-    else if (a->scope->extracted) {
+    else if (a->scope->extracted || made_up_superglobal(name, n)) {
         unknown(out);
         out->taint = T_REQ;
-        out->org = step(a, NULL, "extract()", line);
+        out->org = step(a, NULL, a->scope->extracted ? "extract()"
+                                 : apr_pstrcat(a->p, "$", apr_pstrmemdup(a->p, name, n), NULL),
+                        line);
     }
     else unknown(out);
     out->lv = LV_VAR;
@@ -1555,6 +1572,25 @@ static const sg_php_str_t *filter_options(const arr_t *arr, int depth)
     return NULL;
 }
 
+/* parse_str($s, $out), preg_match($re, $s, $out) and preg_match_all: $out
+ * holds what $s held.  1 when NAME is one of them and had its $out. */
+static int out_param(an_t *a, const char *name, const args_t *args, int line)
+{
+    int from, to;
+    pval_t v;
+
+    if (!strcmp(name, "parse_str")) from = 0, to = 1;
+    else if (!strcmp(name, "preg_match") || !strcmp(name, "preg_match_all")) from = 1, to = 2;
+    else return 0;
+    if (args->n <= to || args->v[to].lv != LV_VAR || !(args->v[from].taint & T_SRC)) return 0;
+    unknown(&v);
+    v.taint = args->v[from].taint & T_SRC;
+    v.org = step(a, args->v[from].org, apr_psprintf(a->p, "%s() $%s", name, args->v[to].lvname),
+                 line);
+    var_set(a, a->scope, args->v[to].lvname, args->v[to].lvlen, &v);
+    return 1;
+}
+
 /* filter_var($x, FILTER_CALLBACK, array('options' => NAME)) and friends:
  * NAME is called on the data; 1 when that was the case. */
 static int filter_callback(an_t *a, const char *name, const args_t *args, int line)
@@ -1607,6 +1643,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
     if (try_fold(a, name, args, out)) return;
     if (is_hash_fn(name)) { out->flags = V_HASH; return; }
     if (validator(a, name, args)) return;
+    if (out_param(a, name, args, line)) return;
     if (!strcmp(name, "extract") || !strcmp(name, "parse_str") || !strcmp(name, "import_request_variables")) {
         /* parse_str() with a result array makes no variables */
         if (args->n >= 1 && (args->v[0].taint & T_SRC) && (args->n == 1 || name[0] != 'p')) {
@@ -1664,6 +1701,12 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         out->c.s = NULL;
         out->lv = LV_NONE;
         if (is_decoder(name)) out->flags |= opaque_of(args);
+        if (args->n >= 1 && (args->v[0].flags & V_SERVER)) {
+            /* array_values($_SERVER) & co: its items, headers among them */
+            out->taint |= T_REQ;
+            out->org = step(a, NULL, apr_pstrcat(a->p, name, "($_SERVER)", NULL), line);
+            a->request_read = 1;
+        }
         break;
     case B_SOURCE:
         out->taint = T_REQ;
