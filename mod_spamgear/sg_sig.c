@@ -592,12 +592,12 @@ static int valid_name(const char *name)
 
 static int parse_target(const char *word)
 {
-    static const char *const names[] = { "any", "php", "html", "htaccess", "facts" };
+    static const char *const names[] = { "any", "php", "html", "htaccess", "facts", "script" };
     static const int values[] = { SG_TARGET_ANY, SG_TARGET_PHP, SG_TARGET_HTML,
-                                  SG_TARGET_HTACCESS, SG_TARGET_FACTS };
+                                  SG_TARGET_HTACCESS, SG_TARGET_FACTS, SG_TARGET_SCRIPT };
     int i;
 
-    for (i = 0; i < 5; i++) {
+    for (i = 0; i < 6; i++) {
         if (!strcmp(word, names[i])) {
             return values[i];
         }
@@ -1046,11 +1046,33 @@ static int ext_in(const char *ext, const char *const *list)
     return 0;
 }
 
+/* "<%" then "%>" in the first 4 KB: ASP, ASP.NET or JSP code, whatever the
+ * file's name. */
+static int has_server_tags(const char *buf, apr_size_t len)
+{
+    apr_size_t n = len < 4096 ? len : 4096;
+    const char *p = buf, *end = buf + n;
+
+    while ((p = memchr(p, '<', (apr_size_t)(end - p))) != NULL && p + 1 < end) {
+        if (p[1] == '%') {
+            for (p += 2; (p = memchr(p, '%', (apr_size_t)(end - p))) != NULL && p + 1 < end; p++) {
+                if (p[1] == '>') return 1;
+            }
+            return 0;
+        }
+        p++;
+    }
+    return 0;
+}
+
 int sg_sig_target_of(const char *name, const char *buf, apr_size_t len)
 {
     static const char *const php[] = { "php", "php3", "php4", "php5", "php7", "php8", "phtml",
                                        "pht", "phps", "inc", "module", NULL };
     static const char *const html[] = { "html", "htm", "shtml", "js", "tpl", "twig", NULL };
+    static const char *const script[] = { "asp", "aspx", "asa", "asax", "ascx", "ashx", "asmx",
+                                          "cer", "cdx", "jsp", "jspx", "jspf", "cfm", "cfc",
+                                          "pl", "cgi", NULL };
     const char *base = name ? sg_path_basename(name) : "";
     const char *dot = strrchr(base, '.');
     int t = 0;
@@ -1066,6 +1088,9 @@ int sg_sig_target_of(const char *name, const char *buf, apr_size_t len)
     }
     if (!(t & SG_TARGET_PHP) && sg_php_find_open_tag(buf, len) >= 0) {
         t |= SG_TARGET_PHP | SG_TARGET_HTML;
+    }
+    if ((dot && ext_in(dot + 1, script)) || has_server_tags(buf, len)) {
+        t |= SG_TARGET_SCRIPT;
     }
     if (!name || !*base) {
         t |= SG_TARGET_HTML;   /* an upload without a usable name */

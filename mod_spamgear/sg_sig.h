@@ -49,7 +49,9 @@ typedef enum {
                              * that starts code (sg_php_find_open_tag()) */
     SG_TARGET_HTML = 2,     /* HTML and JS, and PHP (which prints HTML) */
     SG_TARGET_HTACCESS = 4, /* .htaccess, .user.ini, php.ini */
-    SG_TARGET_FACTS = 8     /* the PHP analyser's facts about a file (sg_php_taint.h) */
+    SG_TARGET_FACTS = 8,    /* the PHP analyser's facts about a file (sg_php_taint.h) */
+    SG_TARGET_SCRIPT = 16   /* other server-side scripts: ASP, ASP.NET, JSP, ColdFusion,
+                             * Perl CGI, by name, or "<%" and "%>" in the first 4 KB */
 } sg_target_t;
 
 typedef struct sg_sig_t sg_sig_t;
