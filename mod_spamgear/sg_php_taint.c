@@ -11,6 +11,8 @@
 #define T_NET 2u                 /* socket or remote data */
 #define T_SRC (T_REQ | T_NET)
 #define T_PARAM0 4u              /* bit of parameter 0 (up to MAX_PARAMS) */
+#define T_UNSET (1u << 31)       /* a global this file reads but never sets: the
+                                  * including file's (or register_globals') */
 #define MAX_PARAMS 24
 #define MAX_ARGS 16              /* arguments kept per call */
 #define MAX_ITEMS 256            /* elements kept per constant array */
@@ -473,6 +475,7 @@ typedef struct an_t {
     apr_hash_t *early;                 /* pass 1: functions not yet defined that
                                         * were handed request data */
     unsigned long inline_ticks;        /* tokens read again by inline_call */
+    apr_hash_t *var_uses;              /* "$NAME" in the text: var_use_t (never_set) */
     int inline_depth;
 } an_t;
 
@@ -669,6 +672,12 @@ static void sink(an_t *a, int kind, const char *name, const pval_t *v, int line)
         apr_hash_set(a->prop_sinks, v->lvname, (apr_ssize_t)v->lvlen, ps);
     }
     taint_fact(a, kind, name, v, line);
+    if ((v->taint & T_UNSET) && !(v->taint & T_SRC)
+        && (kind == SK_CODE || kind == SK_EXEC || kind == SK_CALLNAME)) {
+        fact(a, apr_psprintf(a->p, "unset %s %s line=%d via=%s", sink_kind[kind], name, line,
+                             chain_text(a, v->org, apr_pstrcat(a->p, name, "()", NULL), line)));
+    }
+    params &= ~T_UNSET;
     if (a->fn && params) {
         a->fn->sink_params[kind] |= params;
         a->fn->sink_name[kind] = name;
@@ -765,6 +774,57 @@ static int made_up_superglobal(const char *name, apr_size_t n)
     return 1;
 }
 
+/* How the file's text uses "$NAME": occurrences, and whether one is followed
+ * by "=" (an assignment). */
+typedef struct var_use_t {
+    int uses;
+    int assigned;
+} var_use_t;
+
+/* Counts every "$NAME" of the buffer once per file (first need), so that
+ * never_set() is a lookup: linear in the buffer. */
+static void count_var_uses(an_t *a)
+{
+    const char *p = a->lx.buf, *end = a->lx.buf + a->lx.len;
+
+    a->var_uses = apr_hash_make(a->p);
+    while (p < end && (p = memchr(p, '$', (apr_size_t)(end - p))) != NULL) {
+        const char *nm = ++p, *q;
+        var_use_t *u;
+        while (p < end && (apr_isalnum(*p) || *p == '_' || (unsigned char)*p >= 0x80)) p++;
+        if (p == nm || p - nm > 64) continue;
+        u = apr_hash_get(a->var_uses, nm, p - nm);
+        if (!u) {
+            u = apr_pcalloc(a->p, sizeof(*u));
+            apr_hash_set(a->var_uses, nm, p - nm, u);
+        }
+        u->uses++;
+        for (q = p; q < end && (*q == ' ' || *q == '\t'); q++) continue;
+        if (q < end && (*q == '=' || *q == '[' || *q == '.') && !(q + 1 < end && q[1] == '=' && *q == '=')) {
+            u->assigned = 1;
+        }
+    }
+}
+
+/* 1 when the global NAME is set nowhere in the file and used at most four
+ * times (foreach, list() or global could set it otherwise), and is no
+ * variable PHP itself sets. */
+static int never_set(an_t *a, const char *name, apr_size_t n)
+{
+    static const char *const php_sets[] = { "argv", "argc", "php_errormsg",
+                                            "http_response_header", "this", NULL };
+    var_use_t *u;
+    int i;
+
+    for (i = 0; php_sets[i]; i++) {
+        if (strlen(php_sets[i]) == n && !memcmp(php_sets[i], name, n)) return 0;
+    }
+    if (made_up_superglobal(name, n)) return 0;
+    if (!a->var_uses) count_var_uses(a);
+    u = apr_hash_get(a->var_uses, name, (apr_ssize_t)n);
+    return u && !u->assigned && u->uses <= 4;
+}
+
 /* The value of the variable NAME (without '$'). */
 static void read_var(an_t *a, const char *name, apr_size_t n, int line, pval_t *out)
 {
@@ -791,6 +851,12 @@ static void read_var(an_t *a, const char *name, apr_size_t n, int line, pval_t *
     }
     v = var_get(a, name, n);
     if (v) *out = *v;
+    else if (a->scope == a->global && !a->fn && a->pass == 1 && !a->scope->extracted
+             && never_set(a, name, n)) {
+        unknown(out);
+        out->taint = T_UNSET;
+        out->org = step(a, NULL, apr_pstrcat(a->p, "$", apr_pstrmemdup(a->p, name, n), NULL), line);
+    }
     else if (a->scope->extracted || made_up_superglobal(name, n)) {
         unknown(out);
         out->taint = T_REQ;
@@ -2678,14 +2744,14 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r)
         unknown(l);
         return;
     }
-    if (op->op == SG_OP(".") && !l->taint && r->taint) {
+    if (op->op == SG_OP(".") && !(l->taint & ~T_UNSET) && (r->taint & ~T_UNSET)) {
         /* "" . $x fixes nothing */
         int fixed = !(l->c.s && l->c.n == 0);
         merge(l, r);
         if (fixed) l->flags |= V_FIXEDHEAD;
         return;
     }
-    if (op->op == SG_OP(".") && l->taint) {
+    if (op->op == SG_OP(".") && (l->taint & ~T_UNSET)) {
         unsigned head = l->flags & V_FIXEDHEAD;
         merge(l, r);
         l->flags = (l->flags & ~V_FIXEDHEAD) | head;

@@ -35,6 +35,9 @@
  *       what a function the analyser cannot fold (one written in PHP, a
  *       cipher) made of constants only, one of 48 bytes or more, reaches
  *       SINK: a payload decoded by hand-written code.
+ *   unset KIND SINK line=N via=CHAIN
+ *       a global the file never sets (and uses at most four times) reaches
+ *       SINK (KIND code, exec or callname): data from the including file.
  *   drop KIND SINK line=N
  *       a decoded constant of 32 bytes or more is written to a file by SINK
  *       (fwrite, fputs, file_put_contents); KIND: elf, pe, script (#!),
