@@ -530,7 +530,11 @@ static __attribute__((noinline)) void worker_loop(scan_run_t *run)
         follow = run->follow[run->head];
         run->head = (run->head + 1) % SCAN_QUEUE;
         run->count--;
-        apr_thread_cond_signal(run->room);
+        /* The walker, blocked on a full queue, is woken once half of it is
+         * free, not for every path taken: it then fills 128 slots in one go
+         * instead of sleeping and waking (two futex calls, two context
+         * switches) per file. */
+        if (run->count == SCAN_QUEUE / 2) apr_thread_cond_signal(run->room);
         apr_thread_mutex_unlock(run->lock);
         scan_path(&w, path, follow);
         free(path);
