@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +31,7 @@
 #define SCAN_QUEUE 256            /* paths waiting for a worker */
 #define SCAN_MAX_JOBS 64          /* worker threads */
 #define SCAN_MAX_DEPTH 256        /* directory nesting followed */
+#define SCAN_DIR_LEVELS 32        /* directory fds a worker holds, one per path component */
 
 typedef struct scan_run_t {
     sg_cli_t *cli;
@@ -215,6 +218,11 @@ typedef struct worker_t {
     char dir[PATH_MAX];  /* the directory dir_fd was opened safely for... */
     int dir_known;       /* ...when 1 */
     int dir_fd;          /* kept: the files of one directory come one after another */
+    char lvl_dir[PATH_MAX];            /* the directory the levels lead to */
+    int levels;                        /* lvl_fd entries this worker may hold */
+    int nlvl;                          /* held: lvl_fd[i] is lvl_dir[0..lvl_end[i]) */
+    int lvl_fd[SCAN_DIR_LEVELS];       /* [0]: "/" or "."; [i]: its i-th component */
+    apr_size_t lvl_end[SCAN_DIR_LEVELS];
 } worker_t;
 
 static int read_fd(worker_t *w, int fd, apr_size_t size, apr_size_t *len)
@@ -363,12 +371,71 @@ static const char *act_on(scan_run_t *run, const char *path, const struct stat *
     return "QUARANTINED";
 }
 
+/* Closes the level fds from level FROM on. */
+static void levels_drop(worker_t *w, int from)
+{
+    while (w->nlvl > from) close(w->lvl_fd[--w->nlvl]);
+}
+
+/* An fd of the directory PATH[0..DLEN), reached as open_dir_safe (in
+ * sg_quarantine.c) reaches it: from "/" or ".", one openat per component,
+ * O_NOFOLLOW.  The fds of the components it shares with the last directory
+ * are kept and reused, so a walk that moves from one directory to the next
+ * opens the components that differ, not the whole path again (the benign
+ * tree's 25,000 directories took 250,000 openat and close).  -1 when a
+ * component is not a directory one can open without following a link, or
+ * there are more than W->levels: the caller then goes the long way, which
+ * follows a trusted symlink or says what is wrong. */
+static int open_levels(worker_t *w, const char *path, apr_size_t dlen)
+{
+    char comp[NAME_MAX + 1];
+    apr_size_t at;
+    int i, fd = 0;
+
+    if (w->nlvl > 0 && (w->lvl_dir[0] == '/') != (path[0] == '/')) levels_drop(w, 0);
+    if (w->nlvl == 0) {
+        if (w->levels < 1) return -1;
+        fd = open(path[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) return -1;
+        w->lvl_fd[0] = fd;
+        w->lvl_end[0] = 0;
+        w->nlvl = 1;
+    }
+    for (i = 1; i < w->nlvl; i++) {
+        apr_size_t e = w->lvl_end[i];
+        if (e > dlen || memcmp(w->lvl_dir, path, e) || (e < dlen && path[e] != '/')) break;
+    }
+    levels_drop(w, i);
+    for (at = w->lvl_end[w->nlvl - 1];;) {
+        apr_size_t start;
+        while (at < dlen && path[at] == '/') at++;
+        if (at >= dlen) break;
+        for (start = at; at < dlen && path[at] != '/'; at++) {}
+        if (w->nlvl >= w->levels || at - start > NAME_MAX) { fd = -1; break; }
+        memcpy(comp, path + start, at - start);
+        comp[at - start] = '\0';
+        fd = openat(w->lvl_fd[w->nlvl - 1], comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) break;
+        w->lvl_fd[w->nlvl] = fd;
+        w->lvl_end[w->nlvl++] = at;
+    }
+    if (fd < 0) {
+        levels_drop(w, 0);   /* LVL_DIR no longer says what the fds are */
+        return -1;
+    }
+    memcpy(w->lvl_dir, path, dlen);
+    w->lvl_dir[dlen] = '\0';
+    return w->lvl_fd[w->nlvl - 1];
+}
+
 /* An fd of PATH's directory, reached as sg_quarantine_open_parent does, and
  * PATH's last component in *BASE; -1 (RES says why) when refused.  The fd is
  * the worker's, kept for the next file of the same directory: a held fd
  * stays the directory it was opened as, whatever is renamed or swapped
  * afterwards, so reusing it is as safe as reopening (and one openat per
- * file instead of one per path component). */
+ * file instead of one per path component).  A new directory is reached
+ * through the worker's levels (open_levels); only a path they refuse goes
+ * the long way, through sg_quarantine_open_parent, whose fd is kept too. */
 static int parent_fd(worker_t *w, const char *path, const char **base, sg_result_t *res)
 {
     const char *slash = strrchr(path, '/');
@@ -379,6 +446,12 @@ static int parent_fd(worker_t *w, const char *path, const char **base, sg_result
         && !memcmp(w->dir, path, dlen)) {
         *base = slash + 1;
         return w->dir_fd;
+    }
+    if (slash && slash[1] && dlen > 0 && dlen < sizeof(w->lvl_dir)
+        && strcmp(slash + 1, ".") && strcmp(slash + 1, "..")
+        && (dfd = open_levels(w, path, dlen)) >= 0) {
+        *base = slash + 1;
+        return dfd;
     }
     if (sg_quarantine_open_parent(path, &dfd, base, w->pool, res) != APR_SUCCESS) {
         return -1;
@@ -500,15 +573,25 @@ static void scan_path(worker_t *w, const char *path, int follow)
 
 static void worker_init(worker_t *w, scan_run_t *run)
 {
+    struct rlimit rl;
+
     memset(w, 0, sizeof(*w));
     w->run = run;
     w->dir_fd = -1;
     apr_pool_create_unmanaged_ex(&w->pool, NULL, NULL);
+    /* The level fds of every worker (and the inline one) and the walker's
+     * (one per directory level) must stay under the fd limit. */
+    w->levels = SCAN_DIR_LEVELS;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        long spare = ((long)rl.rlim_cur - SCAN_MAX_DEPTH - 64) / (run->jobs + 1);
+        w->levels = spare < 0 ? 0 : spare < SCAN_DIR_LEVELS ? (int)spare : SCAN_DIR_LEVELS;
+    }
 }
 
 static void worker_done(worker_t *w)
 {
     if (w->dir_fd >= 0) close(w->dir_fd);
+    levels_drop(w, 0);
     free(w->buf);
     apr_pool_destroy(w->pool);
 }
