@@ -156,6 +156,14 @@ static void number_literal(const sg_tok_t *t, apr_pool_t *p, sg_php_str_t *out)
         if (s[i] != '_') buf[n++] = s[i];
     }
     buf[n] = '\0';
+    /* A plain decimal integer (most numbers: array keys, widths in font
+     * tables) is its own value's text: strtoll and printing it back would
+     * give the same bytes.  18 digits cannot overflow. */
+    if (n > 0 && n <= 18 && (buf[0] != '0' || n == 1) && strspn(buf, "0123456789") == n) {
+        out->s = apr_pstrmemdup(p, buf, n);
+        out->n = n;
+        return;
+    }
     if (n > 2 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) base = 16;
     else if (n > 2 && buf[0] == '0' && (buf[1] == 'b' || buf[1] == 'B')) base = 2;
     else if (n > 2 && buf[0] == '0' && (buf[1] == 'o' || buf[1] == 'O')) base = 8;
