@@ -182,7 +182,10 @@ static void report(scan_run_t *run, const char *path, apr_array_header_t *findin
             fputc('\n', fp);
         }
     }
-    fflush(fp);
+    /* A finding is out at once (a reader may act on it); a clean file's
+     * --timing record waits in the buffer: one write per record was a
+     * system call per file, made holding the lock the other workers wait on. */
+    if (findings->nelts) fflush(fp);
     apr_thread_mutex_unlock(run->out_lock);
 }
 
