@@ -156,6 +156,14 @@ static void number_literal(const sg_tok_t *t, apr_pool_t *p, sg_php_str_t *out)
         if (s[i] != '_') buf[n++] = s[i];
     }
     buf[n] = '\0';
+    /* A plain decimal integer (most numbers: array keys, widths in font
+     * tables) is its own value's text: strtoll and printing it back would
+     * give the same bytes.  18 digits cannot overflow. */
+    if (n > 0 && n <= 18 && (buf[0] != '0' || n == 1) && strspn(buf, "0123456789") == n) {
+        out->s = apr_pstrmemdup(p, buf, n);
+        out->n = n;
+        return;
+    }
     if (n > 2 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) base = 16;
     else if (n > 2 && buf[0] == '0' && (buf[1] == 'b' || buf[1] == 'B')) base = 2;
     else if (n > 2 && buf[0] == '0' && (buf[1] == 'o' || buf[1] == 'O')) base = 8;
@@ -404,17 +412,18 @@ static int substr_(const sg_php_arg_t *a, int nargs, apr_pool_t *p, sg_php_str_t
 
 static int strtr3(const sg_php_arg_t *a, int nargs, apr_pool_t *p, sg_php_str_t *out)
 {
+    unsigned char map[256];
     char *o;
     apr_size_t i, k, m;
 
     if (nargs != 3 || !a[0].v.s || !a[1].v.s || !a[2].v.s) return 0;
-    o = apr_pmemdup(p, a[0].v.s, a[0].v.n + 1);
+    o = apr_palloc(p, a[0].v.n + 1);
     m = a[1].v.n < a[2].v.n ? a[1].v.n : a[2].v.n;
-    for (i = 0; i < a[0].v.n; i++) {
-        for (k = 0; k < m; k++) {
-            if (o[i] == a[1].v.s[k]) { o[i] = a[2].v.s[k]; break; }
-        }
-    }
+    /* One table, filled from the end so a byte listed twice in FROM takes
+     * its first replacement (a loop over FROM per byte took O(n * m)). */
+    for (i = 0; i < 256; i++) map[i] = (unsigned char)i;
+    for (k = m; k-- > 0;) map[(unsigned char)a[1].v.s[k]] = (unsigned char)a[2].v.s[k];
+    for (i = 0; i < a[0].v.n; i++) o[i] = (char)map[(unsigned char)a[0].v.s[i]];
     return set_out(out, o, a[0].v.n);
 }
 

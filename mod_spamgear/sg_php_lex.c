@@ -417,9 +417,20 @@ static apr_size_t lex_op(const unsigned char *s, apr_size_t i, apr_size_t n, uns
     /* ops3 and ops2 as SG_OP() packs them (little end first). */
     static const unsigned packed3[] = { 0x3d3c3c, 0x3d3e3e, 0x3d2a2a, 0x2e2e2e, 0x3e3d3c, 0x3d3d3d, 0x3d3d21, 0x3d3f3f, 0x3e2d3f, 0 };
     static const unsigned packed2[] = { 0x003d3d, 0x003d21, 0x003e3c, 0x003d3c, 0x003d3e, 0x002626, 0x007c7c, 0x002b2b, 0x002d2d, 0x003d2b, 0x003d2d, 0x003d2a, 0x003d2f, 0x003d2e, 0x003d25, 0x003d26, 0x003d7c, 0x003d5e, 0x003e2d, 0x003e3d, 0x003a3a, 0x003c3c, 0x003e3e, 0x003f3f, 0x002a2a, 0 };
-    unsigned v3 = i + 3 <= n ? pack(s + i, 3) : 0, v2 = i + 2 <= n ? pack(s + i, 2) : 0;
+    /* The second bytes of ops3 and ops2: an operator followed by anything
+     * else ("(", ")", ";", "," before a blank, a name or '$': most of them)
+     * is one byte long, without a look through the tables. */
+    static const unsigned char second[256] = { ['&'] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1,
+        ['.'] = 1, [':'] = 1, ['<'] = 1, ['='] = 1, ['>'] = 1, ['?'] = 1, ['|'] = 1 };
+    unsigned v3, v2;
     int k;
 
+    if (i + 1 >= n || !second[s[i + 1]]) {
+        *op = s[i];
+        return i + 1;
+    }
+    v3 = i + 3 <= n ? pack(s + i, 3) : 0;
+    v2 = pack(s + i, 2);
     for (k = 0; v3 && packed3[k]; k++) {
         if (v3 == packed3[k]) { *op = v3; return i + 3; }
     }
