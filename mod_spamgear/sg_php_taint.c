@@ -1315,6 +1315,8 @@ static int has_e_modifier(const pval_t *pat)
 
 /* Calls through a callback argument: a request-chosen callback, a callback
  * that names a sink, or a closure whose parameters reach sinks. */
+static void hidden_call(an_t *a, const pval_t *callee, const pval_t *data, int line);
+
 static void callback(an_t *a, const char *name, const args_t *args, int cbi, int line)
 {
     const pval_t *cb;
@@ -1364,6 +1366,7 @@ static void callback(an_t *a, const char *name, const args_t *args, int cbi, int
         }
         return;
     }
+    if (!cb->c.s && !cb->fn) hidden_call(a, cb, &data.all, line);
     if (cb->fn) {
         pval_t r;
         args_t spread = data;
@@ -1657,6 +1660,17 @@ static int out_param(an_t *a, const char *name, const args_t *args, int line)
     return 1;
 }
 
+/* A function whose name was built the way only obfuscators build names
+ * (string XOR of an unknown with a constant, chr() offsets) but cannot be
+ * told, called on request data: nothing but a hidden call does that. */
+static void hidden_call(an_t *a, const pval_t *callee, const pval_t *data, int line)
+{
+    if (!(callee->flags & V_STRONG) || callee->c.s || !(data->taint & T_SRC)) return;
+    fact(a, apr_psprintf(a->p, "hiddencall src=%s line=%d via=%s",
+                         (data->taint & T_REQ) ? "request" : "net", line,
+                         chain_text(a, data->org, "(built name)()", line)));
+}
+
 /* filter_var($x, FILTER_CALLBACK, array('options' => NAME)) and friends:
  * NAME is called on the data; 1 when that was the case. */
 static int filter_callback(an_t *a, const char *name, const args_t *args, int line)
@@ -1834,7 +1848,15 @@ static void call_value(an_t *a, pval_t *callee, int line, pval_t *out, const cha
                                  cn, obf_level(callee), line));
         }
         call_named(a, cn, (callee->flags & V_OBF) != 0, &args, line, out);
+        return;
     }
+    /* A callee nobody can name (defined elsewhere, or built at run time):
+     * its result carries its arguments' data, as an unknown function's. */
+    hidden_call(a, callee, &args.all, line);
+    *out = args.all;
+    out->c.s = NULL;
+    out->arr = NULL;
+    out->lv = LV_NONE;
 }
 
 /* ---------------------------------------------------------------- literals */
@@ -2801,6 +2823,13 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, cat_
         unsigned head = l->flags & V_FIXEDHEAD;
         merge(l, r);
         l->flags = (l->flags & ~V_FIXEDHEAD) | head;
+        return;
+    }
+    if (op->len == 1 && strchr("^|&", op->text[0])
+        && ((l->c.s && !is_num_str(&l->c)) || (r->c.s && !is_num_str(&r->c)))) {
+        /* a string operator on an unknown and a constant: a name in hiding */
+        merge(l, r);
+        l->flags |= V_OBF | V_STRONG;
         return;
     }
     if (op->op == SG_OP(".") && ((l->c.s && l->c.n && l->c.s[0] == '_') || (l->flags & V_USCORE))) {

@@ -38,6 +38,9 @@
  *   unset KIND SINK line=N via=CHAIN
  *       a global the file never sets (and uses at most four times) reaches
  *       SINK (KIND code, exec or callname): data from the including file.
+ *   hiddencall src=SRC line=N via=CHAIN
+ *       data from SRC handed to a function whose name was built with string
+ *       XOR & co from an unknown value (it cannot be told) at line N.
  *   drop KIND SINK line=N
  *       a decoded constant of 32 bytes or more is written to a file by SINK
  *       (fwrite, fputs, file_put_contents); KIND: elf, pe, script (#!),
