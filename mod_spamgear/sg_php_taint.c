@@ -476,6 +476,7 @@ typedef struct an_t {
                                         * were handed request data */
     unsigned long inline_ticks;        /* tokens read again by inline_call */
     apr_hash_t *var_uses;              /* "$NAME" in the text: var_use_t (never_set) */
+    int code;                          /* the buffer is eval'd code, not a file */
     int inline_depth;
 } an_t;
 
@@ -2527,6 +2528,17 @@ static void new_expr(an_t *a, int line, pval_t *out)
 }
 
 /* A NAME at the start of an expression. */
+/* 1 when S[0..N) holds a lower-case letter (no CONSTANT_NAME then). */
+static int memchr_lower(const char *s, apr_size_t n)
+{
+    apr_size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] >= 'a' && s[i] <= 'z') return 1;
+    }
+    return 0;
+}
+
 static void name_primary(an_t *a, pval_t *out)
 {
     sg_tok_t *t = peek(a, 0);
@@ -2590,9 +2602,10 @@ static void name_primary(an_t *a, pval_t *out)
     else if (apr_hash_count(a->consts)
              && (c = apr_hash_get(a->consts, name.text, (apr_ssize_t)name.len)) != NULL) *out = *c;
     else if (name.len == 19 && !memcmp(name.text, "DIRECTORY_SEPARATOR", 19)) set_const(out, "/", 1, V_LIT);
-    else if (!is_op(a, 0, "::") && !is_op(a, 0, "\\") && name.len <= 64) {
+    else if (!is_op(a, 0, "::") && !is_op(a, 0, "\\")
+             && (name.len <= 64 || memchr_lower(name.text, name.len))) {
         /* An undefined constant is its own name as a string (PHP 5 and 7):
-         * obfuscators write 'x'^ABC. */
+         * obfuscators write 'x'^ABC, and base64_decode(ZXZhbCgk...) unquoted. */
         set_const(out, apr_pstrmemdup(a->p, name.text, name.len), name.len, V_LIT);
     }
 }
@@ -3151,6 +3164,10 @@ static void caps_facts(an_t *a)
         if ((c & SG_CAP_FILELIST) && (c & SG_CAP_FILEEDIT)) score++;
     }
     fact(a, apr_psprintf(a->p, "capscore %d", score));
+    if (a->code && (c & ~(SG_CAP_REQUEST | SG_CAP_STEALTH | SG_CAP_EVAL))) {
+        /* what code that was a constant string (eval'd, often packed) does */
+        fact(a, apr_pstrcat(a->p, "evalcaps", list, NULL));
+    }
 }
 
 static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
@@ -3191,6 +3208,7 @@ apr_status_t sg_php_analyse(const char *buf, apr_size_t len, int code,
     a.early = apr_hash_make(p);
     a.out = out;
     a.pass = 1;
+    a.code = code;
     run_pass(&a, buf, len, code);
     if (a.strs_len > 0 && out->payloads->nelts < MAX_PAYLOADS) {
         sg_php_payload_t *pl = apr_array_push(out->payloads);

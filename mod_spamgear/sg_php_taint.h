@@ -49,6 +49,8 @@
  *   caps NAME NAME ...        all capabilities, sorted
  *   capscore N                how many shell capabilities, when request data
  *                             is read (0 otherwise)
+ *   evalcaps NAME NAME ...    eval'd code only (a payload): its capabilities
+ *                             beyond reading the request and eval
  *
  * Constant code that reaches eval & co, and data of 64 bytes or more that a
  * decoder produced, are returned as payloads, for the caller to match again
