@@ -1866,15 +1866,32 @@ static void call_value(an_t *a, pval_t *callee, int line, pval_t *out, const cha
 static void interp(an_t *a, const sg_tok_t *t, pval_t *out)
 {
     const char *s = t->text, *end = t->text + t->len;
+    const char *body = t->text + (t->kind == SG_TK_DQ || t->kind == SG_TK_BACKTICK ? 1 : 0);
+    int clean_head = -1;               /* 1: the string starts with text or clean data */
 
     unknown(out);
+    if (t->kind == SG_TK_HEREDOC) {
+        const char *nl = memchr(s, '\n', t->len);
+        body = nl ? nl + 1 : end;
+    }
     while ((s = memchr(s, '$', (apr_size_t)(end - s))) != NULL) {
         const char *n = ++s;
         pval_t v;
         while (n < end && (apr_isalnum(*n) || *n == '_' || (unsigned char)*n >= 0x80)) n++;
         if (n == s) continue;
         read_var(a, s, (apr_size_t)(n - s), (int)t->line, &v);
+        if (clean_head < 0) {
+            /* "{$x}" and "${x}" start at their brace */
+            const char *at = s - 1;
+            if (at > body && at[-1] == '{') at--;
+            clean_head = at > body || !(v.taint & ~T_UNSET);
+        }
+        /* "dir/$name": data after a fixed start, as "dir/" . $name */
+        if (clean_head == 1 && (v.taint & ~T_UNSET) && !(out->taint & ~T_UNSET)) {
+            v.flags |= V_FIXEDHEAD;
+        }
         merge(out, &v);
+        out->flags |= v.flags & V_FIXEDHEAD;
         s = n;
     }
     out->lv = LV_NONE;
