@@ -11,13 +11,21 @@
 #           SecUploadDir, SecUploadKeepFiles Off) with @inspectFile running a
 #           shell script per uploaded file that runs `spamgear inspect` with the
 #           same signatures (the usual runav.pl / clamscan-script deployment)
-# Prints req/s and p99 (ms, ab's percentile table), then scan/off and
+# Prints req/s, p99 (ms, ab's percentile table) and the server's CPU per
+# request (ms, all its processes, from /proc), then scan/off and
 # scan/modsec.  A fifth server, "clamav", adds SpamGearClamAV Engine (the
 # issue's goal is measured on it): libclamav with /var/lib/clamav when it
 # holds databases, else an empty DBDIR plus small .ndb/.hdb/.ldb files.
 # OLD_MODULE=PATH adds another build, "scanold".
 # BODY_FILE=FILE uploads FILE's first 100 KB instead
 # of the binary-ish body (e.g. a PHP file: the de-obfuscator runs then).
+# UPLOAD_NAME=NAME names the part NAME instead of photo.jpg (image/jpeg); a
+# name without a media extension is sent as application/octet-stream, and
+# the scanning servers get SpamGearUploadDenyNames none (a site that takes
+# PHP files: the analysis alone decides).  With a PHP BODY_FILE set
+# UPLOAD_NAME=plugin.php: as photo.jpg the analysis runs but the part is
+# then refused as PHP code in a media file (SpamGearUploadMediaCode
+# Refuse), so every scan request answers 403 (non-2xx) and PHP never saves it.
 # Bounded: loopback only, ab with -n.  Needs ab, curl and libapache2-mod-php;
 # the modsec configuration needs the Debian package libapache2-mod-security2
 # (apt-get install libapache2-mod-security2; skipped with a note without it).
@@ -52,7 +60,17 @@ echo "saved ", $f['size'], "\n";
 PHP
 chmod -R a+rX "$tmp/htdocs"
 B=sgBenchBoundary0123456789
-{ printf -- '--%s\r\nContent-Disposition: form-data; name="up"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n' "$B"
+[ -z "${BODY_FILE:-}" ] || [ -r "$BODY_FILE" ] || { echo "upload.sh: BODY_FILE $BODY_FILE not readable" >&2; exit 2; }
+names_conf=
+[ -n "${UPLOAD_NAME:-}" ] && names_conf="SpamGearUploadDenyNames none"
+UPLOAD_NAME=${UPLOAD_NAME:-photo.jpg}
+case $UPLOAD_NAME in
+    *.jpg|*.jpeg) ctype=image/jpeg ;;
+    *.png) ctype=image/png ;;
+    *.gif) ctype=image/gif ;;
+    *) ctype=application/octet-stream ;;
+esac
+{ printf -- '--%s\r\nContent-Disposition: form-data; name="up"; filename="%s"\r\nContent-Type: %s\r\n\r\n' "$B" "$UPLOAD_NAME" "$ctype"
   if [ -n "${BODY_FILE:-}" ]; then head -c 102400 "$BODY_FILE"
   else perl -e 'print join "", map { chr(($_ * 7 + 13) % 256) } 1 .. 102400'; fi
   printf -- '\r\n--%s--\r\n' "$B"; } > "$tmp/body"
@@ -95,6 +113,14 @@ ab_run() {
         /^Requests per second/ {r = $4} /^ *99%/ {p = $2} /^Failed requests/ {f = $3}
         /^Non-2xx responses/ {x = $3} END {print r, p, f + 0, x + 0}'
 }
+# srv_cpu NAME: CPU ticks (utime+stime, their reaped children's too) of the
+# server's parent and live children: the per-request CPU is less swayed by
+# other load on the machine than req/s is.
+srv_cpu() {
+    local pp; pp=$(cat "$tmp/$1/httpd.pid")
+    cat /proc/"$pp"/stat $(pgrep -P "$pp" | sed 's|.*|/proc/&/stat|') 2>/dev/null |
+        awk '{sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15} END {print t + 0}'
+}
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 names=(off noscan scan)
@@ -108,12 +134,14 @@ start off "${port[off]}" ""
 start noscan "${port[noscan]}" "LoadModule spamgear_module \"$module\"
 SpamGearUploadScan Off"
 start scan "${port[scan]}" "LoadModule spamgear_module \"$module\"
+$names_conf
 SpamGearSignatures \"$top_srcdir/conf/signatures\""
 # OLD_MODULE=PATH: a second mod_spamgear build ("scanold") in the same run, to
 # compare two builds side by side.
 if [ -n "${OLD_MODULE:-}" ]; then
     names+=(scanold); port[scanold]=$(free_port)
     start scanold "${port[scanold]}" "LoadModule spamgear_module \"$OLD_MODULE\"
+$names_conf
 SpamGearSignatures \"$top_srcdir/conf/signatures\""
 fi
 if [ -n "${port[modsec]:-}" ]; then
@@ -157,24 +185,35 @@ ls /var/lib/clamav/*.c[lv]d >/dev/null 2>&1 && clamdb=/var/lib/clamav
 chmod -R a+rX "$clamsigs" "$tmp/emptydb"
 names+=(clamav); port[clamav]=$(free_port)
 start clamav "${port[clamav]}" "LoadModule spamgear_module \"$module\"
+$names_conf
 SpamGearSignatures \"$clamsigs\"
 SpamGearClamAV Engine \"$clamdb\""
 
-echo "100 KB multipart to mod_php (move_uploaded_file): ab -n $N -c $C, $ROUNDS alternating rounds, median"
-declare -A rps p99 bad
+# The body must pass the scan, else the figures time a refusal.
+st=$(curl -s -o /dev/null -w '%{http_code}' -H "Content-Type: multipart/form-data; boundary=$B" \
+    --data-binary "@$tmp/body" "http://127.0.0.1:${port[scan]}/save.php")
+[ "$st" = 200 ] || echo "upload.sh: scan answered $st to the body, not 200 (see $tmp/scan/error_log; a PHP BODY_FILE needs UPLOAD_NAME=plugin.php)"
+echo "100 KB multipart to mod_php (move_uploaded_file): part $UPLOAD_NAME ($ctype), body ${BODY_FILE:-binary-ish}"
+echo "ab -n $N -c $C, $ROUNDS alternating rounds, median"
+declare -A rps p99 bad cpu
 for r in $(seq 1 "$ROUNDS"); do
     for n in "${names[@]}"; do
+        t0=$(srv_cpu "$n")
         read -r a b f x <<<"$(ab_run "${port[$n]}")"
+        t1=$(srv_cpu "$n")
         rps[$n]+="$a "; p99[$n]+="$b "; bad[$n]=$(( ${bad[$n]:-0} + f + x ))
+        cpu[$n]+="$(awk -v d=$((t1 - t0)) -v n="$N" -v hz="$(getconf CLK_TCK)" \
+            'BEGIN {printf "%.2f", 1000 * d / hz / n}') "
     done
 done
 base=$(echo ${rps[off]} | tr ' ' '\n' | median)
 for n in "${names[@]}"; do
     m=$(echo ${rps[$n]} | tr ' ' '\n' | median)
     p=$(echo ${p99[$n]} | tr ' ' '\n' | median)
-    printf '%-7s %9s req/s  p99 %4s ms  %5s%% of off  failed/non-2xx %s   (rounds: %s)\n' \
+    u=$(echo ${cpu[$n]} | tr ' ' '\n' | median)
+    printf '%-7s %9s req/s  p99 %4s ms  %5s%% of off  cpu %5s ms/req  failed/non-2xx %s   (rounds: %s)\n' \
         "$n" "$m" "$p" "$(awk -v a="$m" -v b="$base" 'BEGIN {printf "%.1f", 100 * a / b}')" \
-        "${bad[$n]}" "${rps[$n]}"
+        "$u" "${bad[$n]}" "${rps[$n]}"
 done
 # ratio A B: median over the rounds of A/B within the same round (the load
 # from others drifts between rounds), and the ratio of the medians.
