@@ -661,6 +661,17 @@ static void cap(an_t *a, unsigned bits, int line)
 
 /* A sink reached by V: a fact when V carries source data; the current
  * function's summary learns which parameters reach it. */
+/* A global the file never sets reaching a code, exec or callname sink. */
+static void unset_fact(an_t *a, int kind, const char *name, const pval_t *v, int line)
+{
+    if (!(v->taint & T_UNSET) || (v->taint & T_SRC)
+        || !(kind == SK_CODE || kind == SK_EXEC || kind == SK_CALLNAME)) {
+        return;
+    }
+    fact(a, apr_psprintf(a->p, "unset %s %s line=%d via=%s", sink_kind[kind], name, line,
+                         chain_text(a, v->org, apr_pstrcat(a->p, name, "()", NULL), line)));
+}
+
 static void sink(an_t *a, int kind, const char *name, const pval_t *v, int line)
 {
     unsigned params = v->taint & ~T_SRC;
@@ -673,11 +684,7 @@ static void sink(an_t *a, int kind, const char *name, const pval_t *v, int line)
         apr_hash_set(a->prop_sinks, v->lvname, (apr_ssize_t)v->lvlen, ps);
     }
     taint_fact(a, kind, name, v, line);
-    if ((v->taint & T_UNSET) && !(v->taint & T_SRC)
-        && (kind == SK_CODE || kind == SK_EXEC || kind == SK_CALLNAME)) {
-        fact(a, apr_psprintf(a->p, "unset %s %s line=%d via=%s", sink_kind[kind], name, line,
-                             chain_text(a, v->org, apr_pstrcat(a->p, name, "()", NULL), line)));
-    }
+    unset_fact(a, kind, name, v, line);
     params &= ~T_UNSET;
     if (a->fn && params) {
         a->fn->sink_params[kind] |= params;
@@ -1130,6 +1137,7 @@ static unsigned opaque_of(const args_t *args)
     for (i = 0; i < args->n && i < MAX_ARGS; i++) {
         const pval_t *v = &args->v[i];
         if (v->flags & V_OPAQUE) longest = 1;
+        else if (v->arr && !(v->taint & T_SRC)) continue;     /* a constant table */
         else if (!v->c.s || (v->taint & T_SRC)) return 0;
         else if (v->c.n >= MIN_OPAQUE) longest = 1;
     }
@@ -1220,10 +1228,11 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
         for (k = 0; k < SK_COUNT; k++) {
             if (f->sink_params[k] & (T_PARAM0 << i)) {
                 pval_t via = *v;
-                if (v->taint & T_SRC) {
+                if (v->taint & (T_SRC | T_UNSET)) {
                     via.org = step(a, v->org, apr_psprintf(a->p, "%s() param $%s", f->name,
                                                             f->pname[i] ? f->pname[i] : "?"), line);
                     taint_fact(a, k, f->sink_name[k], &via, f->sink_line[k]);
+                    unset_fact(a, k, f->sink_name[k], &via, f->sink_line[k]);
                 }
                 if (a->fn && (v->taint & ~T_SRC)) {
                     a->fn->sink_params[k] |= v->taint & ~T_SRC;
@@ -2829,7 +2838,13 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, cat_
     if (l->c.s && r->c.s && !l->taint && !r->taint && fold_binary(a, op, cat, l, r, &res)) {
         fl |= V_OBF;
         if (op->len == 1 && strchr("^|&", op->text[0]) && !is_num_str(&l->c)) fl |= V_STRONG;
-        a->budget -= res.n < a->budget ? res.n : a->budget;
+        {
+            /* a chain 'a' . 'b' . ... grows one buffer (fold_cat): only
+             * the bytes appended are new, or a long chain would be charged
+             * the square of its length */
+            apr_size_t cost = cat && op->op == SG_OP(".") ? r->c.n : res.n;
+            a->budget -= cost < a->budget ? cost : a->budget;
+        }
         set_const(l, res.s, res.n, fl);
         if ((fl & V_STRONG) && op->op != SG_OP(".")) keep_string(a, res.s, res.n);
         l->dec = dec;
