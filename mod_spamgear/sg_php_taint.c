@@ -2482,6 +2482,11 @@ static int construct(an_t *a, int kw, int line, pval_t *out)
         /* include "dir/" . $x: the request picks a file under a fixed
          * directory, as template loaders do; the whole path is the sink */
         if (!(v.flags & V_FIXEDHEAD)) sink(a, SK_INCLUDE, w, &v, line);
+        if (v.c.s && (v.flags & V_STRONG)) {
+            /* a path spelt with escapes, chr() or XOR: code hidden in a
+             * file the include does not name plainly (an .ico, a .png) */
+            fact(a, apr_psprintf(a->p, "hidden include %s line=%d", w, line));
+        }
         unknown(out);
         return 1;
     }

@@ -41,6 +41,9 @@
  *   hiddencall src=SRC line=N via=CHAIN
  *       data from SRC handed to a function whose name was built with string
  *       XOR & co from an unknown value (it cannot be told) at line N.
+ *   hidden include INCLUDE line=N
+ *       include/require of a constant path spelt with escapes, chr(), XOR
+ *       or a decoder.
  *   drop KIND SINK line=N
  *       a decoded constant of 32 bytes or more is written to a file by SINK
  *       (fwrite, fputs, file_put_contents); KIND: elf, pe, script (#!),
