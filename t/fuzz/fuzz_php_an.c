@@ -42,7 +42,8 @@ static const char *const names[] = {
 static const char *const ops[] = { ".", "^", "|", "&", "+", "-", "*", "/", "%", "<<", ">>", "~",
                                    "<", "**", "" };
 static const char *const keywords[] = { "taint ", "dyncall ", "decoded ", "cap ", "capscore ",
-                                        "caps", NULL };
+                                        "caps", "opaque code ", "drop ", "unset ",
+                                        "hiddencall ", "hidden include ", "evalcaps ", NULL };
 
 typedef struct polls_t {
     int left;        /* polls still answered "go on"; -1: all */
