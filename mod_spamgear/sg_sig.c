@@ -20,6 +20,7 @@
 #define AN_MIN_LEN 3       /* shorter literals occur everywhere: not worth a factor */
 #define AN_MIN_RUN 32      /* "[A-Za-z0-9+/]{4000}": a class run this long is a factor too */
 #define LEAD_MAX 16        /* literals a match may begin with, at most */
+#define LEAD_PUNCT "_/-@<>!,:=%&~;\"'`"   /* bytes that stand for themselves in a regex */
 #define LEAD_GAP 64        /* starts closer than this are tried in one pcre2_match */
 #define LEAD_MAX_POS 16384 /* their occurrences recorded per scan, at most */
 
@@ -523,8 +524,10 @@ static void lead_skip(const char *p, apr_size_t *i, apr_size_t len)
     }
 }
 
-/* A literal run at P[*I]: letters, digits, '_' and escaped punctuation,
- * less a last byte a quantifier makes optional.  0 when shorter than 3. */
+/* A literal run at P[*I]: letters, digits, '_', punctuation that is no
+ * regex syntax (LEAD_PUNCT: not even under (?x), which gives '#' and
+ * space a meaning) and escaped punctuation, less a last byte a quantifier
+ * makes optional.  0 when shorter than 3. */
 static int lead_lit(const char *p, apr_size_t *i, apr_size_t len, lead_t *out)
 {
     char lit[AN_MAX_LIT];
@@ -532,7 +535,7 @@ static int lead_lit(const char *p, apr_size_t *i, apr_size_t len, lead_t *out)
 
     while (*i < len) {
         unsigned char c = (unsigned char)p[*i];
-        if (c < 0x80 && (apr_isalnum(c) || c == '_')) (*i)++;
+        if (c < 0x80 && (apr_isalnum(c) || (c && strchr(LEAD_PUNCT, c)))) (*i)++;
         else if (c == '\\' && *i + 1 < len && (unsigned char)p[*i + 1] < 0x80
                  && apr_ispunct(p[*i + 1])) { c = (unsigned char)p[*i + 1]; *i += 2; }
         else break;
