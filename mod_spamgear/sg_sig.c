@@ -23,6 +23,9 @@
 #define LEAD_PUNCT "_/-@<>!,:=%&~;\"'`"   /* bytes that stand for themselves in a regex */
 #define LEAD_GAP 64        /* starts closer than this are tried in one pcre2_match */
 #define LEAD_MAX_POS 16384 /* their occurrences recorded per scan, at most */
+#define LEAD_MIN_LEN 16384 /* shorter content: regexes are searched from 0 (the common
+                              words among leading literals would cost the prefilter
+                              more than they save) */
 
 typedef enum {
     SIG_RE,        /* PCRE2 on the content */
@@ -58,6 +61,8 @@ struct sg_sigset_t {
     apr_pool_t *pool;              /* owns sigs and compiled code */
     apr_array_header_t *sigs;      /* of sg_sig_t * */
     sg_acm_t *acm;                 /* anchors in the content */
+    sg_acm_t *leadacm;             /* the same, and leading literals (positional): for
+                                      content of LEAD_MIN_LEN bytes or more */
     sg_acm_t *b64acm;              /* anchors in the content's base64 */
     int nanchors;                  /* ids handed out (shared by both automata) */
     int nb64;                      /* SIG_B64LIT signatures */
@@ -86,6 +91,7 @@ sg_sigset_t *sg_sigset_create(apr_pool_t *p)
     set->pool = p;
     set->sigs = apr_array_make(p, 64, sizeof(sg_sig_t *));
     set->acm = sg_acm_create(p);
+    set->leadacm = sg_acm_create(p);
     set->b64acm = sg_acm_create(p);
     set->mctx = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(set->mctx, SG_SIG_MATCH_LIMIT);
@@ -462,6 +468,16 @@ static void regex_anchors(const char *pat, an_conj_t *c)
     }
 }
 
+/* An anchor in the content: in both automata, the one for short content
+ * and the one that also holds the leading literals. */
+static apr_status_t add_content_anchor(sg_sigset_t *set, const char *text, apr_size_t len,
+                                       int id, sg_result_t *res)
+{
+    apr_status_t rv = sg_acm_add(set->acm, text, len, id, res);
+
+    return rv != APR_SUCCESS ? rv : sg_acm_add(set->leadacm, text, len, id, res);
+}
+
 static apr_status_t add_anchor(sg_sigset_t *set, sg_sig_t *sig, const char *text,
                                apr_size_t len, sg_acm_t *acm, sg_result_t *res)
 {
@@ -474,6 +490,7 @@ static apr_status_t add_anchor(sg_sigset_t *set, sg_sig_t *sig, const char *text
     }
     sig->anchor[0] = set->nanchors++;
     sig->nanchors = 1;
+    if (acm == set->acm) return add_content_anchor(set, text, len, sig->anchor[0], res);
     return sg_acm_add(acm, text, len, sig->anchor[0], res);
 }
 
@@ -487,7 +504,7 @@ static apr_status_t add_regex_anchors(sg_sigset_t *set, sg_sig_t *sig, const an_
     for (f = 0; f < c->n; f++) {
         int id = set->nanchors++;
         for (j = 0; j < c->f[f].n; j++) {
-            if ((rv = sg_acm_add(set->acm, c->f[f].lit[j], c->f[f].len[j], id, res))
+            if ((rv = add_content_anchor(set, c->f[f].lit[j], c->f[f].len[j], id, res))
                 != APR_SUCCESS) {
                 return rv;
             }
@@ -668,7 +685,7 @@ static apr_status_t add_regex_sig(sg_sigset_t *set, sg_sig_t *sig, const char *p
     }
     sig->lead = set->nanchors;
     for (j = 0; j < l.n; j++) {
-        if ((rv = sg_acm_add_pos(set->acm, l.lit[j], l.len[j], set->nanchors++, res))
+        if ((rv = sg_acm_add_pos(set->leadacm, l.lit[j], l.len[j], set->nanchors++, res))
             != APR_SUCCESS) {
             return rv;
         }
@@ -1154,6 +1171,7 @@ apr_status_t sg_sigset_load_dir(sg_sigset_t *set, const char *dir, int *loaded,
 apr_status_t sg_sigset_compile(sg_sigset_t *set, sg_result_t *res)
 {
     sg_acm_compile(set->acm);
+    sg_acm_compile(set->leadacm);
     sg_acm_compile(set->b64acm);
     set->compiled = 1;
     return APR_SUCCESS;
@@ -1272,6 +1290,7 @@ static int has_run(const char *buf, apr_size_t len, const unsigned char *cls, ap
 /* A scan's occurrences of leading literals, by id, and the match context
  * that limits a search to a few of them (made on first use). */
 typedef struct lead_scan_t {
+    int on;                     /* 0: the content is too short, nothing below is set */
     sg_acm_posbuf_t pb;         /* occurrences of every signature's leading literals */
     int *first;                 /* after lead_sort: id's occurrences are by[first[id]] to
                                    by[first[id + 1]] (exclusive) */
@@ -1356,7 +1375,7 @@ static int try_sig(const sg_sigset_t *set, const sg_sig_t *sig, const char *buf,
     hit->sig = sig;
     switch (sig->kind) {
     case SIG_RE:
-        if (sig->nlead) return lead_match(sig, buf, len, ls, md, hit);
+        if (sig->nlead && ls->on) return lead_match(sig, buf, len, ls, md, hit);
         return run_re(sig->mctx, sig->code, buf, len, 0, md, &hit->start, &hit->end);
     case SIG_LIT:
         at = sg_memfind(buf, len, sig->lit, sig->litlen);
@@ -1387,14 +1406,20 @@ void sg_sigset_match(const sg_sigset_t *set, const char *buf, apr_size_t len, in
     if (set->sigs->nelts == 0 || (!set->untargeted && !(set->targets & targets))) {
         return;
     }
-    ls.pb.max = len < LEAD_MAX_POS ? (int)len + 1 : LEAD_MAX_POS;
-    ls.pb.pos = apr_palloc(p, sizeof(sg_acm_pos_t) * (apr_size_t)ls.pb.max);
-    ls.pb.n = 0;
-    ls.pb.lost = apr_pcalloc(p, (apr_size_t)set->nanchors + 1);
+    ls.on = len >= LEAD_MIN_LEN;
     ls.mc = NULL;
     ls.p = p;
-    sg_acm_scan_pos(set->acm, buf, len, seen, &ls.pb);
-    lead_sort(&ls, set->nanchors);
+    if (ls.on) {
+        ls.pb.max = LEAD_MAX_POS;
+        ls.pb.pos = apr_palloc(p, sizeof(sg_acm_pos_t) * (apr_size_t)ls.pb.max);
+        ls.pb.n = 0;
+        ls.pb.lost = apr_pcalloc(p, (apr_size_t)set->nanchors + 1);
+        sg_acm_scan_pos(set->leadacm, buf, len, seen, &ls.pb);
+        lead_sort(&ls, set->nanchors);
+    }
+    else {
+        sg_acm_scan(set->acm, buf, len, seen);
+    }
     if (set->nb64 && (targets & (SG_TARGET_PHP | SG_TARGET_HTML))) {
         b64 = sg_base64_encode(buf, len, &b64len, p);
         sg_acm_scan(set->b64acm, b64, b64len, seen);

@@ -123,7 +123,8 @@ START_TEST(leading_literals_find_the_leftmost_match)
     for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
         sg_sigset_t *set = sg_sigset_create(test_pool);
         sg_result_t res = { APR_SUCCESS, NULL };
-        const char *line = apr_psprintf(test_pool, "T.L%d malicious any ire %s\n", (int)i,
+        const char *line = apr_psprintf(test_pool, "T.L%d malicious any ire %s\n"
+                                        "T.Lit suspicious any hex 7a7a7a7a\n", (int)i,
                                         rules[i][0]);
         ck_assert_int_eq(sg_sigset_add_text(set, "t", line, strlen(line), &res), APR_SUCCESS);
         ck_assert_int_eq(sg_sigset_compile(set, &res), APR_SUCCESS);
@@ -142,6 +143,14 @@ START_TEST(leading_literals_find_the_leftmost_match)
             sg_sigset_match(set, buf, len + 2 * m, SG_TARGET_PHP, hits, 4, test_pool, &note);
             ck_assert_msg(hits->nelts == 1, "rule %s missed after %d decoys", rules[i][0],
                           decoys[d]);
+            apr_array_clear(hits);
+            memcpy(buf + len + m, "zzzz", 4);   /* and a literal rule's anchor */
+            sg_sigset_match(set, buf, len + 2 * m, SG_TARGET_PHP, hits, 4, test_pool, &note);
+            ck_assert_msg(hits->nelts == 2, "rule %s or a literal missed after %d decoys",
+                          rules[i][0], decoys[d]);
+            memcpy(buf + len + m, rules[i][1], m);
+            apr_array_clear(hits);
+            sg_sigset_match(set, buf, len + 2 * m, SG_TARGET_PHP, hits, 4, test_pool, &note);
             ck_assert_uint_eq(APR_ARRAY_IDX(hits, 0, sg_sig_hit_t).start, len);
             ck_assert_uint_eq(APR_ARRAY_IDX(hits, 0, sg_sig_hit_t).end, len + m);
             apr_array_clear(hits);
