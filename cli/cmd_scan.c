@@ -72,29 +72,31 @@ void sg_cli_put_path(FILE *fp, const char *path)
     }
 }
 
+/* Writes S as a JSON string.  Bytes that need no escape go out in runs,
+ * one fwrite each: fputc per byte took the stream's lock per byte, 1.5 %
+ * of a --json --timing scan's CPU. */
 static void put_json_string(FILE *fp, const char *s)
 {
-    const unsigned char *c = (const unsigned char *)s;
+    const unsigned char *c = (const unsigned char *)s, *run = c;
 
     fputc('"', fp);
     while (*c) {
         int n = 0, i;
+        if (*c >= 0x20 && *c < 0x7f && *c != '"' && *c != '\\') { c++; continue; }
         if (*c >= 0xc2 && *c <= 0xdf) n = 1;
         else if (*c >= 0xe0 && *c <= 0xef) n = 2;
         else if (*c >= 0xf0 && *c <= 0xf4) n = 3;
         for (i = 1; i <= n; i++) {
             if ((c[i] & 0xc0) != 0x80) { n = -1; break; }
         }
-        if (*c >= 0x80 && n <= 0) {
-            fprintf(fp, "\\u%04x", *c++);   /* not UTF-8: its Latin-1 reading */
-            continue;
-        }
-        if (n > 0) { fwrite(c, 1, (size_t)n + 1, fp); c += n + 1; continue; }
-        if (*c == '"' || *c == '\\') fprintf(fp, "\\%c", *c);
-        else if (*c < 0x20 || *c == 0x7f) fprintf(fp, "\\u%04x", *c);
-        else fputc(*c, fp);
-        c++;
+        if (n > 0) { c += n + 1; continue; }   /* valid UTF-8: part of the run */
+        if (c > run) fwrite(run, 1, (size_t)(c - run), fp);
+        if (*c >= 0x80) fprintf(fp, "\\u%04x", *c);   /* not UTF-8: its Latin-1 reading */
+        else if (*c == '"' || *c == '\\') fprintf(fp, "\\%c", *c);
+        else fprintf(fp, "\\u%04x", *c);
+        run = ++c;
     }
+    if (c > run) fwrite(run, 1, (size_t)(c - run), fp);
     fputc('"', fp);
 }
 

@@ -59,6 +59,9 @@ static int child(const sg_acm_t *acm, int node, unsigned char b)
     return -1;
 }
 
+/* An output id with this bit set is recorded with its position. */
+#define ACM_POS_BIT (1 << 30)
+
 apr_status_t sg_acm_add(sg_acm_t *acm, const char *text, apr_size_t len, int id,
                         sg_result_t *res)
 {
@@ -98,6 +101,12 @@ apr_status_t sg_acm_add(sg_acm_t *acm, const char *text, apr_size_t len, int id,
     }
     APR_ARRAY_PUSH(n->ids, int) = id;
     return APR_SUCCESS;
+}
+
+apr_status_t sg_acm_add_pos(sg_acm_t *acm, const char *text, apr_size_t len, int id,
+                            sg_result_t *res)
+{
+    return sg_acm_add(acm, text, len, id | ACM_POS_BIT, res);
 }
 
 /* Puts the nodes with ids last and stores row offsets in delta: the scan
@@ -173,15 +182,31 @@ apr_status_t sg_acm_compile(sg_acm_t *acm)
     return APR_SUCCESS;
 }
 
-/* Marks the ids of the node at row offset OFF. */
-static int report(const sg_acm_t *acm, int off, unsigned char *hit)
+/* Records that positional anchor ID ends at END. */
+static void record(sg_acm_posbuf_t *out, int id, apr_size_t end)
+{
+    if (!out) return;
+    if (out->n == out->max) {
+        out->lost[id] = 1;
+        return;
+    }
+    out->pos[out->n].id = id;
+    out->pos[out->n++].end = end;
+}
+
+/* Marks the ids of the node at row offset OFF, reached after the byte
+ * before END. */
+static int report(const sg_acm_t *acm, int off, unsigned char *hit, sg_acm_posbuf_t *out,
+                  apr_size_t end)
 {
     int node = off / acm->nclasses, i, found = 0;
     const int *ids = acm->out_ids + acm->out_start[node];
 
     for (i = 0; i < acm->out_count[node]; i++) {
-        if (!hit[ids[i]]) {
-            hit[ids[i]] = 1;
+        int id = ids[i] & ~ACM_POS_BIT;
+        if (ids[i] & ACM_POS_BIT) record(out, id, end);
+        if (!hit[id]) {
+            hit[id] = 1;
             found++;
         }
     }
@@ -192,9 +217,9 @@ static int report(const sg_acm_t *acm, int off, unsigned char *hit)
 #define ACM_WAYS_MIN 4096    /* below this many bytes, one walk */
 #define ACM_OVERLAP (SG_ACM_MAX_ANCHOR - 1)
 
-/* One walk over S[0..LEN) from row offset *ST. */
+/* One walk over S[0..LEN) from row offset *ST; S is BASE + OFF. */
 static int walk(const sg_acm_t *acm, const unsigned char *s, apr_size_t len, int *st,
-                unsigned char *hit)
+                unsigned char *hit, sg_acm_posbuf_t *out, apr_size_t off)
 {
     const int *delta = acm->delta;
     const unsigned char *cls = acm->cls;
@@ -203,13 +228,19 @@ static int walk(const sg_acm_t *acm, const unsigned char *s, apr_size_t len, int
 
     for (i = 0; i < len; i++) {
         state = delta[state + cls[s[i]]];
-        if (state >= acm->first_out) found += report(acm, state, hit);
+        if (state >= acm->first_out) found += report(acm, state, hit, out, off + i + 1);
     }
     *st = state;
     return found;
 }
 
 int sg_acm_scan(const sg_acm_t *acm, const char *buf, apr_size_t len, unsigned char *hit)
+{
+    return sg_acm_scan_pos(acm, buf, len, hit, NULL);
+}
+
+int sg_acm_scan_pos(const sg_acm_t *acm, const char *buf, apr_size_t len, unsigned char *hit,
+                    sg_acm_posbuf_t *out)
 {
     const unsigned char *s = (const unsigned char *)buf, *w[ACM_WAYS];
     const unsigned char *cls = acm->cls;
@@ -221,7 +252,7 @@ int sg_acm_scan(const sg_acm_t *acm, const char *buf, apr_size_t len, unsigned c
         return 0;
     }
     if (len < ACM_WAYS_MIN) {
-        return walk(acm, s, len, &st[0], hit);
+        return walk(acm, s, len, &st[0], hit, out, 0);
     }
     /* Way k ends where way k + 1 starts to count (k + 1) * part, but starts
      * ACM_OVERLAP bytes before its own part: an anchor that ends in the part
@@ -235,13 +266,16 @@ int sg_acm_scan(const sg_acm_t *acm, const char *buf, apr_size_t len, unsigned c
             st[k] = delta[st[k] + cls[w[k][i]]];
         }
         for (k = 0; k < ACM_WAYS; k++) {
-            if (st[k] >= first_out) found += report(acm, st[k], hit);
+            if (st[k] >= first_out) {
+                found += report(acm, st[k], hit, out, (apr_size_t)(w[k] - s) + i + 1);
+            }
         }
     }
     /* The rest of each way: its overlap's worth, and the last one's tail. */
     for (k = 1; k < ACM_WAYS; k++) {
         const unsigned char *end = k + 1 < ACM_WAYS ? s + (apr_size_t)(k + 1) * part : s + len;
-        found += walk(acm, w[k] + part, (apr_size_t)(end - (w[k] + part)), &st[k], hit);
+        found += walk(acm, w[k] + part, (apr_size_t)(end - (w[k] + part)), &st[k], hit, out,
+                      (apr_size_t)(w[k] + part - s));
     }
     return found;
 }

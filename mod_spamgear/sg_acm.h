@@ -23,12 +23,37 @@ sg_acm_t *sg_acm_create(apr_pool_t *p);
 apr_status_t sg_acm_add(sg_acm_t *acm, const char *text, apr_size_t len, int id,
                         sg_result_t *res);
 
+/* As sg_acm_add, and a scan with positions (sg_acm_scan_pos) also records
+ * where each occurrence of TEXT ends. */
+apr_status_t sg_acm_add_pos(sg_acm_t *acm, const char *text, apr_size_t len, int id,
+                            sg_result_t *res);
+
 /* Builds the automaton; no sg_acm_add() after this. */
 apr_status_t sg_acm_compile(sg_acm_t *acm);
 
 /* Scans BUF[0..LEN) and sets HIT[id] = 1 for every anchor id found.  HIT
  * must have room for the largest id + 1.  Returns how many ids were newly set. */
 int sg_acm_scan(const sg_acm_t *acm, const char *buf, apr_size_t len, unsigned char *hit);
+
+/* One occurrence of an anchor added with sg_acm_add_pos. */
+typedef struct sg_acm_pos_t {
+    int id;              /* its id */
+    apr_size_t end;      /* offset just past its last byte */
+} sg_acm_pos_t;
+
+/* Where sg_acm_scan_pos records occurrences. */
+typedef struct sg_acm_posbuf_t {
+    sg_acm_pos_t *pos;   /* room for MAX, caller-owned */
+    int max;             /* of them */
+    int n;               /* recorded, in no particular order, maybe twice */
+    unsigned char *lost; /* lost[id] = 1: an occurrence of id found no room; caller-owned,
+                            zeroed, room for the largest id + 1 */
+} sg_acm_posbuf_t;
+
+/* As sg_acm_scan, and appends to OUT (when not NULL) every occurrence of an
+ * anchor added with sg_acm_add_pos. */
+int sg_acm_scan_pos(const sg_acm_t *acm, const char *buf, apr_size_t len, unsigned char *hit,
+                    sg_acm_posbuf_t *out);
 
 /* Number of trie states (for tests and memory estimates). */
 int sg_acm_states(const sg_acm_t *acm);

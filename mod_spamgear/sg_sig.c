@@ -19,6 +19,13 @@
 #define AN_MAX_FACTORS 3   /* factors kept per regex (the most selective) */
 #define AN_MIN_LEN 3       /* shorter literals occur everywhere: not worth a factor */
 #define AN_MIN_RUN 32      /* "[A-Za-z0-9+/]{4000}": a class run this long is a factor too */
+#define LEAD_MAX 16        /* literals a match may begin with, at most */
+#define LEAD_PUNCT "_/-@<>!,:=%&~;\"'`"   /* bytes that stand for themselves in a regex */
+#define LEAD_GAP 64        /* starts closer than this are tried in one pcre2_match */
+#define LEAD_MAX_POS 16384 /* their occurrences recorded per scan, at most */
+#define LEAD_MIN_LEN 16384 /* shorter content: regexes are searched from 0 (the common
+                              words among leading literals would cost the prefilter
+                              more than they save) */
 
 typedef enum {
     SIG_RE,        /* PCRE2 on the content */
@@ -44,12 +51,18 @@ struct sg_sig_t {
     clean_kind_t clean;         /* cleaning rule */
     pcre2_code *clean_code;     /* CLEAN_RE */
     pcre2_match_context *mctx;  /* the set's match limits */
+    int lead;                   /* nlead > 0: first of nlead prefilter ids (positional), one
+                                   per literal every match begins with */
+    int nlead;                  /* of them; 0: the regex is tried from the start */
+    unsigned char leadlen[LEAD_MAX]; /* bytes of each of those literals */
 };
 
 struct sg_sigset_t {
     apr_pool_t *pool;              /* owns sigs and compiled code */
     apr_array_header_t *sigs;      /* of sg_sig_t * */
     sg_acm_t *acm;                 /* anchors in the content */
+    sg_acm_t *leadacm;             /* the same, and leading literals (positional): for
+                                      content of LEAD_MIN_LEN bytes or more */
     sg_acm_t *b64acm;              /* anchors in the content's base64 */
     int nanchors;                  /* ids handed out (shared by both automata) */
     int nb64;                      /* SIG_B64LIT signatures */
@@ -78,6 +91,7 @@ sg_sigset_t *sg_sigset_create(apr_pool_t *p)
     set->pool = p;
     set->sigs = apr_array_make(p, 64, sizeof(sg_sig_t *));
     set->acm = sg_acm_create(p);
+    set->leadacm = sg_acm_create(p);
     set->b64acm = sg_acm_create(p);
     set->mctx = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(set->mctx, SG_SIG_MATCH_LIMIT);
@@ -454,6 +468,16 @@ static void regex_anchors(const char *pat, an_conj_t *c)
     }
 }
 
+/* An anchor in the content: in both automata, the one for short content
+ * and the one that also holds the leading literals. */
+static apr_status_t add_content_anchor(sg_sigset_t *set, const char *text, apr_size_t len,
+                                       int id, sg_result_t *res)
+{
+    apr_status_t rv = sg_acm_add(set->acm, text, len, id, res);
+
+    return rv != APR_SUCCESS ? rv : sg_acm_add(set->leadacm, text, len, id, res);
+}
+
 static apr_status_t add_anchor(sg_sigset_t *set, sg_sig_t *sig, const char *text,
                                apr_size_t len, sg_acm_t *acm, sg_result_t *res)
 {
@@ -466,6 +490,7 @@ static apr_status_t add_anchor(sg_sigset_t *set, sg_sig_t *sig, const char *text
     }
     sig->anchor[0] = set->nanchors++;
     sig->nanchors = 1;
+    if (acm == set->acm) return add_content_anchor(set, text, len, sig->anchor[0], res);
     return sg_acm_add(acm, text, len, sig->anchor[0], res);
 }
 
@@ -479,7 +504,7 @@ static apr_status_t add_regex_anchors(sg_sigset_t *set, sg_sig_t *sig, const an_
     for (f = 0; f < c->n; f++) {
         int id = set->nanchors++;
         for (j = 0; j < c->f[f].n; j++) {
-            if ((rv = sg_acm_add(set->acm, c->f[f].lit[j], c->f[f].len[j], id, res))
+            if ((rv = add_content_anchor(set, c->f[f].lit[j], c->f[f].len[j], id, res))
                 != APR_SUCCESS) {
                 return rv;
             }
@@ -489,10 +514,113 @@ static apr_status_t add_regex_anchors(sg_sigset_t *set, sg_sig_t *sig, const an_
     return APR_SUCCESS;
 }
 
+/* ---------------------------------------------------------------- leading literals */
+
+/* The literals one of which every match of a regex begins with (after only
+ * \b or ^): matching then starts at their occurrences, which the prefilter
+ * records, instead of at every byte of a long file. */
+
+typedef struct lead_t {
+    int n;                                /* literals; -1: not known */
+    unsigned char len[LEAD_MAX];          /* bytes of each */
+    char lit[LEAD_MAX][AN_MAX_LIT];       /* the literals */
+} lead_t;
+
+/* Advances *I past the rest of a branch: to the '|' or ')' that ends it. */
+static void lead_skip(const char *p, apr_size_t *i, apr_size_t len)
+{
+    int depth = 0;
+
+    while (*i < len) {
+        char c = p[*i];
+        if (c == '\\') *i += 2;
+        else if (c == '[') *i = skip_class(p, *i, len);
+        else if (c == '(') { depth++; (*i)++; }
+        else if ((c == ')' || c == '|') && depth == 0) return;
+        else { depth -= c == ')'; (*i)++; }
+    }
+}
+
+/* A literal run at P[*I]: letters, digits, '_', punctuation that is no
+ * regex syntax (LEAD_PUNCT: not even under (?x), which gives '#' and
+ * space a meaning) and escaped punctuation, less a last byte a quantifier
+ * makes optional.  0 when shorter than 3. */
+static int lead_lit(const char *p, apr_size_t *i, apr_size_t len, lead_t *out)
+{
+    char lit[AN_MAX_LIT];
+    apr_size_t n = 0, atoms = 0;
+
+    while (*i < len) {
+        unsigned char c = (unsigned char)p[*i];
+        if (c < 0x80 && (apr_isalnum(c) || (c && strchr(LEAD_PUNCT, c)))) (*i)++;
+        else if (c == '\\' && *i + 1 < len && (unsigned char)p[*i + 1] < 0x80
+                 && apr_ispunct(p[*i + 1])) { c = (unsigned char)p[*i + 1]; *i += 2; }
+        else break;
+        if (n < AN_MAX_LIT) lit[n++] = (char)c;
+        atoms++;
+    }
+    /* "safe_?mode": the '_' may be absent; a truncated run kept no last atom. */
+    if (*i < len && (p[*i] == '?' || p[*i] == '*' || p[*i] == '{') && atoms == n && n) n--;
+    if (n < 3 || out->n >= LEAD_MAX) return 0;
+    memcpy(out->lit[out->n], lit, n);
+    out->len[out->n++] = (unsigned char)n;
+    return 1;
+}
+
+static int lead_alt(const char *p, apr_size_t *i, apr_size_t len, lead_t *out, int depth);
+
+/* One branch: zero-width \b or ^, then a literal or a group needed once. */
+static int lead_branch(const char *p, apr_size_t *i, apr_size_t len, lead_t *out, int depth)
+{
+    for (;;) {
+        if (*i + 1 < len && p[*i] == '\\' && p[*i + 1] == 'b') *i += 2;
+        else if (*i < len && p[*i] == '^') (*i)++;
+        else break;
+    }
+    if (*i < len && p[*i] == '(') {
+        (*i)++;
+        if (*i < len && p[*i] == '?') {
+            if (*i + 1 >= len || p[*i + 1] != ':') return 0;
+            *i += 2;
+        }
+        if (depth > 4 || !lead_alt(p, i, len, out, depth + 1)) return 0;
+        if (*i >= len || p[*i] != ')') return 0;
+        (*i)++;
+        if (*i < len && (p[*i] == '?' || p[*i] == '*' || p[*i] == '{')) return 0;
+    }
+    else if (!lead_lit(p, i, len, out)) {
+        return 0;
+    }
+    lead_skip(p, i, len);
+    return 1;
+}
+
+static int lead_alt(const char *p, apr_size_t *i, apr_size_t len, lead_t *out, int depth)
+{
+    for (;;) {
+        if (!lead_branch(p, i, len, out, depth)) return 0;
+        if (*i >= len || p[*i] != '|') return 1;
+        (*i)++;
+    }
+}
+
+/* Fills L with the literals every match of PAT begins with; L->n is 0 when
+ * they are not known. */
+static void regex_leads(const char *pat, lead_t *l)
+{
+    apr_size_t i = 0, len = strlen(pat);
+
+    l->n = 0;
+    if (strstr(pat, "\\Q") || strstr(pat, "(*") || strstr(pat, "\\G")
+        || !lead_alt(pat, &i, len, l, 0) || i < len) {
+        l->n = 0;
+    }
+}
+
 /* ---------------------------------------------------------------- adding */
 
-/* CASELESS: PCRE2_CASELESS; facts rules also get PCRE2_MULTILINE, so that
- * ^ and $ anchor at each fact line. */
+/* CASELESS: PCRE2_CASELESS; facts rules also get PCRE2_MULTILINE (2), so
+ * that ^ and $ anchor at each fact line; 4: PCRE2_USE_OFFSET_LIMIT. */
 static apr_status_t compile_re(sg_sigset_t *set, const char *pattern, int caseless,
                                pcre2_code **code, const char *where, sg_result_t *res)
 {
@@ -502,7 +630,8 @@ static apr_status_t compile_re(sg_sigset_t *set, const char *pattern, int casele
 
     *code = pcre2_compile((PCRE2_SPTR)pattern, strlen(pattern),
                           (caseless & 1 ? PCRE2_CASELESS : 0)
-                          | (caseless & 2 ? PCRE2_MULTILINE : 0), &err, &off, NULL);
+                          | (caseless & 2 ? PCRE2_MULTILINE : 0)
+                          | (caseless & 4 ? PCRE2_USE_OFFSET_LIMIT : 0), &err, &off, NULL);
     if (!*code) {
         pcre2_get_error_message(err, msg, sizeof(msg));
         return sg_result_set(res, set->pool, APR_EINVAL, "%s: bad regex at offset %lu: %s",
@@ -544,12 +673,23 @@ static apr_status_t add_regex_sig(sg_sigset_t *set, sg_sig_t *sig, const char *p
                                   int caseless, const char *where, sg_result_t *res)
 {
     an_conj_t c;
+    lead_t l;
     apr_status_t rv;
+    int j;
 
     sig->kind = SIG_RE;
-    if ((rv = compile_re(set, pattern, caseless | (sig->targets == SG_TARGET_FACTS ? 2 : 0),
-                         &sig->code, where, res)) != APR_SUCCESS) {
+    regex_leads(pattern, &l);
+    if ((rv = compile_re(set, pattern, caseless | (sig->targets == SG_TARGET_FACTS ? 2 : 0)
+                         | (l.n ? 4 : 0), &sig->code, where, res)) != APR_SUCCESS) {
         return rv;
+    }
+    sig->lead = set->nanchors;
+    for (j = 0; j < l.n; j++) {
+        if ((rv = sg_acm_add_pos(set->leadacm, l.lit[j], l.len[j], set->nanchors++, res))
+            != APR_SUCCESS) {
+            return rv;
+        }
+        sig->leadlen[sig->nlead++] = l.len[j];
     }
     regex_anchors(pattern, &c);
     if ((rv = add_regex_anchors(set, sig, &c, res)) != APR_SUCCESS) {
@@ -1031,6 +1171,7 @@ apr_status_t sg_sigset_load_dir(sg_sigset_t *set, const char *dir, int *loaded,
 apr_status_t sg_sigset_compile(sg_sigset_t *set, sg_result_t *res)
 {
     sg_acm_compile(set->acm);
+    sg_acm_compile(set->leadacm);
     sg_acm_compile(set->b64acm);
     set->compiled = 1;
     return APR_SUCCESS;
@@ -1146,15 +1287,95 @@ static int has_run(const char *buf, apr_size_t len, const unsigned char *cls, ap
     return 0;
 }
 
+/* A scan's occurrences of leading literals, by id, and the match context
+ * that limits a search to a few of them (made on first use). */
+typedef struct lead_scan_t {
+    int on;                     /* 0: the content is too short, nothing below is set */
+    sg_acm_posbuf_t pb;         /* occurrences of every signature's leading literals */
+    int *first;                 /* after lead_sort: id's occurrences are by[first[id]] to
+                                   by[first[id + 1]] (exclusive) */
+    apr_size_t *by;             /* their end offsets, grouped by id */
+    pcre2_match_context *mc;    /* the set's limits, and an offset limit; or NULL */
+    apr_pool_t *p;              /* for the starts */
+} lead_scan_t;
+
+/* Groups the recorded occurrences by id (a counting sort over NIDS ids). */
+static void lead_sort(lead_scan_t *ls, int nids)
+{
+    int i, *fill = apr_pcalloc(ls->p, sizeof(int) * (apr_size_t)(nids + 1));
+
+    ls->first = apr_pcalloc(ls->p, sizeof(int) * (apr_size_t)(nids + 2));
+    ls->by = apr_palloc(ls->p, sizeof(apr_size_t) * (apr_size_t)(ls->pb.n + 1));
+    for (i = 0; i < ls->pb.n; i++) ls->first[ls->pb.pos[i].id + 1]++;
+    for (i = 0; i < nids + 1; i++) ls->first[i + 1] += ls->first[i];
+    for (i = 0; i < ls->pb.n; i++) {
+        int id = ls->pb.pos[i].id;
+        ls->by[ls->first[id] + fill[id]++] = ls->pb.pos[i].end;
+    }
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    apr_size_t x = *(const apr_size_t *)a, y = *(const apr_size_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Where SIG's matches may begin, ascending, in *START; returns how many,
+ * or -1 when some occurrence found no room in the list. */
+static int lead_starts(const sg_sig_t *sig, lead_scan_t *ls, apr_size_t **start)
+{
+    int k, j, n = 0;
+
+    for (k = 0; k < sig->nlead; k++) {
+        if (ls->pb.lost[sig->lead + k]) return -1;
+        n += ls->first[sig->lead + k + 1] - ls->first[sig->lead + k];
+    }
+    *start = apr_palloc(ls->p, sizeof(apr_size_t) * (apr_size_t)(n + 1));
+    n = 0;
+    for (k = 0; k < sig->nlead; k++) {
+        for (j = ls->first[sig->lead + k]; j < ls->first[sig->lead + k + 1]; j++) {
+            (*start)[n++] = ls->by[j] - sig->leadlen[k];
+        }
+    }
+    qsort(*start, (size_t)n, sizeof(apr_size_t), cmp_size);
+    return n;
+}
+
+/* Runs SIG's regex only from where one of its leading literals occurs, in
+ * increasing order: the leftmost match, as a search from 0 finds it (a
+ * match can begin nowhere else).  Starts closer than LEAD_GAP share one
+ * search, whose offset limit is the last of them.  As run_re. */
+static int lead_match(const sg_sig_t *sig, const char *buf, apr_size_t len, lead_scan_t *ls,
+                      pcre2_match_data *md, sg_sig_hit_t *hit)
+{
+    apr_size_t *start;
+    int i, n = lead_starts(sig, ls, &start), rc;
+
+    if (n < 0 || (!ls->mc && !(ls->mc = pcre2_match_context_copy(sig->mctx)))) {
+        return run_re(sig->mctx, sig->code, buf, len, 0, md, &hit->start, &hit->end);
+    }
+    for (i = 0; i < n; i++) {
+        apr_size_t from = start[i];
+        while (i + 1 < n && start[i + 1] - start[i] < LEAD_GAP) i++;
+        pcre2_set_offset_limit(ls->mc, start[i]);
+        if ((rc = run_re(ls->mc, sig->code, buf, len, from, md, &hit->start, &hit->end))) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
 static int try_sig(const sg_sigset_t *set, const sg_sig_t *sig, const char *buf,
                    apr_size_t len, const char *b64, apr_size_t b64len, pcre2_match_data *md,
-                   sg_sig_hit_t *hit)
+                   lead_scan_t *ls, sg_sig_hit_t *hit)
 {
     const char *at;
 
     hit->sig = sig;
     switch (sig->kind) {
     case SIG_RE:
+        if (sig->nlead && ls->on) return lead_match(sig, buf, len, ls, md, hit);
         return run_re(sig->mctx, sig->code, buf, len, 0, md, &hit->start, &hit->end);
     case SIG_LIT:
         at = sg_memfind(buf, len, sig->lit, sig->litlen);
@@ -1176,6 +1397,7 @@ void sg_sigset_match(const sg_sigset_t *set, const char *buf, apr_size_t len, in
     const char *b64 = NULL;
     apr_size_t b64len = 0;
     pcre2_match_data *md;
+    lead_scan_t ls;
     int i, found = 0;
 
     *note = NULL;
@@ -1184,7 +1406,20 @@ void sg_sigset_match(const sg_sigset_t *set, const char *buf, apr_size_t len, in
     if (set->sigs->nelts == 0 || (!set->untargeted && !(set->targets & targets))) {
         return;
     }
-    sg_acm_scan(set->acm, buf, len, seen);
+    ls.on = len >= LEAD_MIN_LEN;
+    ls.mc = NULL;
+    ls.p = p;
+    if (ls.on) {
+        ls.pb.max = LEAD_MAX_POS;
+        ls.pb.pos = apr_palloc(p, sizeof(sg_acm_pos_t) * (apr_size_t)ls.pb.max);
+        ls.pb.n = 0;
+        ls.pb.lost = apr_pcalloc(p, (apr_size_t)set->nanchors + 1);
+        sg_acm_scan_pos(set->leadacm, buf, len, seen, &ls.pb);
+        lead_sort(&ls, set->nanchors);
+    }
+    else {
+        sg_acm_scan(set->acm, buf, len, seen);
+    }
     if (set->nb64 && (targets & (SG_TARGET_PHP | SG_TARGET_HTML))) {
         b64 = sg_base64_encode(buf, len, &b64len, p);
         sg_acm_scan(set->b64acm, b64, b64len, seen);
@@ -1202,7 +1437,7 @@ void sg_sigset_match(const sg_sigset_t *set, const char *buf, apr_size_t len, in
         if (k < sig->nanchors || (sig->runlen && !has_run(buf, len, sig->runcls, sig->runlen))) {
             continue;
         }
-        rc = try_sig(set, sig, buf, len, b64, b64len, md, &hit);
+        rc = try_sig(set, sig, buf, len, b64, b64len, md, &ls, &hit);
         if (rc > 0) {
             *(sg_sig_hit_t *)apr_array_push(hits) = hit;
             found++;
@@ -1213,6 +1448,7 @@ void sg_sigset_match(const sg_sigset_t *set, const char *buf, apr_size_t len, in
         }
     }
     pcre2_match_data_free(md);
+    if (ls.mc) pcre2_match_context_free(ls.mc);
 }
 
 /* ---------------------------------------------------------------- cleaning */

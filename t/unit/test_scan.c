@@ -103,6 +103,64 @@ START_TEST(prefilter_keeps_every_match)
 }
 END_TEST
 
+/* A regex whose matches begin with known literals is run only from their
+ * occurrences: the hit is still the leftmost one, past decoys, in the
+ * interleaved parts of a long buffer and when occurrences outnumber the
+ * list (then the regex runs from the start). */
+START_TEST(leading_literals_find_the_leftmost_match)
+{
+    static const char *const rules[][2] = {
+        { "\\b(?:eval|assert)\\s*\\(\\s*\\$_POST", "Assert ( $_post" },
+        { "safe_?mode\\s*bypass|disable_functions\\s*bypass", "SAFEMODE bypass" },
+        { "(?:abc|xyzw)+q", "xyzwxyzwq" },
+        { "leafmailer|\\bowl\\s*php", "Owl  PHP" },
+    };
+    static const int decoys[] = { 3, 5000, 40000 };
+    apr_array_header_t *hits = apr_array_make(test_pool, 2, sizeof(sg_sig_hit_t));
+    const char *note;
+    apr_size_t i, d;
+
+    for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+        sg_sigset_t *set = sg_sigset_create(test_pool);
+        sg_result_t res = { APR_SUCCESS, NULL };
+        const char *line = apr_psprintf(test_pool, "T.L%d malicious any ire %s\n"
+                                        "T.Lit suspicious any hex 7a7a7a7a\n", (int)i,
+                                        rules[i][0]);
+        ck_assert_int_eq(sg_sigset_add_text(set, "t", line, strlen(line), &res), APR_SUCCESS);
+        ck_assert_int_eq(sg_sigset_compile(set, &res), APR_SUCCESS);
+        for (d = 0; d < sizeof(decoys) / sizeof(decoys[0]); d++) {
+            apr_size_t m = strlen(rules[i][1]), k, len = 0;
+            char *buf = apr_palloc(test_pool, (apr_size_t)decoys[d] * (m + 1) + 2 * m + 2);
+            for (k = 0; k < (apr_size_t)decoys[d]; k++) {   /* the text less its last byte */
+                memcpy(buf + len, rules[i][1], m - 1);
+                len += m - 1;
+                buf[len++] = '\n';
+            }
+            memcpy(buf + len, rules[i][1], m);
+            memcpy(buf + len + m, rules[i][1], m);
+            buf[len + 2 * m] = '\0';
+            apr_array_clear(hits);
+            sg_sigset_match(set, buf, len + 2 * m, SG_TARGET_PHP, hits, 4, test_pool, &note);
+            ck_assert_msg(hits->nelts == 1, "rule %s missed after %d decoys", rules[i][0],
+                          decoys[d]);
+            apr_array_clear(hits);
+            memcpy(buf + len + m, "zzzz", 4);   /* and a literal rule's anchor */
+            sg_sigset_match(set, buf, len + 2 * m, SG_TARGET_PHP, hits, 4, test_pool, &note);
+            ck_assert_msg(hits->nelts == 2, "rule %s or a literal missed after %d decoys",
+                          rules[i][0], decoys[d]);
+            memcpy(buf + len + m, rules[i][1], m);
+            apr_array_clear(hits);
+            sg_sigset_match(set, buf, len + 2 * m, SG_TARGET_PHP, hits, 4, test_pool, &note);
+            ck_assert_uint_eq(APR_ARRAY_IDX(hits, 0, sg_sig_hit_t).start, len);
+            ck_assert_uint_eq(APR_ARRAY_IDX(hits, 0, sg_sig_hit_t).end, len + m);
+            apr_array_clear(hits);
+            sg_sigset_match(set, buf, len, SG_TARGET_PHP, hits, 4, test_pool, &note);
+            ck_assert_int_eq(hits->nelts, 0);
+        }
+    }
+}
+END_TEST
+
 START_TEST(base64_round_trip_and_cap)
 {
     apr_size_t n, m;
@@ -332,6 +390,7 @@ Suite *scan_suite(void)
     tcase_add_test(tc, acm_finds_every_anchor_case_folded);
     tcase_add_test(tc, prefilter_keeps_every_match);
     tcase_add_test(tc, acm_finds_anchors_across_parts);
+    tcase_add_test(tc, leading_literals_find_the_leftmost_match);
     tcase_add_test(tc, base64_round_trip_and_cap);
     tcase_add_test(tc, native_rules_errors_name_file_line);
     tcase_add_test(tc, match_and_clean);
