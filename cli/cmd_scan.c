@@ -257,16 +257,19 @@ static void buf_free(worker_t *w)
     w->buf = NULL;
 }
 
+#define READ_PAD 65                   /* the NUL and 64 zero bytes after a file */
+
 static int read_fd(worker_t *w, int fd, apr_size_t size, apr_size_t *len)
 {
     apr_size_t have = 0;
 
-    if (size + 1 > w->cap) {
+    if (size + READ_PAD > w->cap) {
         buf_free(w);
-        w->cap = size + 1 > 65536 ? size + 1 : 65536;
+        w->cap = size + READ_PAD > 65536 ? size + READ_PAD : 65536;
         /* calloc: PCRE2's JIT reads whole vectors past the subject's end,
          * inside this buffer; zeroed, those bytes are never uninitialised
-         * (valgrind's memcheck reported them under VALGRIND=1 run-cases). */
+         * (valgrind's memcheck reported them under VALGRIND=1 run-cases),
+         * and READ_PAD keeps them inside it for a file of any size. */
         if (!(w->buf = buf_alloc(w->cap))) { w->cap = 0; return ENOMEM; }
     }
     while (have < size) {
