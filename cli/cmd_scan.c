@@ -264,8 +264,12 @@ static int read_fd(worker_t *w, int fd, apr_size_t size, apr_size_t *len)
     apr_size_t have = 0;
 
     if (size + READ_PAD > w->cap) {
+        /* Doubled at least: a tree's files come in every size, and growing
+         * to each larger one in turn cost an munmap (a TLB shootdown on
+         * every CPU) and fresh page faults per step. */
+        apr_size_t cap = w->cap * 2 > 65536 ? w->cap * 2 : 65536;
         buf_free(w);
-        w->cap = size + READ_PAD > 65536 ? size + READ_PAD : 65536;
+        w->cap = size + READ_PAD > cap ? size + READ_PAD : cap;
         /* calloc: PCRE2's JIT reads whole vectors past the subject's end,
          * inside this buffer; zeroed, those bytes are never uninitialised
          * (valgrind's memcheck reported them under VALGRIND=1 run-cases),

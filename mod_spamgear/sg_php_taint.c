@@ -21,7 +21,7 @@
 #define MAX_CHAIN 8              /* steps named in a chain */
 #define MAX_CONST 1048576        /* bytes of one folded constant */
 #define POLL_EVERY 4096          /* tokens between budget polls */
-#define MAX_PAYLOADS 64          /* constant payloads kept per pass */
+#define MAX_PAYLOADS 64          /* constant payloads kept (both passes) */
 #define MIN_DATA_PAYLOAD 64      /* decoded data worth matching as a layer */
 #define MAX_STRS (1 << 20)       /* bytes of short decoded strings kept per file */
 #define MAX_INLINE_BODY 4096     /* tokens of a body read again per call */
@@ -44,6 +44,9 @@
                                   * client's bytes (a path no client chose) */
 #define V_USCORE 1024u           /* unknown, but built as "_" . something: a
                                   * superglobal's name when it names a variable */
+#define V_UNRES 4096u           /* returned by a call of a function whose body
+                                    comes later, with constant arguments: a sink
+                                    that receives it asks for the second pass */
 #define V_OPAQUE 2048u           /* unknown, computed from a long constant by code
                                   * the analyser cannot fold (a user-written decoder,
                                   * a cipher): a packed payload once decoded */
@@ -463,6 +466,10 @@ typedef struct an_t {
     int class_body;                    /* 1: at the top of a class body */
     int pass;                          /* 1 or 2 */
     int unresolved;                    /* a user function was called before its body */
+    int late_sink;                     /* ...with short constants (LATE_SINK) */
+    int late_params;                   /* ...with parameters of the caller */
+    int unres_sink;                    /* a sink received a V_UNRES value */
+    int src_to_user;                   /* a user function was handed request data */
     sg_php_facts_t *out;
     apr_hash_t *seen;                  /* facts already said */
     int request_read;                  /* request data was read */
@@ -472,8 +479,8 @@ typedef struct an_t {
     apr_size_t readlen[8];
     int nreads;                        /* entries used; 9: more than fit */
     apr_size_t arr_copied;             /* bytes element assignments copied */
-    apr_hash_t *early;                 /* pass 1: functions not yet defined that
-                                        * were handed request data */
+    apr_hash_t *early;                 /* pass 1: functions called before (or
+                                        * without) a definition: LATE_* masks */
     unsigned long inline_ticks;        /* tokens read again by inline_call */
     apr_hash_t *var_uses;              /* "$NAME" in the text: var_use_t (never_set) */
     int code;                          /* the buffer is eval'd code, not a file */
@@ -676,6 +683,7 @@ static void sink(an_t *a, int kind, const char *name, const pval_t *v, int line)
 {
     unsigned params = v->taint & ~T_SRC;
 
+    if (v->flags & V_UNRES) a->unres_sink = 1;
     if (v->lv == LV_PROP && v->lvname && !apr_hash_get(a->prop_sinks, v->lvname, (apr_ssize_t)v->lvlen)) {
         prop_sink_t *ps = apr_palloc(a->p, sizeof(*ps));
         ps->kind = kind;
@@ -1217,10 +1225,70 @@ static int inline_call(an_t *a, func_t *f, const args_t *args, int line, pval_t 
     return 1;
 }
 
+/* What a call of a function whose body comes later (or is not in the file)
+ * asks of the second pass, which reads it with the summary known:
+ * LATE_MUST: an argument carries request data, a long or built constant (a
+ *   payload the function may decode) or a value of note;
+ * LATE_SINK: a short constant ("$this->get('name')", most calls with
+ *   constants in a class file, but also a name decoder "n('nffreg')"): only
+ *   if the result reaches a sink (it is marked V_UNRES);
+ * LATE_PARAMS: a parameter of the calling function goes in: the caller's
+ *   summary may miss the callee's sinks, which matters once a call hands a
+ *   user function request data (an_t.src_to_user).
+ * Plain unknown arguments ask nothing: a body that reads the request itself
+ * is analysed where it stands, in the first pass.  Without these tests a
+ * class file (methods calling methods defined below) was read twice. */
+#define LATE_SINK 1
+#define LATE_MUST 2
+#define LATE_PARAMS 4
+#define LATE_PAYLOAD 64    /* bytes of a constant argument that may be a payload */
+static const int late_masks[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
+static int args_matter(const args_t *args)
+{
+    static const unsigned noted = V_OPAQUE | V_SERVER | V_USCORE | V_TMPNAME | V_SHELLOBJ
+                                | V_STRONG;
+    int i, m = 0;
+
+    for (i = 0; i < args->n && i < MAX_ARGS; i++) {
+        const pval_t *v = &args->v[i];
+        if ((v->taint & (T_SRC | T_UNSET)) || (v->flags & noted) || v->dec > 0
+            || (v->c.s && v->c.n >= LATE_PAYLOAD)) {
+            return LATE_MUST;
+        }
+        if (v->taint) m |= LATE_PARAMS;
+        if (v->c.s || v->arr || (v->flags & (V_UNRES | V_SELF))) m |= LATE_SINK;
+    }
+    return m;
+}
+
+/* Sets what the mask M asks once the function it is for is defined. */
+static void late_defined(an_t *a, int m)
+{
+    if (m & LATE_MUST) a->unresolved = 1;
+    if (m & LATE_SINK) a->late_sink = 1;
+    if (m & LATE_PARAMS) a->late_params = 1;
+}
+
+/* Pass 1: a call of NAME, not defined (yet), with ARGS: remembered, so that
+ * its definition further down asks for the second pass (late_defined()). */
+static void late_call(an_t *a, const char *name, const args_t *args, pval_t *out)
+{
+    const int *had;
+    int m;
+
+    if (a->pass != 1 || !(m = args_matter(args))) return;
+    if (m & (LATE_SINK | LATE_PARAMS)) out->flags |= V_UNRES;
+    had = apr_hash_get(a->early, name, APR_HASH_KEY_STRING);
+    apr_hash_set(a->early, name, APR_HASH_KEY_STRING, &late_masks[m | (had ? *had : 0)]);
+}
+
 static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *out)
 {
     int i, k;
     pval_t inl;
+
+    if (args->all.taint & (T_SRC | T_UNSET)) a->src_to_user = 1;
 
     unknown(out);
     for (i = 0; i < args->n && i < MAX_ARGS && i < MAX_PARAMS; i++) {
@@ -1240,9 +1308,11 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
                     a->fn->sink_line[k] = f->sink_line[k];
                 }
                 if (k == SK_CODE && v->c.s && !(v->taint & T_SRC)
-                    && (v->dec > 0 || v->c.n >= 64)) {
+                    && (v->dec > 0 || v->c.n >= 64) && f->sink_name[k][0] != '-') {
                     /* constant code handed to a function that evals it; a long
-                     * one is a packed payload that the function decodes first */
+                     * one is a packed payload that the function decodes first
+                     * (not through "->eval()": Redis and V8 run Lua and
+                     * JavaScript, only request data matters there) */
                     fact(a, apr_psprintf(a->p, "decoded code %s depth=%d line=%d",
                                          f->sink_name[k], v->dec > 0 ? v->dec : 1, line));
                 }
@@ -1264,7 +1334,11 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
         out->dec = f->ret_dec;
     }
     else out->flags |= opaque_of(args);
-    if (!f->defined) a->unresolved = 1;
+    if (!f->defined) {
+        int m = args_matter(args);
+        late_defined(a, m);
+        if (m & (LATE_SINK | LATE_PARAMS)) out->flags |= V_UNRES;
+    }
 }
 
 static void payload(an_t *a, const pval_t *v, const char *sinkname, int line)
@@ -1276,8 +1350,10 @@ static void payload(an_t *a, const pval_t *v, const char *sinkname, int line)
     if (!v->c.s || v->c.n < 4 || (v->flags & V_LIT && v->dec == 0 && v->c.n < 16)) return;
     for (i = 0; i < a->out->payloads->nelts; i++) {
         pl = &APR_ARRAY_IDX(a->out->payloads, i, sg_php_payload_t);
-        if (pl->buf == v->c.s && pl->len == v->c.n) {
-            /* decoded data already kept: it turns out to be code */
+        if ((pl->buf == v->c.s && pl->len == v->c.n)
+            || (a->pass == 2 && pl->len == v->c.n && !memcmp(pl->buf, v->c.s, v->c.n))) {
+            /* decoded data already kept (pass 2: by pass 1, the payloads of
+             * both count): it turns out to be code */
             pl->sink = sinkname;
             pl->line = line;
             goto said;
@@ -1753,13 +1829,11 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         if (f) { call_user(a, f, args, line, out); return; }
         /* Unknown functions (defined elsewhere, or further down: then a
          * second pass reads this call with the summary known). */
-        if (a->pass == 1 && (args->all.taint & T_SRC)) {
-            apr_hash_set(a->early, name, APR_HASH_KEY_STRING, name);
-        }
         *out = args->all;
         out->c.s = NULL;
         out->lv = LV_NONE;
         out->flags |= opaque_of(args);
+        late_call(a, name, args, out);
         (void)obf;
         return;
     }
@@ -1834,6 +1908,7 @@ static void call_value(an_t *a, pval_t *callee, int line, pval_t *out, const cha
 
     read_args(a, &args);
     unknown(out);
+    if (callee->flags & V_UNRES) a->unres_sink = 1;
     if (callee->taint & T_SRC) {
         sink(a, SK_CALLNAME, what, callee, line);
         return;
@@ -2139,7 +2214,10 @@ static void function_def(an_t *a, const char *cls)
     name = name_of(a, peek(a, 0));
     advance(a);
     f = user_func(a, name, 1);
-    if (a->pass == 1 && apr_hash_get(a->early, name, APR_HASH_KEY_STRING)) a->unresolved = 1;
+    if (a->pass == 1) {
+        const int *late = apr_hash_get(a->early, name, APR_HASH_KEY_STRING);
+        if (late) late_defined(a, *late);
+    }
     f->nparams = 0;
     params(a, f);
     if (!enter(a)) { skip_group(a); return; }
@@ -2384,6 +2462,7 @@ static void member(an_t *a, pval_t *v, int line)
             func_t *f = user_func(a, name, 0);
             args_t args;
             read_args(a, &args);
+            if (!f) late_call(a, name, &args, &r);   /* a method defined further down? */
             if (f) {
                 call_user(a, f, &args, line, &r);
                 /* Methods are known by name only: what another object's
@@ -3247,19 +3326,21 @@ apr_status_t sg_php_analyse(const char *buf, apr_size_t len, int code,
     a.pass = 1;
     a.code = code;
     run_pass(&a, buf, len, code);
-    if (a.strs_len > 0 && out->payloads->nelts < MAX_PAYLOADS) {
+    if ((a.unresolved || (a.late_sink && a.unres_sink) || (a.late_params && a.src_to_user))
+        && !a.stop) {
+        /* A function was called before its body was read: read again with
+         * every summary known (facts already said are not repeated). */
+        a.pass = 2;
+        run_pass(&a, buf, len, code);
+    }
+    /* the file's string literals, gathered in pass 1; one over MAX_PAYLOADS
+     * at most */
+    if (a.strs_len > 0) {
         sg_php_payload_t *pl = apr_array_push(out->payloads);
         pl->buf = a.strs;
         pl->len = a.strs_len;
         pl->line = 1;
         pl->sink = NULL;
-    }
-    if (a.unresolved && !a.stop) {
-        /* A function was called before its body was read: read again with
-         * every summary known (facts already said are not repeated). */
-        a.pass = 2;
-        apr_array_clear(out->payloads);
-        run_pass(&a, buf, len, code);
     }
     caps_facts(&a);
     return a.stop && out->stopped ? APR_TIMEUP : APR_SUCCESS;
