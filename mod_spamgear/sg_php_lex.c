@@ -593,6 +593,20 @@ sg_tk_kind_t sg_php_lex_next(sg_php_lexer_t *lx, sg_tok_t *t)
     return t->kind;
 }
 
+void sg_php_lex_skip_blanks(sg_php_lexer_t *lx)
+{
+    const unsigned char *s = (const unsigned char *)lx->buf;
+    apr_size_t i = lx->pos, n = lx->len, lines = 0;
+
+    if (!lx->in_php || lx->halted) return;
+    for (; i < n; i++) {
+        if (s[i] == '\n') lines++;
+        else if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') break;
+    }
+    lx->pos = i;
+    lx->line += lines;
+}
+
 /* ---------------------------------------------------------------- finding code */
 
 /* 1 when S[0..N) after a short tag reads like PHP: a blank, variable or word

@@ -87,6 +87,11 @@ void sg_php_lex_init(sg_php_lexer_t *lx, const char *buf, apr_size_t len);
 /* Starts LX over BUF[0..LEN) inside PHP code (eval'd strings, payloads). */
 void sg_php_lex_init_code(sg_php_lexer_t *lx, const char *buf, apr_size_t len);
 
+/* Inside PHP code, moves LX past the blanks at its position, as reading
+ * their whitespace token would (no other state changes); else does nothing.
+ * For readers that drop whitespace: a call instead of a token each. */
+void sg_php_lex_skip_blanks(sg_php_lexer_t *lx);
+
 /* Reads the next token into *TOK; returns its kind (SG_TK_END at the end). */
 sg_tk_kind_t sg_php_lex_next(sg_php_lexer_t *lx, sg_tok_t *tok);
 

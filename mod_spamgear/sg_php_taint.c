@@ -505,6 +505,7 @@ static void lex_sig(an_t *a, sg_tok_t *t)
 {
     for (;;) {
         if (a->stop) { memset(t, 0, sizeof(*t)); t->kind = SG_TK_END; return; }
+        sg_php_lex_skip_blanks(&a->lx);
         sg_php_lex_next(&a->lx, t);
         if (++a->ticks % POLL_EVERY == 0 && poll_budget(a)) continue;
         switch (t->kind) {
