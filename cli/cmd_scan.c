@@ -21,6 +21,7 @@
 #include "sg_cli.h"
 #include "sg_deobf.h"
 #include "sg_engine.h"
+#include "sg_inflate.h"
 #include "sg_libarchive.h"
 #include "sg_log.h"
 #include "sg_quarantine.h"
@@ -858,7 +859,7 @@ static int setup_engine(sg_cli_t *cli, sg_engine_t **engine, const char *cmd)
                            "limit)", v);
     }
     if (!sigdir) sigdir = sg_conf_get(cli->conf, "signatures");
-    sg_deobf_set_inflate(sg_cli_inflate);
+    sg_deobf_set_inflate(sg_host_inflate);
     sg_archive_set_reader(sg_libarchive_reader());
     if (sg_engine_create(engine, cli->pool, &opts, &res) != APR_SUCCESS
         || sg_engine_load(*engine, sigdir, &res) != APR_SUCCESS) {

@@ -95,8 +95,4 @@ int sg_cmd_inspect(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_scan_classic_args(sg_cli_t *cli, const char *name, int *argc,
                          const char *const **argv);
 
-/* zlib inflate for the core's de-obfuscator (cli/sg_zinflate.c; sg_inflate_fn). */
-apr_status_t sg_cli_inflate(int zlib, const char *in, apr_size_t len, apr_size_t max,
-                            char **out, apr_size_t *outlen, apr_pool_t *p);
-
 #endif /* SG_CLI_H */

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 #include <httpd.h>
 #include <http_config.h>
 #include <http_core.h>
@@ -21,6 +20,7 @@
 #include "mod_spamgear.h"
 #include "sg_deobf.h"
 #include "sg_engine.h"
+#include "sg_inflate.h"
 #include "sg_libarchive.h"
 #include "sg_media.h"
 #include "sg_multipart.h"
@@ -46,39 +46,6 @@ static struct {
     const char *quarantine_dir;   /* SpamGearQuarantineDir or the CLI's default */
 } g;
 
-/* zlib for the de-obfuscator's gz* layers (the core stays free of zlib). */
-static apr_status_t upload_inflate(int zlib, const char *in, apr_size_t len, apr_size_t max,
-                                   char **out, apr_size_t *outlen, apr_pool_t *p)
-{
-    z_stream zs;
-    apr_size_t cap = max + 1;
-    char *buf;
-    int rc;
-
-    if (cap > len * 16 + 65536) cap = len * 16 + 65536;
-    memset(&zs, 0, sizeof(zs));
-    if (inflateInit2(&zs, zlib == 0 ? -15 : zlib == 1 ? 15 : 31) != Z_OK) return APR_ENOMEM;
-    for (;;) {
-        buf = apr_palloc(p, cap + 1);
-        zs.next_in = (Bytef *)(uintptr_t)in;
-        zs.avail_in = (uInt)len;
-        zs.next_out = (Bytef *)buf;
-        zs.avail_out = (uInt)cap;
-        rc = inflate(&zs, Z_FINISH);
-        if (rc != Z_BUF_ERROR || zs.avail_out || cap > max) break;
-        /* Output full: start again with a larger buffer (up to MAX + 1). */
-        cap = cap * 4 > max + 1 ? max + 1 : cap * 4;
-        inflateReset(&zs);
-    }
-    *outlen = zs.total_out;
-    inflateEnd(&zs);
-    if (*outlen > max) return APR_ENOSPC;
-    if (rc != Z_STREAM_END && *outlen == 0) return APR_EINVAL;
-    buf[*outlen] = '\0';
-    *out = buf;
-    return APR_SUCCESS;
-}
-
 apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
 {
     const sg_server_conf_t *conf = ap_get_module_config(s->module_config, &spamgear_module);
@@ -92,7 +59,7 @@ apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
         return APR_SUCCESS;
     }
-    sg_deobf_set_inflate(upload_inflate);
+    sg_deobf_set_inflate(sg_host_inflate);   /* gz* layers: host code (libdeflate, zlib) */
     /* Archive members (a plugin .zip) are scanned like the files they hold. */
     sg_archive_set_reader(sg_libarchive_reader());
     sg_engine_options_default(&opts);

@@ -4,8 +4,7 @@
 #include "fuzz.h"
 #include "sg_deobf.h"
 
-apr_status_t sg_cli_inflate(int zlib, const char *in, apr_size_t len, apr_size_t max,
-                            char **out, apr_size_t *outlen, apr_pool_t *p);
+#include "sg_inflate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -14,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *note = NULL;
     int i;
 
-    sg_deobf_set_inflate(sg_cli_inflate);
+    sg_deobf_set_inflate(sg_host_inflate);
     sg_deobf_run((const char *)data, size, 8, 1 << 20, p, &layers, &note);
     for (i = 0; layers && i < layers->nelts; i++) {
         const sg_deobf_layer_t *l = &APR_ARRAY_IDX(layers, i, sg_deobf_layer_t);

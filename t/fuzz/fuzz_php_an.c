@@ -25,8 +25,7 @@
 #include "sg_php_taint.h"
 #include "sg_deobf.h"
 
-apr_status_t sg_cli_inflate(int zlib, const char *in, apr_size_t len, apr_size_t max,
-                            char **out, apr_size_t *outlen, apr_pool_t *p);
+#include "sg_inflate.h"
 
 #define MAX_ARGS 8
 #define MAX_ITEMS 16
@@ -205,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2) return 0;
     fuzz_root_pool();
     sg_php_init();
-    sg_deobf_set_inflate(sg_cli_inflate);   /* gzinflate & co fold, as in spamgear scan */
+    sg_deobf_set_inflate(sg_host_inflate);   /* gzinflate & co fold, as in spamgear scan */
     if (data[0] & 0x80) {
         fold(data, size);
         return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <apr_strings.h>
+#include "sg_inflate.h"
 #include "tests.h"
 #include "sg_cli.h"
 #include "sg_deobf.h"
@@ -154,7 +155,7 @@ START_TEST(fold_inflate)
     sg_php_str_t out;
     int d = 0;
 
-    sg_deobf_set_inflate(sg_cli_inflate);
+    sg_deobf_set_inflate(sg_host_inflate);
     memset(&a, 0, sizeof(a));
     a.v.s = deflated;
     a.v.n = sizeof(deflated) - 1;
@@ -413,7 +414,7 @@ START_TEST(decoded_depth)
     const char *t;
 
     sg_php_init();
-    sg_deobf_set_inflate(sg_cli_inflate);
+    sg_deobf_set_inflate(sg_host_inflate);
     /* Plain literal code is the byte rules' business; code built the way
      * only obfuscators build it (chr(), escapes) counts as decoded once. */
     t = facts_of("<?php eval('echo 1;');", 1, &f);
