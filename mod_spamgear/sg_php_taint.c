@@ -485,6 +485,7 @@ typedef struct an_t {
     apr_hash_t *var_uses;              /* "$NAME" in the text: var_use_t (never_set) */
     int code;                          /* the buffer is eval'd code, not a file */
     int inline_depth;
+    int arr_off;                       /* > 0: inside an array literal not kept */
 } an_t;
 
 static void advance(an_t *a);
@@ -1177,7 +1178,7 @@ static int inline_call(an_t *a, func_t *f, const args_t *args, int line, pval_t 
     lexpos_t here;
     scope_t sc, *saved_scope = a->scope;
     func_t scratch, *saved_fn = a->fn;
-    int saved_class = a->class_body, saved_depth = a->depth, i;
+    int saved_class = a->class_body, saved_depth = a->depth, saved_arr_off = a->arr_off, i;
 
     if (!f->body || f->body_ticks > MAX_INLINE_BODY || f->inlined >= MAX_INLINE_EACH
         || a->inline_depth >= MAX_INLINE_DEPTH || a->stop
@@ -1210,9 +1211,11 @@ static int inline_call(an_t *a, func_t *f, const args_t *args, int line, pval_t 
     a->fn = &scratch;
     a->class_body = 0;
     a->inline_depth++;
+    a->arr_off = 0;                    /* the body's arrays are its own */
     advance(a);                        /* { */
     block(a);
     a->inline_depth--;
+    a->arr_off = saved_arr_off;
     lex_restore(a, &here);
     a->scope = saved_scope;
     a->fn = saved_fn;
@@ -2085,21 +2088,27 @@ static arr_t *arr_with(an_t *a, const arr_t *cur, const pval_t *lhs, const pval_
 /* [ ... ] or array( ... ): a constant array when every item is one. */
 static void array_lit(an_t *a, unsigned close, pval_t *out)
 {
-    arr_t *arr = apr_pcalloc(a->p, sizeof(*arr));
-    int allconst = 1, cap = 0;
+    int allconst = !a->arr_off, cap = 0;
+    arr_t *arr = allconst ? apr_pcalloc(a->p, sizeof(*arr)) : NULL;
 
     unknown(out);
     while (!at_end(a) && !is_code(a, 0, close)) {
         pval_t k, v;
+        int off = !allconst;
         unknown(&k);
         take(a, "...");
         take(a, "&");
+        /* Items of an array not kept (over MAX_ITEMS, or with an unknown
+         * item) keep no arrays either: a 20,000-row table in a font file
+         * allocated 6 MB of rows nobody could look up. */
+        a->arr_off += off;
         expr(a, 1, &v);
         if (take(a, "=>")) {
             k = v;
             take(a, "&");
             expr(a, 1, &v);
         }
+        a->arr_off -= off;
         merge(out, &v);
         if (k.taint) merge(out, &k);
         /* an unknown item (a constant like FILTER_CALLBACK) is kept as such:
@@ -2145,11 +2154,12 @@ static void function_body(an_t *a, func_t *f, scope_t *lexical, int arrow, pval_
 {
     scope_t sc, *saved_scope = a->scope;
     func_t *saved_fn = a->fn;
-    int saved_class = a->class_body, i;
+    int saved_class = a->class_body, saved_arr_off = a->arr_off, i;
 
     memset(&sc, 0, sizeof(sc));
     sc.vars = apr_hash_make(a->p);
     sc.parent = arrow ? lexical : NULL;
+    a->arr_off = 0;                    /* a closure's arrays are its own */
     for (i = 0; i < f->nparams && i < MAX_PARAMS; i++) {
         pval_t v;
         unknown(&v);
@@ -2201,6 +2211,7 @@ static void function_body(an_t *a, func_t *f, scope_t *lexical, int arrow, pval_
     a->scope = saved_scope;
     a->fn = saved_fn;
     a->class_body = saved_class;
+    a->arr_off = saved_arr_off;
 }
 
 /* "function name(...) {...}" at statement level, or a method. */
@@ -3295,6 +3306,7 @@ static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
     a->scope = a->global = g;
     a->nla = 0;
     a->depth = 0;
+    a->arr_off = 0;
     a->fn = NULL;
     a->class_body = 0;
     a->unresolved = 0;
