@@ -25,7 +25,7 @@
 #define MIN_DATA_PAYLOAD 64      /* decoded data worth matching as a layer */
 #define MAX_STRS (1 << 20)       /* bytes of short decoded strings kept per file */
 #define MAX_INLINE_BODY 4096     /* tokens of a body read again per call */
-#define MAX_INLINE_TICKS 262144  /* tokens read again per file */
+#define MAX_INLINE_TICKS 65536   /* tokens read again per file */
 #define MAX_INLINE_EACH 16       /* times one function is read again */
 #define MAX_INLINE_DEPTH 2       /* nested readings */
 #define MAX_ARR_COPY (1 << 20)   /* bytes of constant arrays copied per file by
@@ -1345,6 +1345,21 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
     }
 }
 
+#define SAME_CODE_PREFIX 8  /* bytes put before decoded data that is then eval'd */
+
+/* 1 when the payload PL (decoded data, or code) is the code V: the same
+ * bytes, or V is PL with a short prefix ("?>" . $data; pass 2 also finds
+ * pass 1's payloads again, in buffers of its own). */
+static int same_payload(const an_t *a, const sg_php_payload_t *pl, const pval_t *v)
+{
+    apr_size_t extra;
+
+    if (pl->buf == v->c.s && pl->len == v->c.n) return 1;
+    if (v->c.n < pl->len || (extra = v->c.n - pl->len) > SAME_CODE_PREFIX) return 0;
+    if (extra == 0 && a->pass != 2) return 0;
+    return (extra == 0 || !pl->sink) && !memcmp(pl->buf, v->c.s + extra, pl->len);
+}
+
 static void payload(an_t *a, const pval_t *v, const char *sinkname, int line)
 {
     sg_php_payload_t *pl;
@@ -1354,10 +1369,11 @@ static void payload(an_t *a, const pval_t *v, const char *sinkname, int line)
     if (!v->c.s || v->c.n < 4 || (v->flags & V_LIT && v->dec == 0 && v->c.n < 16)) return;
     for (i = 0; i < a->out->payloads->nelts; i++) {
         pl = &APR_ARRAY_IDX(a->out->payloads, i, sg_php_payload_t);
-        if ((pl->buf == v->c.s && pl->len == v->c.n)
-            || (a->pass == 2 && pl->len == v->c.n && !memcmp(pl->buf, v->c.s, v->c.n))) {
-            /* decoded data already kept (pass 2: by pass 1, the payloads of
-             * both count): it turns out to be code */
+        if (same_payload(a, pl, v)) {
+            /* decoded data already kept turns out to be code: read once,
+             * as the code it is */
+            pl->buf = v->c.s;
+            pl->len = v->c.n;
             pl->sink = sinkname;
             pl->line = line;
             goto said;
