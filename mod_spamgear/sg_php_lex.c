@@ -672,7 +672,8 @@ static int looks_like_code(const unsigned char *s, apr_size_t n, int echo)
         if (c == '$' && i + 1 < n && IS_LABEL_START(s[i + 1])) code = 1;
         if ((c == '(' || c == ';') && i > 0 && IS_LABEL(s[i - 1])) code = 1;
     }
-    return code && i >= 16;
+    /* 16 printable bytes, or all there is: "<?=`$_GET[1]`;" is a whole file */
+    return code && (i >= 16 || i == n);
 }
 
 apr_ssize_t sg_php_find_open_tag(const char *buf, apr_size_t len)
