@@ -127,6 +127,7 @@ struct func_t {
     lexpos_t *body;                    /* at its "{", or NULL */
     unsigned long body_ticks;          /* tokens the body took */
     int inlined;                       /* times read again with constants */
+    unsigned exec_ways;                /* command runners called on parameters */
 };
 
 /* A property whose value a sink received (eval($this->code) in a method):
@@ -1797,6 +1798,20 @@ static int filter_callback(an_t *a, const char *name, const args_t *args, int li
     return 1;
 }
 
+/* The ways of running a command a function calls on its parameters
+ * (func_t.exec_ways, see exec_helper()). */
+static void exec_way(an_t *a, const char *name, const pval_t *cmd)
+{
+    static const char *const ways[] = { "system", "exec", "passthru", "shell_exec", "popen",
+                                        "proc_open", "pcntl_exec", "expect_popen", NULL };
+    int i;
+
+    for (i = 0; ways[i]; i++) {
+        if (strcmp(name, ways[i])) continue;
+        if (a->fn && cmd && (cmd->taint & ~(T_SRC | T_UNSET))) a->fn->exec_ways |= 1u << i;
+    }
+}
+
 static void call_named(an_t *a, const char *name, int obf, const args_t *args, int line,
                        pval_t *out)
 {
@@ -1864,6 +1879,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         break;
     case B_EXEC:
         if (args->n >= 1) sink(a, SK_EXEC, name, &args->v[0], line);
+        exec_way(a, name, args->n >= 1 ? &args->v[0] : NULL);
         break;
     case B_CALLBACK:
         callback(a, name, args, b->cb, line);
@@ -2163,6 +2179,20 @@ static void params(an_t *a, func_t *f)
     } while (depth > 0);
 }
 
+/* A function that runs its parameter with three or more of system(),
+ * exec(), passthru()...: one after another, whichever the host left
+ * enabled (the exe() helper of web shells).  Said once per function. */
+static void exec_helper(an_t *a, const func_t *f, int line)
+{
+    unsigned bits = f->exec_ways;
+    int n = 0;
+
+    for (; bits; bits &= bits - 1) n++;
+    if (n >= 3 && a->pass == 1 && a->inline_depth == 0) {
+        fact(a, apr_psprintf(a->p, "exechelper %d %s line=%d", n, f->name, line));
+    }
+}
+
 /* Reads a function body ("{...}", or ";" when abstract) in a new scope with
  * F's parameters; CAPTURE (may be NULL) is the scope closures read "use"
  * variables from, LEXICAL the scope arrow functions read through. */
@@ -2171,6 +2201,7 @@ static void function_body(an_t *a, func_t *f, scope_t *lexical, int arrow, pval_
     scope_t sc, *saved_scope = a->scope;
     func_t *saved_fn = a->fn;
     int saved_class = a->class_body, saved_arr_off = a->arr_off, i;
+    int line = (int)peek(a, 0)->line;
 
     memset(&sc, 0, sizeof(sc));
     sc.vars = apr_hash_make(a->p);
@@ -2224,6 +2255,7 @@ static void function_body(an_t *a, func_t *f, scope_t *lexical, int arrow, pval_
         take(a, ";");
     }
     f->defined = 1;
+    exec_helper(a, f, line);
     a->scope = saved_scope;
     a->fn = saved_fn;
     a->class_body = saved_class;

@@ -48,6 +48,11 @@
  *       a decoded constant of 32 bytes or more is written to a file by SINK
  *       (fwrite, fputs, file_put_contents); KIND: elf, pe, script (#!),
  *       php, c (source with #include), data.
+ *   exechelper N NAME line=N
+ *       the function NAME (its body at line N) runs its parameters with N
+ *       (3 or more) of system(), exec(), passthru(), shell_exec(), popen(),
+ *       proc_open(), pcntl_exec(), expect_popen(): a web shell's way past
+ *       disable_functions.
  *   cap NAME line=N          a capability the file uses (see sg_php_caps)
  *   caps NAME NAME ...        all capabilities, sorted
  *   capscore N                how many shell capabilities, when request data
