@@ -487,6 +487,12 @@ typedef struct an_t {
     int code;                          /* the buffer is eval'd code, not a file */
     int inline_depth;
     int arr_off;                       /* > 0: inside an array literal not kept */
+    const pval_t *unser;               /* unserialize() of request data (first), or NULL */
+    int unser_line;
+    const char *magic_sink;            /* a sink a magic method hands a property, or NULL */
+    const char *magic_fn;              /* ...in this method */
+    const char *magic_prop;            /* ...the property */
+    int magic_kind, magic_line;
 } an_t;
 
 static void advance(an_t *a);
@@ -682,11 +688,58 @@ static void unset_fact(an_t *a, int kind, const char *name, const pval_t *v, int
                          chain_text(a, v->org, apr_pstrcat(a->p, name, "()", NULL), line)));
 }
 
+/* Methods PHP calls on an object it unserialized, by itself. */
+static int magic_method(const char *name)
+{
+    static const char *const magic[] = { "__destruct", "__wakeup", "__unserialize",
+                                         "__tostring", "__call", "__get", "__set", "__invoke",
+                                         NULL };
+    int i;
+
+    for (i = 0; magic[i]; i++) {
+        if (!strcmp(name, magic[i])) return 1;
+    }
+    return 0;
+}
+
+/* A code, command, include or callee sink a magic method hands one of the
+ * object's properties: whoever builds the object (unserialize() of request
+ * data) chooses what runs (an_t.magic_sink, see objinject_fact()). */
+static void magic_sink(an_t *a, int kind, const char *name, const pval_t *v, int line)
+{
+    if (a->magic_sink || !a->fn || v->lv != LV_PROP || !magic_method(a->fn->name)) return;
+    if (kind != SK_CODE && kind != SK_EXEC && kind != SK_INCLUDE && kind != SK_CALLNAME) return;
+    a->magic_sink = name;
+    a->magic_fn = a->fn->name;
+    a->magic_prop = v->lvname ? apr_pstrmemdup(a->p, v->lvname, v->lvlen) : "?";
+    a->magic_kind = kind;
+    a->magic_line = line;
+}
+
+static const origin_t *step(an_t *a, const origin_t *prev, const char *what, int line);
+
+/* Request data unserialized in a file whose class runs a property from a
+ * magic method: a PHP object injection backdoor (a POP gadget and its
+ * trigger in one file). */
+static void objinject_fact(an_t *a)
+{
+    const char *via;
+
+    if (!a->unser || !a->magic_sink) return;
+    via = chain_text(a, step(a, a->unser->org, "unserialize()", a->unser_line),
+                     apr_psprintf(a->p, "%s() $this->%s -> %s()", a->magic_fn, a->magic_prop,
+                                  a->magic_sink),
+                     a->magic_line);
+    fact(a, apr_psprintf(a->p, "taint objinject %s src=request line=%d kind=%s via=%s",
+                         a->magic_sink, a->magic_line, sink_kind[a->magic_kind], via));
+}
+
 static void sink(an_t *a, int kind, const char *name, const pval_t *v, int line)
 {
     unsigned params = v->taint & ~T_SRC;
 
     if (v->flags & V_UNRES) a->unres_sink = 1;
+    magic_sink(a, kind, name, v, line);
     if (v->lv == LV_PROP && v->lvname && !apr_hash_get(a->prop_sinks, v->lvname, (apr_ssize_t)v->lvlen)) {
         prop_sink_t *ps = apr_palloc(a->p, sizeof(*ps));
         ps->kind = kind;
@@ -1871,6 +1924,12 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         late_call(a, name, args, out);
         (void)obf;
         return;
+    }
+    if (!strcmp(name, "unserialize") && args->n >= 1 && (args->v[0].taint & T_REQ) && !a->unser) {
+        pval_t *u = apr_palloc(a->p, sizeof(*u));
+        *u = args->v[0];
+        a->unser = u;
+        a->unser_line = line;
     }
     switch (b->role) {
     case B_CODE:
@@ -3403,6 +3462,7 @@ apr_status_t sg_php_analyse(const char *buf, apr_size_t len, int code,
         pl->line = 1;
         pl->sink = NULL;
     }
+    objinject_fact(&a);
     caps_facts(&a);
     return a.stop && out->stopped ? APR_TIMEUP : APR_SUCCESS;
 }
