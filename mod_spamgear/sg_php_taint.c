@@ -44,6 +44,8 @@
                                   * client's bytes (a path no client chose) */
 #define V_USCORE 1024u           /* unknown, but built as "_" . something: a
                                   * superglobal's name when it names a variable */
+#define V_VARVAR 8192u          /* $$name / ${expr} with a name nobody can tell:
+                                    assigned, it sets whatever variable the name says */
 #define V_UNRES 4096u           /* returned by a call of a function whose body
                                     comes later, with constant arguments: a sink
                                     that receives it asks for the second pass */
@@ -827,6 +829,18 @@ static int is_superglobal(const char *name, apr_size_t n, int *session)
     *session = n == 8 && !memcmp(name, "_SESSION", 8);
     for (i = 0; req[i]; i++) {
         if (strlen(req[i]) == n && !memcmp(req[i], name, n)) return 1;
+    }
+    return 0;
+}
+
+/* 1 when an item of the constant array ARR names a request superglobal
+ * ("_POST", "_COOKIE"...): $$x over it reads the request. */
+static int names_superglobal(const arr_t *arr)
+{
+    int i, session;
+
+    for (i = 0; i < arr->n; i++) {
+        if (arr->v[i].s && is_superglobal(arr->v[i].s, arr->v[i].n, &session)) return 1;
     }
     return 0;
 }
@@ -2370,6 +2384,12 @@ static void assign(an_t *a, pval_t *lhs, const pval_t *rhs, int line)
     pval_t v = *rhs;
 
     v.lv = LV_NONE;
+    if ((lhs->flags & V_VARVAR) && (v.taint & T_SRC)) {
+        /* foreach ($_POST as $k => $v) $$k = $v;  register_globals by hand:
+         * as extract(), every variable the file reads may be request data */
+        a->scope->extracted = 1;
+        sink(a, SK_EXTRACT, "$$", &v, line);
+    }
     if ((v.taint & T_SRC) && lhs->lvname && lhs->lv != LV_LIST) {
         v.org = step(a, rhs->org, apr_psprintf(a->p, "%s%s", lhs->lv == LV_PROP ? "->" : "$",
                                                lhs->lvname), line);
@@ -2939,6 +2959,14 @@ static int primary(an_t *a, pval_t *out)
         else if (n.taint & T_SRC) {
             out->taint = n.taint;
             out->org = n.org;
+            out->flags |= V_VARVAR;
+        }
+        else if (n.arr && names_superglobal(n.arr)) {
+            /* foreach (array('_GET', '_POST') as $s) ... $$s */
+            out->taint = T_REQ;
+            out->org = step(a, NULL, "$$(superglobal name)", line);
+            a->request_read = 1;
+            cap(a, SG_CAP_REQUEST, line);
         }
         else if (n.flags & V_USCORE) {
             /* ${'_' . $x}: the superglobals are the variables named "_..." */
