@@ -3,6 +3,7 @@
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <apr_file_io.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -1189,10 +1190,36 @@ static int ext_in(const char *ext, const char *const *list)
 
 /* "<%" then "%>" in the first 4 KB: ASP, ASP.NET or JSP code, whatever the
  * file's name. */
+/* 1 when BUF[0..N) holds runat="server" (or runat=server), any case: an
+ * ASP.NET server-side script block.  Looks only at each '='. */
+static int has_runat_server(const char *buf, apr_size_t n)
+{
+    const char *p = buf, *end = buf + n;
+
+    while ((p = memchr(p, '=', (apr_size_t)(end - p))) != NULL) {
+        const char *v = p + 1;
+        if (p - buf >= 5 && !strncasecmp(p - 5, "runat", 5)) {
+            if (v < end && *v == '"') v++;
+            if (end - v >= 6 && !strncasecmp(v, "server", 6)) return 1;
+        }
+        p++;
+    }
+    return 0;
+}
+
 static int has_server_tags(const char *buf, apr_size_t len)
 {
     apr_size_t n = len < 4096 ? len : 4096;
     const char *p = buf, *end = buf + n;
+    const char *nl;
+
+    /* a Perl CGI script: "#!/usr/bin/perl" on its first line */
+    if (n > 2 && buf[0] == '#' && buf[1] == '!') {
+        nl = memchr(buf, '\n', n);
+        if (sg_memfind(buf, nl ? (apr_size_t)(nl - buf) : n, "perl", 4)) return 1;
+    }
+    /* ASP.NET's server-side script block: <script runat="server"> */
+    if (has_runat_server(buf, n)) return 1;
 
     while ((p = memchr(p, '<', (apr_size_t)(end - p))) != NULL && p + 1 < end) {
         if (p[1] == '%') {
