@@ -210,7 +210,7 @@ typedef enum {
     F_RAWURLDECODE, F_LOWER, F_UPPER, F_UCFIRST, F_LCFIRST, F_STR_REPLACE, F_STR_IREPLACE,
     F_SUBSTR, F_STRTR, F_IMPLODE, F_CHR, F_ORD, F_REPEAT, F_TRIM, F_LTRIM, F_RTRIM, F_PACK,
     F_UUDECODE, F_STRVAL, F_HEXDEC, F_OCTDEC, F_BINDEC, F_DECHEX, F_BIN2HEX, F_STRIPSLASHES,
-    F_SPRINTF, F_NONE
+    F_SPRINTF, F_SUBSTR_REPLACE, F_NONE
 } fold_fn_t;
 
 static const struct { const char *name; fold_fn_t fn; int decoder; } fold_table[] = {
@@ -227,7 +227,7 @@ static const struct { const char *name; fold_fn_t fn; int decoder; } fold_table[
     { "convert_uudecode", F_UUDECODE, 1 }, { "strval", F_STRVAL, 0 }, { "hexdec", F_HEXDEC, 0 },
     { "octdec", F_OCTDEC, 0 }, { "bindec", F_BINDEC, 0 }, { "dechex", F_DECHEX, 0 },
     { "bin2hex", F_BIN2HEX, 0 }, { "stripslashes", F_STRIPSLASHES, 0 },
-    { "sprintf", F_SPRINTF, 0 },
+    { "sprintf", F_SPRINTF, 0 }, { "substr_replace", F_SUBSTR_REPLACE, 0 },
     { NULL, F_NONE, 0 }
 };
 
@@ -407,6 +407,34 @@ static int substr_(const sg_php_arg_t *a, int nargs, apr_pool_t *p, sg_php_str_t
     if (len > n - start) len = n - start;
     out->s = apr_pstrmemdup(p, a[0].v.s + start, (apr_size_t)len);
     out->n = (apr_size_t)len;
+    return 1;
+}
+
+/* substr_replace(STRING, REPLACEMENT, START[, LENGTH]) of strings, as PHP
+ * counts START and LENGTH (negative: from the end). */
+static int substr_replace_(const sg_php_arg_t *a, int nargs, apr_size_t max, apr_pool_t *p,
+                           sg_php_str_t *out)
+{
+    long long n, start, len;
+    char *o;
+
+    if (nargs < 3 || !a[0].v.s || !a[1].v.s || !a[2].v.s || (nargs > 3 && !a[3].v.s)) return 0;
+    n = (long long)a[0].v.n;
+    start = num_of(&a[2].v);
+    if (start < 0) start = start + n < 0 ? 0 : start + n;
+    if (start > n) start = n;
+    len = nargs > 3 ? num_of(&a[3].v) : n;
+    if (len < 0) len = n - start + len;
+    if (len < 0) len = 0;
+    if (len > n - start) len = n - start;
+    if ((apr_size_t)(n - len) + a[1].v.n > max) return 0;
+    out->n = (apr_size_t)(n - len) + a[1].v.n;
+    o = apr_palloc(p, out->n + 1);
+    memcpy(o, a[0].v.s, (apr_size_t)start);
+    memcpy(o + start, a[1].v.s, a[1].v.n);
+    memcpy(o + start + a[1].v.n, a[0].v.s + start + len, (apr_size_t)(n - start - len));
+    o[out->n] = '\0';
+    out->s = o;
     return 1;
 }
 
@@ -636,6 +664,7 @@ int sg_php_fold_call(const char *name, const sg_php_arg_t *a, int nargs, apr_siz
     case F_STR_REPLACE: return str_replace(a, nargs, 0, max, p, out);
     case F_STR_IREPLACE: return str_replace(a, nargs, 1, max, p, out);
     case F_SUBSTR: return substr_(a, nargs, p, out);
+    case F_SUBSTR_REPLACE: return substr_replace_(a, nargs, max, p, out);
     case F_STRTR: return strtr3(a, nargs, p, out);
     case F_IMPLODE: return implode(a, nargs, max, p, out);
     case F_TRIM: return trim_(a, nargs, 1, 1, p, out);

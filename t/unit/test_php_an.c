@@ -222,6 +222,11 @@ START_TEST(fold_reshaping)
     ck_fold("stem", "substr", NULL, "system", "2");
     ck_fold("st", "substr", NULL, "system", "2", "2");
     ck_fold("em", "substr", NULL, "system", "-2");
+    ck_fold("assert", "substr_replace", NULL, "aert", "ss", "1", "0");
+    ck_fold("sysXm", "substr_replace", NULL, "system", "X", "3", "2");
+    ck_fold("systX", "substr_replace", NULL, "system", "X", "-2");
+    ck_fold("Xem", "substr_replace", NULL, "system", "X", "0", "-2");
+    ck_assert(!fold("substr_replace", NULL, "system", "X", NULL));
     ck_fold("syst", "substr", NULL, "system", "0", "-2");
     ck_fold("", "substr", NULL, "system", "9");
     ck_fold("system", "strtr", NULL, "xyxzqm", "xzq", "ste");
