@@ -28,6 +28,7 @@
 #define MAX_INLINE_TICKS 65536   /* tokens read again per file */
 #define MAX_INLINE_EACH 16       /* times one function is read again */
 #define MAX_INLINE_DEPTH 2       /* nested readings */
+#define MAX_LAMBDA_BODY 4096     /* bytes of a create_function() body read as a function */
 #define MAX_ARR_COPY (1 << 20)   /* bytes of constant arrays copied per file by
                                   * element assignments ($a['k'] = 'v') */
 
@@ -978,6 +979,7 @@ static int read_since(const an_t *a, int from, const char *name, apr_size_t n)
 static void expr(an_t *a, int minprec, pval_t *out);
 static void statement(an_t *a);
 static void block(an_t *a);
+static void top(an_t *a);
 static void call_value(an_t *a, pval_t *callee, int line, pval_t *out, const char *what);
 
 static void lex_save(const an_t *a, lexpos_t *at)
@@ -1879,6 +1881,60 @@ static void exec_way(an_t *a, const char *name, const pval_t *cmd)
     }
 }
 
+/* create_function(PARAMS, BODY) of constants: BODY read as the body of a
+ * function with PARAMS, so that what it does with them is known where the
+ * lambda is called or handed to a callback taker
+ * (preg_replace_callback('/.+/', create_function('$m', 'return
+ * assert($m[0]);'), $_REQUEST['p'])).  Bounded as inline_call().  NULL when
+ * not read. */
+static func_t *lambda(an_t *a, const sg_php_str_t *params, const sg_php_str_t *body, int line)
+{
+    lexpos_t here;
+    scope_t sc, *saved_scope = a->scope;
+    func_t *f, *saved_fn = a->fn;
+    int saved_class = a->class_body, saved_depth = a->depth, saved_arr_off = a->arr_off;
+    apr_size_t i = 0;
+
+    if (body->n > MAX_LAMBDA_BODY || a->inline_depth >= MAX_INLINE_DEPTH || a->stop) return NULL;
+    f = apr_pcalloc(a->p, sizeof(*f));
+    f->name = "{create_function}";
+    memset(&sc, 0, sizeof(sc));
+    sc.vars = apr_hash_make(a->p);
+    while (i < params->n && f->nparams < MAX_PARAMS) {     /* "$a, $b" */
+        apr_size_t k;
+        pval_t v;
+        if (params->s[i++] != '$') continue;
+        for (k = i; k < params->n && (apr_isalnum(params->s[k]) || params->s[k] == '_'); k++) continue;
+        if (k == i) continue;
+        f->pname[f->nparams] = apr_pstrmemdup(a->p, params->s + i, k - i);
+        unknown(&v);
+        v.taint = T_PARAM0 << f->nparams;
+        var_set(a, &sc, f->pname[f->nparams], k - i, &v);
+        f->nparams++;
+        i = k;
+    }
+    lex_save(a, &here);
+    sg_php_lex_init_code(&a->lx, body->s, body->n);
+    a->lx.line = (apr_size_t)line;
+    a->nla = 0;
+    a->prev_end = NULL;
+    a->scope = &sc;
+    a->fn = f;
+    a->class_body = 0;
+    a->arr_off = 0;
+    a->inline_depth++;
+    top(a);
+    a->inline_depth--;
+    lex_restore(a, &here);
+    a->scope = saved_scope;
+    a->fn = saved_fn;
+    a->class_body = saved_class;
+    a->depth = saved_depth;
+    a->arr_off = saved_arr_off;
+    f->defined = 1;
+    return f;
+}
+
 static void call_named(an_t *a, const char *name, int obf, const args_t *args, int line,
                        pval_t *out)
 {
@@ -1947,7 +2003,12 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
     }
     switch (b->role) {
     case B_CODE:
-        if (!strcmp(name, "create_function")) code_sink(a, name, &args->all, line);
+        if (!strcmp(name, "create_function")) {
+            code_sink(a, name, &args->all, line);
+            if (args->n >= 2 && args->v[0].c.s && args->v[1].c.s && !(args->all.taint & T_SRC)) {
+                out->fn = lambda(a, &args->v[0].c, &args->v[1].c, line);
+            }
+        }
         else if (args->n >= 1) code_sink(a, name, &args->v[0], line);
         break;
     case B_EXEC:
@@ -2752,7 +2813,18 @@ static void new_expr(an_t *a, int line, pval_t *out)
         if (f) call_user(a, f, &args, line, out);
         if (cls && (!strcmp(cls, "mysqli") || !strcmp(cls, "pdo"))) cap(a, SG_CAP_DB, line);
         if (cls && !strcmp(cls, "directoryiterator")) cap(a, SG_CAP_FILELIST, line);
+        if (cls && (!strcmp(cls, "callbackfilteriterator")
+                    || !strcmp(cls, "recursivecallbackfilteriterator"))) {
+            /* its callback is called on every item of the iterator */
+            callback(a, cls, &args, 1, line);
+        }
         unknown(out);
+        if (cls && (!strcmp(cls, "arrayiterator") || !strcmp(cls, "arrayobject")
+                    || !strcmp(cls, "iteratoriterator") || !strcmp(cls, "splfixedarray"))) {
+            /* a container of its argument's items: they carry their data */
+            out->taint = args.all.taint & T_SRC;
+            out->org = args.all.org;
+        }
         if (cls && (!strcmp(cls, "com") || !strcmp(cls, "perl") || !strcmp(cls, "v8js")
                     || !strcmp(cls, "reflectionfunction"))) {
             out->flags = V_SHELLOBJ;
