@@ -5,9 +5,10 @@
  * parser that folds constants (sg_php_fold.h), follows request data through
  * variables, array elements, properties, function parameters and returns,
  * closures, create_function() lambdas and callbacks into sinks, and notes
- * what the file can do.  It runs nothing and allocates from one pool; time is linear in the tokens
- * (a second pass runs only when a function was called before its
- * definition; a small function called with constants is read again with
+ * what the file can do.  It runs nothing and allocates from one pool; time
+ * is linear in the tokens (a second pass runs only when a function called
+ * before its definition could say more; a small function called with
+ * constants, and a create_function() body, are read again with
  * them, within a token budget), recursion is capped, and the caller's
  * budget is polled.
  *
