@@ -2825,6 +2825,11 @@ static void new_expr(an_t *a, int line, pval_t *out)
             out->taint = args.all.taint & T_SRC;
             out->org = args.all.org;
         }
+        if (cls && !strcmp(cls, "reflectionfunction") && args.n >= 1
+            && (args.v[0].taint & T_SRC)) {
+            /* a function the request names, to be invoked */
+            sink(a, SK_CALLNAME, "ReflectionFunction", &args.v[0], line);
+        }
         if (cls && (!strcmp(cls, "com") || !strcmp(cls, "perl") || !strcmp(cls, "v8js")
                     || !strcmp(cls, "reflectionfunction"))) {
             out->flags = V_SHELLOBJ;
