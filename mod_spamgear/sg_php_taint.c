@@ -1904,7 +1904,9 @@ static func_t *lambda(an_t *a, const sg_php_str_t *params, const sg_php_str_t *b
         apr_size_t k;
         pval_t v;
         if (params->s[i++] != '$') continue;
-        for (k = i; k < params->n && (apr_isalnum(params->s[k]) || params->s[k] == '_'); k++) continue;
+        for (k = i; k < params->n && (apr_isalnum(params->s[k]) || params->s[k] == '_'); k++) {
+            continue;
+        }
         if (k == i) continue;
         f->pname[f->nparams] = apr_pstrmemdup(a->p, params->s + i, k - i);
         unknown(&v);

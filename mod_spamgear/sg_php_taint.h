@@ -24,9 +24,10 @@
  *       (file_put_contents/fwrite of the data to a chosen file), upload
  *       (move_uploaded_file/copy to a chosen path), net (a connection to a
  *       chosen host), mail (mail() to chosen recipients), extract (the data
- *       becomes variables: extract(), parse_str(), $$key = $value), objinject (the data is unserialized in a file
- *       whose magic method, __destruct & co, hands a property to a code,
- *       exec, include or callname SINK at line N; kind=THAT follows).
+ *       becomes variables: extract(), parse_str(), $$key = $value),
+ *       objinject (the data is unserialized in a file whose magic method,
+ *       __destruct & co, hands a property to a code, exec, include or
+ *       callname SINK at line N; kind=THAT follows).
  *       CHAIN: "$_POST['x'] (line 3) -> $cmd (line 3) -> system() (line 5)".
  *   dyncall KIND NAME obf=0|1 line=N
  *       a function called through a value that folds to NAME (KIND: code,
