@@ -828,6 +828,7 @@ static int is_superglobal(const char *name, apr_size_t n, int *session)
     int i;
 
     *session = n == 8 && !memcmp(name, "_SESSION", 8);
+    if (n < 4 || (name[0] != '_' && name[0] != 'H')) return 0;   /* most names: no look */
     for (i = 0; req[i]; i++) {
         if (strlen(req[i]) == n && !memcmp(req[i], name, n)) return 1;
     }
