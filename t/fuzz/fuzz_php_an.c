@@ -36,13 +36,15 @@ static const char *const names[] = {
     "urldecode", "rawurldecode", "strtolower", "strtoupper", "ucfirst", "lcfirst",
     "str_replace", "str_ireplace", "substr", "strtr", "implode", "join", "chr", "ord",
     "str_repeat", "trim", "ltrim", "rtrim", "chop", "pack", "convert_uudecode", "strval",
-    "hexdec", "octdec", "bindec", "dechex", "bin2hex", "stripslashes", "sprintf", "eval", ""
+    "hexdec", "octdec", "bindec", "dechex", "bin2hex", "stripslashes", "sprintf", "eval",
+    "substr_replace", "create_function", "system", "exec", "passthru", "unserialize", ""
 };
 static const char *const ops[] = { ".", "^", "|", "&", "+", "-", "*", "/", "%", "<<", ">>", "~",
                                    "<", "**", "" };
 static const char *const keywords[] = { "taint ", "dyncall ", "decoded ", "cap ", "capscore ",
                                         "caps", "opaque code ", "drop ", "unset ",
-                                        "hiddencall ", "hidden include ", "evalcaps ", NULL };
+                                        "hiddencall ", "hidden include ", "evalcaps ",
+                                        "exechelper ", NULL };
 
 typedef struct polls_t {
     int left;        /* polls still answered "go on"; -1: all */
