@@ -18,7 +18,9 @@
 # holds databases, else an empty DBDIR plus small .ndb/.hdb/.ldb files.
 # OLD_MODULE=PATH adds another build, "scanold".
 # BODY_FILE=FILE uploads FILE's first 100 KB instead
-# of the binary-ish body (e.g. a PHP file: the de-obfuscator runs then).
+# of the binary-ish body (e.g. a PHP file: the de-obfuscator runs then);
+# BODY_BYTES=N takes its first N bytes instead, 0 the whole file (a packed
+# shell cut at 100 KB no longer decodes: upload it whole).
 # UPLOAD_NAME=NAME names the part NAME instead of photo.jpg (image/jpeg); a
 # name without a media extension is sent as application/octet-stream, and
 # the scanning servers get SpamGearUploadDenyNames none (a site that takes
@@ -71,7 +73,8 @@ case $UPLOAD_NAME in
     *) ctype=application/octet-stream ;;
 esac
 { printf -- '--%s\r\nContent-Disposition: form-data; name="up"; filename="%s"\r\nContent-Type: %s\r\n\r\n' "$B" "$UPLOAD_NAME" "$ctype"
-  if [ -n "${BODY_FILE:-}" ]; then head -c 102400 "$BODY_FILE"
+  if [ -n "${BODY_FILE:-}" ] && [ "${BODY_BYTES:-102400}" = 0 ]; then cat "$BODY_FILE"
+  elif [ -n "${BODY_FILE:-}" ]; then head -c "${BODY_BYTES:-102400}" "$BODY_FILE"
   else perl -e 'print join "", map { chr(($_ * 7 + 13) % 256) } 1 .. 102400'; fi
   printf -- '\r\n--%s--\r\n' "$B"; } > "$tmp/body"
 
@@ -193,7 +196,7 @@ SpamGearClamAV Engine \"$clamdb\""
 st=$(curl -s -o /dev/null -w '%{http_code}' -H "Content-Type: multipart/form-data; boundary=$B" \
     --data-binary "@$tmp/body" "http://127.0.0.1:${port[scan]}/save.php")
 [ "$st" = 200 ] || echo "upload.sh: scan answered $st to the body, not 200 (see $tmp/scan/error_log; a PHP BODY_FILE needs UPLOAD_NAME=plugin.php)"
-echo "100 KB multipart to mod_php (move_uploaded_file): part $UPLOAD_NAME ($ctype), body ${BODY_FILE:-binary-ish}"
+echo "$(( $(wc -c < "$tmp/body") / 1024 )) KB multipart to mod_php (move_uploaded_file): part $UPLOAD_NAME ($ctype), body ${BODY_FILE:-binary-ish}"
 echo "ab -n $N -c $C, $ROUNDS alternating rounds, median"
 declare -A rps p99 bad cpu
 for r in $(seq 1 "$ROUNDS"); do
