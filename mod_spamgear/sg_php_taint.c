@@ -45,6 +45,8 @@
                                   * client's bytes (a path no client chose) */
 #define V_USCORE 1024u           /* unknown, but built as "_" . something: a
                                   * superglobal's name when it names a variable */
+#define V_URL 16384u            /* unknown, but starts with a constant http://,
+                                    https:// or ftp:// (a URL with a query added) */
 #define V_VARVAR 8192u          /* $$name / ${expr} with a name nobody can tell:
                                     assigned, it sets whatever variable the name says */
 #define V_UNRES 4096u           /* returned by a call of a function whose body
@@ -1700,10 +1702,38 @@ static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
     }
 }
 
+/* 1 when the constant S starts with a remote URL's scheme. */
+static int url_const(const sg_php_str_t *s)
+{
+    return s->s && s->n > 7 && (!strncasecmp(s->s, "http://", 7) || !strncasecmp(s->s, "https://", 8)
+                                || !strncasecmp(s->s, "ftp://", 6));
+}
+
 /* The value a request-data source function returns. */
 static int source_call(an_t *a, const char *name, const args_t *args, int line, pval_t *out)
 {
     const pval_t *v = args->v;
+
+    if ((!strcmp(name, "file_get_contents") || !strcmp(name, "fopen") || !strcmp(name, "file"))
+        && args->n >= 1 && !v[0].c.s && (v[0].flags & V_URL) && !(v[0].taint & T_SRC)) {
+        /* "http://host/x.jpg?" . uniqid(): what comes back is the net's */
+        unknown(out);
+        out->taint = T_NET;
+        out->org = step(a, NULL, apr_pstrcat(a->p, name, "(URL)", NULL), line);
+        return 1;
+    }
+    if (!strcmp(name, "sprintf") && args->n >= 2 && args->v[0].c.s
+        && (url_const(&args->v[0].c) || (args->v[0].c.n >= 2 && !memcmp(args->v[0].c.s, "%s", 2)
+                                          && (url_const(&args->v[1].c)
+                                              || (args->v[1].flags & V_URL))))
+        && !try_fold(a, name, args, out)) {
+        /* sprintf('%s?%s', 'http://...', uniqid()): a URL, not a constant */
+        *out = args->all;
+        out->c.s = NULL;
+        out->lv = LV_NONE;
+        out->flags |= V_URL;
+        return 1;
+    }
 
     if ((!strcmp(name, "file_get_contents") || !strcmp(name, "fopen") || !strcmp(name, "file"))
         && args->n >= 1 && v[0].c.s) {
@@ -3170,9 +3200,16 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, cat_
     }
     if (op->op == SG_OP(".") && !(l->taint & ~T_UNSET) && (r->taint & ~T_UNSET)) {
         /* "" . $x fixes nothing */
-        int fixed = !(l->c.s && l->c.n == 0);
+        int fixed = !(l->c.s && l->c.n == 0), url = url_const(&l->c) || (l->flags & V_URL);
         merge(l, r);
         if (fixed) l->flags |= V_FIXEDHEAD;
+        if (url) l->flags |= V_URL;
+        return;
+    }
+    if (op->op == SG_OP(".") && (url_const(&l->c) || (l->flags & V_URL)) && !r->c.s) {
+        merge(l, r);
+        l->c.s = NULL;
+        l->flags |= V_URL;
         return;
     }
     if (op->op == SG_OP(".") && (l->taint & ~T_UNSET)) {
