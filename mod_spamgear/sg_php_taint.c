@@ -1705,7 +1705,8 @@ static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
 /* 1 when the constant S starts with a remote URL's scheme. */
 static int url_const(const sg_php_str_t *s)
 {
-    return s->s && s->n > 7 && (!strncasecmp(s->s, "http://", 7) || !strncasecmp(s->s, "https://", 8)
+    return s->s && s->n > 7 && (!strncasecmp(s->s, "http://", 7)
+                                || !strncasecmp(s->s, "https://", 8)
                                 || !strncasecmp(s->s, "ftp://", 6));
 }
 
@@ -1713,45 +1714,38 @@ static int url_const(const sg_php_str_t *s)
 static int source_call(an_t *a, const char *name, const args_t *args, int line, pval_t *out)
 {
     const pval_t *v = args->v;
+    int reader = !strcmp(name, "file_get_contents") || !strcmp(name, "fopen")
+                 || !strcmp(name, "file");
 
-    if ((!strcmp(name, "file_get_contents") || !strcmp(name, "fopen") || !strcmp(name, "file"))
-        && args->n >= 1 && !v[0].c.s && (v[0].flags & V_URL) && !(v[0].taint & T_SRC)) {
-        /* "http://host/x.jpg?" . uniqid(): what comes back is the net's */
+    if (reader && args->n >= 1 && v[0].c.s && v[0].c.n >= 11
+        && !strncasecmp(v[0].c.s, "php://input", 11)) {
         unknown(out);
-        out->taint = T_NET;
-        out->org = step(a, NULL, apr_pstrcat(a->p, name, "(URL)", NULL), line);
+        out->taint = T_REQ;
+        out->org = step(a, NULL, "php://input", line);
+        a->request_read = 1;
+        cap(a, SG_CAP_REQUEST, line);
         return 1;
     }
-    if (!strcmp(name, "sprintf") && args->n >= 2 && args->v[0].c.s
-        && (url_const(&args->v[0].c) || (args->v[0].c.n >= 2 && !memcmp(args->v[0].c.s, "%s", 2)
-                                          && (url_const(&args->v[1].c)
-                                              || (args->v[1].flags & V_URL))))
-        && !try_fold(a, name, args, out)) {
-        /* sprintf('%s?%s', 'http://...', uniqid()): a URL, not a constant */
+    if (reader && args->n >= 1 && !(v[0].taint & T_SRC)
+        && (url_const(&v[0].c) || (!v[0].c.s && (v[0].flags & V_URL)))) {
+        /* a URL, constant or with a run-time query ("http://host/x.jpg?" .
+         * uniqid()): what comes back is the net's */
+        unknown(out);
+        out->taint = T_NET;
+        out->org = step(a, NULL, v[0].c.s ? apr_psprintf(a->p, "%s(%.60s)", name, v[0].c.s)
+                                          : apr_pstrcat(a->p, name, "(URL)", NULL), line);
+        return 1;
+    }
+    if (!strcmp(name, "sprintf") && args->n >= 2 && v[0].c.s && !consts_only(args)
+        && (url_const(&v[0].c) || (v[0].c.n >= 2 && !memcmp(v[0].c.s, "%s", 2)
+                                   && (url_const(&v[1].c) || (v[1].flags & V_URL))))) {
+        /* sprintf('%s?%s', 'http://...', uniqid()): a URL, not a constant
+         * (all constants: try_fold() makes the string itself) */
         *out = args->all;
         out->c.s = NULL;
         out->lv = LV_NONE;
         out->flags |= V_URL;
         return 1;
-    }
-
-    if ((!strcmp(name, "file_get_contents") || !strcmp(name, "fopen") || !strcmp(name, "file"))
-        && args->n >= 1 && v[0].c.s) {
-        if (v[0].c.n >= 11 && !strncasecmp(v[0].c.s, "php://input", 11)) {
-            unknown(out);
-            out->taint = T_REQ;
-            out->org = step(a, NULL, "php://input", line);
-            a->request_read = 1;
-            cap(a, SG_CAP_REQUEST, line);
-            return 1;
-        }
-        if (v[0].c.n > 7 && (!strncasecmp(v[0].c.s, "http://", 7) || !strncasecmp(v[0].c.s, "https://", 8)
-                             || !strncasecmp(v[0].c.s, "ftp://", 6))) {
-            unknown(out);
-            out->taint = T_NET;
-            out->org = step(a, NULL, apr_psprintf(a->p, "%s(%.60s)", name, v[0].c.s), line);
-            return 1;
-        }
     }
     if (!strcmp(name, "getenv") && args->n >= 1 && v[0].c.s && v[0].c.n > 5
         && !strncmp(v[0].c.s, "HTTP_", 5)) {
