@@ -461,12 +461,15 @@ static void corroborate(scan_t *sc)
         else if (!second) second = f;
     }
     if (second && sc->findings->nelts < SG_ENGINE_MAX_FINDINGS) {
+        /* the detail first: the push may move the array FIRST points into */
+        const char *detail = apr_pstrcat(sc->p, first->signature, " + ", second->signature,
+                                         NULL);
         sg_finding_t *f = apr_array_push(sc->findings);
         memset(f, 0, sizeof(*f));
         f->engine = "SPAMGEAR";
         f->signature = SG_ENGINE_CORROBORATED_SIGNATURE;
         f->severity = SG_SEV_MALICIOUS;
-        f->detail = apr_pstrcat(sc->p, first->signature, " + ", second->signature, NULL);
+        f->detail = detail;
     }
 }
 
