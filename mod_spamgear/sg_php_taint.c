@@ -1239,6 +1239,45 @@ static int has_const_arg(const args_t *args)
     return 0;
 }
 
+/* Reads code away from where the reader is, and comes back: the body at
+ * BODY ("{", a function read again) or the string CODE (a create_function()
+ * body, from LINE), in the scope SC with FN as the current function.  The
+ * reader's place, scope, function and nesting are restored after. */
+static void read_apart(an_t *a, scope_t *sc, func_t *fn, const lexpos_t *body,
+                       const sg_php_str_t *code, int line)
+{
+    lexpos_t here;
+    scope_t *saved_scope = a->scope;
+    func_t *saved_fn = a->fn;
+    int saved_class = a->class_body, saved_depth = a->depth, saved_arr_off = a->arr_off;
+
+    lex_save(a, &here);
+    if (body) lex_restore(a, body);
+    else {
+        sg_php_lex_init_code(&a->lx, code->s, code->n);
+        a->lx.line = (apr_size_t)line;
+        a->nla = 0;
+        a->prev_end = NULL;
+    }
+    a->scope = sc;
+    a->fn = fn;
+    a->class_body = 0;
+    a->arr_off = 0;                    /* the code's arrays are its own */
+    a->inline_depth++;
+    if (body) {
+        advance(a);                    /* { */
+        block(a);
+    }
+    else top(a);
+    a->inline_depth--;
+    lex_restore(a, &here);
+    a->scope = saved_scope;
+    a->fn = saved_fn;
+    a->class_body = saved_class;
+    a->depth = saved_depth;
+    a->arr_off = saved_arr_off;
+}
+
 /* F called with constants: its body is read again with the parameters bound
  * to the arguments, so what it builds of them folds (cf('/tmp/x.c', $b64)
  * decodes the blob it writes; f('tressa') names assert), and what it
@@ -1248,10 +1287,9 @@ static int has_const_arg(const args_t *args)
  * 1 when the body was read (*OUT: the return value). */
 static int inline_call(an_t *a, func_t *f, const args_t *args, int line, pval_t *out)
 {
-    lexpos_t here;
-    scope_t sc, *saved_scope = a->scope;
-    func_t scratch, *saved_fn = a->fn;
-    int saved_class = a->class_body, saved_depth = a->depth, saved_arr_off = a->arr_off, i;
+    scope_t sc;
+    func_t scratch;
+    int i;
 
     if (!f->body || f->body_ticks > MAX_INLINE_BODY || f->inlined >= MAX_INLINE_EACH
         || a->inline_depth >= MAX_INLINE_DEPTH || a->stop
@@ -1278,22 +1316,7 @@ static int inline_call(an_t *a, func_t *f, const args_t *args, int line, pval_t 
         v.taint |= T_PARAM0 << i;
         var_set(a, &sc, f->pname[i], strlen(f->pname[i]), &v);
     }
-    lex_save(a, &here);
-    lex_restore(a, f->body);
-    a->scope = &sc;
-    a->fn = &scratch;
-    a->class_body = 0;
-    a->inline_depth++;
-    a->arr_off = 0;                    /* the body's arrays are its own */
-    advance(a);                        /* { */
-    block(a);
-    a->inline_depth--;
-    a->arr_off = saved_arr_off;
-    lex_restore(a, &here);
-    a->scope = saved_scope;
-    a->fn = saved_fn;
-    a->class_body = saved_class;
-    a->depth = saved_depth;
+    read_apart(a, &sc, &scratch, f->body, NULL, line);
     unknown(out);
     if (scratch.ret_const.s) {
         set_const(out, scratch.ret_const.s, scratch.ret_const.n, scratch.ret_flags);
@@ -1914,10 +1937,8 @@ static void exec_way(an_t *a, const char *name, const pval_t *cmd)
  * not read. */
 static func_t *lambda(an_t *a, const sg_php_str_t *params, const sg_php_str_t *body, int line)
 {
-    lexpos_t here;
-    scope_t sc, *saved_scope = a->scope;
-    func_t *f, *saved_fn = a->fn;
-    int saved_class = a->class_body, saved_depth = a->depth, saved_arr_off = a->arr_off;
+    scope_t sc;
+    func_t *f;
     apr_size_t i = 0;
 
     if (body->n > MAX_LAMBDA_BODY || a->inline_depth >= MAX_INLINE_DEPTH || a->stop) return NULL;
@@ -1940,24 +1961,7 @@ static func_t *lambda(an_t *a, const sg_php_str_t *params, const sg_php_str_t *b
         f->nparams++;
         i = k;
     }
-    lex_save(a, &here);
-    sg_php_lex_init_code(&a->lx, body->s, body->n);
-    a->lx.line = (apr_size_t)line;
-    a->nla = 0;
-    a->prev_end = NULL;
-    a->scope = &sc;
-    a->fn = f;
-    a->class_body = 0;
-    a->arr_off = 0;
-    a->inline_depth++;
-    top(a);
-    a->inline_depth--;
-    lex_restore(a, &here);
-    a->scope = saved_scope;
-    a->fn = saved_fn;
-    a->class_body = saved_class;
-    a->depth = saved_depth;
-    a->arr_off = saved_arr_off;
+    read_apart(a, &sc, f, NULL, body, line);
     f->defined = 1;
     return f;
 }
