@@ -602,7 +602,11 @@ static int is_name(an_t *a, int k, const char *word)
  * as one decoded layer, as they read the de-obfuscator's normalised copy. */
 static void keep_string(an_t *a, const char *s, apr_size_t n)
 {
-    if (n < 4 || a->pass != 1 || a->strs_len + n + 1 > MAX_STRS) return;
+    /* bounded as every payload: MAX_STRS, and the caller's byte limit */
+    if (n < 4 || a->pass != 1 || a->strs_len + n + 1 > MAX_STRS
+        || (a->lim && a->lim->max_bytes && a->strs_len + n + 1 > a->lim->max_bytes)) {
+        return;
+    }
     if (a->strs_len + n + 1 > a->strs_cap) {
         apr_size_t cap = a->strs_cap ? a->strs_cap * 2 : 4096;
         char *b;
