@@ -467,6 +467,8 @@ typedef struct an_t {
     apr_hash_t *props;                 /* property name -> pval_t* */
     apr_hash_t *prop_sinks;            /* property name -> prop_sink_t*: read by a sink */
     apr_hash_t *consts;                /* define()d name -> pval_t* */
+    apr_hash_t *written;               /* constant path -> pval_t*: the request data
+                                        * file_put_contents() wrote there */
     pval_t session;                    /* what $_SESSION holds */
     func_t *fn;                        /* the function being read, or NULL */
     int class_body;                    /* 1: at the top of a class body */
@@ -1679,6 +1681,23 @@ static void drop_fact(an_t *a, const char *name, const pval_t *data, int line)
     fact(a, apr_psprintf(a->p, "drop %s %s line=%d", drop_kind(&data->c), name, line));
 }
 
+/* Request data written to a constant path: an include of that path later
+ * runs it (a shell that stores its code in "README" and requires it). */
+static void remember_written(an_t *a, const pval_t *path, const pval_t *data, int line)
+{
+    pval_t *kept;
+
+    if (!path->c.s || !path->c.n || !(data->taint & T_REQ)) return;
+    if (apr_hash_count(a->written) >= 16) return;    /* the first few are enough */
+    kept = apr_palloc(a->p, sizeof(*kept));
+    *kept = *data;
+    kept->org = step(a, data->org, apr_psprintf(a->p, "file_put_contents('%.*s')",
+                                                (int)(path->c.n > 64 ? 64 : path->c.n),
+                                                path->c.s), line);
+    apr_hash_set(a->written, apr_pstrmemdup(a->p, path->c.s, path->c.n),
+                 (apr_ssize_t)path->c.n, kept);
+}
+
 static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
 {
     const pval_t *v = args->v;
@@ -1698,6 +1717,7 @@ static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
         }
         else if (php && CARRIES(&v[1])) sink(a, SK_WRITE, name, &v[1], line);
         if (v[0].flags & V_SELF) cap(a, SG_CAP_FILEEDIT, line);
+        remember_written(a, &v[0], &v[1], line);
     }
     else if ((!strcmp(name, "fwrite") || !strcmp(name, "fputs")) && args->n >= 2) {
         note_write(a, name, &v[0], &v[1], line);
@@ -1843,6 +1863,32 @@ static int explode_const(an_t *a, const args_t *args, pval_t *out)
     return 1;
 }
 
+/* array_keys(), array_values(), array_reverse() of a constant array: a
+ * constant array again (a name's letters are picked out of a table's keys). */
+static int reshape_const(an_t *a, const char *name, const args_t *args, pval_t *out)
+{
+    const arr_t *in = args->v[0].arr;
+    int keys = !strcmp(name, "array_keys"), rev = !strcmp(name, "array_reverse");
+    arr_t *arr;
+    int cap = 0, i;
+
+    if (!in || args->v[0].taint || (args->n > 1 && !rev)) return 0;
+    arr = apr_pcalloc(a->p, sizeof(*arr));
+    for (i = 0; i < in->n; i++) {
+        int at = rev ? in->n - 1 - i : i;
+        sg_php_str_t k = { NULL, 0 }, v = in->v[at];
+        if (keys) {
+            if (in->k[at].s) v = in->k[at];
+            else { v.s = apr_itoa(a->p, at); v.n = strlen(v.s); }
+        }
+        if (!arr_push(a, arr, &cap, &k, &v, keys || !in->sub ? NULL : in->sub[at])) break;
+    }
+    unknown(out);
+    out->arr = arr;
+    out->flags = V_OBF | (args->v[0].flags & V_STRONG);
+    return 1;
+}
+
 static int is_hash_fn(const char *name)
 {
     return !strcmp(name, "md5") || !strcmp(name, "sha1") || !strcmp(name, "crc32")
@@ -1893,10 +1939,16 @@ static int out_param(an_t *a, const char *name, const args_t *args, int line)
  * told, called on request data: nothing but a hidden call does that. */
 static void hidden_call(an_t *a, const pval_t *callee, const pval_t *data, int line)
 {
-    if (!(callee->flags & V_STRONG) || callee->c.s || !(data->taint & T_SRC)) return;
+    /* a name built at run time, or cut from the file's own name (a shell
+     * saved as "system.php" calls substr(__FILE__, ...)) */
+    if (!(callee->flags & (V_STRONG | V_SELF)) || callee->c.s || !(data->taint & T_SRC)) {
+        return;
+    }
     fact(a, apr_psprintf(a->p, "hiddencall src=%s line=%d via=%s",
                          (data->taint & T_REQ) ? "request" : "net", line,
-                         chain_text(a, data->org, "(built name)()", line)));
+                         chain_text(a, data->org, (callee->flags & V_STRONG)
+                                                      ? "(built name)()"
+                                                      : "(name cut from __FILE__)()", line)));
 }
 
 /* filter_var($x, FILTER_CALLBACK, array('options' => NAME)) and friends:
@@ -1999,6 +2051,10 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         code_sink(a, "mb_ereg_replace/e", &code, line);
     }
     if (!strcmp(name, "explode") && args->n >= 2 && explode_const(a, args, out)) return;
+    if ((!strcmp(name, "array_keys") || !strcmp(name, "array_values")
+         || !strcmp(name, "array_reverse")) && args->n >= 1 && reshape_const(a, name, args, out)) {
+        return;
+    }
     if (try_fold(a, name, args, out)) return;
     if (is_hash_fn(name)) { out->flags = V_HASH; return; }
     if (validator(a, name, args)) return;
@@ -2732,6 +2788,18 @@ static void member(an_t *a, pval_t *v, int line)
                 /* SQLite3/PDO: SQL calls the PHP function it names */
                 callback(a, apr_pstrcat(a->p, "->", name, NULL), &args, 1, line);
             }
+            else if ((!strcmp(name, "uasort") || !strcmp(name, "uksort")) && args.n >= 1
+                     && v->taint) {
+                /* ArrayObject/ArrayIterator sorting its request-filled
+                 * elements with a callback: ->uasort('assert') */
+                args_t cb;
+                memset(&cb, 0, sizeof(cb));
+                cb.v[0] = *v;
+                cb.v[1] = args.v[0];
+                cb.n = 2;
+                cb.all = *v;
+                callback(a, apr_pstrcat(a->p, "->", name, NULL), &cb, 1, line);
+            }
             else if (!strcmp(name, "query") || !strcmp(name, "exec")) cap(a, SG_CAP_DB, line);
         }
         else if (!is_static || t->kind == SG_TK_VAR) {
@@ -2796,6 +2864,10 @@ static int construct(an_t *a, int kw, int line, pval_t *out)
         /* include "dir/" . $x: the request picks a file under a fixed
          * directory, as template loaders do; the whole path is the sink */
         if (!(v.flags & V_FIXEDHEAD)) sink(a, SK_INCLUDE, w, &v, line);
+        if (v.c.s && v.c.n) {
+            const pval_t *wrote = apr_hash_get(a->written, v.c.s, (apr_ssize_t)v.c.n);
+            if (wrote) sink(a, SK_CODE, w, wrote, line);
+        }
         if (v.c.s && (v.flags & V_STRONG)) {
             /* a path spelt with escapes, chr() or XOR: code hidden in a
              * file the include does not name plainly (an .ico, a .png) */
@@ -3567,6 +3639,7 @@ static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
     a->props = apr_hash_make(a->p);
     a->prop_sinks = apr_hash_make(a->p);
     a->consts = apr_hash_make(a->p);
+    a->written = apr_hash_make(a->p);
     unknown(&a->session);
     if (code) sg_php_lex_init_code(&a->lx, buf, len);
     else sg_php_lex_init(&a->lx, buf, len);
