@@ -82,6 +82,12 @@ static void unescape_dq(const char *s, apr_size_t len, char quote, apr_pool_t *p
     out->n = n;
 }
 
+void sg_php_unescape_dq(const char *s, apr_size_t len, apr_pool_t *p, sg_php_str_t *out,
+                        int *escaped)
+{
+    unescape_dq(s, len, '"', p, out, escaped);
+}
+
 static void unescape_sq(const char *s, apr_size_t len, apr_pool_t *p, sg_php_str_t *out)
 {
     char *o;

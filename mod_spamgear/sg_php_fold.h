@@ -31,6 +31,12 @@ typedef struct sg_php_arg_t {
  * token has no constant value (interpolation). */
 int sg_php_literal(const sg_tok_t *tok, apr_pool_t *p, sg_php_str_t *out, int *escaped);
 
+/* The bytes of LEN raw characters of a double-quoted string body (escape
+ * sequences decoded, the quotes not included) into *OUT; sets *ESCAPED as
+ * sg_php_literal() does.  For the text between interpolated variables. */
+void sg_php_unescape_dq(const char *s, apr_size_t len, apr_pool_t *p, sg_php_str_t *out,
+                        int *escaped);
+
 /* Folds the builtin NAME (lower-case, NUL-terminated) over ARGS[0..NARGS).
  * Returns 1 with *OUT set, or 0 when NAME is not foldable here or its
  * arguments are not usable.  Sets *DECODER when NAME decodes data (base64,

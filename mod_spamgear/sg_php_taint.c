@@ -1402,6 +1402,12 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
         for (k = 0; k < SK_COUNT; k++) {
             if (f->sink_params[k] & (T_PARAM0 << i)) {
                 pval_t via = *v;
+                /* a path under a fixed directory (UPLOAD_DIR . $name) handed
+                 * to a function that copies or includes its parameter: the
+                 * caller chose the directory, as if the call were inline */
+                if ((k == SK_UPLOAD || k == SK_INCLUDE) && (v->flags & (V_FIXEDHEAD | V_TMPNAME))) {
+                    continue;
+                }
                 if (v->taint & (T_SRC | T_UNSET)) {
                     via.org = step(a, v->org, apr_psprintf(a->p, "%s() param $%s", f->name,
                                                             f->pname[i] ? f->pname[i] : "?"), line);
@@ -2207,6 +2213,74 @@ static void call_value(an_t *a, pval_t *callee, int line, pval_t *out, const cha
 
 /* ---------------------------------------------------------------- literals */
 
+/* "...$name...{$name}..." whose variables all hold clean constants: the
+ * constant it makes ("py($c,$a);" with $c = '$_GET[u]').  Indexed and
+ * property forms ($a[k], $o->p, ${expr}) are not folded, nor strings of more
+ * than MAX_INTERP_PARTS variables.  0: not constant. */
+#define MAX_INTERP_PARTS 16
+static int interp_const(an_t *a, const sg_tok_t *t, pval_t *out)
+{
+    struct { const char *text, *text_end; const pval_t *v; } part[MAX_INTERP_PARTS + 1];
+    const char *s = t->text, *end = t->text + t->len, *seg, *p;
+    apr_size_t max = a->budget < MAX_CONST ? a->budget : MAX_CONST, bound = 0, n = 0;
+    int np = 0, i, escaped = 0;
+    char *buf;
+
+    if (t->kind != SG_TK_DQ || t->len < 2) return 0;
+    if (*s == 'b' || *s == 'B') s++;
+    s++;
+    if (!(t->flags & SG_TK_UNTERMINATED)) end--;
+    /* first the parts: text runs (decoded later) and the variables after them */
+    for (seg = p = s; p < end;) {
+        int brace = p[0] == '{' && p + 1 < end && p[1] == '$';
+        const char *name, *ne;
+        const pval_t *v;
+        if (*p == '\\') { p += 2; continue; }
+        if (*p != '$' && !brace) { p++; continue; }
+        name = p + (brace ? 2 : 1);
+        for (ne = name; ne < end && (apr_isalnum(*ne) || *ne == '_' || (unsigned char)*ne >= 0x80);) ne++;
+        if (ne == name) {
+            if (*p == '$' && name < end && *name == '{') return 0;   /* ${expr} */
+            p++;
+            continue;
+        }
+        if (brace ? (ne >= end || *ne != '}')
+                  : (ne < end && (*ne == '[' || (*ne == '-' && ne + 1 < end && ne[1] == '>')))) {
+            return 0;
+        }
+        v = var_get(a, name, (apr_size_t)(ne - name));
+        if (np == MAX_INTERP_PARTS || !v || !v->c.s || v->taint || v->arr) return 0;
+        part[np].text = seg;
+        part[np].text_end = p;
+        part[np++].v = v;
+        bound += (apr_size_t)(p - seg) + v->c.n;
+        p = seg = ne + (brace ? 1 : 0);
+    }
+    part[np].text = seg;
+    part[np].text_end = end;
+    part[np].v = NULL;
+    bound += (apr_size_t)(end - seg);
+    if (bound > max) return 0;         /* decoded text is never longer than raw */
+    buf = apr_palloc(a->p, bound + 1);
+    for (i = 0; i <= np; i++) {
+        if (part[i].text_end > part[i].text) {
+            sg_php_str_t txt;
+            sg_php_unescape_dq(part[i].text, (apr_size_t)(part[i].text_end - part[i].text),
+                               a->p, &txt, &escaped);
+            memcpy(buf + n, txt.s, txt.n);
+            n += txt.n;
+        }
+        if (part[i].v) {
+            memcpy(buf + n, part[i].v->c.s, part[i].v->c.n);
+            n += part[i].v->c.n;
+        }
+    }
+    buf[n] = '\0';
+    a->budget -= n;
+    set_const(out, buf, n, V_OBF | (escaped ? V_STRONG : 0));
+    return 1;
+}
+
 /* The value of an interpolating string: the taint of its variables. */
 static void interp(an_t *a, const sg_tok_t *t, pval_t *out)
 {
@@ -2248,7 +2322,7 @@ static void literal(an_t *a, const sg_tok_t *t, pval_t *out)
     int escaped = 0;
 
     if (!sg_php_literal(t, a->p, &v, &escaped)) {
-        interp(a, t, out);
+        if (!interp_const(a, t, out)) interp(a, t, out);
         return;
     }
     set_const(out, v.s, v.n, escaped ? V_OBF | V_STRONG : V_LIT);
