@@ -133,6 +133,7 @@ struct func_t {
     unsigned long body_ticks;          /* tokens the body took */
     int inlined;                       /* times read again with constants */
     unsigned exec_ways;                /* command runners called on parameters */
+    unsigned byref;                    /* bit i: parameter i is taken by reference */
 };
 
 /* A property whose value a sink received (eval($this->code) in a method):
@@ -1284,6 +1285,26 @@ static void read_apart(an_t *a, scope_t *sc, func_t *fn, const lexpos_t *body,
     a->arr_off = saved_arr_off;
 }
 
+/* What F left in its by-reference parameters (function dec(&$v) { $v =
+ * base64_decode($v); }) goes back to the caller's variables. */
+static void byref_back(an_t *a, const func_t *f, scope_t *sc, const args_t *args)
+{
+    int i;
+
+    for (i = 0; i < f->nparams && i < MAX_PARAMS && i < args->n && i < MAX_ARGS; i++) {
+        const pval_t *arg = &args->v[i];
+        pval_t *now;
+        pval_t v;
+        if (!(f->byref & (1u << i)) || arg->lv != LV_VAR || !arg->lvname) continue;
+        now = apr_hash_get(sc->vars, f->pname[i], APR_HASH_KEY_STRING);
+        if (!now) continue;
+        v = *now;
+        v.taint &= T_SRC | T_UNSET;     /* the callee's parameter bits mean nothing here */
+        v.lv = LV_NONE;
+        var_set(a, a->scope, arg->lvname, arg->lvlen, &v);
+    }
+}
+
 /* F called with constants: its body is read again with the parameters bound
  * to the arguments, so what it builds of them folds (cf('/tmp/x.c', $b64)
  * decodes the blob it writes; f('tressa') names assert), and what it
@@ -1323,6 +1344,7 @@ static int inline_call(an_t *a, func_t *f, const args_t *args, int line, pval_t 
         var_set(a, &sc, f->pname[i], strlen(f->pname[i]), &v);
     }
     read_apart(a, &sc, &scratch, f->body, NULL, line);
+    byref_back(a, f, &sc, args);
     unknown(out);
     if (scratch.ret_const.s) {
         set_const(out, scratch.ret_const.s, scratch.ret_const.n, scratch.ret_flags);
@@ -2458,7 +2480,7 @@ static void array_lit(an_t *a, unsigned close, pval_t *out)
 /* Reads "( params )" into F. */
 static void params(an_t *a, func_t *f)
 {
-    int depth = 0, want = 1;
+    int depth = 0, want = 1, byref = 0;
 
     if (!is_op(a, 0, "(")) return;
     do {
@@ -2470,10 +2492,12 @@ static void params(an_t *a, func_t *f)
         else if (depth == 1 && t->kind == SG_TK_VAR && want) {
             if (f->nparams < MAX_PARAMS) {
                 f->pname[f->nparams] = apr_pstrmemdup(a->p, t->text + 1, t->len - 1);
+                if (byref) f->byref |= 1u << f->nparams;
             }
             f->nparams++;
             want = 0;
         }
+        byref = depth == 1 && want && t->kind == SG_TK_OP && t->len == 1 && t->text[0] == '&';
         advance(a);
     } while (depth > 0);
 }
