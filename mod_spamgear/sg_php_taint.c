@@ -97,6 +97,8 @@ typedef struct pval_t {
     func_t *fn;                        /* a closure or a named callable */
     arr_t *arr;                        /* a constant array */
     /* as an lvalue */
+    const arr_t *names;                /* $$n, $n over this constant list: the
+                                        * variables it may name (V_VARVAR) */
     int lv;                            /* LV_* */
     const char *lvname;                /* variable or property name */
     apr_size_t lvlen;
@@ -2659,12 +2661,33 @@ static void closure(an_t *a, int arrow, pval_t *out)
 
 /* ---------------------------------------------------------------- expressions */
 
+/* $$n = V where $n goes over the constant list NAMES: each variable named. */
+static void varvar_names(an_t *a, const arr_t *names, const pval_t *v, int line)
+{
+    int i;
+
+    for (i = 0; i < names->n && i < 64; i++) {
+        const sg_php_str_t *nm = &names->v[i];
+        pval_t set = *v;
+        if (!nm->s || nm->n == 0 || nm->n > 64) continue;
+        set.org = step(a, v->org, apr_pstrcat(a->p, "$$ $", apr_pstrmemdup(a->p, nm->s, nm->n),
+                                              NULL), line);
+        var_set(a, a->scope, nm->s, nm->n, &set);
+    }
+}
+
 static void assign(an_t *a, pval_t *lhs, const pval_t *rhs, int line)
 {
     pval_t v = *rhs;
 
     v.lv = LV_NONE;
-    if ((lhs->flags & V_VARVAR) && (v.taint & T_SRC)) {
+    v.flags &= ~(unsigned)V_VARVAR;     /* a mark of the lvalue, not of the data */
+    if ((lhs->flags & V_VARVAR) && (v.taint & T_SRC) && lhs->names) {
+        /* foreach (explode(' ', 'cmd dir') as $n) $$n = $_POST[$n]: the
+         * variables the list names are request data */
+        varvar_names(a, lhs->names, &v, line);
+    }
+    else if ((lhs->flags & V_VARVAR) && (v.taint & T_SRC)) {
         /* foreach ($_POST as $k => $v) $$k = $v;  register_globals by hand:
          * as extract(), every variable the file reads may be request data */
         a->scope->extracted = 1;
@@ -3280,6 +3303,12 @@ static int primary(an_t *a, pval_t *out)
             a->request_read = 1;
             cap(a, SG_CAP_REQUEST, line);
         }
+        else if (n.arr) {
+            /* $$n with $n over a constant list of names: assigned, it sets
+             * those variables (see assign()) */
+            out->flags |= V_VARVAR;
+            out->names = n.arr;
+        }
         else if (n.flags & V_USCORE) {
             /* ${'_' . $x}: the superglobals are the variables named "_..." */
             out->taint = T_REQ;
@@ -3488,11 +3517,13 @@ static void expr(an_t *a, int minprec, pval_t *out)
             expr(a, 4, &r);
             /* "$cmd = 'ls'" after "$cmd = $_POST['c']" is most often a
              * default in a branch: the request data stays.  Only a value made
-             * from the variable itself ($cmd = escapeshellarg($cmd)) replaces it. */
-            if (op.op == SG_OP("=") && out->lv == LV_VAR && out->lvname
-                && (out->taint & T_SRC) && !(r.taint & T_SRC)
+             * from the variable itself ($cmd = escapeshellarg($cmd)) replaces it.
+             * At the top of the file only (register_globals scripts): in a
+             * method, the variable is reused more often than defaulted. */
+            if (op.op == SG_OP("=") && out->lv == LV_VAR && out->lvname && !a->fn
+                && (out->taint & (T_SRC | T_UNSET)) && !(r.taint & T_SRC)
                 && !read_since(a, mark, out->lvname, out->lvlen)) {
-                r.taint |= out->taint & T_SRC;
+                r.taint |= out->taint & (T_SRC | T_UNSET);
                 r.org = out->org;
                 r.flags |= out->flags & (V_TMPNAME | V_FIXEDHEAD);
             }
@@ -3542,6 +3573,53 @@ static void paren_expr(an_t *a)
         if (!take(a, ",") && !take(a, ";") && !is_op(a, 0, ")")) advance(a);
     }
     take(a, ")");
+}
+
+/* Skips blanks from P (at most to END). */
+static const char *skip_blank(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    return p;
+}
+
+/* "if (!isset($name))" at the top of the file, before the file set $name: a
+ * register_globals script giving a request parameter its default.  $name
+ * holds "a global this file never sets" (T_UNSET) from here, and the default
+ * assigned in the branch keeps it (see expr()): system($shell) after
+ * "if (!isset($shell)) $shell = '#ls';" runs whatever the request said. */
+static void isset_default(an_t *a)
+{
+    const sg_tok_t *t = peek(a, 0);
+    const char *p = t->text, *end = a->lx.buf + a->lx.len, *name;
+    apr_size_t n;
+    int session;
+    pval_t v;
+
+    if (a->fn || a->scope != a->global || a->pass != 1 || a->code || !is_op(a, 0, "(")) return;
+    p = skip_blank(p + 1, end);
+    if (p >= end || *p != '!') return;
+    p = skip_blank(p + 1, end);
+    if ((apr_size_t)(end - p) < 6 || strncasecmp(p, "isset", 5)) return;
+    p = skip_blank(p + 5, end);
+    if (p >= end || *p != '(') return;
+    p = skip_blank(p + 1, end);
+    if (p >= end || *p != '$') return;
+    name = ++p;
+    while (p < end && (apr_isalnum(*p) || *p == '_' || (unsigned char)*p >= 0x80)) p++;
+    n = (apr_size_t)(p - name);
+    p = skip_blank(p, end);
+    if (n == 0 || n > 64 || p >= end || *p != ')') return;
+    p = skip_blank(p + 1, end);
+    if (p >= end || *p != ')') return;
+    if (is_superglobal(name, n, &session) || session || var_get(a, name, n)
+        || (n == 4 && !memcmp(name, "this", 4))) {
+        return;
+    }
+    unknown(&v);
+    v.taint = T_UNSET;
+    v.org = step(a, NULL, apr_pstrcat(a->p, "$", apr_pstrmemdup(a->p, name, n), " (unless set)",
+                                      NULL), (int)t->line);
+    var_set(a, a->scope, name, n, &v);
 }
 
 /* foreach (EXPR as [$k =>] [&]$v) */
@@ -3654,6 +3732,7 @@ static int keyword_stmt(an_t *a, int kw)
         return 1;
     case K_PAREN:
         advance(a);
+        isset_default(a);
         paren_expr(a);
         return 1;
     case K_FOREACH:
@@ -3687,7 +3766,21 @@ static int keyword_stmt(an_t *a, int kw)
     return 0;
 }
 
+static void statement_body(an_t *a);
+
+/* One statement.  The variables it read are forgotten at its end: without
+ * that, reads outside assignments (isset($x), f($y)) piled up until
+ * read_since() said "read" of every name, and the "default in a branch"
+ * rule in expr() stopped working eight reads into a file. */
 static void statement(an_t *a)
+{
+    int reads = a->nreads;
+
+    statement_body(a);
+    a->nreads = reads;
+}
+
+static void statement_body(an_t *a)
 {
     sg_tok_t *t = peek(a, 0);
     pval_t v;
