@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_lib.h>
+#include <apr_md5.h>
+#include <apr_sha1.h>
 #include <apr_strings.h>
 #include "sg_codec.h"
 #include "sg_deobf.h"
@@ -216,7 +218,7 @@ typedef enum {
     F_RAWURLDECODE, F_LOWER, F_UPPER, F_UCFIRST, F_LCFIRST, F_STR_REPLACE, F_STR_IREPLACE,
     F_SUBSTR, F_STRTR, F_IMPLODE, F_CHR, F_ORD, F_REPEAT, F_TRIM, F_LTRIM, F_RTRIM, F_PACK,
     F_UUDECODE, F_STRVAL, F_HEXDEC, F_OCTDEC, F_BINDEC, F_DECHEX, F_BIN2HEX, F_STRIPSLASHES,
-    F_SPRINTF, F_SUBSTR_REPLACE, F_NONE
+    F_SPRINTF, F_SUBSTR_REPLACE, F_MD5, F_SHA1, F_NONE
 } fold_fn_t;
 
 static const struct { const char *name; fold_fn_t fn; int decoder; } fold_table[] = {
@@ -234,6 +236,7 @@ static const struct { const char *name; fold_fn_t fn; int decoder; } fold_table[
     { "octdec", F_OCTDEC, 0 }, { "bindec", F_BINDEC, 0 }, { "dechex", F_DECHEX, 0 },
     { "bin2hex", F_BIN2HEX, 0 }, { "stripslashes", F_STRIPSLASHES, 0 },
     { "sprintf", F_SPRINTF, 0 }, { "substr_replace", F_SUBSTR_REPLACE, 0 },
+    { "md5", F_MD5, 0 }, { "sha1", F_SHA1, 0 },
     { NULL, F_NONE, 0 }
 };
 
@@ -648,6 +651,23 @@ static int fold_scalar(fold_fn_t fn, const sg_php_arg_t *a, int nargs, apr_size_
         out->s = sg_hex_encode((const unsigned char *)s->s, s->n, p);
         out->n = s->n * 2;
         return 1;
+    case F_MD5: case F_SHA1: {
+        /* hex digests of constants: obfuscators pick letters out of
+         * md5('a'); only the hex form (no raw second argument) */
+        unsigned char d[APR_SHA1_DIGESTSIZE];
+        apr_size_t dn = fn == F_MD5 ? APR_MD5_DIGESTSIZE : APR_SHA1_DIGESTSIZE;
+        if (nargs > 1 || max < dn * 2) return 0;
+        if (fn == F_MD5) apr_md5(d, s->s, s->n);
+        else {
+            apr_sha1_ctx_t c;
+            apr_sha1_init(&c);
+            apr_sha1_update_binary(&c, (const unsigned char *)s->s, (unsigned int)s->n);
+            apr_sha1_final(d, &c);
+        }
+        out->s = sg_hex_encode(d, dn, p);
+        out->n = dn * 2;
+        return 1;
+    }
     case F_STRIPSLASHES:
         o = apr_palloc(p, s->n + 1);
         for (i = 0, n = 0; i < s->n; i++) {

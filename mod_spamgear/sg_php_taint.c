@@ -1585,6 +1585,40 @@ static int has_e_modifier(const pval_t *pat)
  * that names a sink, or a closure whose parameters reach sinks. */
 static void hidden_call(an_t *a, const pval_t *callee, const pval_t *data, int line);
 
+/* array_walk / array_map / array_filter of a constant array with a user
+ * function: the function is called with each item (and array_walk's key),
+ * so a body that joins them (function f($v, $k) { $x = $k . $v; $x(...); })
+ * is read with the constants.  The first MAX_EACH_ITEMS items; 1 when done. */
+#define MAX_EACH_ITEMS 8
+static int each_item(an_t *a, const char *name, func_t *f, const args_t *data, int line)
+{
+    const arr_t *arr = data->n >= 1 ? data->v[0].arr : NULL;
+    int walk = !strcmp(name, "array_walk"), i;
+
+    if (!arr || data->v[0].taint || !f->defined
+        || (!walk && strcmp(name, "array_map") && strcmp(name, "array_filter"))) {
+        return 0;
+    }
+    for (i = 0; i < arr->n && i < MAX_EACH_ITEMS; i++) {
+        args_t item;
+        pval_t r;
+        if (!arr->v[i].s) continue;
+        memset(&item, 0, sizeof(item));
+        set_const(&item.v[0], arr->v[i].s, arr->v[i].n, V_LIT);
+        item.n = 1;
+        if (walk) {
+            if (arr->k[i].s) set_const(&item.v[1], arr->k[i].s, arr->k[i].n, V_LIT);
+            else {
+                const char *pos = apr_itoa(a->p, i);
+                set_const(&item.v[1], pos, strlen(pos), V_LIT);
+            }
+            item.n = 2;
+        }
+        call_user(a, f, &item, line, &r);
+    }
+    return 1;
+}
+
 static void callback(an_t *a, const char *name, const args_t *args, int cbi, int line)
 {
     const pval_t *cb;
@@ -1623,7 +1657,10 @@ static void callback(an_t *a, const char *name, const args_t *args, int cbi, int
             cap(a, b->cap, line);
             sink(a, b->role == B_CODE ? SK_CODE : SK_EXEC, cn, &data.all, line);
         }
-        else if ((f = user_func(a, cn, 0)) != NULL) {
+        else if ((f = user_func(a, cn, 0)) != NULL && each_item(a, name, f, &data, line)) {
+            /* read with each item of a constant array */
+        }
+        else if (f) {
             pval_t r;
             args_t spread = data;
             if (!strcmp(name, "array_map") || !strcmp(name, "call_user_func_array")
@@ -2267,14 +2304,45 @@ static void call_value(an_t *a, pval_t *callee, int line, pval_t *out, const cha
 
 /* ---------------------------------------------------------------- literals */
 
-/* "...$name...{$name}..." whose variables all hold clean constants: the
- * constant it makes ("py($c,$a);" with $c = '$_GET[u]').  Indexed and
- * property forms ($a[k], $o->p, ${expr}) are not folded, nor strings of more
+static int arr_find(const arr_t *arr, const sg_php_str_t *k);
+
+/* The constant a variable reference inside "..." names: NAME..NE is the
+ * name; "[key]" after it picks an item of a constant array.  *AFTER: the
+ * first byte past the reference.  NULL when it is no clean constant. */
+static const sg_php_str_t *interp_ref(an_t *a, const char *name, const char *ne,
+                                      const char *end, const char **after)
+{
+    const pval_t *v = var_get(a, name, (apr_size_t)(ne - name));
+    const char *close;
+    sg_php_str_t key;
+    int at;
+
+    *after = ne;
+    if (!v || v->taint) return NULL;
+    if (ne >= end || *ne != '[') return v->c.s && !v->arr ? &v->c : NULL;
+    close = memchr(ne, ']', (apr_size_t)(end - ne) < 66 ? (apr_size_t)(end - ne) : 66);
+    if (!close || !v->arr) return NULL;
+    key.s = ne + 1;
+    key.n = (apr_size_t)(close - key.s);
+    if (key.n >= 2 && (key.s[0] == '\'' || key.s[0] == '"') && key.s[key.n - 1] == key.s[0]) {
+        key.s++;
+        key.n -= 2;
+    }
+    key.s = apr_pstrmemdup(a->p, key.s, key.n);
+    at = arr_find(v->arr, &key);
+    if (at < 0 || !v->arr->v[at].s) return NULL;
+    *after = close + 1;
+    return &v->arr->v[at];
+}
+
+/* "...$name...{$name}...$list[2]..." whose variables all hold clean
+ * constants: the constant it makes ("py($c,$a);" with $c = '$_GET[u]').
+ * Property forms ($o->p) and ${expr} are not folded, nor strings of more
  * than MAX_INTERP_PARTS variables.  0: not constant. */
 #define MAX_INTERP_PARTS 16
 static int interp_const(an_t *a, const sg_tok_t *t, pval_t *out)
 {
-    struct { const char *text, *text_end; const pval_t *v; } part[MAX_INTERP_PARTS + 1];
+    struct { const char *text, *text_end; const sg_php_str_t *v; } part[MAX_INTERP_PARTS + 1];
     const char *s = t->text, *end = t->text + t->len, *seg, *p;
     apr_size_t max = a->budget < MAX_CONST ? a->budget : MAX_CONST, bound = 0, n = 0;
     int np = 0, i, escaped = 0;
@@ -2287,8 +2355,8 @@ static int interp_const(an_t *a, const sg_tok_t *t, pval_t *out)
     /* first the parts: text runs (decoded later) and the variables after them */
     for (seg = p = s; p < end;) {
         int brace = p[0] == '{' && p + 1 < end && p[1] == '$';
-        const char *name, *ne;
-        const pval_t *v;
+        const char *name, *ne, *after;
+        const sg_php_str_t *v;
         if (*p == '\\') { p += 2; continue; }
         if (*p != '$' && !brace) { p++; continue; }
         name = p + (brace ? 2 : 1);
@@ -2298,17 +2366,14 @@ static int interp_const(an_t *a, const sg_tok_t *t, pval_t *out)
             p++;
             continue;
         }
-        if (brace ? (ne >= end || *ne != '}')
-                  : (ne < end && (*ne == '[' || (*ne == '-' && ne + 1 < end && ne[1] == '>')))) {
-            return 0;
-        }
-        v = var_get(a, name, (apr_size_t)(ne - name));
-        if (np == MAX_INTERP_PARTS || !v || !v->c.s || v->taint || v->arr) return 0;
+        if (ne + 1 < end && *ne == '-' && ne[1] == '>') return 0;
+        v = interp_ref(a, name, ne, end, &after);
+        if (np == MAX_INTERP_PARTS || !v || (brace && (after >= end || *after != '}'))) return 0;
         part[np].text = seg;
         part[np].text_end = p;
         part[np++].v = v;
-        bound += (apr_size_t)(p - seg) + v->c.n;
-        p = seg = ne + (brace ? 1 : 0);
+        bound += (apr_size_t)(p - seg) + v->n;
+        p = seg = after + (brace ? 1 : 0);
     }
     part[np].text = seg;
     part[np].text_end = end;
@@ -2325,8 +2390,8 @@ static int interp_const(an_t *a, const sg_tok_t *t, pval_t *out)
             n += txt.n;
         }
         if (part[i].v) {
-            memcpy(buf + n, part[i].v->c.s, part[i].v->c.n);
-            n += part[i].v->c.n;
+            memcpy(buf + n, part[i].v->s, part[i].v->n);
+            n += part[i].v->n;
         }
     }
     buf[n] = '\0';
@@ -2430,8 +2495,13 @@ static int arr_push(an_t *a, arr_t *arr, int *cap, const sg_php_str_t *k, const 
 /* The item of ARR at key K (a positional key counts by its place), -1. */
 static int arr_find(const arr_t *arr, const sg_php_str_t *k)
 {
-    long long pos = apr_atoi64(k->s);
+    long long pos = -1;
+    apr_size_t d = k->n && k->s[0] == '-' ? 1 : 0;
     int i;
+
+    /* a positional item answers a numeric key only ("k" is not item 0) */
+    while (d < k->n && apr_isdigit(k->s[d])) d++;
+    if (k->n && d == k->n) pos = apr_atoi64(k->s);
 
     for (i = 0; i < arr->n; i++) {
         const sg_php_str_t *key = &arr->k[i];
@@ -3407,7 +3477,12 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, cat_
     int dec = l->dec > r->dec ? l->dec : r->dec;
     unsigned fl = (l->flags | r->flags) & (V_OBF | V_STRONG);
 
-    if (l->c.s && r->c.s && !l->taint && !r->taint && fold_binary(a, op, cat, l, r, &res)) {
+    /* parameters bound to constants (a body read again by inline_call)
+     * fold too, and keep their parameter bits for the summary */
+    unsigned params = (l->taint | r->taint) & ~(T_SRC | T_UNSET);
+
+    if (l->c.s && r->c.s && !((l->taint | r->taint) & (T_SRC | T_UNSET))
+        && fold_binary(a, op, cat, l, r, &res)) {
         fl |= V_OBF;
         if (op->len == 1 && strchr("^|&", op->text[0]) && !is_num_str(&l->c)) fl |= V_STRONG;
         {
@@ -3418,6 +3493,7 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, cat_
             a->budget -= cost < a->budget ? cost : a->budget;
         }
         set_const(l, res.s, res.n, fl);
+        l->taint = params;
         if ((fl & V_STRONG) && op->op != SG_OP(".")) keep_string(a, res.s, res.n);
         l->dec = dec;
         return;

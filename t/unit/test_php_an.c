@@ -140,6 +140,11 @@ START_TEST(fold_decoders)
     ck_fold("AB", "pack", NULL, "C*", "65", "66");
     ck_fold("ab", "pack", NULL, "a*", "ab");
     ck_assert(!fold("pack", NULL, "N", "1", NULL));
+    /* digests of constants, hex only (raw output is not folded) */
+    ck_fold("0cc175b9c0f1b6a831c399e269772661", "md5", &d, "a");
+    ck_assert_int_eq(d, 0);
+    ck_fold("86f7e437faa5a7fce15d1ddcb9eaeaea377667b8", "sha1", NULL, "a");
+    ck_assert(!fold("md5", NULL, "a", "1", NULL));
 }
 END_TEST
 
