@@ -2245,9 +2245,12 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
             cap(a, SG_CAP_READANY, line);
         }
         if (args->n >= 1) {
-            /* a handle fopen()ed on a parameter's path: writes through it
-             * are summarised by note_write() */
-            out->taint = args->v[0].taint & (strcmp(name, "fopen") ? T_SRC : ~0u);
+            /* what a read returns is as much the request's as its path: a
+             * wrapper (function get($f) { return file_get_contents($f); })
+             * passes its parameter on, as the direct call does; and writes
+             * through a handle fopen()ed on a parameter's path are
+             * summarised by note_write() */
+            out->taint = args->v[0].taint & ~T_UNSET;
             out->org = args->v[0].org;
         }
         break;
