@@ -2322,7 +2322,10 @@ static const sg_php_str_t *interp_ref(an_t *a, const char *name, const char *ne,
 
     *after = ne;
     if (!v || v->taint) return NULL;
-    if (ne >= end || *ne != '[') return v->c.s && !v->arr ? &v->c : NULL;
+    if (ne >= end || *ne != '[') {
+        static const sg_php_str_t array_word = { "Array", 5 };   /* "$arr" */
+        return v->c.s && !v->arr ? &v->c : v->arr && !v->c.s ? &array_word : NULL;
+    }
     close = memchr(ne, ']', (apr_size_t)(end - ne) < 66 ? (apr_size_t)(end - ne) : 66);
     if (!close || !v->arr) return NULL;
     key.s = ne + 1;
@@ -3050,6 +3053,82 @@ static void member(an_t *a, pval_t *v, int line)
     *v = r;
 }
 
+static int is_num_str(const sg_php_str_t *c);
+
+/* PHP's ++ on a constant: numbers count, "" becomes "1", and a string
+ * ending in a letter or digit counts like an odometer ("Az" -> "Ba", "z"
+ * -> "aa"); any other string is left as it is.  -- only counts numbers. */
+static int incdec_const(an_t *a, const sg_php_str_t *c, int inc, sg_php_str_t *out)
+{
+    char *b;
+    apr_size_t i;
+
+    if (is_num_str(c)) {
+        out->s = apr_psprintf(a->p, "%" APR_INT64_T_FMT, apr_atoi64(c->s) + (inc ? 1 : -1));
+        out->n = strlen(out->s);
+        return 1;
+    }
+    if (!inc) return 0;
+    if (c->n == 0) { out->s = "1"; out->n = 1; return 1; }
+    if (c->n > 256 || !apr_isalnum(c->s[c->n - 1])) return 0;
+    b = apr_palloc(a->p, c->n + 2);
+    memcpy(b + 1, c->s, c->n);
+    b[c->n + 1] = '\0';
+    for (i = c->n; i >= 1; i--) {
+        char ch = b[i];
+        if (ch == 'z' || ch == 'Z' || ch == '9') {
+            b[i] = ch == 'z' ? 'a' : ch == 'Z' ? 'A' : '0';
+            if (i == 1 || !apr_isalnum(b[i - 1])) {
+                /* carried past the first letter or digit: one more in front */
+                if (i > 1) return 0;
+                b[0] = ch == 'z' ? 'a' : ch == 'Z' ? 'A' : '1';
+                out->s = b;
+                out->n = c->n + 1;
+                return 1;
+            }
+            continue;
+        }
+        b[i] = (char)(ch + 1);
+        break;
+    }
+    out->s = b + 1;
+    out->n = c->n;
+    return 1;
+}
+
+/* $v++ / ++$v / $v-- / --$v on V (an lvalue just read).  A variable holding
+ * a constant gets the counted constant (obfuscators without letters count
+ * "A" up to "Z"); an item incremented in a variable holding "" or nothing
+ * turns it into an array ($_ = ""; $_[+$_]++; is array(1)).  PRE: V takes
+ * the new value, else the old. */
+static void incdec(an_t *a, pval_t *v, int inc, int pre)
+{
+    sg_php_str_t now;
+    pval_t nv;
+
+    if (v->lv == LV_VAR && v->lvname && !v->taint && !v->arr
+        && incdec_const(a, v->c.s ? &v->c : &(sg_php_str_t){ "", 0 }, inc, &now)) {
+        /* counting numbers is what loops do; counting letters, obfuscators */
+        set_const(&nv, now.s, now.n, is_num_str(&now) ? V_LIT : V_OBF | V_STRONG);
+        var_set(a, a->scope, v->lvname, v->lvlen, &nv);
+        if (pre) *v = nv;
+        v->lv = LV_NONE;
+        return;
+    }
+    if (v->lv == LV_ELEM && v->lvname && inc) {
+        pval_t *cur = var_get(a, v->lvname, v->lvlen);
+        if (!cur || (cur->c.s && cur->c.n == 0 && !cur->taint)) {
+            pval_t one, arr;
+            set_const(&one, "1", 1, V_LIT);
+            unknown(&arr);
+            arr.arr = arr_with(a, NULL, v, &one);
+            if (arr.arr) var_set(a, a->scope, v->lvname, v->lvlen, &arr);
+        }
+    }
+    v->c.s = NULL;
+    v->lv = LV_NONE;
+}
+
 static void postfix(an_t *a, pval_t *v, int line)
 {
     for (;;) {
@@ -3068,9 +3147,9 @@ static void postfix(an_t *a, pval_t *v, int line)
             call_value(a, &callee, (int)t->line, v, what);
         }
         else if (TOK_IS(t, "++") || TOK_IS(t, "--")) {
+            int inc = t->text[0] == '+';
             advance(a);
-            v->c.s = NULL;
-            v->lv = LV_NONE;
+            incdec(a, v, inc, 0);
         }
         else return;
     }
@@ -3409,7 +3488,7 @@ static int primary(an_t *a, pval_t *out)
             out->c.n = strlen(out->c.s);
         }
         else if (op == '!') { out->c.s = NULL; out->taint = 0; }
-        else if (two) { out->c.s = NULL; }
+        else if (two) incdec(a, out, op == '+', 1);
         if (op != '@' && op != '&') out->lv = LV_NONE;
         return 1;
     }
@@ -3483,6 +3562,14 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, cat_
     /* parameters bound to constants (a body read again by inline_call)
      * fold too, and keep their parameter bits for the summary */
     unsigned params = (l->taint | r->taint) & ~(T_SRC | T_UNSET);
+    pval_t word;
+
+    /* an array in a string is the word "Array" ($_ = [] . ''; $_[0] is 'A') */
+    if (op->op == SG_OP(".") && !r->c.s && r->arr && !r->taint) {
+        set_const(&word, "Array", 5, V_OBF);
+        r = &word;
+    }
+    if (op->op == SG_OP(".") && !l->c.s && l->arr && !l->taint) set_const(l, "Array", 5, V_OBF);
 
     if (l->c.s && r->c.s && !((l->taint | r->taint) & (T_SRC | T_UNSET))
         && fold_binary(a, op, cat, l, r, &res)) {
@@ -3505,6 +3592,16 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, cat_
         || (op->len == 3 && (!memcmp(op->text, "===", 3) || !memcmp(op->text, "!==", 3)))) {
         const pval_t *h = (l->flags & V_HASH) ? r : (r->flags & V_HASH) ? l : NULL;
         if (h && h->c.s && (h->c.n == 32 || h->c.n == 40 || h->c.n == 64)) cap(a, SG_CAP_PWGATE, (int)op->line);
+        if (l->c.s && r->c.s && !((l->taint | r->taint) & (T_SRC | T_UNSET))) {
+            /* '!' == '@' is false: an index of 0 written without a digit */
+            int same = l->c.n == r->c.n && !memcmp(l->c.s, r->c.s, l->c.n);
+            if (op->len == 2 && is_num_str(&l->c) && is_num_str(&r->c)) {
+                same = apr_atoi64(l->c.s) == apr_atoi64(r->c.s);
+            }
+            if (op->text[0] == '!') same = !same;
+            set_const(l, same ? "1" : "", same ? 1 : 0, V_OBF);
+            return;
+        }
         unknown(l);
         return;
     }
