@@ -107,9 +107,14 @@ static int parse_offset(const char *s, const char *end, stamp_t *st)
     return used;
 }
 
-/* "Nov  7 09:31:10" / "Nov 07 09:31:10". */
+/* "Nov  7 09:31:10" / "Nov 07 09:31:10", and "Nov 7 09:31:10" (one space:
+ * rsyslog templates and log shippers that squeeze blanks write it). */
 static apr_size_t parse_classic(const char *s, apr_size_t len, stamp_t *st)
 {
+    if (len >= 14 && s[3] == ' ' && IS_DIGIT(s[4]) && s[5] == ' ' && (st->mon = month_of(s))) {
+        st->mday = s[4] - '0';
+        return parse_hms(s + 6, st) == 0 ? 14 : 0;
+    }
     if (len < 15 || s[3] != ' ' || s[6] != ' ' || !(st->mon = month_of(s))) {
         return 0;
     }

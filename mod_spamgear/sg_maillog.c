@@ -215,6 +215,11 @@ static xresult_t x_postfix_fail(const char *msg, apr_size_t len, rec_t *recs, in
     if (!starts(after, end, ": SASL ")) {
         return XR_NOT_MINE;
     }
+    if (find(after, (apr_size_t)(end - after), "Connection lost to authentication server")) {
+        /* Postfix lost its SASL server (dovecot restarting): the server's
+         * fault, not a wrong password; fail2ban's filter skips it too */
+        return XR_NOT_MINE;
+    }
     recs[0].acct = recs[0].ip;
     recs[0].acct_len = recs[0].ip_len;
     *n = 1;

@@ -33,6 +33,9 @@ START_TEST(classic_and_postfix_padding)
     ck_assert_int_eq(secs_of("Nov  7 09:31:10 mail postfix/smtpd[1]: x", 16), T_0931);
     ck_assert_int_eq(secs_of("Nov 07 09:31:10 mail postfix/smtpd[1]: x", 16), T_0931);
     ck_assert_int_eq(secs_of("Nov 17 09:31:10 mail x", 16), T_0931 + 10 * 86400 - 365 * 86400);
+    /* one space before a one-digit day (rsyslog templates, shippers) */
+    ck_assert_int_eq(secs_of("Nov 7 09:31:10 mail postfix/smtpd[1]: x", 15), T_0931);
+    ck_assert_int_eq(secs_of("Nov 7 9:31:10 mail x", 0), 0);
 }
 END_TEST
 

@@ -46,6 +46,20 @@ START_TEST(postfix_submissions)
 }
 END_TEST
 
+/* A lost SASL server is the server's fault: no failure for the client or
+ * the account.  And a one-space day ("Nov 7") is a time like "Nov  7". */
+START_TEST(postfix_sasl_server_lost_and_one_space_day)
+{
+    sg_maillog_t *ml = feed(SG_MAILSRC_POSTFIX,
+        "Nov  7 09:31:12 mail postfix/smtpd[1]: warning: unknown[192.0.2.7]: SASL LOGIN authentication failed: Connection lost to authentication server, sasl_username=b@example.org\n"
+        "Nov 7 09:31:13 mail postfix/smtpd[1]: warning: unknown[192.0.2.8]: SASL PLAIN authentication failed: UGFzc3dvcmQ6\n");
+
+    ck_assert_ptr_null(account_of(ml, SG_MK_SASL_FAIL_IP, "192.0.2.7"));
+    ck_assert_ptr_null(account_of(ml, SG_MK_SASL_FAIL_USER, "b@example.org"));
+    ck_assert_ptr_nonnull(account_of(ml, SG_MK_SASL_FAIL_IP, "192.0.2.8"));
+}
+END_TEST
+
 START_TEST(exim_arrivals)
 {
     sg_maillog_t *ml = feed(SG_MAILSRC_EXIM,
@@ -123,6 +137,7 @@ Suite *maillog_suite(void)
 
     tcase_add_checked_fixture(tc, setup, test_pool_teardown);
     tcase_add_test(tc, postfix_submissions);
+    tcase_add_test(tc, postfix_sasl_server_lost_and_one_space_day);
     tcase_add_test(tc, exim_arrivals);
     tcase_add_test(tc, webmail_and_scripts);
     tcase_add_test(tc, addresses_and_domains);
