@@ -317,6 +317,26 @@ else
     fail "scan --clean: the result rescans clean; restore --force brings the original back" \
         "exit $rc1/$rc" "$(cat "$tmp/out" "$tmp/err")"
 fi
+# PHP swallows one newline after "?>": the cleaning takes it with the
+# injection, or the cleaned file starts with output and its header() calls
+# fail.  Every newline form, and the cleaned file run by php itself.
+for nl in none lf crlf cr; do
+    case $nl in none) sep='' ;; lf) sep='\n' ;; crlf) sep='\r\n' ;; cr) sep='\r' ;; esac
+    rm -rf "$q"
+    printf "<?php eval(base64_decode(\$_POST['x'])); ?>$sep<?php echo headers_sent() ? 'output before' : 'ok';\n" \
+        > "$www/index.php"
+    "$sg" scan -j 1 --clamav off --signatures "$tmp/sigs" --clean --quarantine="$q" "$www/index.php" \
+        > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+    ran=$(php -n -f "$www/index.php" 2>&1)
+    if [ $rc = 1 ] && grep -q '\[CLEANED\]' "$tmp/out" && [ "$ran" = ok ] &&
+       [ "$(head -c 5 "$www/index.php")" = '<?php' ]; then
+        ok "scan --clean: the newline after '?>' ($nl) goes with the injection; php prints nothing before the file's own output"
+    else
+        fail "scan --clean: the newline after '?>' ($nl) goes with the injection; php prints nothing before the file's own output" \
+            "exit $rc, php said: $ran" "$(cat "$tmp/out" "$tmp/err"; od -c "$www/index.php" | head -3)"
+    fi
+done
 # renameat #1, #2: the kept copy and its record; #3: the cleaned file over the original.
 for when in 1 2 3; do
     rm -rf "$q"; cplant "fail $when"
