@@ -395,17 +395,43 @@ int sg_ban_post_read_request(request_rec *r)
 
 /* --------------------------------------------------------------- the xmlrpc body */
 
-static int is_xmlrpc(const char *uri)
+/* The URI of the script R runs: its URI without the path info PHP and CGI
+ * accept after a script's name (POST /wp-login.php/x runs /wp-login.php).
+ * Decided on what httpd mapped the request to, not on the URI text. */
+static const char *script_uri(request_rec *r)
 {
-    apr_size_t n = strlen(uri);
+    apr_size_t n, pn;
+
+    if (!r->uri) return NULL;
+    n = strlen(r->uri);
+    pn = r->path_info ? strlen(r->path_info) : 0;
+    if (pn && pn < n && !strcmp(r->uri + n - pn, r->path_info)) {
+        return apr_pstrmemdup(r->pool, r->uri, n - pn);
+    }
+    return r->uri;
+}
+
+static int is_xmlrpc(request_rec *r)
+{
+    const char *uri = script_uri(r);
+    apr_size_t n = uri ? strlen(uri) : 0;
 
     return n >= 11 && !strcasecmp(uri + n - 11, "/xmlrpc.php");
 }
 
-static int is_login(request_rec *r, const sg_login_conf_t *c)
+static int login_uri(const char *uri, const sg_login_conf_t *c)
 {
-    return r->method_number == M_POST && r->uri
-        && sg_regex_list_match(c->match, r->uri, strlen(r->uri)) != NULL;
+    return uri && sg_regex_list_match(c->match, uri, strlen(uri)) != NULL;
+}
+
+/* ORIG (the first request of the chain) is a login POST when its URI, the
+ * script it maps to, or the script LAST (the final internal redirect, a
+ * RewriteRule to wp-login.php) runs matches a login pattern. */
+static int is_login(request_rec *orig, request_rec *last, const sg_login_conf_t *c)
+{
+    if (orig->method_number != M_POST) return 0;
+    return login_uri(orig->uri, c) || login_uri(script_uri(orig), c)
+        || (last != orig && login_uri(script_uri(last), c));
 }
 
 /* Copies up to limit bytes of what passes; the body itself is not changed. */
@@ -452,8 +478,8 @@ void sg_ban_insert_filter(request_rec *r)
     while (orig->prev) {
         orig = orig->prev;
     }
-    if (!g.local || !c->on || r->main || !c->body_limit || !is_xmlrpc(orig->uri)
-        || !is_login(orig, c) || ap_get_module_config(orig->request_config, &spamgear_module)) {
+    if (!g.local || !c->on || r->main || !c->body_limit || !(is_xmlrpc(orig) || is_xmlrpc(r))
+        || !is_login(orig, r, c) || ap_get_module_config(orig->request_config, &spamgear_module)) {
         return;
     }
     pk = apr_pcalloc(r->pool, sizeof(*pk));
@@ -477,10 +503,10 @@ static int in_list(const apr_array_header_t *codes, int status)
     return 0;
 }
 
-/* How many failed logins ORIG (final status STATUS) was; 0: none. */
-static int failures_of(request_rec *orig, int status, const sg_login_conf_t *c)
+/* How many failed logins ORIG (LAST: its final request) was; 0: none. */
+static int failures_of(request_rec *orig, request_rec *last, const sg_login_conf_t *c)
 {
-    int xmlrpc = is_xmlrpc(orig->uri);
+    int status = last->status, xmlrpc = is_xmlrpc(orig) || is_xmlrpc(last);
     sg_peek_t *pk;
 
     if (in_list(c->success, status) || (xmlrpc && in_list(c->xmlrpc_success, status))) {
@@ -545,8 +571,8 @@ int sg_ban_log_transaction(request_rec *r)
         last = last->next;
     }
     if (!g.local || !c->on || r->main || apr_table_get(orig->notes, BANNED_NOTE)
-        || !is_login(orig, c) || !(client = client_of(orig, c))
-        || (n = failures_of(orig, last->status, c)) <= 0) {
+        || !is_login(orig, last, c) || !(client = client_of(orig, c))
+        || (n = failures_of(orig, last, c)) <= 0) {
         return DECLINED;
     }
     apr_atomic_add32(&g.stats->logins_failed, (apr_uint32_t)n);

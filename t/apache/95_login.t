@@ -10,7 +10,7 @@ use Apache::Test qw(-withtestmore);
 use Apache::TestUtil qw(t_start_error_log_watch t_finish_error_log_watch);
 use SGTest;
 
-plan tests => 42, need need_module('spamgear', 'remoteip', 'socache_shmcb', 'proxy_fcgi'),
+plan tests => 48, need need_module('spamgear', 'remoteip', 'socache_shmcb', 'proxy_fcgi'),
     { 'ab (apache2-utils)' => scalar(grep { -x "$_/ab" } split /:/, $ENV{PATH}) };
 
 my $LOGIN = '/login/wp-login.php';
@@ -48,6 +48,22 @@ like($lines[0] // '', qr/\[spamgear:warn\] .*AH53020: spamgear: ban: client 198\
      'the ban line has the stable format');
 is(get_page('198.51.100.99', vhost => 'sg_login'), 200, 'other clients are served');
 my $banned_at = time;
+
+# --- the script httpd runs decides, not the URI text: path info after the
+# script's name (PHP runs wp-login.php for /wp-login.php/x), doubled
+# slashes, dot segments and %-escapes all count as the login
+my $form_client = 60;
+for my $path ('/login/wp-login.php/x', '/login/wp-login.php/', '//login/wp-login.php',
+              '/login/./wp-login.php', '/login/%77p-login.php') {
+    my $c = '198.51.100.' . $form_client++;
+    my @fs = map { (http_request('POST', $path, xff => $c, vhost => 'sg_login',
+                                 body => 'log=admin&pwd=wrong'))[0] } 1 .. 3;
+    is(get_page($c, vhost => 'sg_login'), 403, "three failed POSTs to $path ban (answered @fs)");
+}
+my ($sxp) = http_request('POST', "$XMLRPC/x", xff => '198.51.100.70', vhost => 'sg_login',
+                         body => multicall(('wp.getUsersBlogs') x 3), type => 'text/xml');
+is(get_page('198.51.100.70', vhost => 'sg_login'), 403,
+   "a multicall to $XMLRPC/x counts its three login calls (answered $sxp)");
 
 # --- successes never ban; GETs do not count
 my @good = map { [good_login('198.51.100.11', vhost => 'sg_login')] } 1 .. 6;
