@@ -35,6 +35,7 @@ struct sg_cmd_t {
     const apr_getopt_option_t *options;  /* command options (common ones are added) */
     sg_cmd_fn *run;                      /* NULL: not available in this version yet */
     int error_exit;                      /* exit code of usage errors (Nagios plugins: 3) */
+    const char *arguments;               /* NULL, or what the arguments may be, for --help */
 };
 
 struct sg_cli_t {

@@ -228,36 +228,40 @@ static const apr_getopt_option_t common_options[] = {
 
 const sg_cmd_t sg_cmds[] = {
     { "help", "[COMMAND]", "list commands, or show one command's help",
-      no_options, sg_cmd_help, SG_EXIT_ERROR },
+      no_options, sg_cmd_help, SG_EXIT_ERROR, NULL },
     { "version", "", "print spamgear's version and the ClamAV, PCRE2 and APR versions",
-      no_options, sg_cmd_version, SG_EXIT_ERROR },
+      no_options, sg_cmd_version, SG_EXIT_ERROR, NULL },
     { "check-config", "[--dump]", "validate the config file; exit 2 naming FILE:LINE if bad",
-      check_config_options, sg_cmd_check_config, SG_EXIT_ERROR },
+      check_config_options, sg_cmd_check_config, SG_EXIT_ERROR, NULL },
     { "scan", "[options] [PATH...|-]", "scan files for web shells, backdoors and malware",
-      scan_options, sg_cmd_scan, SG_EXIT_ERROR },
+      scan_options, sg_cmd_scan, SG_EXIT_ERROR, NULL },
     { "inspect", "[--budget TIME] FILE", "scan one file for ModSecurity's @inspectFile",
-      inspect_options, sg_cmd_inspect, SG_EXIT_ERROR },
+      inspect_options, sg_cmd_inspect, SG_EXIT_ERROR, NULL },
     { "quarantine", "[options] list|restore [--to PATH] ID|purge --older-than AGE",
       "list, restore and purge quarantined files", quarantine_options, sg_cmd_quarantine,
-      SG_EXIT_ERROR },
+      SG_EXIT_ERROR, NULL },
     { "whitelist", "[options] add DIR...", "record the sha256 of pristine files as known good",
-      whitelist_options, sg_cmd_whitelist, SG_EXIT_ERROR },
+      whitelist_options, sg_cmd_whitelist, SG_EXIT_ERROR, NULL },
     { "mail", "SOURCE [options] [LOG...|-]",
       "find accounts and scripts that send spam, from mail logs",
-      mail_options, sg_cmd_mail, SG_EXIT_ERROR },
+      mail_options, sg_cmd_mail, SG_EXIT_ERROR,
+      "SOURCE: postfix (SASL submissions, auth failures, pickup), exim (SMTP auth,\n"
+      "  local senders), roundcube (logins and sends), imp (Horde IMP), php (PHP's\n"
+      "  mail.log), sendmail-php (the PHP sendmail wrapper's log), sendmail2relay\n"
+      "  (scripts relayed through the local MTA)" },
     { "emergency-mail", "[options] [THRESHOLD]",
       "copy stdin to stdout and mail it out when the queue is full",
-      emergency_options, sg_cmd_emergency_mail, SG_EXIT_ERROR },
+      emergency_options, sg_cmd_emergency_mail, SG_EXIT_ERROR, NULL },
     { "dnsbl", "[options] IP|HOST...", "check addresses against DNS blocklists (Nagios plugin)",
-      dnsbl_options, sg_cmd_dnsbl, SG_EXIT_UNKNOWN },
+      dnsbl_options, sg_cmd_dnsbl, SG_EXIT_UNKNOWN, NULL },
     { "ban", "[options] list|add|del [CLIENT]",
       "list, add and remove login bans in a shared store (redis, memcached)",
-      ban_options, sg_cmd_ban, SG_EXIT_ERROR },
+      ban_options, sg_cmd_ban, SG_EXIT_ERROR, NULL },
     { "ps", "[options]", "list suspicious processes of web and hosting users",
-      ps_options, sg_cmd_ps, SG_EXIT_ERROR },
+      ps_options, sg_cmd_ps, SG_EXIT_ERROR, NULL },
     { "update", "[options]", "download, verify and install signature updates",
-      update_options, sg_cmd_update, SG_EXIT_ERROR },
-    { NULL, NULL, NULL, NULL, NULL, 0 }
+      update_options, sg_cmd_update, SG_EXIT_ERROR, NULL },
+    { NULL, NULL, NULL, NULL, NULL, 0, NULL }
 };
 
 /* Busybox-style names: installed as a link with one of these names, the tool
@@ -444,6 +448,9 @@ void sg_cli_print_usage(FILE *fp, const sg_cmd_t *cmd)
 
     apr_pool_create(&p, NULL);
     fprintf(fp, "usage: spamgear %s %s\n%s\n", cmd->name, cmd->synopsis, cmd->summary);
+    if (cmd->arguments) {
+        fprintf(fp, "\n%s\n", cmd->arguments);
+    }
     if (!cmd->run) {
         fprintf(fp, "(not available yet in spamgear %s)\n", SG_VERSION);
     }
