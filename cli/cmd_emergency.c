@@ -144,11 +144,8 @@ static int load_settings(em_run_t *run, int argc, const char *const *argv)
     timeout = sg_cli_setting(run->cli, "timeout", "emergency-timeout", &bad);
     run->queue_kind = sg_cli_setting(run->cli, "queue", "emergency-queue", &bad);
     run->queue_command = sg_cli_setting(run->cli, "queue-command", "emergency-queue-command", &bad);
-    run->cacert = sg_cli_opt(run->cli, "cacert");
-    if (bad || (run->cacert && run->cacert[0] != '/')) {
-        if (!bad) {
-            sg_cli_error("emergency-mail: --cacert %s: must be an absolute path", run->cacert);
-        }
+    run->cacert = sg_cli_opt_path(run->cli, "cacert");
+    if (bad || (sg_cli_opt(run->cli, "cacert") && !run->cacert)) {
         return SG_EXIT_ERROR;
     }
     if (sg_parse_duration(timeout, &n) != APR_SUCCESS || n < 1 || n > 86400) {

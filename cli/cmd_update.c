@@ -872,14 +872,11 @@ static int load_settings(up_run_t *run, int argc)
     dir = sg_cli_setting(run->cli, "dir", "signatures", &bad);
     timeout = sg_cli_setting(run->cli, "timeout", "update-timeout", &bad);
     max_size = sg_conf_get(run->cli->conf, "update-max-size");
-    run->cacert = sg_cli_opt(run->cli, "cacert");
+    run->cacert = sg_cli_opt_path(run->cli, "cacert");
+    bad |= sg_cli_opt(run->cli, "cacert") && !run->cacert;
     run->dry_run = sg_cli_opt(run->cli, "dry-run") != NULL;
     run->graceful = sg_cli_opt(run->cli, "graceful")
                         ? sg_conf_get(run->cli->conf, "update-graceful-command") : NULL;
-    if (!bad && run->cacert && run->cacert[0] != '/') {
-        sg_cli_error("update: --cacert %s: must be an absolute path", run->cacert);
-        bad = 1;
-    }
     if (bad || set_dir(run, dir) != SG_EXIT_OK) {
         return SG_EXIT_ERROR;
     }

@@ -66,6 +66,11 @@ int sg_cli_load_conf(sg_cli_t *cli);
  * NULL when not given.  Repeatable options: walk cli->opts. */
 const char *sg_cli_opt(const sg_cli_t *cli, const char *name);
 
+/* The value of the option NAME as an absolute path (a relative one is taken
+ * from the working directory, as the user typed it), or NULL when not given
+ * or when the working directory cannot be read (said on stderr). */
+const char *sg_cli_opt_path(const sg_cli_t *cli, const char *name);
+
 /* The value of option OPT when given, checked against config key KEY's type
  * (a bad one is printed as "COMMAND: --OPT VALUE: problem; try ..." and sets
  * *BAD); else KEY's value in cli->conf (loaded first). */

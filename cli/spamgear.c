@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <apr_file_info.h>
 #include <apr_general.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -329,6 +330,22 @@ const sg_cmd_t *sg_cli_find_cmd(const char *name)
         }
     }
     return NULL;
+}
+
+const char *sg_cli_opt_path(const sg_cli_t *cli, const char *name)
+{
+    const char *value = sg_cli_opt(cli, name);
+    char *cwd, *merged;
+    apr_status_t rv;
+
+    if (!value || value[0] == '/') return value;
+    if ((rv = apr_filepath_get(&cwd, APR_FILEPATH_NATIVE, cli->pool)) != APR_SUCCESS
+        || (rv = apr_filepath_merge(&merged, cwd, value, APR_FILEPATH_NATIVE, cli->pool))
+               != APR_SUCCESS) {
+        sg_cli_error("--%s %s: cannot make it absolute: %pm", name, value, &rv);
+        return NULL;
+    }
+    return merged;
 }
 
 const char *sg_cli_opt(const sg_cli_t *cli, const char *name)

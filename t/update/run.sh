@@ -133,6 +133,11 @@ check "second run: 304, nothing changed, nothing printed, exit 0 (${t304} ms)" \
     '[ $rc = 0 ]' '[ ! -s "$tmp/out" ]' '[ ! -s "$tmp/err" ]' \
     'requests "/live/SHA256SUMS 304 "' '[ "$(tree_sum "$inst")" = "$sum_v1" ]'
 
+# --cacert relative to the working directory, as typed
+cd "$tmp" && up --source "$U/live/SHA256SUMS" --dir "$inst" --cacert cert.pem; cd - >/dev/null
+check "--cacert cert.pem (relative) is taken from the working directory" \
+    '[ $rc = 0 ]' '[ ! -s "$tmp/err" ]' 'requests "/live/SHA256SUMS 304 "'
+
 setlive v2 2
 up --source "$U/live/SHA256SUMS" --dir "$inst" --cacert "$tmp/cert.pem"
 check "changed source: changes printed by name, only new files fetched, previous set kept" \
