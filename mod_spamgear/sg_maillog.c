@@ -777,6 +777,19 @@ static int in_window(const sg_maillog_t *ml, apr_time_t when)
            && when <= ml->until;
 }
 
+/* 0 when an account name holds a byte no account name can hold (NUL, a
+ * control byte): "sasl_username=jo\0rdy" is no account "jo", and a line
+ * that says so is malformed, not a report about another user. */
+static int name_bytes_ok(const char *s, apr_size_t n)
+{
+    apr_size_t i;
+
+    for (i = 0; s && i < n; i++) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return 0;
+    }
+    return 1;
+}
+
 /* Parses and counts one line that holds NEEDLE's text. */
 static xresult_t handle_line(sg_maillog_t *ml, const needle_t *needle, const char *line,
                              apr_size_t len)
@@ -798,6 +811,9 @@ static xresult_t handle_line(sg_maillog_t *ml, const needle_t *needle, const cha
         return x;
     }
     ml->matched++;
+    for (i = 0; x == XR_OK && i < n; i++) {
+        if (!name_bytes_ok(recs[i].acct, recs[i].acct_len)) x = XR_MALFORMED;
+    }
     if (x == XR_MALFORMED) {
         ml->skipped.malformed++;
         return x;

@@ -46,6 +46,28 @@ START_TEST(postfix_submissions)
 }
 END_TEST
 
+/* An account with a NUL or control byte is a malformed line, never the
+ * account before the NUL (that would lock another user). */
+START_TEST(account_with_nul_is_malformed)
+{
+    static const char text[] =
+        "Nov  7 09:31:10 mail postfix/smtpd[1]: A: client=unknown[203.0.113.9], sasl_method=LOGIN, sasl_username=jo\0rdy\n"
+        "Nov  7 09:31:11 mail postfix/smtpd[1]: B: client=unknown[203.0.113.9], sasl_method=LOGIN, sasl_username=\0\0\0\n"
+        "Nov  7 09:31:12 mail postfix/smtpd[1]: C: client=unknown[203.0.113.9], sasl_method=LOGIN, sasl_username=a\tb\n"
+        "Nov  7 09:31:13 mail postfix/smtpd[1]: D: client=unknown[203.0.113.9], sasl_method=LOGIN, sasl_username=jordy\n";
+    sg_maillog_t *ml = sg_maillog_create(test_pool, SG_MAILSRC_POSTFIX, UNTIL, HOUR);
+    apr_hash_t *accts;
+
+    sg_maillog_feed(ml, text, sizeof(text) - 1);
+    accts = sg_maillog_accounts(ml, SG_MK_SASL_SUBMIT);
+    ck_assert_ptr_null(apr_hash_get(accts, "jo", APR_HASH_KEY_STRING));
+    ck_assert_ptr_null(apr_hash_get(accts, "", APR_HASH_KEY_STRING));
+    ck_assert_ptr_nonnull(apr_hash_get(accts, "jordy", APR_HASH_KEY_STRING));
+    ck_assert_uint_eq(apr_hash_count(accts), 1);
+    ck_assert_uint_eq(sg_maillog_skipped(ml)->malformed, 3);
+}
+END_TEST
+
 /* A lost SASL server is the server's fault: no failure for the client or
  * the account.  And a one-space day ("Nov 7") is a time like "Nov  7". */
 START_TEST(postfix_sasl_server_lost_and_one_space_day)
@@ -138,6 +160,7 @@ Suite *maillog_suite(void)
     tcase_add_checked_fixture(tc, setup, test_pool_teardown);
     tcase_add_test(tc, postfix_submissions);
     tcase_add_test(tc, postfix_sasl_server_lost_and_one_space_day);
+    tcase_add_test(tc, account_with_nul_is_malformed);
     tcase_add_test(tc, exim_arrivals);
     tcase_add_test(tc, webmail_and_scripts);
     tcase_add_test(tc, addresses_and_domains);
