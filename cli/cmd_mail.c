@@ -212,6 +212,13 @@ int mail_read_one_log(mail_run_t *run, const char *path, sg_input_t *in)
                      "no conclusion possible", path);
         return SG_EXIT_ERROR;
     }
+    if (in->truncated) {
+        /* counted as far as it goes, but a report on part of a log is no
+         * "nothing found": the exit status says so */
+        sg_cli_error("mail: %s: unexpected end of gzip data (truncated or still being "
+                     "written); read up to there", path);
+        run->partial = 1;
+    }
     run->bytes += in->bytes;
     run->seeked += in->seeked;
     return SG_EXIT_OK;
@@ -442,7 +449,7 @@ static int report(mail_run_t *run)
         json_decref(doc);
     }
     failed |= mail_act_expire(run->cli, &run->act) != SG_EXIT_OK;
-    return failed ? SG_EXIT_ERROR : found ? SG_EXIT_FOUND : SG_EXIT_OK;
+    return failed || run->partial ? SG_EXIT_ERROR : found ? SG_EXIT_FOUND : SG_EXIT_OK;
 }
 
 static void summarize_skips(const mail_run_t *run)

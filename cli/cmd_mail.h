@@ -43,6 +43,7 @@ typedef struct mail_run_t {
     mail_act_t act;               /* --disable and its actions */
     const char *state_dir;        /* --state: incremental runs, or NULL */
     int read_all;                 /* --read-all: no seek to the window */
+    int partial;                  /* a log was read only in part (truncated gzip): exit 2 */
     sg_logtime_t seek_time;       /* stamps of the seek's probes (not the analyser's) */
 } mail_run_t;
 

@@ -252,6 +252,11 @@ static apr_status_t read_gzip_fd(int fd, const char *path, sg_input_t *in, apr_p
     }
     gzbuffer(gz, 256 * 1024);
     rv = stream_lines(read_gz, gz, in, p);
+    if (rv == APR_SUCCESS) {
+        int zerr = Z_OK;
+        gzerror(gz, &zerr);
+        in->truncated = zerr == Z_BUF_ERROR;   /* zlib's "unexpected end of file" */
+    }
     gzclose(gz);
     if (rv == APR_EOF) {
         return sg_result_set(res, p, rv, "%s: shorter than the state says", path);

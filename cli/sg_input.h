@@ -38,6 +38,9 @@ typedef struct sg_input_t {
     apr_uint64_t seeked;            /* out: bytes passed over by the seek */
     apr_ino_t inode;                /* out: the file's inode (0 for stdin) */
     char head[SG_INPUT_HEAD + 1];   /* out: the file's first line (start), for rotation */
+    int truncated;                  /* out: gzip data ended before its stream did
+                                     * ("unexpected end of file"); what came
+                                     * before was read */
 } sg_input_t;
 
 /* Feeds PATH ("-" for stdin) to IN->lines as IN says.  A file shorter than
