@@ -70,7 +70,9 @@ int sg_noexec_fixups(request_rec *r)
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(53010)
                   "spamgear: no-exec: refused to run %s for %s on vhost %s:%u: %s "
                   "(rule %s)", verdict.script, r->uri, r->server->server_hostname,
-                  r->server->port ? r->server->port : ap_get_server_port(r),
+                  /* the server's own port: ap_get_server_port() would take the
+                   * client's Host header when the vhost names none */
+                  r->server->port ? r->server->port : r->connection->local_addr->port,
                   verdict.reason, verdict.rule);
     sg_stats_noexec_refused();
     return HTTP_FORBIDDEN;

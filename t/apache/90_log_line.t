@@ -8,7 +8,7 @@ use Apache::TestUtil qw(t_start_error_log_watch t_finish_error_log_watch);
 use Apache::TestRequest ();
 use SGTest;
 
-plan tests => 9, need need_module('spamgear', 'proxy_fcgi'),
+plan tests => 10, need need_module('spamgear', 'proxy_fcgi'),
     { 'mod_cgi or mod_cgid' => have_module('cgi') || have_module('cgid') };
 
 my $docroot = Apache::Test::vars('documentroot');
@@ -39,3 +39,17 @@ check_line('/custom/shell.php', 'sg_match', "$docroot/custom/shell.php",
            'handler ' . (have_mod_php() ? 'application/x-httpd-php'
                                          : "proxy:unix:$ENV{SG_FPM_SOCK}|fcgi://localhost")
            . ' runs scripts', '^/custom/');
+
+# The vhost in the line is the server's own port, never the Host header's:
+# sg_login names no port, and the client says :9999.
+t_start_error_log_watch();
+my ($st_host) = http_request('GET', '/uploads/x.cgi', vhost => 'sg_login', host => 'localhost:9999');
+my @host_lines = grep { /AH53010/ } t_finish_error_log_watch();
+my ($real_port) = hostport('sg_login') =~ /:(\d+)$/;
+if ($st_host == 403 && open my $ex, '>>', expected_refusals_file()) {
+    print $ex join("\t", $real_port, '/uploads/x.cgi'), "\n";
+    close $ex;
+}
+ok($st_host == 403 && @host_lines == 1 && $host_lines[0] =~ / on vhost localhost:\Q$real_port\E: /,
+   "a Host header naming port 9999 does not change the vhost port in the line ($real_port)")
+    or diag("status $st_host: @host_lines");
