@@ -37,6 +37,12 @@ static int sg_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
     return sg_ban_pre_config(pconf) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
+static int sg_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                           server_rec *s)
+{
+    return sg_ban_check_config(ptemp, s) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
 static int sg_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                           server_rec *s)
 {
@@ -64,6 +70,8 @@ static void sg_register_hooks(apr_pool_t *p)
     ap_hook_pre_config(sg_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* After httpd and other modules loaded their config: the defaults are
      * completed once for every server. */
+    /* What the start would refuse, configtest (-t) refuses too. */
+    ap_hook_check_config(sg_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(sg_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* Last fixup: by then translation, mod_mime, SetHandler (core's fixup runs
      * REALLY_FIRST) and mod_rewrite have settled the file and the handler

@@ -89,6 +89,8 @@ int sg_noexec_fixups(request_rec *r);
 apr_status_t sg_ban_pre_config(apr_pool_t *pconf);
 
 /* Creates the stores, the mutex and the shared counters (post_config). */
+/* check_config: the socache providers the ban store needs are loaded. */
+apr_status_t sg_ban_check_config(apr_pool_t *ptemp, server_rec *s);
 apr_status_t sg_ban_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
 
 /* Re-opens the mutex in a child (child_init). */

@@ -224,6 +224,39 @@ static apr_status_t open_stores(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec
                    spec, pconf, ptemp, s, &g.remote);
 }
 
+/* 0 when PROVIDER (its name is the N bytes at NAME) is not loaded, after
+ * saying so as post_config would. */
+static int provider_loaded(const char *name, apr_size_t n, const char *spec, apr_pool_t *ptemp,
+                           server_rec *s)
+{
+    const char *provider = apr_pstrmemdup(ptemp, name, n);
+
+    if (ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, provider, AP_SOCACHE_PROVIDER_VERSION)) {
+        return 1;
+    }
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(53030)
+                 "spamgear: SpamGearBanStore %s needs the socache provider %s: "
+                 "LoadModule socache_%s_module", spec, provider, provider);
+    return 0;
+}
+
+/* check_config (also "apachectl configtest", -t): the socache providers
+ * the ban store needs are loaded, so that a configtest that says "Syntax
+ * OK" is followed by a start that works (Debian does not enable
+ * socache_shmcb by default). */
+apr_status_t sg_ban_check_config(apr_pool_t *ptemp, server_rec *s)
+{
+    const sg_server_conf_t *conf = ap_get_module_config(s->module_config, &spamgear_module);
+    const char *spec = conf->ban_store ? conf->ban_store : "shmcb";
+    const char *colon = strchr(spec, ':');
+    int ok = provider_loaded("shmcb", 5, spec, ptemp, s);
+
+    if (ok && colon && strncmp(spec, "shmcb", 5)) {
+        ok = provider_loaded(spec, (apr_size_t)(colon - spec), spec, ptemp, s);
+    }
+    return ok ? APR_SUCCESS : APR_EGENERAL;
+}
+
 apr_status_t sg_ban_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
     const sg_server_conf_t *conf = ap_get_module_config(s->module_config, &spamgear_module);

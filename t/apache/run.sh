@@ -591,8 +591,47 @@ PERL
 	return $st
 }
 
+# httpd -t fails whenever the start would: the ban store's socache provider
+# missing (Debian does not enable socache_shmcb) is AH53030 at configtest
+# time too, and conf/spamgear.load declares the dependency for a2enmod.
+check_socache_dependency() {
+	run="$runroot/config-socache"
+	rm -rf "$run"; mkdir -p "$run" || fail "cannot create $run"
+	base() {
+		printf '%s\n' "LoadModule mpm_prefork_module \"$libexecdir/mod_mpm_prefork.so\"" \
+			"LoadModule authz_core_module \"$libexecdir/mod_authz_core.so\"" "$@" \
+			"LoadModule spamgear_module \"$module\"" \
+			"ServerName localhost" "ErrorLog \"$run/error_log\"" "PidFile \"$run/httpd.pid\"" \
+			"Listen 127.0.0.1:1"
+	}
+	base >"$run/without.conf"
+	base "LoadModule socache_shmcb_module \"$libexecdir/mod_socache_shmcb.so\"" >"$run/with.conf"
+	out=$(env $san_env "$httpd" -t -f "$run/without.conf" 2>&1)
+	st=$?
+	out2=$(env $san_env "$httpd" -t -f "$run/with.conf" 2>&1)
+	st2=$?
+	rc=0
+	if [ $st -ne 0 ] && printf '%s\n' "$out" | grep -q 'AH53030: spamgear: SpamGearBanStore shmcb needs the socache provider shmcb'; then
+		echo "ok - httpd -t without socache_shmcb fails as the start would (AH53030)"
+	else
+		echo "not ok - httpd -t without socache_shmcb (exit $st): $out"; rc=1
+	fi
+	if [ $st2 -eq 0 ]; then
+		echo "ok - httpd -t with socache_shmcb: Syntax OK"
+	else
+		echo "not ok - httpd -t with socache_shmcb (exit $st2): $out2"; rc=1
+	fi
+	if grep -qx '# Depends: socache_shmcb' "$top_srcdir/conf/spamgear.load"; then
+		echo "ok - conf/spamgear.load declares '# Depends: socache_shmcb' for a2enmod"
+	else
+		echo "not ok - conf/spamgear.load does not declare its socache_shmcb dependency"; rc=1
+	fi
+	return $rc
+}
+
 status=0
 check_bad_directive || status=1
+check_socache_dependency || status=1
 check_replay_getline || status=1
 check_upload_engine || status=1
 check_upload_clamd || status=1
