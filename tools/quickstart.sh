@@ -47,11 +47,23 @@ install_packages() {
         apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# What configure would find: the packages of every list that are installed
+# now.  demo then test installs php-fpm and the rest between the two builds;
+# a configure run before that found no php-fpm, so a change here re-runs it.
+found_now() {
+    dpkg-query -W -f='${Package} ${Status}\n' $BUILD_PKGS $DEMO_PKGS $TEST_PKGS 2>/dev/null |
+        grep ' ok installed$' | sort
+}
+
 build() {
+    local found
     cd "$top"
     [ -x configure ] || ./bootstrap
-    if [ ! -f Makefile ] || [ configure -nt config.status ]; then
+    found=$(found_now)
+    if [ ! -f Makefile ] || [ configure -nt config.status ] ||
+       [ "$(cat .quickstart-found 2>/dev/null)" != "$found" ]; then
         ./configure --enable-werror --sysconfdir=/etc "$@"
+        printf '%s\n' "$found" > .quickstart-found
     fi
     make -j"$(nproc)"
 }
