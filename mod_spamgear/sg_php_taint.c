@@ -3103,11 +3103,17 @@ static int incdec_const(an_t *a, const sg_php_str_t *c, int inc, sg_php_str_t *o
  * the new value, else the old. */
 static void incdec(an_t *a, pval_t *v, int inc, int pre)
 {
+    static const sg_php_str_t null_value = { "", 0 };    /* ++ of an unset variable */
+    const sg_php_str_t *c = NULL;
     sg_php_str_t now;
     pval_t nv;
 
-    if (v->lv == LV_VAR && v->lvname && !v->taint && !v->arr
-        && incdec_const(a, v->c.s ? &v->c : &(sg_php_str_t){ "", 0 }, inc, &now)) {
+    if (v->lv == LV_VAR && v->lvname && !v->taint && !v->arr) {
+        /* a constant, or nothing at all; a value the analyser cannot tell
+         * (c.s NULL but set) is no constant to count from */
+        c = v->c.s ? &v->c : var_get(a, v->lvname, v->lvlen) ? NULL : &null_value;
+    }
+    if (c && incdec_const(a, c, inc, &now)) {
         /* counting numbers is what loops do; counting letters, obfuscators */
         set_const(&nv, now.s, now.n, is_num_str(&now) ? V_LIT : V_OBF | V_STRONG);
         var_set(a, a->scope, v->lvname, v->lvlen, &nv);
