@@ -18,6 +18,7 @@
 #include <apr_thread_mutex.h>
 #include <apr_thread_cond.h>
 #include "sg_archive.h"
+#include "sg_clamav.h"
 #include "sg_cli.h"
 #include "sg_deobf.h"
 #include "sg_engine.h"
@@ -834,17 +835,67 @@ static int collect(void *arr, const char *key, const char *value)
     return 1;
 }
 
+/* The ClamAV mode to use.  A mode nobody chose (neither --clamav nor the
+ * config file: the built-in "engine /var/lib/clamav") on a machine where
+ * freshclam has not run is no reason to stop a scan: said once, and the
+ * scan goes on with the other engines (libclamav still loads the project's
+ * ClamAV-format files).  A mode the admin chose stays an error. */
+static const char *clamav_mode(sg_cli_t *cli, const char *cmd)
+{
+    const char *mode = sg_cli_opt(cli, "clamav");
+    const char *dbdir;
+
+    if (mode) return mode;
+    mode = sg_conf_get(cli->conf, "clamav");
+    if (!mode || sg_conf_line(cli->conf, "clamav") || strncmp(mode, "engine", 6)) return mode;
+    dbdir = mode + 6 + strspn(mode + 6, " \t");
+    if (!*dbdir || sg_clamav_has_databases(dbdir, cli->pool)) return mode;
+    sg_cli_error("%s: warning: no ClamAV databases in %s (run freshclam, or set 'clamav off' "
+                 "in the config): scanning without ClamAV's own signatures", cmd, dbdir);
+    return "engine";
+}
+
+/* The signature directory: --signatures, the config's, else the default;
+ * a default not installed yet, with the binary run from its build tree,
+ * is the tree's conf/signatures (said once). */
+static const char *signature_dir(sg_cli_t *cli, const char *cmd)
+{
+    const char *dir = sg_cli_opt(cli, "signatures");
+    char exe[4096], *slash, *tree;
+    apr_finfo_t fi;
+    ssize_t n;
+
+    if (dir) return dir;
+    dir = sg_conf_get(cli->conf, "signatures");
+    if (sg_conf_line(cli->conf, "signatures") || !dir
+        || apr_stat(&fi, dir, APR_FINFO_TYPE, cli->pool) == APR_SUCCESS) {
+        return dir;
+    }
+    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0) return dir;
+    exe[n] = '\0';
+    if (!(slash = strrchr(exe, '/'))) return dir;
+    *slash = '\0';
+    /* libtool's wrapper runs the real binary from .libs/ */
+    if ((slash = strrchr(exe, '/')) && !strcmp(slash, "/.libs")) *slash = '\0';
+    /* the build tree this binary was made in (VPATH builds too), while it
+     * has not been installed anywhere else */
+    if (strcmp(exe, SG_BUILDDIR)) return dir;
+    tree = apr_pstrcat(cli->pool, SG_SRCDIR, "/conf/signatures", NULL);
+    if (apr_stat(&fi, tree, APR_FINFO_TYPE, cli->pool) != APR_SUCCESS) return dir;
+    sg_cli_error("%s: %s is not installed yet: using the build tree's %s", cmd, dir, tree);
+    return tree;
+}
+
 /* Builds the engine from the config and the options; returns -1 to go on. */
 static int setup_engine(sg_cli_t *cli, sg_engine_t **engine, const char *cmd)
 {
     sg_engine_options_t opts;
     sg_result_t res = { APR_SUCCESS, NULL };
-    const char *sigdir = sg_cli_opt(cli, "signatures"), *v;
+    const char *sigdir, *v;
     apr_int64_t secs;
 
     sg_engine_options_default(&opts);
-    opts.clamav = sg_cli_opt(cli, "clamav") ? sg_cli_opt(cli, "clamav")
-                                            : sg_conf_get(cli->conf, "clamav");
     opts.clamd_fildes = sg_cli_opt(cli, "fildes") != NULL;
     opts.decode = sg_cli_opt(cli, "no-decode") == NULL;
     if ((v = sg_cli_opt(cli, "clamd-timeout"))) {
@@ -858,7 +909,9 @@ static int setup_engine(sg_cli_t *cli, sg_engine_t **engine, const char *cmd)
         return usage_error(cmd, "--budget is not a time (examples: 1s, 250ms, 50us; 0: no "
                            "limit)", v);
     }
-    if (!sigdir) sigdir = sg_conf_get(cli->conf, "signatures");
+    /* after the usage checks: a usage error says only that */
+    sigdir = signature_dir(cli, cmd);
+    opts.clamav = clamav_mode(cli, cmd);
     sg_deobf_set_inflate(sg_host_inflate);
     sg_archive_set_reader(sg_libarchive_reader());
     if (sg_engine_create(engine, cli->pool, &opts, &res) != APR_SUCCESS

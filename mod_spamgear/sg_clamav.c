@@ -30,8 +30,12 @@ static void clamav_msg(enum cl_msg severity, const char *fullmsg, const char *ms
                   APR_SUCCESS, NULL, "libclamav: %.*s", (int)len, msg);
 }
 
-/* Non-zero when DIR holds at least one ClamAV database file. */
 static int has_databases(const char *dir, apr_pool_t *p);
+
+int sg_clamav_has_databases(const char *dbdir, apr_pool_t *p)
+{
+    return has_databases(dbdir, p);
+}
 
 static apr_status_t engine_free(void *data)
 {

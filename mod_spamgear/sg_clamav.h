@@ -29,6 +29,10 @@ struct sg_av_t {
  * DBDIR (a missing DBDIR is an error only when REQUIRED) and the
  * ClamAV-format files (.ndb .hdb .hsb .ldb .yar .cvd .cld ...) of EXTRA_DIR
  * (may be NULL), compiled.  The engine is freed by a cleanup on P. */
+/* Non-zero when DBDIR holds at least one ClamAV database file (freshclam
+ * has run); 0 also when DBDIR cannot be read. */
+int sg_clamav_has_databases(const char *dbdir, apr_pool_t *p);
+
 apr_status_t sg_clamav_open_engine(sg_av_t **av, apr_pool_t *p, const char *dbdir,
                                    int required, const char *extra_dir, sg_result_t *res);
 

@@ -546,5 +546,49 @@ else
     fail "clamd gone: exit 2 naming the socket" "exit $rc" "$(cat "$tmp/err")"
 fi
 
+# ------------------------------------------------------------------ defaults that work
+# No config file at all: the built-in ClamAV mode ("engine /var/lib/clamav")
+# on a machine where freshclam has not run is a warning, and the scan goes
+# on; an admin's explicit "clamav engine DIR" with a missing DIR stays an
+# error.  (Which case applies depends on the machine's /var/lib/clamav:
+# both are checked for what they must say.)
+: > "$tmp/none.conf"
+"$sg" -c "$tmp/none.conf" scan --signatures "$tmp/sigs" "$f/clean.txt" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if ls /var/lib/clamav/*.c[lv]d >/dev/null 2>&1; then
+    [ $rc = 0 ] && [ ! -s "$tmp/err" ] && ok "defaults: ClamAV databases present, no warning, exit 0" ||
+        fail "defaults: ClamAV databases present, no warning, exit 0" "exit $rc" "$(cat "$tmp/err")"
+else
+    if [ $rc = 0 ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+       grep -q "^spamgear: scan: warning: no ClamAV databases in /var/lib/clamav (run freshclam" "$tmp/err"; then
+        ok "defaults: no ClamAV databases (freshclam never ran): one warning line, the scan goes on, exit 0"
+    else
+        fail "defaults: no ClamAV databases: one warning line, the scan goes on, exit 0" "exit $rc" "$(cat "$tmp/err")"
+    fi
+fi
+printf 'clamav engine %s/no-such-db\n' "$tmp" > "$tmp/explicit.conf"
+"$sg" -c "$tmp/explicit.conf" scan --signatures "$tmp/sigs" "$f/clean.txt" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc = 2 ] && grep -q "no-such-db: no such ClamAV database directory" "$tmp/err" &&
+    ok "defaults: an explicit 'clamav engine DIR' with no DIR stays an error (exit 2)" ||
+    fail "defaults: an explicit 'clamav engine DIR' with no DIR stays an error" "exit $rc" "$(cat "$tmp/err")"
+# Run from its build tree before make install, the built-in signature
+# directory (not installed yet) is the tree's conf/signatures, said once.
+printf 'clamav off\n' > "$tmp/off.conf"
+default_sigs=$("$sg" -c "$tmp/off.conf" check-config --dump | sed -n 's/^signatures  *\([^ ]*\) .*/\1/p')
+srcdir_abs=$(cd "$srcdir" && pwd)
+"$sg" -c "$tmp/off.conf" scan "$f/shell.php" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ -d "$default_sigs" ]; then
+    [ $rc = 1 ] && ok "defaults: the installed signature directory is used" ||
+        fail "defaults: the installed signature directory is used" "exit $rc" "$(cat "$tmp/err")"
+elif [ $rc = 1 ] && grep -q "is not installed yet: using the build tree's $srcdir_abs/conf/signatures" "$tmp/err" &&
+     grep -q 'PHP\.' "$tmp/out"; then
+    ok "defaults: uninstalled, the build tree's conf/signatures are used and said"
+else
+    fail "defaults: uninstalled, the build tree's conf/signatures are used and said" "exit $rc" \
+        "$(cat "$tmp/err" "$tmp/out")"
+fi
+
 echo "t/scan: $((n - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
