@@ -439,11 +439,16 @@ static int report(mail_run_t *run)
         }
     }
     if (run->json) {
-        json_t *doc = json_pack("{s:s, s:o, s:I, s:{s:I, s:I}, s:o}",
+        const sg_mailskip_t *sk = sg_maillog_skipped(run->ml);
+        json_t *doc = json_pack("{s:s, s:o, s:I, s:{s:I, s:I, s:b}, s:{s:I, s:I, s:I, s:I}, s:o}",
                                 "source", sg_mailsrc_name(run->source),
                                 "until", json_time(run->until), "period", (json_int_t)run->period,
                                 "read", "bytes", (json_int_t)run->bytes,
-                                "seeked", (json_int_t)run->seeked, "accounts", accounts);
+                                "seeked", (json_int_t)run->seeked, "partial", run->partial,
+                                "skipped", "too_long", (json_int_t)sk->oversize,
+                                "no_timestamp", (json_int_t)sk->no_time,
+                                "malformed", (json_int_t)sk->malformed,
+                                "future", (json_int_t)sk->future, "accounts", accounts);
         json_dumpf(doc, run->cli->out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
         fputc('\n', run->cli->out);
         json_decref(doc);
