@@ -1182,8 +1182,9 @@ int sg_cmd_inspect(sg_cli_t *cli, int argc, const char *const *argv)
         return verdict(cli, SG_EXIT_ERROR, "spamgear: inspect needs one FILE", NULL, NULL);
     }
     if (sg_cli_load_conf(cli) != SG_EXIT_OK || setup_engine(cli, &engine, "inspect") >= 0) {
+        /* the cause on stdout too: ModSecurity logs only stdout */
         return verdict(cli, SG_EXIT_ERROR, "spamgear: inspect: cannot load the config or the "
-                       "signatures", NULL, NULL);
+                       "signatures: ", NULL, sg_cli_last_error());
     }
     if (sg_parse_size(sg_conf_get(cli->conf, "max-file-size"), &max) != APR_SUCCESS) max = 16 << 20;
     if ((fd = open(argv[0], O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0

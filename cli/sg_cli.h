@@ -58,6 +58,11 @@ const sg_cmd_t *sg_cli_find_cmd(const char *name);
 /* Prints "spamgear: MESSAGE" (one line) on stderr. */
 void sg_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The text of the last sg_cli_error() message (without "spamgear: "), or "":
+ * for outputs that carry the cause elsewhere (inspect's stdout line, which
+ * is all ModSecurity logs). */
+const char *sg_cli_last_error(void);
+
 /* Reads the config file into CLI->conf; prints the problem and returns
  * SG_EXIT_ERROR when it is bad, SG_EXIT_OK otherwise. */
 int sg_cli_load_conf(sg_cli_t *cli);

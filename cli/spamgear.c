@@ -308,16 +308,23 @@ static const sg_entry_point_t entry_points[] = {
 
 /* --------------------------------------------------------------- helpers */
 
+/* one line: paths are capped well below this */
+static char last_error[8192];
+
 void sg_cli_error(const char *fmt, ...)
 {
-    char line[8192];   /* a message is one line: paths are capped well below this */
     va_list ap;
 
     /* APR's formatter, not stdio's: callers pass %pm (an apr_status_t's text). */
     va_start(ap, fmt);
-    apr_vsnprintf(line, sizeof(line), fmt, ap);
+    apr_vsnprintf(last_error, sizeof(last_error), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "spamgear: %s\n", line);
+    fprintf(stderr, "spamgear: %s\n", last_error);
+}
+
+const char *sg_cli_last_error(void)
+{
+    return last_error;
 }
 
 const sg_cmd_t *sg_cli_find_cmd(const char *name)
