@@ -861,9 +861,10 @@ static const char *clamav_mode(sg_cli_t *cli, const char *cmd)
 static const char *signature_dir(sg_cli_t *cli, const char *cmd)
 {
     const char *dir = sg_cli_opt(cli, "signatures");
-    char exe[4096], *slash, *tree;
+    char exe[4096], *slash, *tree, *real;
     apr_finfo_t fi;
     ssize_t n;
+    int same;
 
     if (dir) return dir;
     dir = sg_conf_get(cli->conf, "signatures");
@@ -880,8 +881,13 @@ static const char *signature_dir(sg_cli_t *cli, const char *cmd)
     if ((slash = strrchr(exe, '/')) && !strcmp(slash, "/.libs")) *slash = '\0';
     /* the build tree this binary was made in (VPATH builds too), while it
      * has not been installed anywhere else */
-    if (strcmp(exe, SG_BUILDDIR)) return dir;
-    tree = apr_pstrcat(cli->pool, SG_SRCDIR, "/conf/signatures", NULL);
+    if (!(real = realpath(SG_BUILDDIR, NULL))) return dir;
+    same = !strcmp(exe, real);
+    free(real);
+    /* the tree's own path, without distcheck's "_build/sub/../.." */
+    if (!same || !(real = realpath(SG_SRCDIR "/conf/signatures", NULL))) return dir;
+    tree = apr_pstrdup(cli->pool, real);
+    free(real);
     if (apr_stat(&fi, tree, APR_FINFO_TYPE, cli->pool) != APR_SUCCESS) return dir;
     sg_cli_error("%s: %s is not installed yet: using the build tree's %s", cmd, dir, tree);
     return tree;

@@ -576,7 +576,7 @@ rc=$?
 # directory (not installed yet) is the tree's conf/signatures, said once.
 printf 'clamav off\n' > "$tmp/off.conf"
 default_sigs=$("$sg" -c "$tmp/off.conf" check-config --dump | sed -n 's/^signatures  *\([^ ]*\) .*/\1/p')
-srcdir_abs=$(cd "$srcdir" && pwd)
+srcdir_abs=$(cd "$srcdir" && pwd -P)
 "$sg" -c "$tmp/off.conf" scan "$f/shell.php" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 if [ -d "$default_sigs" ]; then
