@@ -77,6 +77,10 @@ static void sg_register_hooks(apr_pool_t *p)
      * REALLY_FIRST) and mod_rewrite have settled the file and the handler
      * that will run it, and nothing has run yet. */
     ap_hook_fixups(sg_noexec_fixups, NULL, NULL, APR_HOOK_LAST);
+    /* A .htaccess whose spamgear settings would loosen what its directory
+     * has (found only when merging) fails its requests first, as httpd
+     * fails a .htaccess with a bad line. */
+    ap_hook_fixups(sg_config_refusal_fixups, NULL, NULL, APR_HOOK_FIRST);
     /* Upload scanning, registered after the no-exec check (same order): the
      * body is read only for requests that will run, and only once the
      * handler is settled, just before it runs; the replay filter then

@@ -61,7 +61,18 @@ typedef struct sg_dir_conf_t {
     int upload_status;           /* SpamGearUploadStatus: infected / denied names */
     int upload_bodies;           /* SpamGearUploadBodies: SG_BODY_* bits (SG_UNSET: 0) */
     int upload_media_code_scan;  /* SpamGearUploadMediaCode Scan (1) | Refuse (0, default) */
+    /* What a customer's .htaccess added (tighten-only, see sg_config_merge_dir) */
+    int htaccess;                /* set by a setter that ran in a .htaccess file */
+    const char *htaccess_file;   /* the .htaccess of its SpamGearUploadMaxSize */
+    const char *htaccess_max_at; /* "FILE: SpamGearUploadMaxSize ARG (line N)" */
+    sg_regex_list_t *login_more; /* SpamGearLoginMatch: login URIs added to the vhost's */
+    sg_regex_list_t *deny_more;  /* SpamGearUploadDenyNames: names added to the list */
+    const char *refusal;         /* a loosening found when merging: answer 500, log this */
+    const char *refusal_file;    /* ...in this .htaccess */
 } sg_dir_conf_t;
+
+/* SpamGearUploadMaxSize when unset */
+#define SG_UPLOAD_DEFAULT_MAX (APR_INT64_C(64) * 1024 * 1024)
 
 /* SpamGearUploadBodies: what is scanned besides file parts and raw files. */
 #define SG_BODY_FIELDS 1         /* multipart form fields (no filename) */
@@ -82,6 +93,8 @@ apr_status_t sg_config_finish(apr_pool_t *p, server_rec *s);
 /* The fixups hook that refuses script execution in no-exec paths
  * (mod_spamgear_noexec.c). */
 int sg_noexec_fixups(request_rec *r);
+
+int sg_config_refusal_fixups(request_rec *r);
 
 /* ---- login counting and bans (mod_spamgear_ban.c) */
 
@@ -113,6 +126,24 @@ void sg_stats_noexec_refused(void);
 
 /* Counts one scanned upload (BLOCKED 0) or one refused upload (1). */
 void sg_stats_upload(int blocked);
+
+/* .htaccess files that set spamgear directives, as the status page lists
+ * them: the last SG_HTACCESS_NOTES distinct files since start, in shared
+ * memory (paths cut at SG_HTACCESS_PATH - 1 bytes). */
+#define SG_HTACCESS_NOTES 32
+#define SG_HTACCESS_PATH 256
+typedef struct sg_htaccess_note_t {
+    char path[SG_HTACCESS_PATH];
+    apr_uint32_t read;       /* spamgear lines accepted, counted per reading */
+    apr_uint32_t refused;    /* lines refused (each a 500) */
+} sg_htaccess_note_t;
+
+/* Notes a spamgear line of FILE, refused or not (called while httpd reads a
+ * .htaccess for a request, and by the refusal fixup). */
+void sg_stats_htaccess(const char *file, int refused);
+
+/* The notes, copied into P. */
+apr_array_header_t *sg_stats_htaccess_list(apr_pool_t *p);
 
 /* ---- upload scanning (mod_spamgear_upload.c) */
 

@@ -48,6 +48,10 @@ typedef struct sg_stats_t {
     apr_uint32_t logins_failed;     /* failed logins counted */
     apr_uint32_t upload_scans;      /* upload requests scanned */
     apr_uint32_t upload_blocks;     /* upload requests refused */
+    /* .htaccess files seen with spamgear lines: a ring, written under the
+     * mutex, the oldest entry replaced once it is full */
+    sg_htaccess_note_t htaccess[SG_HTACCESS_NOTES];
+    apr_uint32_t htaccess_next;     /* slot the next new file takes */
 } sg_stats_t;
 
 /* The xmlrpc.php body prefix seen by the peek filter. */
@@ -452,9 +456,16 @@ static int is_xmlrpc(request_rec *r)
     return n >= 11 && !strcasecmp(uri + n - 11, "/xmlrpc.php");
 }
 
-static int login_uri(const char *uri, const sg_login_conf_t *c)
+/* URI (of request R) matches the vhost's login patterns or those that R's
+ * directory contexts and .htaccess files added. */
+static int login_uri(request_rec *r, const char *uri, const sg_login_conf_t *c)
 {
-    return uri && sg_regex_list_match(c->match, uri, strlen(uri)) != NULL;
+    const sg_dir_conf_t *dc = r->per_dir_config
+                              ? ap_get_module_config(r->per_dir_config, &spamgear_module) : NULL;
+    apr_size_t n = uri ? strlen(uri) : 0;
+
+    return uri && (sg_regex_list_match(c->match, uri, n) != NULL
+                   || (dc && sg_regex_list_match(dc->login_more, uri, n) != NULL));
 }
 
 /* ORIG (the first request of the chain) is a login POST when its URI, the
@@ -463,8 +474,8 @@ static int login_uri(const char *uri, const sg_login_conf_t *c)
 static int is_login(request_rec *orig, request_rec *last, const sg_login_conf_t *c)
 {
     if (orig->method_number != M_POST) return 0;
-    return login_uri(orig->uri, c) || login_uri(script_uri(orig), c)
-        || (last != orig && login_uri(script_uri(last), c));
+    return login_uri(orig, orig->uri, c) || login_uri(orig, script_uri(orig), c)
+        || (last != orig && login_uri(last, script_uri(last), c));
 }
 
 /* Copies up to limit bytes of what passes; the body itself is not changed. */
@@ -638,6 +649,56 @@ void sg_stats_upload(int blocked)
     if (g.stats) {
         apr_atomic_inc32(blocked ? &g.stats->upload_blocks : &g.stats->upload_scans);
     }
+}
+
+/* The slot holding FILE, or -1.  Read without the lock: a slot being
+ * rewritten at that moment reads as no match, and the caller then looks
+ * again under the lock. */
+static int htaccess_slot(const char *file)
+{
+    int i;
+
+    for (i = 0; i < SG_HTACCESS_NOTES; i++) {
+        if (!strncmp(g.stats->htaccess[i].path, file, SG_HTACCESS_PATH)) return i;
+    }
+    return -1;
+}
+
+void sg_stats_htaccess(const char *file, int refused)
+{
+    int i;
+
+    if (!g.stats || !g.mutex || !file || !*file) {
+        return;
+    }
+    if ((i = htaccess_slot(file)) < 0) {
+        lock();
+        if ((i = htaccess_slot(file)) < 0) {
+            i = (int)(g.stats->htaccess_next++ % SG_HTACCESS_NOTES);
+            memset(&g.stats->htaccess[i], 0, sizeof(g.stats->htaccess[i]));
+            apr_cpystrn(g.stats->htaccess[i].path, file, SG_HTACCESS_PATH);
+        }
+        unlock();
+    }
+    apr_atomic_inc32(refused ? &g.stats->htaccess[i].refused : &g.stats->htaccess[i].read);
+}
+
+apr_array_header_t *sg_stats_htaccess_list(apr_pool_t *p)
+{
+    apr_array_header_t *list = apr_array_make(p, SG_HTACCESS_NOTES, sizeof(sg_htaccess_note_t));
+    int i;
+
+    if (!g.stats || !g.mutex) {
+        return list;
+    }
+    lock();
+    for (i = 0; i < SG_HTACCESS_NOTES; i++) {
+        if (g.stats->htaccess[i].path[0]) {
+            APR_ARRAY_PUSH(list, sg_htaccess_note_t) = g.stats->htaccess[i];
+        }
+    }
+    unlock();
+    return list;
 }
 
 void sg_ban_status_info(sg_status_info_t *info)

@@ -124,6 +124,37 @@ void *sg_config_create_dir(apr_pool_t *p, char *dir)
     return conf;
 }
 
+/* ADD came from a .htaccess: its values may only tighten what BASE (the
+ * server, vhost, <Directory> and outer .htaccess settings) has.  The setters
+ * already refused every loosening value they can judge alone (NoExec Off,
+ * UploadScan Off, ...); what needs BASE is judged here.  A loosening found
+ * here cannot fail the parse any more: it becomes C->refusal, and
+ * sg_config_refusal_fixups answers 500 as httpd does for a bad .htaccess. */
+static void merge_htaccess(apr_pool_t *p, sg_dir_conf_t *c, const sg_dir_conf_t *base,
+                           const sg_dir_conf_t *add)
+{
+    apr_off_t base_max = base->upload_max > 0 ? base->upload_max : SG_UPLOAD_DEFAULT_MAX;
+
+    if (add->upload_max > 0 && add->upload_max > base_max) {
+        c->upload_max = base->upload_max;
+        if (!c->refusal) {
+            c->refusal_file = add->htaccess_file;
+            c->refusal = apr_psprintf(p, "%s refused: larger than the %" APR_OFF_T_FMT
+                                      " bytes this directory has; a .htaccess may only "
+                                      "lower it", add->htaccess_max_at, base_max);
+        }
+    }
+    else if (add->upload_max > 0) {
+        /* a lower limit is a limit: what is over it is refused, never let
+         * through unscanned (SpamGearUploadOversize Allow would loosen) */
+        c->upload_oversize_allow = 0;
+    }
+    if (add->upload_bodies != SG_UNSET) {
+        c->upload_bodies = (base->upload_bodies != SG_UNSET ? base->upload_bodies : 0)
+                           | add->upload_bodies;
+    }
+}
+
 void *sg_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
 {
     const sg_dir_conf_t *base = basev, *add = addv;
@@ -141,7 +172,37 @@ void *sg_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     MERGE(upload_bodies);
     MERGE(upload_media_code_scan);
     MERGE_PTR(upload_deny_names);
+    /* ADD may be one section or .htaccess, or what httpd merged before (a
+     * directory walk's result): the .htaccess additions travel in both. */
+    c->refusal = base->refusal ? base->refusal : add->refusal;
+    c->refusal_file = base->refusal ? base->refusal_file : add->refusal_file;
+    c->login_more = add->login_more ? sg_regex_list_join(base->login_more, add->login_more, p)
+                                    : base->login_more;
+    if (add->upload_deny_names) {
+        /* the admin's list replaced the list, with what a .htaccess added above */
+        c->deny_more = add->deny_more;
+    }
+    else {
+        c->deny_more = add->deny_more ? sg_regex_list_join(base->deny_more, add->deny_more, p)
+                                      : base->deny_more;
+    }
+    if (add->htaccess) {
+        merge_htaccess(p, c, base, add);
+    }
     return conf;
+}
+
+int sg_config_refusal_fixups(request_rec *r)
+{
+    const sg_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &spamgear_module);
+
+    if (!dc->refusal) {
+        return DECLINED;
+    }
+    sg_stats_htaccess(dc->refusal_file, 1);
+    /* the same level and form as httpd's own line for a bad .htaccess */
+    ap_log_rerror(APLOG_MARK, APLOG_ALERT, 0, r, APLOGNO(53070) "%s", dc->refusal);
+    return HTTP_INTERNAL_SERVER_ERROR;
 }
 
 apr_status_t sg_config_finish(apr_pool_t *p, server_rec *s)
@@ -166,10 +227,53 @@ apr_status_t sg_config_finish(apr_pool_t *p, server_rec *s)
 
 /* --------------------------------------------------------------- setters */
 
+/* 1 while httpd reads a .htaccess file (it parses those with cmd->pool ==
+ * cmd->temp_pool, which is what NOT_IN_HTACCESS tests).  Every setter asks:
+ * AllowOverrideList lets a .htaccess run any directive it names, whatever
+ * the directive's override class, and GLOBAL_ONLY does not see a .htaccess
+ * (it looks for enclosing <Directory> sections, and a .htaccess has none). */
+static int in_htaccess(cmd_parms *cmd)
+{
+    return ap_check_cmd_context(cmd, NOT_IN_HTACCESS) != NULL;
+}
+
+/* The error for a .htaccess line that would loosen protection: httpd
+ * answers 500 and logs "FILE: <this>", so the line number goes in here. */
+static const char *htaccess_refused(cmd_parms *cmd, const char *arg, const char *why)
+{
+    sg_stats_htaccess(cmd->directive ? cmd->directive->filename : NULL, 1);
+    return apr_psprintf(cmd->pool, "%s%s%s (line %d) refused: %s", cmd->cmd->name,
+                        arg ? " " : "", arg ? arg : "",
+                        cmd->directive ? cmd->directive->line_num : 0, why);
+}
+
+/* The error for a directive that a .htaccess may not set at all. */
+static const char *server_only(cmd_parms *cmd)
+{
+    return htaccess_refused(cmd, NULL, "only the server configuration sets this; a .htaccess "
+                            "may only tighten spamgear (see \"spamgear in .htaccess\" in the "
+                            "README)");
+}
+
+/* Marks DIRCONF as read from a .htaccess when it is: tighten-only merge. */
+static int mark_htaccess(cmd_parms *cmd, void *dirconf)
+{
+    int yes = in_htaccess(cmd);
+
+    if (yes) {
+        ((sg_dir_conf_t *)dirconf)->htaccess = 1;
+        sg_stats_htaccess(cmd->directive ? cmd->directive->filename : NULL, 0);
+    }
+    return yes;
+}
+
 static const char *sg_config_set_noexec(cmd_parms *cmd, void *dirconf, int on)
 {
     sg_dir_conf_t *conf = dirconf;
 
+    if (mark_htaccess(cmd, dirconf) && !on) {
+        return htaccess_refused(cmd, "Off", "a .htaccess may switch no-exec on, never off");
+    }
     conf->noexec = on ? SG_NOEXEC_ON : SG_NOEXEC_OFF;
     return NULL;
 }
@@ -181,6 +285,9 @@ static const char *sg_config_set_noexec_match(cmd_parms *cmd, void *dummy, const
     sg_result_t res = { APR_SUCCESS, NULL };
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
 
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
     if (err) {
         return err;
     }
@@ -201,6 +308,9 @@ static const char *sg_config_set_noexec_handler(cmd_parms *cmd, void *dummy, con
                                                   &spamgear_module);
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
 
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
     if (err) {
         return err;
     }
@@ -214,10 +324,16 @@ static const char *sg_config_set_noexec_handler(cmd_parms *cmd, void *dummy, con
 
 /* ---- login counting and bans: all per server (RSRC_CONF), merged per vhost */
 
-static sg_login_conf_t *login_conf(cmd_parms *cmd)
+/* The vhost's login settings; *ERR (else NULL) says why CMD cannot set
+ * them where it stands: a .htaccess, or a <Directory>, <Location> or <Files>
+ * section (the directives carry OR_OPTIONS so that a .htaccess line reaches
+ * the setter and gets its line number and reason, not only "not allowed"). */
+static sg_login_conf_t *login_conf(cmd_parms *cmd, const char **err)
 {
     sg_server_conf_t *conf = ap_get_module_config(cmd->server->module_config,
                                                   &spamgear_module);
+
+    *err = in_htaccess(cmd) ? server_only(cmd) : ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
     return &conf->login;
 }
 
@@ -232,15 +348,42 @@ static long parse_number(const char *arg, long min, long max)
 
 static const char *sg_config_set_login(cmd_parms *cmd, void *dummy, int on)
 {
-    login_conf(cmd)->on = on;
+    const char *err;
+    sg_login_conf_t *c = login_conf(cmd, &err);
+
+    if (err) {
+        return err;
+    }
+    c->on = on;
     return NULL;
 }
 
-static const char *sg_config_set_login_match(cmd_parms *cmd, void *dummy, const char *regex)
+/* In a <Directory>, <Location>, <Files> or .htaccess: login URIs added, for
+ * requests mapped there, to the vhost's list (its limits count them). */
+static const char *add_login_match(cmd_parms *cmd, sg_dir_conf_t *conf, const char *regex)
 {
-    sg_login_conf_t *c = login_conf(cmd);
     sg_result_t res = { APR_SUCCESS, NULL };
 
+    mark_htaccess(cmd, conf);
+    if (!conf->login_more) {
+        conf->login_more = sg_regex_list_create(cmd->pool);
+    }
+    if (sg_regex_list_add(conf->login_more, regex, 1, &res) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "SpamGearLoginMatch: %s", res.problem);
+    }
+    return NULL;
+}
+
+static const char *sg_config_set_login_match(cmd_parms *cmd, void *dirconf, const char *regex)
+{
+    const char *err;
+    sg_login_conf_t *c;
+    sg_result_t res = { APR_SUCCESS, NULL };
+
+    if (cmd->path) {
+        return add_login_match(cmd, dirconf, regex);
+    }
+    c = login_conf(cmd, &err);   /* no error: a server or vhost context */
     if (!c->match) {
         /* The first SpamGearLoginMatch of a server replaces the built-in list. */
         c->match = sg_regex_list_create(cmd->pool);
@@ -253,10 +396,14 @@ static const char *sg_config_set_login_match(cmd_parms *cmd, void *dummy, const 
 
 static const char *sg_config_set_login_success(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    sg_login_conf_t *c = login_conf(cmd);
+    const char *err;
+    sg_login_conf_t *c = login_conf(cmd, &err);
     int xmlrpc = !strncasecmp(arg, "xmlrpc:", 7);
     long code = parse_number(arg + (xmlrpc ? 7 : 0), 100, 599);
 
+    if (err) {
+        return err;
+    }
     if (code < 0) {
         return apr_psprintf(cmd->pool, "SpamGearLoginSuccess: not an HTTP status (%s); "
                             "use e.g. 302 or xmlrpc:200", arg);
@@ -273,9 +420,13 @@ static const char *sg_config_set_login_success(cmd_parms *cmd, void *dummy, cons
 static const char *sg_config_set_login_limit(cmd_parms *cmd, void *dummy, const char *count,
                                              const char *seconds)
 {
-    sg_login_conf_t *c = login_conf(cmd);
+    const char *err;
+    sg_login_conf_t *c = login_conf(cmd, &err);
     long n = parse_number(count, 1, 1000000), t = parse_number(seconds, 1, 86400 * 30);
 
+    if (err) {
+        return err;
+    }
     if (n < 0 || t < 0) {
         return apr_psprintf(cmd->pool, "SpamGearLoginLimit: want COUNT (1-1000000) and "
                             "SECONDS (1-2592000) (%s %s)", count, seconds);
@@ -288,11 +439,15 @@ static const char *sg_config_set_login_limit(cmd_parms *cmd, void *dummy, const 
 static const char *sg_config_set_ban_time(cmd_parms *cmd, void *dummy, const char *seconds,
                                           const char *growth)
 {
-    sg_login_conf_t *c = login_conf(cmd);
+    const char *err;
+    sg_login_conf_t *c = login_conf(cmd, &err);
     long t = parse_number(seconds, 1, SG_BAN_MAX_SECONDS);
     char *end = NULL;
     double g = growth ? strtod(growth, &end) : 1.0;
 
+    if (err) {
+        return err;
+    }
     if (t < 0) {
         return apr_psprintf(cmd->pool, "SpamGearBanTime: want SECONDS from 1 to %d (%s)",
                             SG_BAN_MAX_SECONDS, seconds);
@@ -308,8 +463,12 @@ static const char *sg_config_set_ban_time(cmd_parms *cmd, void *dummy, const cha
 
 static const char *sg_config_set_ban_scope(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    sg_login_conf_t *c = login_conf(cmd);
+    const char *err;
+    sg_login_conf_t *c = login_conf(cmd, &err);
 
+    if (err) {
+        return err;
+    }
     if (!strcasecmp(arg, "Server")) {
         c->scope = SG_SCOPE_SERVER;
     }
@@ -324,10 +483,14 @@ static const char *sg_config_set_ban_scope(cmd_parms *cmd, void *dummy, const ch
 
 static const char *sg_config_set_ban_exempt(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    sg_login_conf_t *c = login_conf(cmd);
+    const char *err;
+    sg_login_conf_t *c = login_conf(cmd, &err);
     sg_result_t res = { APR_SUCCESS, NULL };
     sg_cidr_t cidr;
 
+    if (err) {
+        return err;
+    }
     if (sg_cidr_parse(arg, &cidr, cmd->pool, &res) != APR_SUCCESS) {
         return apr_psprintf(cmd->pool, "SpamGearBanExempt: %s", res.problem);
     }
@@ -340,35 +503,50 @@ static const char *sg_config_set_ban_exempt(cmd_parms *cmd, void *dummy, const c
 
 static const char *sg_config_set_ban_status(cmd_parms *cmd, void *dummy, const char *arg)
 {
+    const char *err;
+    sg_login_conf_t *c = login_conf(cmd, &err);
     long code = parse_number(arg, 403, 429);
 
+    if (err) {
+        return err;
+    }
     if (code != 403 && code != 429) {
         return apr_psprintf(cmd->pool, "SpamGearBanStatus: want 403 or 429 (%s)", arg);
     }
-    login_conf(cmd)->status = (int)code;
+    c->status = (int)code;
     return NULL;
 }
 
 static const char *sg_config_set_ban_ipv6_prefix(cmd_parms *cmd, void *dummy, const char *arg)
 {
+    const char *err;
+    sg_login_conf_t *c = login_conf(cmd, &err);
     long bits = parse_number(arg, 16, 128);
 
+    if (err) {
+        return err;
+    }
     if (bits < 0) {
         return apr_psprintf(cmd->pool, "SpamGearBanIPv6Prefix: want 16 to 128 bits (%s)", arg);
     }
-    login_conf(cmd)->v6_prefix = (int)bits;
+    c->v6_prefix = (int)bits;
     return NULL;
 }
 
 static const char *sg_config_set_login_body_limit(cmd_parms *cmd, void *dummy, const char *arg)
 {
+    const char *err;
+    sg_login_conf_t *c = login_conf(cmd, &err);
     long bytes = parse_number(arg, 0, 16 * 1024 * 1024);
 
+    if (err) {
+        return err;
+    }
     if (bytes < 0) {
         return apr_psprintf(cmd->pool, "SpamGearLoginBodyLimit: want 0 to 16777216 bytes "
                             "(%s)", arg);
     }
-    login_conf(cmd)->body_limit = (int)bytes;
+    c->body_limit = (int)bytes;
     return NULL;
 }
 
@@ -379,6 +557,9 @@ static const char *sg_config_set_ban_store(cmd_parms *cmd, void *dummy, const ch
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
     const char *colon = strchr(arg, ':');
 
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
     if (err) {
         return err;
     }
@@ -396,12 +577,19 @@ static const char *sg_config_set_ban_store(cmd_parms *cmd, void *dummy, const ch
 
 static const char *sg_config_set_upload_scan(cmd_parms *cmd, void *dirconf, int on)
 {
+    if (mark_htaccess(cmd, dirconf) && !on) {
+        return htaccess_refused(cmd, "Off", "a .htaccess may switch upload scanning on, "
+                                "never off");
+    }
     ((sg_dir_conf_t *)dirconf)->upload_scan = on;
     return NULL;
 }
 
 static const char *sg_config_set_upload_keep(cmd_parms *cmd, void *dirconf, int on)
 {
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
     ((sg_dir_conf_t *)dirconf)->upload_keep = on;
     return NULL;
 }
@@ -414,28 +602,42 @@ static const char *sg_config_set_upload_max_size(cmd_parms *cmd, void *dirconf, 
         return apr_psprintf(cmd->pool, "SpamGearUploadMaxSize: want a size from 1 byte to "
                             "1T, e.g. 65536 or 64M (%s)", arg);
     }
+    if (mark_htaccess(cmd, dirconf)) {
+        /* judged against the enclosing value in merge_htaccess() */
+        ((sg_dir_conf_t *)dirconf)->htaccess_file = cmd->directive ? cmd->directive->filename
+                                                                   : NULL;
+        ((sg_dir_conf_t *)dirconf)->htaccess_max_at = apr_psprintf(
+            cmd->pool, "%s: SpamGearUploadMaxSize %s (line %d)",
+            cmd->directive ? cmd->directive->filename : ".htaccess", arg,
+            cmd->directive ? cmd->directive->line_num : 0);
+    }
     ((sg_dir_conf_t *)dirconf)->upload_max = (apr_off_t)v;
     return NULL;
 }
 
-/* Parses Deny|Allow into *ALLOW; an error string naming DIRECTIVE otherwise. */
-static const char *deny_allow(cmd_parms *cmd, const char *directive, const char *arg, int *allow)
+/* Parses Deny|Allow into *ALLOW; an error string naming DIRECTIVE otherwise.
+ * A .htaccess may only say Deny. */
+static const char *deny_allow(cmd_parms *cmd, void *dirconf, const char *directive,
+                              const char *arg, int *allow)
 {
     if (!strcasecmp(arg, "Deny")) *allow = 0;
     else if (!strcasecmp(arg, "Allow")) *allow = 1;
     else return apr_psprintf(cmd->pool, "%s: want Deny or Allow (%s)", directive, arg);
+    if (mark_htaccess(cmd, dirconf) && *allow) {
+        return htaccess_refused(cmd, arg, "a .htaccess may only say Deny");
+    }
     return NULL;
 }
 
 static const char *sg_config_set_upload_oversize(cmd_parms *cmd, void *dirconf, const char *arg)
 {
-    return deny_allow(cmd, "SpamGearUploadOversize", arg,
+    return deny_allow(cmd, dirconf, "SpamGearUploadOversize", arg,
                       &((sg_dir_conf_t *)dirconf)->upload_oversize_allow);
 }
 
 static const char *sg_config_set_upload_on_error(cmd_parms *cmd, void *dirconf, const char *arg)
 {
-    return deny_allow(cmd, "SpamGearUploadOnError", arg,
+    return deny_allow(cmd, dirconf, "SpamGearUploadOnError", arg,
                       &((sg_dir_conf_t *)dirconf)->upload_onerror_allow);
 }
 
@@ -447,6 +649,9 @@ static const char *sg_config_set_upload_media_code(cmd_parms *cmd, void *dirconf
     if (!strcasecmp(arg, "Refuse")) *scan = 0;
     else if (!strcasecmp(arg, "Scan")) *scan = 1;
     else return apr_psprintf(cmd->pool, "SpamGearUploadMediaCode: want Refuse or Scan (%s)", arg);
+    if (mark_htaccess(cmd, dirconf) && *scan) {
+        return htaccess_refused(cmd, arg, "a .htaccess may only say Refuse");
+    }
     return NULL;
 }
 
@@ -454,6 +659,9 @@ static const char *sg_config_set_upload_status(cmd_parms *cmd, void *dirconf, co
 {
     long code = parse_number(arg, 400, 599);
 
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
     if (code < 0) {
         return apr_psprintf(cmd->pool, "SpamGearUploadStatus: want a 4xx or 5xx status (%s)",
                             arg);
@@ -468,6 +676,17 @@ static const char *sg_config_set_upload_deny_names(cmd_parms *cmd, void *dirconf
     sg_dir_conf_t *conf = dirconf;
     sg_result_t res = { APR_SUCCESS, NULL };
 
+    if (mark_htaccess(cmd, dirconf)) {
+        /* added to the list in force, which the customer cannot replace */
+        if (!strcasecmp(regex, "none")) {
+            return htaccess_refused(cmd, regex, "a .htaccess may add names, never remove them");
+        }
+        if (!conf->deny_more) conf->deny_more = sg_regex_list_create(cmd->pool);
+        if (sg_regex_list_add(conf->deny_more, regex, 1, &res) != APR_SUCCESS) {
+            return apr_psprintf(cmd->pool, "SpamGearUploadDenyNames: %s", res.problem);
+        }
+        return NULL;
+    }
     if (!conf->upload_deny_names) {
         /* The first SpamGearUploadDenyNames of a context replaces the built-in list. */
         conf->upload_deny_names = sg_regex_list_create(cmd->pool);
@@ -502,6 +721,7 @@ static const char *sg_config_set_upload_bodies(cmd_parms *cmd, void *dirconf, co
         }
         bits |= kinds[i].bits;
     }
+    mark_htaccess(cmd, dirconf);  /* from a .htaccess, kinds are added, never removed */
     ((sg_dir_conf_t *)dirconf)->upload_bodies = bits;
     return NULL;
 }
@@ -520,6 +740,9 @@ static const char *sg_config_set_signatures(cmd_parms *cmd, void *dummy, const c
     sg_result_t res = { APR_SUCCESS, NULL };
     int n = 0;
 
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
     if (err) {
         return err;
     }
@@ -541,6 +764,9 @@ static const char *sg_config_set_clamav(cmd_parms *cmd, void *dummy, const char 
     const char *arg = ap_getword_conf(cmd->temp_pool, &args);
     sg_server_conf_t *conf = main_conf(cmd, &err);
 
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
     if (err) {
         return err;
     }
@@ -572,6 +798,9 @@ static const char *sg_config_set_spool_dir(cmd_parms *cmd, void *dummy, const ch
     sg_server_conf_t *conf = main_conf(cmd, &err);
     apr_finfo_t fi;
 
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
     if (err) {
         return err;
     }
@@ -590,6 +819,9 @@ static const char *sg_config_set_quarantine_dir(cmd_parms *cmd, void *dummy, con
     const char *err;
     sg_server_conf_t *conf = main_conf(cmd, &err);
 
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
     if (err) {
         return err;
     }
@@ -606,6 +838,9 @@ static const char *sg_config_set_scan_budget(cmd_parms *cmd, void *dummy, const 
     sg_server_conf_t *conf = main_conf(cmd, &err);
     apr_interval_time_t t;
 
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
     if (err) {
         return err;
     }
@@ -624,6 +859,9 @@ static const char *sg_config_set_clamd_timeout(cmd_parms *cmd, void *dummy, cons
     char *end;
     long n;
 
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
     if (err) {
         return err;
     }
@@ -638,74 +876,83 @@ static const char *sg_config_set_clamd_timeout(cmd_parms *cmd, void *dummy, cons
 
 /* --------------------------------------------------------------- directive table */
 
+/* Where a directive may stand.  Each carries OR_OPTIONS, so that under
+ * AllowOverride Options a .htaccess line reaches its setter, which refuses
+ * whatever would loosen protection (and every server-wide directive) with
+ * the line number and the reason; the setters of server-wide directives also
+ * refuse <Directory>, <Location> and <Files>, which OR_OPTIONS lets in. */
+#define SG_SERVER_CONF (RSRC_CONF | OR_OPTIONS)
+#define SG_DIR_CONF (RSRC_CONF | ACCESS_CONF | OR_OPTIONS)
+
 const command_rec sg_config_cmds[] = {
-    AP_INIT_FLAG("SpamGearNoExec", sg_config_set_noexec, NULL, ACCESS_CONF,
+    AP_INIT_FLAG("SpamGearNoExec", sg_config_set_noexec, NULL, ACCESS_CONF | OR_OPTIONS,
                  "On: nothing in this directory may run as a script; Off: exempt it "
                  "from the SpamGearNoExecMatch rules"),
-    AP_INIT_ITERATE("SpamGearNoExecMatch", sg_config_set_noexec_match, NULL, RSRC_CONF,
+    AP_INIT_ITERATE("SpamGearNoExecMatch", sg_config_set_noexec_match, NULL, SG_SERVER_CONF,
                     "PCRE2 patterns (caseless) for paths below the document root where "
                     "scripts must not run; replaces the built-in list"),
-    AP_INIT_ITERATE("SpamGearNoExecHandler", sg_config_set_noexec_handler, NULL, RSRC_CONF,
+    AP_INIT_ITERATE("SpamGearNoExecHandler", sg_config_set_noexec_handler, NULL, SG_SERVER_CONF,
                     "handler-name globs that run scripts, added to the built-in list"),
-    AP_INIT_FLAG("SpamGearLogin", sg_config_set_login, NULL, RSRC_CONF,
+    AP_INIT_FLAG("SpamGearLogin", sg_config_set_login, NULL, SG_SERVER_CONF,
                  "On (default): count failed logins and refuse banned clients"),
-    AP_INIT_ITERATE("SpamGearLoginMatch", sg_config_set_login_match, NULL, RSRC_CONF,
-                    "PCRE2 patterns (caseless) for login URIs; replaces the built-in list"),
-    AP_INIT_ITERATE("SpamGearLoginSuccess", sg_config_set_login_success, NULL, RSRC_CONF,
+    AP_INIT_ITERATE("SpamGearLoginMatch", sg_config_set_login_match, NULL, SG_DIR_CONF,
+                    "PCRE2 patterns (caseless) for login URIs; replaces the built-in list "
+                    "(in a directory context or .htaccess: added to it)"),
+    AP_INIT_ITERATE("SpamGearLoginSuccess", sg_config_set_login_success, NULL, SG_SERVER_CONF,
                     "statuses that mean a login worked (default 301 302 303); "
                     "xmlrpc:CODE for xmlrpc.php only"),
-    AP_INIT_TAKE2("SpamGearLoginLimit", sg_config_set_login_limit, NULL, RSRC_CONF,
+    AP_INIT_TAKE2("SpamGearLoginLimit", sg_config_set_login_limit, NULL, SG_SERVER_CONF,
                   "COUNT SECONDS: ban after COUNT failed logins within SECONDS (8 600)"),
-    AP_INIT_TAKE12("SpamGearBanTime", sg_config_set_ban_time, NULL, RSRC_CONF,
+    AP_INIT_TAKE12("SpamGearBanTime", sg_config_set_ban_time, NULL, SG_SERVER_CONF,
                    "SECONDS [GROWTH]: ban length (1200), times GROWTH for each repeat ban"),
-    AP_INIT_TAKE1("SpamGearBanScope", sg_config_set_ban_scope, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("SpamGearBanScope", sg_config_set_ban_scope, NULL, SG_SERVER_CONF,
                   "Server (default): a ban applies on this vhost; Global: on every vhost"),
-    AP_INIT_ITERATE("SpamGearBanExempt", sg_config_set_ban_exempt, NULL, RSRC_CONF,
+    AP_INIT_ITERATE("SpamGearBanExempt", sg_config_set_ban_exempt, NULL, SG_SERVER_CONF,
                     "addresses and CIDR ranges that are never counted or banned"),
-    AP_INIT_TAKE1("SpamGearBanStatus", sg_config_set_ban_status, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("SpamGearBanStatus", sg_config_set_ban_status, NULL, SG_SERVER_CONF,
                   "403 (default) or 429: the status banned clients get"),
-    AP_INIT_TAKE1("SpamGearBanIPv6Prefix", sg_config_set_ban_ipv6_prefix, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("SpamGearBanIPv6Prefix", sg_config_set_ban_ipv6_prefix, NULL, SG_SERVER_CONF,
                   "IPv6 clients are counted per network of this many bits (64)"),
-    AP_INIT_TAKE1("SpamGearLoginBodyLimit", sg_config_set_login_body_limit, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("SpamGearLoginBodyLimit", sg_config_set_login_body_limit, NULL, SG_SERVER_CONF,
                   "bytes of an xmlrpc.php body read for system.multicall counting (65536)"),
-    AP_INIT_TAKE1("SpamGearBanStore", sg_config_set_ban_store, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("SpamGearBanStore", sg_config_set_ban_store, NULL, SG_SERVER_CONF,
                   "shmcb (default), redis:HOST:PORT or memcache:HOST:PORT (socache providers)"),
-    AP_INIT_FLAG("SpamGearUploadScan", sg_config_set_upload_scan, NULL, RSRC_CONF | ACCESS_CONF,
+    AP_INIT_FLAG("SpamGearUploadScan", sg_config_set_upload_scan, NULL, SG_DIR_CONF,
                  "On (default): scan uploaded files before the handler runs"),
     AP_INIT_TAKE1("SpamGearUploadMaxSize", sg_config_set_upload_max_size, NULL,
-                  RSRC_CONF | ACCESS_CONF, "bytes of a request body scanned at most (67108864)"),
+                  SG_DIR_CONF, "bytes of a request body scanned at most (67108864)"),
     AP_INIT_TAKE1("SpamGearUploadOversize", sg_config_set_upload_oversize, NULL,
-                  RSRC_CONF | ACCESS_CONF,
+                  SG_DIR_CONF,
                   "Deny (default, 413) or Allow (unscanned) bodies over SpamGearUploadMaxSize"),
     AP_INIT_TAKE1("SpamGearUploadOnError", sg_config_set_upload_on_error, NULL,
-                  RSRC_CONF | ACCESS_CONF,
+                  SG_DIR_CONF,
                   "Deny (default, 503) or Allow uploads the scanner could not check"),
     AP_INIT_ITERATE("SpamGearUploadDenyNames", sg_config_set_upload_deny_names, NULL,
-                    RSRC_CONF | ACCESS_CONF, "PCRE2 patterns (caseless) for client file names "
+                    SG_DIR_CONF, "PCRE2 patterns (caseless) for client file names "
                     "that are refused; replaces the built-in list (none: refuse no name)"),
-    AP_INIT_FLAG("SpamGearUploadKeep", sg_config_set_upload_keep, NULL, RSRC_CONF | ACCESS_CONF,
+    AP_INIT_FLAG("SpamGearUploadKeep", sg_config_set_upload_keep, NULL, SG_DIR_CONF,
                  "On: keep refused uploads in SpamGearQuarantineDir (default Off)"),
     AP_INIT_RAW_ARGS("SpamGearUploadBodies", sg_config_set_upload_bodies, NULL,
-                     RSRC_CONF | ACCESS_CONF, "also scan multipart form fields, urlencoded "
+                     SG_DIR_CONF, "also scan multipart form fields, urlencoded "
                      "forms, other bodies: files (default), fields, form, other, all"),
     AP_INIT_TAKE1("SpamGearUploadMediaCode", sg_config_set_upload_media_code, NULL,
-                  RSRC_CONF | ACCESS_CONF, "Refuse (default): images, audio, video and "
+                  SG_DIR_CONF, "Refuse (default): images, audio, video and "
                   "documents with PHP code in them; Scan: let the scan's verdict decide"),
     AP_INIT_TAKE1("SpamGearUploadStatus", sg_config_set_upload_status, NULL,
-                  RSRC_CONF | ACCESS_CONF, "status for infected uploads and denied names (403)"),
-    AP_INIT_TAKE1("SpamGearSignatures", sg_config_set_signatures, NULL, RSRC_CONF,
+                  SG_DIR_CONF, "status for infected uploads and denied names (403)"),
+    AP_INIT_TAKE1("SpamGearSignatures", sg_config_set_signatures, NULL, SG_SERVER_CONF,
                   "directory of signature files loaded at startup (default: none)"),
-    AP_INIT_RAW_ARGS("SpamGearClamAV", sg_config_set_clamav, NULL, RSRC_CONF,
+    AP_INIT_RAW_ARGS("SpamGearClamAV", sg_config_set_clamav, NULL, SG_SERVER_CONF,
                      "Off (default), Engine [DBDIR], Socket /PATH or Tcp HOST:PORT"),
-    AP_INIT_TAKE1("SpamGearScanBudget", sg_config_set_scan_budget, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("SpamGearScanBudget", sg_config_set_scan_budget, NULL, SG_SERVER_CONF,
                   "CPU time the scan of one uploaded file may take (default 1s; 0: no "
                   "limit); over it, SpamGearUploadOnError decides"),
-    AP_INIT_TAKE1("SpamGearClamAVTimeout", sg_config_set_clamd_timeout, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("SpamGearClamAVTimeout", sg_config_set_clamd_timeout, NULL, SG_SERVER_CONF,
                   "seconds clamd may take per connect, send or reply (default 10)"),
-    AP_INIT_TAKE1("SpamGearQuarantineDir", sg_config_set_quarantine_dir, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("SpamGearQuarantineDir", sg_config_set_quarantine_dir, NULL, SG_SERVER_CONF,
                   "where SpamGearUploadKeep On keeps refused uploads (default "
                   SG_QUARANTINE_DEFAULT_DIR ", as the spamgear tool)"),
-    AP_INIT_TAKE1("SpamGearSpoolDir", sg_config_set_spool_dir, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("SpamGearSpoolDir", sg_config_set_spool_dir, NULL, SG_SERVER_CONF,
                   "directory for upload bodies over the in-memory limit (default: temp dir)"),
     { NULL }
 };

@@ -1,4 +1,5 @@
-/* mod_spamgear_status.c: SetHandler spamgear-status: bans, counters, unban form. */
+/* mod_spamgear_status.c: SetHandler spamgear-status: bans, counters, customers'
+ * .htaccess files, unban form. */
 #include <stdlib.h>
 #include <apr_strings.h>
 #include <apr_time.h>
@@ -20,6 +21,7 @@ APLOG_USE_MODULE(spamgear);
 typedef struct page_t {
     apr_array_header_t *bans;       /* sg_ban_rec_t */
     apr_array_header_t *counters;   /* sg_ban_rec_t */
+    apr_array_header_t *htaccess;   /* sg_htaccess_note_t */
     apr_pool_t *pool;               /* the request's */
     apr_int64_t now;                /* epoch seconds */
 } page_t;
@@ -57,6 +59,7 @@ static void load(request_rec *r, page_t *pg)
     pg->now = apr_time_sec(apr_time_now());
     pg->bans = apr_array_make(r->pool, 16, sizeof(sg_ban_rec_t));
     pg->counters = apr_array_make(r->pool, 16, sizeof(sg_ban_rec_t));
+    pg->htaccess = sg_stats_htaccess_list(r->pool);
     sg_ban_each_local(r, collect, pg);
     qsort(pg->bans->elts, (size_t)pg->bans->nelts, sizeof(sg_ban_rec_t), by_until);
     qsort(pg->counters->elts, (size_t)pg->counters->nelts, sizeof(sg_ban_rec_t), by_count_desc);
@@ -120,6 +123,13 @@ static int send_json(request_rec *r, const page_t *pg, const sg_status_info_t *i
     for (i = 0; i < pg->counters->nelts; i++) {
         put_json_rec(r, &APR_ARRAY_IDX(pg->counters, i, sg_ban_rec_t), 0,
                      i == pg->counters->nelts - 1);
+    }
+    ap_rputs("  ],\n  \"htaccess\": [\n", r);
+    for (i = 0; i < pg->htaccess->nelts; i++) {
+        const sg_htaccess_note_t *h = &APR_ARRAY_IDX(pg->htaccess, i, sg_htaccess_note_t);
+        ap_rprintf(r, "    {\"path\": \"%s\", \"read\": %u, \"refused\": %u}%s\n",
+                   sg_json_escape(h->path, r->pool), h->read, h->refused,
+                   i == pg->htaccess->nelts - 1 ? "" : ",");
     }
     ap_rputs("  ]\n}\n", r);
     return OK;
@@ -190,6 +200,26 @@ static void put_counters(request_rec *r, const page_t *pg)
     ap_rputs("</table>\n", r);
 }
 
+/* Customers' .htaccess files with spamgear lines (see README: spamgear in .htaccess). */
+static void put_htaccess(request_rec *r, const page_t *pg)
+{
+    int i;
+
+    ap_rputs("<h2>.htaccess files with spamgear lines</h2>\n", r);
+    if (pg->htaccess->nelts == 0) {
+        ap_rputs("<p class=\"none\">None seen since start.</p>\n", r);
+        return;
+    }
+    ap_rputs("<table id=\"htaccess\"><tr><th>File</th><th>Lines read</th>"
+             "<th>Lines refused</th></tr>\n", r);
+    for (i = 0; i < pg->htaccess->nelts; i++) {
+        const sg_htaccess_note_t *h = &APR_ARRAY_IDX(pg->htaccess, i, sg_htaccess_note_t);
+        ap_rprintf(r, "<tr><td>%s</td><td class=\"n\">%u</td><td class=\"n\">%u</td></tr>\n",
+                   sg_html_escape(h->path, r->pool), h->read, h->refused);
+    }
+    ap_rputs("</table>\n", r);
+}
+
 static int send_html(request_rec *r, const page_t *pg, const sg_status_info_t *in)
 {
     const char *clamav, *sigs = sg_upload_engine_info(r->pool, &clamav);
@@ -212,6 +242,7 @@ static int send_html(request_rec *r, const page_t *pg, const sg_status_info_t *i
                in->noexec_refused, in->upload_scans, in->upload_blocks, in->logins_failed, in->bans_made, in->requests_refused);
     put_bans(r, pg, in);
     put_counters(r, pg);
+    put_htaccess(r, pg);
     ap_rprintf(r, "<p class=\"none\">%s</p>\n</body></html>\n", utc(pg->now, r->pool));
     return OK;
 }

@@ -30,7 +30,6 @@ APLOG_USE_MODULE(spamgear);
 
 #define SPOOL_MEM (1024 * 1024)           /* body bytes kept in memory per request */
 #define READ_CHUNK (64 * 1024)            /* bytes asked of the input filters at once */
-#define DEFAULT_MAX (APR_INT64_C(64) * 1024 * 1024) /* SpamGearUploadMaxSize */
 #define REPLAY_FILTER "SPAMGEAR_REPLAY"
 #define DENY_NAMES "(?:\\.(?:php\\d*|phtml|pht|phar|phps|inc|cgi|pl|py|sh|shtml|asp|aspx|jsp)" \
     "|^\\.htaccess|^\\.user\\.ini|^\\.htpasswd)$"
@@ -377,6 +376,10 @@ static int deny_name(scan_t *sc, const char *part, const char *name, const char 
                                                             : g.deny_names;
     const char *hit = name && *name ? sg_regex_list_match(list, name, strlen(name)) : NULL;
 
+    if (!hit && name && *name) {
+        hit = sg_regex_list_match(sc->dc->deny_more, name, strlen(name));
+    }
+
     if (hit) {
         sc->verdict = V_NAME;
         sc->part = apr_pstrdup(sc->r->pool, part);
@@ -665,7 +668,7 @@ int sg_upload_fixups(request_rec *r)
 {
     const sg_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &spamgear_module);
     const char *ctype = apr_table_get(r->headers_in, "Content-Type"), *cl;
-    apr_off_t max = dc->upload_max > 0 ? dc->upload_max : DEFAULT_MAX;
+    apr_off_t max = dc->upload_max > 0 ? dc->upload_max : SG_UPLOAD_DEFAULT_MAX;
     int bodies = dc->upload_bodies != SG_UNSET ? dc->upload_bodies : 0;
     scan_t sc;
     spool_t *sp;

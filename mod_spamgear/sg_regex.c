@@ -62,6 +62,16 @@ apr_status_t sg_regex_list_add(sg_regex_list_t *list, const char *pattern,
     return APR_SUCCESS;
 }
 
+sg_regex_list_t *sg_regex_list_join(const sg_regex_list_t *a, const sg_regex_list_t *b,
+                                    apr_pool_t *p)
+{
+    sg_regex_list_t *list = sg_regex_list_create(p);
+
+    if (a) apr_array_cat(list->items, a->items);
+    if (b) apr_array_cat(list->items, b->items);
+    return list;
+}
+
 int sg_regex_list_count(const sg_regex_list_t *list)
 {
     return list ? list->items->nelts : 0;

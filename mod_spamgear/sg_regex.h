@@ -23,6 +23,12 @@ sg_regex_list_t *sg_regex_list_create(apr_pool_t *p);
 apr_status_t sg_regex_list_add(sg_regex_list_t *list, const char *pattern,
                                int caseless, sg_result_t *res);
 
+/* A new list in P holding the patterns of A, then those of B (either may be
+ * NULL); the compiled code stays owned by A's and B's pools, which must
+ * outlive P.  Used to add .htaccess patterns to a directory's list. */
+sg_regex_list_t *sg_regex_list_join(const sg_regex_list_t *a, const sg_regex_list_t *b,
+                                    apr_pool_t *p);
+
 /* Number of patterns in LIST. */
 int sg_regex_list_count(const sg_regex_list_t *list);
 

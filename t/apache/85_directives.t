@@ -36,11 +36,12 @@ SKIP: {
     refused('/typed/uploads/page.html', vhost => 'sg_handler');
 }
 
-# An uploaded .htaccess cannot switch no-exec off: SpamGearNoExec is not
-# allowed there, so httpd refuses the whole directory (500, core alert).
+# An uploaded .htaccess cannot switch no-exec off (AllowOverride All): the
+# module refuses the line, so httpd refuses the whole directory (500, core
+# alert); 99_htaccess.t has the rest of the .htaccess rules.
 t_start_error_log_watch();
 my ($st, undef, $body) = fetch('/htaccess/uploads/shell.php');
-my @alerts = grep { /\[core:alert\].*htaccess\/uploads\/\.htaccess: SpamGearNoExec not allowed here/ }
+my @alerts = grep { /\[core:alert\].*htaccess\/uploads\/\.htaccess: SpamGearNoExec Off \(line 2\) refused: / }
     t_finish_error_log_watch();
 ok($st == 500 && $body !~ /RAN-|<\?php/ && @alerts == 1,
    '/htaccess/uploads/shell.php: "SpamGearNoExec Off" in .htaccess gives 500 and one alert')

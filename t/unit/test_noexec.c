@@ -154,6 +154,29 @@ START_TEST(custom_rules_replace_and_extend)
 }
 END_TEST
 
+/* sg_regex_list_join: .htaccess additions after a directory's list, neither changed. */
+START_TEST(regex_lists_join_in_order)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    sg_regex_list_t *a = sg_regex_list_create(test_pool), *b = sg_regex_list_create(test_pool);
+    sg_regex_list_t *j;
+
+    ck_assert_int_eq(sg_regex_list_add(a, "\\.php$", 1, &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_regex_list_add(b, "\\.svgz$", 1, &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_regex_list_add(b, "\\.PHP$", 1, &res), APR_SUCCESS);
+    j = sg_regex_list_join(a, b, test_pool);
+    ck_assert_int_eq(sg_regex_list_count(j), 3);
+    ck_assert_str_eq(sg_regex_list_match(j, "x.PHP", 5), "\\.php$");   /* A's first */
+    ck_assert_str_eq(sg_regex_list_match(j, "logo.svgz", 9), "\\.svgz$");
+    ck_assert_ptr_null(sg_regex_list_match(j, "logo.svg", 8));
+    ck_assert_int_eq(sg_regex_list_count(a), 1);
+    ck_assert_int_eq(sg_regex_list_count(b), 2);
+    ck_assert_int_eq(sg_regex_list_count(sg_regex_list_join(NULL, b, test_pool)), 2);
+    ck_assert_int_eq(sg_regex_list_count(sg_regex_list_join(a, NULL, test_pool)), 1);
+    ck_assert_ptr_null(sg_regex_list_match(sg_regex_list_join(NULL, NULL, test_pool), "x", 1));
+}
+END_TEST
+
 Suite *noexec_suite(void)
 {
     Suite *s = suite_create("noexec");
@@ -168,6 +191,7 @@ Suite *noexec_suite(void)
     tcase_add_test(tc, proxy_filenames);
     tcase_add_test(tc, directory_switch_overrides_rules);
     tcase_add_test(tc, custom_rules_replace_and_extend);
+    tcase_add_test(tc, regex_lists_join_in_order);
     suite_add_tcase(s, tc);
     return s;
 }
