@@ -13,7 +13,7 @@ use Apache::Test qw(-withtestmore);
 use Apache::TestUtil qw(t_start_error_log_watch t_finish_error_log_watch);
 use SGTest;
 
-plan tests => 34, need need_module('spamgear', 'remoteip', 'proxy_fcgi');
+plan tests => 40, need need_module('spamgear', 'remoteip', 'proxy_fcgi');
 
 my $sapi = php_sapi();
 my $B = 'sgHtaccessBoundary';
@@ -71,6 +71,28 @@ ok($st == 403 && $b !~ /RAN-/, 'SpamGearUploadBodies fields: a form field with a
     or diag("status $st: $b");
 ($st, $b) = upload('/up/rec.php', ['comment', undef, $SHELL]);
 ok($st == 200 && $b =~ /^field comment \d+$/m, 'the same field elsewhere is not scanned (default: files)')
+    or diag("status $st: $b");
+
+# where the admin loosened (cust/noscan: scanning off, media code scanned,
+# oversize allowed), the customer's .htaccess (cust/rescan) tightens again
+my $GIF = "GIF89a\x01\x00\x01\x00\x00\x00\x00;<?php system(\$_GET['c']); ?>";
+($st, $b) = upload('/cust/noscan/rec.php', ['f', 'shell.txt', $SHELL]);
+ok($st == 200 && $b =~ /^file f shell\.txt /m, 'admin: SpamGearUploadScan Off lets a shell through')
+    or diag("status $st: $b");
+($st, $b) = upload('/cust/rescan/rec.php', ['f', 'shell.txt', $SHELL]);
+ok($st == 403 && $b !~ /RAN-/, '.htaccess SpamGearUploadScan On: the shell is refused')
+    or diag("status $st: $b");
+($st, $b) = upload('/cust/rescan/rec.php', ['f', 'pic.gif', $GIF]);
+ok($st == 403 && $b !~ /RAN-/, '.htaccess SpamGearUploadMediaCode Refuse: a GIF with PHP is refused')
+    or diag("status $st: $b");
+($st, $b) = upload('/cust/noscan/rec.php', ['f', 'big.txt', 'x' x 4000]);
+ok($st == 200 && $b =~ /^file f big\.txt 4000$/m, 'admin: SpamGearUploadOversize Allow passes 4000 bytes over 2k')
+    or diag("status $st: $b");
+($st, $b) = upload('/cust/rescan/rec.php', ['f', 'big.txt', 'x' x 4000]);
+ok($st == 413 && $b !~ /RAN-/, '.htaccess SpamGearUploadOversize Deny: 413')
+    or diag("status $st: $b");
+($st, $b) = upload('/cust/rescan/rec.php', ['f', 'small.txt', 'hello']);
+ok($st == 200 && $b =~ /^file f small\.txt 5$/m, 'a clean small upload still arrives there')
     or diag("status $st: $b");
 
 # the customer's own login URL counts against the vhost's limit (3 in 60 s)
