@@ -1,6 +1,7 @@
 #ifndef SG_CLI_H
 #define SG_CLI_H
 /* spamgear tool: the command table and what every command gets. */
+#include "sg_paths.h"
 #include <stdio.h>
 #include <apr_getopt.h>
 #include <apr_tables.h>
@@ -12,10 +13,7 @@
 #define SG_EXIT_ERROR 2     /* usage, config or run-time error */
 #define SG_EXIT_UNKNOWN 3   /* Nagios UNKNOWN: dnsbl's usage, config and check errors */
 
-#ifndef SG_SYSCONFDIR
-#define SG_SYSCONFDIR "/etc"
-#endif
-#define SG_DNSBL_DEFAULT_LISTS SG_SYSCONFDIR "/spamgear/dnsbl.lists"
+#define SG_DNSBL_DEFAULT_LISTS SG_CONF_DIR "/dnsbl.lists"
 
 typedef struct sg_cli_t sg_cli_t;
 typedef struct sg_cmd_t sg_cmd_t;

@@ -11,7 +11,7 @@
 #include "sg_path.h"
 #include "sg_version.h"
 
-#define SG_DEFAULT_CONF SG_SYSCONFDIR "/spamgear/spamgear.conf"
+#define SG_DEFAULT_CONF SG_CONF_DIR "/spamgear.conf"
 
 /* Long-only options get codes above any char. */
 enum {

@@ -39,6 +39,7 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include <apr_time.h>
+#include "sg_paths.h"
 #include "sg_result.h"
 
 #define SG_QREC_MAX_SIZE 65536       /* bytes of one record */
@@ -47,7 +48,7 @@
 #define SG_QREC_MAX_PATH 4096        /* bytes of the decoded original path */
 #define SG_QUARANTINE_MAX_FILE (1024L << 20)   /* bytes of one quarantined file */
 #define SG_QUARANTINE_MAX_LINKS 40   /* trusted symlinks followed in one path */
-#define SG_QUARANTINE_DEFAULT_DIR "/var/lib/spamgear/quarantine" /* CLI key and module default */
+#define SG_QUARANTINE_DEFAULT_DIR SG_STATE_DEFAULT_DIR "/quarantine" /* CLI key, module default */
 
 /* One finding kept in a record. */
 typedef struct sg_qfinding_t {

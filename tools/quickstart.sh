@@ -62,7 +62,7 @@ build() {
     found=$(found_now)
     if [ ! -f Makefile ] || [ configure -nt config.status ] ||
        [ "$(cat .quickstart-found 2>/dev/null)" != "$found" ]; then
-        ./configure --enable-werror --sysconfdir=/etc "$@"
+        ./configure --enable-werror --sysconfdir=/etc --localstatedir=/var "$@"
         printf '%s\n' "$found" > .quickstart-found
     fi
     make -j"$(nproc)"

@@ -34,8 +34,8 @@
 #   --- exit             exact exit code (required)
 #
 # Placeholders $TMP (the case's temp dir, also the working directory),
-# $SRCDIR, $BUILDDIR, $VERSION (PACKAGE_VERSION from config.h) and $SYSCONFDIR
-# (the configured sysconfdir) are replaced literally in file, stdin, stdout and
+# $SRCDIR, $BUILDDIR, $VERSION (PACKAGE_VERSION from config.h), $SYSCONFDIR and
+# $LOCALSTATEDIR (the configured sysconfdir and localstatedir) are replaced literally in file, stdin, stdout and
 # stderr content (regex-quoted in the -match sections).  Adding "nonewline"
 # after file/stdin/stdout/stderr drops the newline ending the content.
 # Section keywords are fixed: an unknown one fails the case, so a typo cannot
@@ -69,12 +69,14 @@ trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 VERSION=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h" 2>/dev/null)
 prefix=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile" 2>/dev/null)
 sysconfdir=$(sed -n 's/^sysconfdir = //p' "$top_builddir/Makefile" 2>/dev/null)
+localstatedir=$(sed -n 's/^localstatedir = //p' "$top_builddir/Makefile" 2>/dev/null)
 # Makefile holds sysconfdir as "${prefix}/etc" by default.
 SYSCONFDIR=$(eval "echo \"$sysconfdir\"")
+LOCALSTATEDIR=$(eval "echo \"$localstatedir\"")
 SRCDIR=$top_srcdir
 BUILDDIR=$top_builddir
-if [ -z "$VERSION" ] || [ -z "$SYSCONFDIR" ]; then
-    echo "run-cases: cannot read PACKAGE_VERSION or sysconfdir from $top_builddir"
+if [ -z "$VERSION" ] || [ -z "$SYSCONFDIR" ] || [ -z "$LOCALSTATEDIR" ]; then
+    echo "run-cases: cannot read PACKAGE_VERSION, sysconfdir or localstatedir from $top_builddir"
     exit 2
 fi
 
@@ -85,8 +87,8 @@ regex_quote() {
 # Replaces the placeholders in file $1 in place; $2 = "re" quotes the values.
 substitute() {
     local f=$1 mode=${2:-} tmp=$3 line out="" name value
-    local names=(TMP SRCDIR BUILDDIR VERSION SYSCONFDIR)
-    local values=("$tmp" "$SRCDIR" "$BUILDDIR" "$VERSION" "$SYSCONFDIR")
+    local names=(TMP SRCDIR BUILDDIR VERSION SYSCONFDIR LOCALSTATEDIR)
+    local values=("$tmp" "$SRCDIR" "$BUILDDIR" "$VERSION" "$SYSCONFDIR" "$LOCALSTATEDIR")
     local i
     if [ "$mode" = re ]; then
         for i in "${!values[@]}"; do values[$i]=$(regex_quote "${values[$i]}"); done
