@@ -918,6 +918,8 @@ static int setup_engine(sg_cli_t *cli, sg_engine_t **engine, const char *cmd)
     /* after the usage checks: a usage error says only that */
     sigdir = signature_dir(cli, cmd);
     opts.clamav = clamav_mode(cli, cmd);
+    /* a cron scan with clamd down still reports what the other engines find */
+    opts.clamd_optional = !strcmp(cmd, "scan");
     sg_deobf_set_inflate(sg_host_inflate);
     sg_archive_set_reader(sg_libarchive_reader());
     if (sg_engine_create(engine, cli->pool, &opts, &res) != APR_SUCCESS
@@ -1016,6 +1018,11 @@ static int run_scan(scan_run_t *run, int argc, const char *const *argv)
     if (run->notify) run->errors += scan_notify_send(run->notify);
     sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, run->cli->pool,
                   "scan: %lu files scanned, %d errors", (unsigned long)run->files, run->errors);
+    if (sg_engine_clamav_down(run->engine)) {
+        /* an incomplete scan never looks like a normal result, found or not */
+        sg_cli_error("scan: ClamAV was not consulted (%s)", sg_engine_clamav_down(run->engine));
+        return SG_EXIT_ERROR;
+    }
     return run->found ? SG_EXIT_FOUND : run->errors ? SG_EXIT_ERROR : SG_EXIT_OK;
 }
 
@@ -1032,6 +1039,11 @@ int sg_cmd_scan(sg_cli_t *cli, int argc, const char *const *argv)
     if ((rc = setup_run(&run, cli)) >= 0) return rc;
     if ((rc = scan_notify_setup(cli, &run.notify)) >= 0) return rc;
     if ((rc = setup_engine(cli, &run.engine, "scan")) >= 0) return rc;
+    if (sg_engine_clamav_down(run.engine)) {
+        sg_cli_error("scan: warning: ClamAV not consulted (%s): scanning with the other "
+                     "engines; the exit status will be 2", sg_engine_clamav_down(run.engine));
+        run.errors++;
+    }
     return run_scan(&run, argc, argv);
 }
 

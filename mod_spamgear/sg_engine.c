@@ -23,6 +23,7 @@ struct sg_engine_t {
     sg_av_t *av;                  /* ClamAV backend, or NULL when off */
     apr_hash_t *whitelist;        /* sha256 hex -> "" (known-good files) */
     int loaded;                   /* sg_engine_load ran */
+    const char *av_down;          /* clamd was configured but unreachable: why */
 };
 
 void sg_engine_options_default(sg_engine_options_t *opts)
@@ -72,8 +73,24 @@ static apr_status_t open_av(sg_engine_t *e, const char *sigdir, sg_result_t *res
         return sg_clamav_open_engine(&e->av, e->pool, *db ? db : SG_ENGINE_DEFAULT_CLAMAV_DB,
                                      *db != '\0', sigdir, res);
     }
-    return sg_clamav_open_clamd(&e->av, e->pool, strchr(mode, ' ') + 1, e->opts.clamd_fildes,
-                                e->opts.clamd_timeout, !e->opts.clamd_no_ping, res);
+    if (sg_clamav_open_clamd(&e->av, e->pool, strchr(mode, ' ') + 1, e->opts.clamd_fildes,
+                             e->opts.clamd_timeout, !e->opts.clamd_no_ping, res) == APR_SUCCESS) {
+        return APR_SUCCESS;
+    }
+    if (!e->opts.clamd_optional) {
+        return res->status;
+    }
+    /* the other engines still run; the caller reports what was not consulted */
+    e->av = NULL;
+    e->av_down = apr_pstrdup(e->pool, res->problem ? res->problem : "clamd failed");
+    res->status = APR_SUCCESS;
+    res->problem = NULL;
+    return APR_SUCCESS;
+}
+
+const char *sg_engine_clamav_down(const sg_engine_t *e)
+{
+    return e->av_down;
 }
 
 apr_status_t sg_engine_load(sg_engine_t *e, const char *sigdir, sg_result_t *res)

@@ -36,6 +36,9 @@ typedef struct sg_engine_options_t {
     const char *clamav;               /* off | engine [DBDIR] | socket PATH | tcp HOST:PORT */
     int clamd_fildes;                 /* socket: pass the open file (FILDES), not its bytes */
     int clamd_no_ping;                /* 1: do not ping clamd at load (it may be down then) */
+    int clamd_optional;               /* 1: clamd unreachable at load is no error: the
+                                       * engine runs without ClamAV, and
+                                       * sg_engine_clamav_down() says why */
     apr_interval_time_t clamd_timeout;/* per clamd request */
     int decode;                       /* 1: run the de-obfuscator */
     int decode_depth;                 /* nested layers decoded at most */
@@ -86,6 +89,10 @@ apr_status_t sg_engine_create(sg_engine_t **engine, apr_pool_t *p,
  * prepares the backend: libclamav loads the databases of its DBDIR plus
  * the ClamAV-format files of SIGDIR; clamd is pinged.  Logs counts at info. */
 apr_status_t sg_engine_load(sg_engine_t *engine, const char *sigdir, sg_result_t *res);
+
+/* Why ClamAV is not consulted although configured (clamd_optional and clamd
+ * unreachable at load), or NULL. */
+const char *sg_engine_clamav_down(const sg_engine_t *engine);
 
 /* Adds native rules from TEXT (tests, and hosts that embed rules). */
 apr_status_t sg_engine_add_rules(sg_engine_t *engine, const char *origin, const char *text,
