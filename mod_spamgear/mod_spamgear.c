@@ -94,6 +94,11 @@ static void sg_register_hooks(apr_pool_t *p)
      * first) has set the real client address. */
     ap_hook_post_read_request(sg_ban_post_read_request, after_remoteip, NULL,
                               APR_HOOK_MIDDLE);
+    /* A login POST reserves its attempt once httpd has mapped it to the script
+     * that will run (path info, redirects), before that script runs: at most
+     * SpamGearLoginLimit failed logins per window reach the application,
+     * however many arrive at once. */
+    ap_hook_fixups(sg_ban_fixups, NULL, NULL, APR_HOOK_MIDDLE);
     /* The xmlrpc.php body peek goes in before the handler reads the body. */
     ap_hook_insert_filter(sg_ban_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
     sg_ban_register_filter();

@@ -112,6 +112,8 @@ void sg_ban_child_init(apr_pool_t *p, server_rec *s);
 /* Refuses banned clients (post_read_request). */
 int sg_ban_post_read_request(request_rec *r);
 
+int sg_ban_fixups(request_rec *r);
+
 /* Adds the xmlrpc body peek filter to login POSTs (insert_filter). */
 void sg_ban_insert_filter(request_rec *r);
 

@@ -25,6 +25,8 @@ APLOG_USE_MODULE(spamgear);
 #define MUTEX_TYPE "spamgear-ban"
 #define PEEK_FILTER "SPAMGEAR_XMLRPC_PEEK"
 #define BANNED_NOTE "spamgear-banned"
+/* Set on the first request of a login POST that reserved its attempt. */
+#define RESERVED_NOTE "spamgear-login-reserved"
 #define NAMESPACE "spamgear"
 /* After a shared-store failure this process leaves the store alone this long. */
 #define STORE_RETRY_SECONDS 10
@@ -564,11 +566,27 @@ static int failures_of(request_rec *orig, request_rec *last, const sg_login_conf
     return pk && pk->len ? sg_xmlrpc_count_logins(pk->buf, pk->len) : 1;
 }
 
-/* Counts N failures under the mutex: in the shared store when it is up,
- * else (or when it fails now) in the local cache. */
+/* Settles the reservation of an attempt (when RESERVED) and counts its N
+ * failures in one store, so that no other attempt slips in between. */
+static apr_status_t settle_in(sg_ban_store_t *st, const sg_ban_policy_t *pol,
+                              const char *client, const char *scope, int reserved, int n,
+                              apr_int64_t now, const char *reason, sg_ban_rec_t **ban,
+                              apr_pool_t *p)
+{
+    apr_status_t rv = reserved ? sg_ban_settle(st, pol, client, scope, now, p) : APR_SUCCESS;
+
+    *ban = NULL;
+    if (rv == APR_SUCCESS && n > 0) {
+        rv = sg_ban_record_failures(st, pol, client, scope, n, now, reason, ban, NULL, p);
+    }
+    return rv;
+}
+
+/* Settles and counts under the mutex: in the shared store when it is up,
+ * else (or when it fails now) in the local cache.  Returns a new ban. */
 static sg_ban_rec_t *count_failures(request_rec *r, const sg_login_conf_t *c,
-                                    const char *client, const char *scope, int n,
-                                    const char *reason)
+                                    const char *client, const char *scope, int reserved,
+                                    int n, const char *reason)
 {
     sg_ban_policy_t pol = { c->limit, c->window, c->ban_time, c->growth };
     apr_int64_t now = apr_time_sec(apr_time_now());
@@ -577,8 +595,8 @@ static sg_ban_rec_t *count_failures(request_rec *r, const sg_login_conf_t *c,
 
     lock();
     if (remote_up()) {
-        rv = sg_ban_record_failures(&g.remote->st, &pol, client, scope, n, now, reason,
-                                    &ban, NULL, r->pool);
+        rv = settle_in(&g.remote->st, &pol, client, scope, reserved, n, now, reason, &ban,
+                       r->pool);
         if (rv != APR_SUCCESS) {
             remote_failed(r->server, rv, "count");
         }
@@ -587,8 +605,8 @@ static sg_ban_rec_t *count_failures(request_rec *r, const sg_login_conf_t *c,
         }
     }
     if (rv != APR_SUCCESS) {
-        rv = sg_ban_record_failures(&g.local->st, &pol, client, scope, n, now, reason,
-                                    &ban, NULL, r->pool);
+        rv = settle_in(&g.local->st, &pol, client, scope, reserved, n, now, reason, &ban,
+                       r->pool);
         if (rv == APR_SUCCESS && ban && g.remote) {
             ban->local_only = 1;
             sg_ban_store_ban(&g.local->st, ban, r->pool);
@@ -596,6 +614,64 @@ static sg_ban_rec_t *count_failures(request_rec *r, const sg_login_conf_t *c,
     }
     unlock();
     return rv == APR_SUCCESS ? ban : NULL;
+}
+
+/* Reserves one login attempt under the mutex, where count_failures() will
+ * count it.  1: go on; 0: the client has as many attempts counted and in
+ * flight as the limit allows.  A store that fails both ways lets it go
+ * (fail open, as counting does). */
+static int reserve_attempt(request_rec *r, const sg_login_conf_t *c, const char *client,
+                           const char *scope)
+{
+    sg_ban_policy_t pol = { c->limit, c->window, c->ban_time, c->growth };
+    apr_int64_t now = apr_time_sec(apr_time_now());
+    apr_status_t rv = APR_EGENERAL;
+    int granted = 1;
+
+    lock();
+    if (remote_up()) {
+        rv = sg_ban_reserve(&g.remote->st, &pol, client, scope, now, &granted, r->pool);
+        if (rv != APR_SUCCESS) {
+            remote_failed(r->server, rv, "reserve");
+        }
+    }
+    if (rv != APR_SUCCESS) {
+        rv = sg_ban_reserve(&g.local->st, &pol, client, scope, now, &granted, r->pool);
+    }
+    unlock();
+    return rv != APR_SUCCESS || granted;
+}
+
+int sg_ban_fixups(request_rec *r)
+{
+    const sg_server_conf_t *sconf = ap_get_module_config(r->server->module_config,
+                                                         &spamgear_module);
+    const sg_login_conf_t *c = &sconf->login;
+    request_rec *orig = r;
+    const char *client, *scope;
+
+    while (orig->prev) {
+        orig = orig->prev;
+    }
+    if (!g.local || !c->on || r->main || apr_table_get(orig->notes, RESERVED_NOTE)
+        || apr_table_get(orig->notes, BANNED_NOTE) || !is_login(orig, r, c)
+        || !(client = client_of(orig, c))) {
+        return DECLINED;
+    }
+    scope = scope_of(orig, c);
+    if (reserve_attempt(orig, c, client, scope)) {
+        apr_table_setn(orig->notes, RESERVED_NOTE, "1");
+        return DECLINED;
+    }
+    apr_atomic_inc32(&g.stats->requests_refused);
+    apr_table_setn(orig->notes, BANNED_NOTE, "1");
+    if (c->status == HTTP_TOO_MANY_REQUESTS) {
+        apr_table_setn(r->err_headers_out, "Retry-After", apr_itoa(r->pool, c->window));
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(53025)
+                  "spamgear: ban: refused %s %s: client %s has the limit of %d login "
+                  "attempts counted or in flight", r->method, r->uri, client, c->limit);
+    return c->status;
 }
 
 int sg_ban_log_transaction(request_rec *r)
@@ -606,7 +682,7 @@ int sg_ban_log_transaction(request_rec *r)
     request_rec *orig = r, *last = r;
     const char *client, *scope, *reason;
     sg_ban_rec_t *ban;
-    int n;
+    int n, reserved;
 
     while (orig->prev) {
         orig = orig->prev;
@@ -615,14 +691,20 @@ int sg_ban_log_transaction(request_rec *r)
         last = last->next;
     }
     if (!g.local || !c->on || r->main || apr_table_get(orig->notes, BANNED_NOTE)
-        || !is_login(orig, last, c) || !(client = client_of(orig, c))
-        || (n = failures_of(orig, last, c)) <= 0) {
+        || !(client = client_of(orig, c))) {
         return DECLINED;
     }
-    apr_atomic_add32(&g.stats->logins_failed, (apr_uint32_t)n);
+    reserved = apr_table_get(orig->notes, RESERVED_NOTE) != NULL;
+    n = is_login(orig, last, c) ? failures_of(orig, last, c) : 0;
+    if (n <= 0 && !reserved) {
+        return DECLINED;
+    }
+    if (n > 0) {
+        apr_atomic_add32(&g.stats->logins_failed, (apr_uint32_t)n);
+    }
     scope = scope_of(orig, c);
     reason = apr_psprintf(r->pool, "last POST %s status %d", orig->uri, last->status);
-    ban = count_failures(orig, c, client, scope, n, reason);
+    ban = count_failures(orig, c, client, scope, reserved, n > 0 ? n : 0, reason);
     if (ban) {
         apr_atomic_inc32(&g.stats->bans_made);
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, orig, APLOGNO(53020)

@@ -141,7 +141,11 @@ const char *sg_ban_rec_encode(const sg_ban_rec_t *rec, apr_pool_t *p)
 {
     switch (rec->type) {
     case SG_BAN_REC_COUNTER:
-        return apr_psprintf(p, "c1 %" APR_INT64_T_FMT " %d", rec->start, rec->count);
+        /* "c1 START COUNT [PENDING]": without PENDING as older versions wrote it */
+        return rec->pending > 0
+            ? apr_psprintf(p, "c1 %" APR_INT64_T_FMT " %d %d", rec->start, rec->count,
+                           rec->pending)
+            : apr_psprintf(p, "c1 %" APR_INT64_T_FMT " %d", rec->start, rec->count);
     case SG_BAN_REC_BAN:
         return apr_psprintf(p, "b1 %" APR_INT64_T_FMT " %" APR_INT64_T_FMT " %d %d %d %s",
                             rec->start, rec->until, rec->count, rec->nth, rec->local_only,
@@ -181,7 +185,12 @@ apr_status_t sg_ban_rec_decode(const char *key, const char *value, apr_size_t le
     v = apr_pstrmemdup(p, value, len);
     if (rec->type == SG_BAN_REC_COUNTER
         && sscanf(v, "c1 %" APR_INT64_T_FMT " %d%n", &rec->start, &rec->count, &used) == 2) {
+        int more = 0;
         rec->until = rec->start;   /* the host knows the window; see sg_ban_record_failures */
+        if (v[used] == ' ' && sscanf(v + used, " %d%n", &rec->pending, &more) == 1
+            && rec->pending >= 0) {
+            used += more;
+        }
     }
     else if (rec->type == SG_BAN_REC_BAN
              && sscanf(v, "b1 %" APR_INT64_T_FMT " %" APR_INT64_T_FMT " %d %d %d %n",
@@ -263,7 +272,7 @@ apr_status_t sg_ban_store_ban(sg_ban_store_t *st, const sg_ban_rec_t *ban, apr_p
 static apr_status_t ban_now(sg_ban_store_t *st, const sg_ban_policy_t *pol,
                             sg_ban_rec_t *ban, apr_int64_t now, apr_pool_t *p)
 {
-    sg_ban_rec_t hist = { SG_BAN_REC_HISTORY, ban->client, ban->scope, 0, 0, 0, 0, 0, NULL };
+    sg_ban_rec_t hist = { SG_BAN_REC_HISTORY, ban->client, ban->scope, 0, 0, 0, 0, 0, 0, NULL };
     apr_int64_t len, keep;
     apr_status_t rv;
 
@@ -285,6 +294,68 @@ static apr_status_t ban_now(sg_ban_store_t *st, const sg_ban_policy_t *pol,
     return APR_SUCCESS;
 }
 
+/* The counter of CLIENT in SCOPE at NOW: the stored one, or a fresh one
+ * (window starting now) when there is none or its window is over. */
+static apr_status_t current_counter(sg_ban_store_t *st, const sg_ban_policy_t *pol,
+                                    const char *client, const char *scope, apr_int64_t now,
+                                    sg_ban_rec_t *ctr, apr_pool_t *p)
+{
+    apr_status_t rv = get_rec(st, SG_BAN_REC_COUNTER, client, scope, ctr, p);
+
+    if (rv == APR_NOTFOUND || (rv == APR_SUCCESS && ctr->start + pol->window <= now)) {
+        memset(ctr, 0, sizeof(*ctr));
+        ctr->type = SG_BAN_REC_COUNTER;
+        ctr->client = client;
+        ctr->scope = scope;
+        ctr->start = now;
+        return APR_SUCCESS;
+    }
+    return rv;
+}
+
+apr_status_t sg_ban_reserve(sg_ban_store_t *st, const sg_ban_policy_t *pol,
+                            const char *client, const char *scope, apr_int64_t now,
+                            int *granted, apr_pool_t *p)
+{
+    sg_ban_rec_t *existing, ctr;
+    apr_status_t rv;
+
+    *granted = 0;
+    rv = sg_ban_lookup(st, client, scope, now, &existing, p);
+    if (rv != APR_NOTFOUND) {
+        return rv;   /* banned (APR_SUCCESS, not granted), or the store failed */
+    }
+    if ((rv = current_counter(st, pol, client, scope, now, &ctr, p)) != APR_SUCCESS) {
+        return rv;
+    }
+    if (ctr.count + ctr.pending >= pol->limit) {
+        return APR_SUCCESS;
+    }
+    ctr.pending++;
+    if ((rv = put_rec(st, &ctr, ctr.start + pol->window, p)) == APR_SUCCESS) {
+        *granted = 1;
+    }
+    return rv;
+}
+
+apr_status_t sg_ban_settle(sg_ban_store_t *st, const sg_ban_policy_t *pol,
+                           const char *client, const char *scope, apr_int64_t now,
+                           apr_pool_t *p)
+{
+    sg_ban_rec_t ctr;
+    apr_status_t rv = get_rec(st, SG_BAN_REC_COUNTER, client, scope, &ctr, p);
+
+    if (rv == APR_NOTFOUND || (rv == APR_SUCCESS && (ctr.start + pol->window <= now
+                                                      || ctr.pending == 0))) {
+        return APR_SUCCESS;
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    ctr.pending--;
+    return put_rec(st, &ctr, ctr.start + pol->window, p);
+}
+
 apr_status_t sg_ban_record_failures(sg_ban_store_t *st, const sg_ban_policy_t *pol,
                                     const char *client, const char *scope, int n,
                                     apr_int64_t now, const char *reason,
@@ -301,15 +372,7 @@ apr_status_t sg_ban_record_failures(sg_ban_store_t *st, const sg_ban_policy_t *p
     if (rv != APR_NOTFOUND) {
         return rv;   /* banned already (requests in flight when the ban came), or failed */
     }
-    rv = get_rec(st, SG_BAN_REC_COUNTER, client, scope, &ctr, p);
-    if (rv == APR_NOTFOUND || (rv == APR_SUCCESS && ctr.start + pol->window <= now)) {
-        ctr.type = SG_BAN_REC_COUNTER;
-        ctr.client = client;
-        ctr.scope = scope;
-        ctr.start = now;
-        ctr.count = 0;
-    }
-    else if (rv != APR_SUCCESS) {
+    if ((rv = current_counter(st, pol, client, scope, now, &ctr, p)) != APR_SUCCESS) {
         return rv;
     }
     ctr.count += n;

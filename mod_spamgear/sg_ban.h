@@ -77,6 +77,7 @@ typedef struct sg_ban_rec_t {
     apr_int64_t start;       /* counter: window start; ban: when it began (epoch s) */
     apr_int64_t until;       /* ban: end (epoch s); counter: window end */
     int count;               /* counter/ban: failed logins counted */
+    int pending;             /* counter: login attempts reserved, not yet settled */
     int nth;                 /* ban, history: 1 for a first ban, 2 for a repeat... */
     int local_only;          /* ban: made while a shared store was down (not in it) */
     const char *reason;      /* ban: one line, why (free text) */
@@ -135,6 +136,24 @@ apr_status_t sg_ban_record_failures(sg_ban_store_t *st, const sg_ban_policy_t *p
                                     const char *client, const char *scope, int n,
                                     apr_int64_t now, const char *reason,
                                     sg_ban_rec_t **ban, int *count, apr_pool_t *p);
+
+/* Reserves one login attempt of CLIENT in SCOPE at NOW, before the attempt
+ * reaches the application: *GRANTED = 1 and the counter's pending count
+ * goes up, unless the client is banned or the failures counted plus the
+ * attempts pending reach the limit already (*GRANTED = 0: refuse it).  So at
+ * most LIMIT failed logins per window ever reach the application, however
+ * many arrive at once.  Every granted reservation is settled by
+ * sg_ban_settle(). */
+apr_status_t sg_ban_reserve(sg_ban_store_t *st, const sg_ban_policy_t *pol,
+                            const char *client, const char *scope, apr_int64_t now,
+                            int *granted, apr_pool_t *p);
+
+/* Settles a reservation: the pending count goes down by one (never below 0;
+ * a counter gone or expired since has nothing to settle).  The attempt's
+ * failures, if any, are then counted with sg_ban_record_failures(). */
+apr_status_t sg_ban_settle(sg_ban_store_t *st, const sg_ban_policy_t *pol,
+                           const char *client, const char *scope, apr_int64_t now,
+                           apr_pool_t *p);
 
 /* Looks up the ban of CLIENT in SCOPE at NOW: APR_SUCCESS with *BAN set,
  * APR_NOTFOUND, or the store's error. */

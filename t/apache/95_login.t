@@ -10,7 +10,7 @@ use Apache::Test qw(-withtestmore);
 use Apache::TestUtil qw(t_start_error_log_watch t_finish_error_log_watch);
 use SGTest;
 
-plan tests => 48, need need_module('spamgear', 'remoteip', 'socache_shmcb', 'proxy_fcgi'),
+plan tests => 51, need need_module('spamgear', 'remoteip', 'socache_shmcb', 'proxy_fcgi'),
     { 'ab (apache2-utils)' => scalar(grep { -x "$_/ab" } split /:/, $ENV{PATH}) };
 
 my $LOGIN = '/login/wp-login.php';
@@ -157,4 +157,26 @@ ok(($complete // 0) == 1000 && !$non2xx, '1000 concurrent failed logins are all 
 is(fail_login('203.0.113.77', vhost => 'sg_conc'), 403, 'the 1001st is refused: banned at exactly 1000');
 @lines = ban_lines('203.0.113.77', t_finish_error_log_watch());
 ok(@lines == 1 && $lines[0] =~ /: 1000 failed logins within 600s/, 'one ban, after exactly 1000')
+    or diag(@lines);
+
+# --- concurrency at a small limit: 200 failed logins at 16 connections, limit
+# 8; htdocs/login-conc/wp-login.php appends a line per run to sg-login-runs
+my $runs = Apache::Test::vars('t_logs') . '/sg-login-runs';
+open my $rf, '>', $runs or die "$runs: $!";
+close $rf;
+chmod 0666, $runs;
+my $url8 = 'http://' . hostport_of('sg_conc8') . '/login-conc/wp-login.php';
+t_start_error_log_watch();
+$ab = `ab -q -n 200 -c 16 -s 60 -p $body -T application/x-www-form-urlencoded -H 'X-Forwarded-For: 203.0.113.88' $url8 2>&1`;
+($complete) = $ab =~ /^Complete requests:\s+(\d+)/m;
+($non2xx) = $ab =~ /^Non-2xx responses:\s+(\d+)/m;
+open $rf, '<', $runs or die "$runs: $!";
+my @ran = <$rf>;
+close $rf;
+is(scalar @ran, 8, 'limit 8, 200 failed logins at 16 connections: exactly 8 reached PHP')
+    or diag($ab);
+ok(($complete // 0) == 200 && ($non2xx // 0) == 192, 'the other 192 were refused (403)')
+    or diag($ab);
+@lines = ban_lines('203.0.113.88', t_finish_error_log_watch());
+ok(@lines == 1 && $lines[0] =~ /: 8 failed logins within 600s/, 'one ban, after exactly 8')
     or diag(@lines);

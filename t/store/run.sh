@@ -4,6 +4,8 @@
 # each store in turn:
 #   - a client spreading failed logins over both servers is banned on both;
 #   - spamgear ban list|del|add see and change what the servers use;
+#   - 50 failed logins at 8 connections with limit 4: exactly 4 reach PHP
+#     (attempts reserved in the shared store before the script runs);
 #   - killing the store mid-run does not stall requests: counting fails open
 #     to the local cache, bans cached locally still apply, one AH53021 warning.
 # Stores and servers run on free ports under one mktemp -d and are stopped in
@@ -19,7 +21,7 @@ module=$top_builddir/.libs/mod_spamgear.so
 hard() { echo "t/store: $*"; exit 99; }
 # Sanitizer builds: san_env and san_reports (t/san-env.sh).
 . "$top_srcdir/t/san-env.sh"
-for p in redis-server:redis-server memcached:memcached curl:curl; do
+for p in redis-server:redis-server memcached:memcached curl:curl ab:apache2-utils; do
     command -v "${p%%:*}" >/dev/null 2>&1 || hard "${p%%:*} not found: install the Debian package ${p#*:}"
 done
 [ -f "$module" ] && [ -x "$spamgear" ] || hard "build first (make)"
@@ -51,7 +53,9 @@ ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
-mkdir -p "$tmp/htdocs/login" && cp "$top_srcdir"/t/apache/htdocs/login/*.php "$tmp/htdocs/login/" &&
+mkdir -p "$tmp/htdocs/login" "$tmp/htdocs/login-conc" "$tmp/logs" &&
+    cp "$top_srcdir"/t/apache/htdocs/login/*.php "$tmp/htdocs/login/" &&
+    cp "$top_srcdir"/t/apache/htdocs/login-conc/wp-login.php "$tmp/htdocs/login-conc/" &&
     echo "<?php echo 'PAGE';" > "$tmp/htdocs/index.php" && chmod -R a+rX "$tmp/htdocs" || hard "htdocs"
 
 # start_httpd NAME PORT STORE
@@ -160,6 +164,15 @@ run_store() {
     check "$kind: the client is then refused by server A" [ "$(status "$pa" 198.51.100.61)" = 403 ]
     check "$kind: and by server B" [ "$(status "$pb" 198.51.100.61)" = 403 ]
     check "$kind: other clients are served" [ "$(status "$pb" 198.51.100.99)" = 200 ]
+
+    # 1b. concurrency: at most the limit of failed logins reach PHP
+    : > "$tmp/logs/sg-login-runs" && chmod 666 "$tmp/logs/sg-login-runs"
+    printf 'log=admin&pwd=wrong' > "$tmp/login-body"
+    ab -q -n 50 -c 8 -s 30 -p "$tmp/login-body" -T application/x-www-form-urlencoded \
+        -H 'X-Forwarded-For: 198.51.100.80' "http://127.0.0.1:$pa/login-conc/wp-login.php" \
+        > "$tmp/ab.out" 2>&1
+    check "$kind: 50 failed logins at 8 connections, limit 4: $(wc -l < "$tmp/logs/sg-login-runs") reached PHP (want 4)" \
+        [ "$(wc -l < "$tmp/logs/sg-login-runs")" = 4 ]
 
     # 2. the tool sees and changes the same bans
     local out rc

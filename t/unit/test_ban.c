@@ -151,8 +151,8 @@ END_TEST
 
 START_TEST(records_round_trip)
 {
-    sg_ban_rec_t b = { SG_BAN_REC_BAN, "2001:db8::/64", "www.example.com:80", 100, 1300, 8, 2,
-                       1, "8 failed logins in 600s, last POST /wp-login.php" };
+    sg_ban_rec_t b = { SG_BAN_REC_BAN, "2001:db8::/64", "www.example.com:80", 100, 1300, 8, 0,
+                       2, 1, "8 failed logins in 600s, last POST /wp-login.php" };
     sg_ban_rec_t got;
     const char *key = sg_ban_key(SG_BAN_REC_BAN, b.client, b.scope, test_pool);
     const char *v = sg_ban_rec_encode(&b, test_pool);
@@ -263,6 +263,70 @@ START_TEST(window_and_growth)
 }
 END_TEST
 
+static int reserve(table_store_t *t, const char *client)
+{
+    int granted = -1;
+
+    ck_assert_int_eq(sg_ban_reserve(&t->st, &pol8, client, "*", clock_now, &granted,
+                                    test_pool), APR_SUCCESS);
+    return granted;
+}
+
+static void settle(table_store_t *t, const char *client)
+{
+    ck_assert_int_eq(sg_ban_settle(&t->st, &pol8, client, "*", clock_now, test_pool),
+                     APR_SUCCESS);
+}
+
+/* Reservations: at most the limit of attempts reach the application, in
+ * flight or counted; a success gives its slot back; a failure keeps it. */
+START_TEST(reserve_at_most_limit)
+{
+    table_store_t *t = table_store();
+    sg_ban_rec_t *ban, got;
+    char buf[SG_BAN_VALUE_MAX];
+    apr_size_t len = sizeof(buf);
+    int i;
+
+    for (i = 0; i < 8; i++) ck_assert_int_eq(reserve(t, "r"), 1);
+    ck_assert_int_eq(reserve(t, "r"), 0);           /* eight in flight: the ninth waits */
+    ck_assert_int_eq(t->st.get(&t->st, "sg1:c:r@*", buf, &len, test_pool), APR_SUCCESS);
+    ck_assert_int_eq(sg_ban_rec_decode("sg1:c:r@*", buf, len, &got, test_pool), APR_SUCCESS);
+    ck_assert_int_eq(got.pending, 8);
+    ck_assert_int_eq(got.count, 0);
+    settle(t, "r");                                   /* one succeeded */
+    ck_assert_int_eq(reserve(t, "r"), 1);             /* its slot is free again */
+    ck_assert_int_eq(reserve(t, "r"), 0);
+    for (i = 0; i < 7; i++) {                         /* seven fail: no ban yet */
+        settle(t, "r");
+        ck_assert_int_eq(fail_n(t, "r", "*", 1, &ban), i + 1);
+        ck_assert_ptr_null(ban);
+        ck_assert_int_eq(reserve(t, "r"), 0);         /* 7 counted + 1 pending, or full */
+    }
+    settle(t, "r");
+    ck_assert_int_eq(fail_n(t, "r", "*", 1, &ban), 8); /* the eighth failure bans */
+    ck_assert_ptr_nonnull(ban);
+    ck_assert_int_eq(reserve(t, "r"), 0);             /* banned */
+    settle(t, "r");                                   /* nothing left to settle: fine */
+    /* a window that is over starts afresh, pending included */
+    ck_assert_int_eq(reserve(t, "s"), 1);
+    clock_now += 600;
+    ck_assert_int_eq(reserve(t, "s"), 1);
+    settle(t, "s");
+    settle(t, "s");                                   /* never below zero */
+    len = sizeof(buf);
+    ck_assert_int_eq(t->st.get(&t->st, "sg1:c:s@*", buf, &len, test_pool), APR_SUCCESS);
+    ck_assert_int_eq(sg_ban_rec_decode("sg1:c:s@*", buf, len, &got, test_pool), APR_SUCCESS);
+    ck_assert_int_eq(got.pending, 0);
+    ck_assert_int_eq(sg_ban_rec_decode("sg1:c:s@*", "c1 5 3 2", 8, &got, test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(got.pending, 2);
+    ck_assert_str_eq(sg_ban_rec_encode(&got, test_pool), "c1 5 3 2");
+    ck_assert_int_eq(sg_ban_rec_decode("sg1:c:s@*", "c1 5 3 -2", 9, &got, test_pool),
+                     APR_EINVAL);
+}
+END_TEST
+
 START_TEST(remove_and_failures)
 {
     table_store_t *t = table_store();
@@ -342,6 +406,7 @@ Suite *ban_suite(void)
     tcase_add_test(tc, records_round_trip);
     tcase_add_test(tc, ban_exactly_at_limit);
     tcase_add_test(tc, window_and_growth);
+    tcase_add_test(tc, reserve_at_most_limit);
     tcase_add_test(tc, remove_and_failures);
     tcase_add_test(tc, escapes);
     tcase_add_test(tc, xmlrpc_counting);
