@@ -21,6 +21,7 @@ typedef struct mail_act_t {
     const char *postmap;       /* postmap program */
     int dry_run;               /* say what would be done, do nothing */
     apr_hash_t *tags;          /* account -> "DISABLED", "WOULD DISABLE", "DISABLE FAILED" */
+    apr_hash_t *why;           /* account -> why disabling it failed (for the alert) */
 } mail_act_t;
 
 /* Everything one run needs, from the options. */

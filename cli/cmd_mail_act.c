@@ -35,6 +35,7 @@ int mail_act_setup(sg_cli_t *cli, mail_act_t *act)
 
     memset(act, 0, sizeof(*act));
     act->tags = apr_hash_make(cli->pool);
+    act->why = apr_hash_make(cli->pool);
     act->action = opt_or(cli, "action", "lock");
     act->map = opt_or(cli, "map", "/etc/postfix/spamgear_sasl_access");
     act->map_action = opt_or(cli, "map-action", "REJECT");
@@ -87,25 +88,33 @@ static const char *printable(apr_pool_t *p, const char *text)
     return out;
 }
 
+/* The alert for account A: disabled by WHAT, or (FAILED_WHY not NULL) not
+ * disabled, and why: then the admin has to act by hand, so it says so. */
 static apr_status_t send_alert(sg_cli_t *cli, mail_act_t *act, const char *what,
-                               const sg_mailacct_t *a)
+                               const sg_mailacct_t *a, const char *failed_why)
 {
     char host[256] = "localhost";
     const char *argv[] = { act->sendmail, "-t", "-oi", NULL };
-    const char *msg;
+    const char *msg, *did;
     sg_run_result_t r;
     apr_status_t rv;
 
     apr_gethostname(host, sizeof(host), cli->pool);
+    did = failed_why
+        ? apr_psprintf(cli->pool, "spamgear mail could NOT disable %s (%s) on %s: %s.\n"
+                       "Disable the account by hand.", printable(cli->pool, a->name), what,
+                       printable(cli->pool, host), printable(cli->pool, failed_why))
+        : apr_psprintf(cli->pool, "spamgear mail disabled %s (%s) on %s.",
+                       printable(cli->pool, a->name), what, printable(cli->pool, host));
     msg = apr_psprintf(cli->pool,
-        "To: %s\nSubject: [spamgear] SPAMMER DETECTED AT %s [USER DISABLED]: %s\n"
+        "To: %s\nSubject: [spamgear] SPAMMER DETECTED AT %s [%s]: %s\n"
         "Content-Type: text/plain; charset=utf-8\n\n"
-        "spamgear mail disabled %s (%s) on %s.\n\n"
+        "%s\n\n"
         "%" APR_UINT64_T_FMT " messages from %u IPs in %u networks, %u without reverse DNS.\n"
         "First line: %s\n",
         printable(cli->pool, act->alert_to), printable(cli->pool, host),
-        printable(cli->pool, a->name), printable(cli->pool, a->name), what,
-        printable(cli->pool, host), a->count, a->ips ? apr_hash_count(a->ips) : 0,
+        failed_why ? "USER NOT DISABLED" : "USER DISABLED", printable(cli->pool, a->name), did,
+        a->count, a->ips ? apr_hash_count(a->ips) : 0,
         a->nets ? apr_hash_count(a->nets) : 0,
         a->unknown_ips ? apr_hash_count(a->unknown_ips) : 0,
         printable(cli->pool, a->first_line ? a->first_line : ""));
@@ -180,8 +189,11 @@ static apr_status_t write_map(sg_cli_t *cli, const char *path, int existed, cons
 }
 
 /* Applies ADDITIONS (sg_accessmap_entry_t) and the expiry to the map, then
- * runs postmap.  Returns APR_SUCCESS or an error already said on stderr. */
-static apr_status_t update_map(sg_cli_t *cli, mail_act_t *act, apr_array_header_t *additions)
+ * runs postmap.  Returns APR_SUCCESS or an error already said on stderr
+ * (*WHY then says it for the alerts).  An entry the map refuses is said,
+ * tagged and given its reason in ACT; the others go in all the same. */
+static apr_status_t update_map(sg_cli_t *cli, mail_act_t *act, apr_array_header_t *additions,
+                               const char **why)
 {
     sg_accessmap_change_t change;
     sg_result_t res = { APR_SUCCESS, NULL };
@@ -193,14 +205,27 @@ static apr_status_t update_map(sg_cli_t *cli, mail_act_t *act, apr_array_header_
     int existed = apr_stat(&fi, act->map, APR_FINFO_TYPE, cli->pool) == APR_SUCCESS;
     apr_status_t rv = read_map(cli, act->map, &old, &len);
 
+    int i;
+
+    *why = NULL;
     if (rv != APR_SUCCESS) {
-        sg_cli_error("mail: %s: cannot read: %pm", act->map, &rv);
+        *why = apr_psprintf(cli->pool, "%s: cannot read: %pm", act->map, &rv);
+        sg_cli_error("mail: %s", *why);
         return rv;
     }
     if ((rv = sg_accessmap_update(old, len, additions, apr_time_now(), cli->pool, &change, &res))
         != APR_SUCCESS) {
-        sg_cli_error("mail: %s: %s", act->map, res.problem);
+        *why = apr_psprintf(cli->pool, "%s: %s", act->map, res.problem);
+        sg_cli_error("mail: %s", *why);
         return rv;
+    }
+    for (i = 0; i < change.refused->nelts; i++) {
+        const char *key = APR_ARRAY_IDX(change.refused, i, const char *);
+        const char *reason = "not a key Postfix can hold (whitespace, a control character or "
+                             "a leading '#'); no entry written for it";
+        sg_cli_error("mail: %s: '%s' %s", act->map, printable(cli->pool, key), reason);
+        apr_hash_set(act->tags, key, APR_HASH_KEY_STRING, "DISABLE FAILED");
+        apr_hash_set(act->why, key, APR_HASH_KEY_STRING, reason);
     }
     if (change.added == 0 && change.expired == 0) {
         return APR_SUCCESS;
@@ -211,11 +236,15 @@ static apr_status_t update_map(sg_cli_t *cli, mail_act_t *act, apr_array_header_
         return APR_SUCCESS;
     }
     if ((rv = write_map(cli, act->map, existed, change.text, change.len)) != APR_SUCCESS) {
-        sg_cli_error("mail: %s: cannot write: %pm (the map is unchanged)", act->map, &rv);
+        *why = apr_psprintf(cli->pool, "%s: cannot write: %pm (the map is unchanged)",
+                            act->map, &rv);
+        sg_cli_error("mail: %s", *why);
         return rv;
     }
     if ((rv = sg_run(cli->pool, argv, NULL, 0, ACT_TIMEOUT, &r)) != APR_SUCCESS) {
-        sg_cli_error("mail: %s (the map file is updated, its database is not)", r.problem);
+        *why = apr_psprintf(cli->pool, "%s (the map file is updated, its database is not)",
+                            r.problem);
+        sg_cli_error("mail: %s", *why);
     }
     return rv;
 }
@@ -223,11 +252,12 @@ static apr_status_t update_map(sg_cli_t *cli, mail_act_t *act, apr_array_header_
 int mail_act_expire(sg_cli_t *cli, mail_act_t *act)
 {
     apr_array_header_t *none = apr_array_make(cli->pool, 1, sizeof(sg_accessmap_entry_t));
+    const char *why;
 
     if (!act->enabled || strcmp(act->action, "postfix-map")) {
         return SG_EXIT_OK;
     }
-    return update_map(cli, act, none) == APR_SUCCESS ? SG_EXIT_OK : SG_EXIT_ERROR;
+    return update_map(cli, act, none, &why) == APR_SUCCESS ? SG_EXIT_OK : SG_EXIT_ERROR;
 }
 
 /* ---------------------------------------------------------------- acting */
@@ -269,6 +299,7 @@ static apr_status_t act_on_one(sg_cli_t *cli, mail_act_t *act, const char *accou
     }
     if ((rv = sg_run(cli->pool, argv, NULL, 0, ACT_TIMEOUT, &r)) != APR_SUCCESS) {
         sg_cli_error("mail: %s", r.problem);
+        apr_hash_set(act->why, account, APR_HASH_KEY_STRING, r.problem);
     }
     return rv;
 }
@@ -279,6 +310,7 @@ int mail_act_run(sg_cli_t *cli, mail_act_t *act, sg_mailsrc_t source, sg_mailkin
     apr_array_header_t *entries = apr_array_make(cli->pool, 4, sizeof(sg_accessmap_entry_t));
     apr_array_header_t *chosen = apr_array_make(cli->pool, 4, sizeof(sg_mailacct_t *));
     int i, failed = 0, by_map = !strcmp(act->action, "postfix-map");
+    const char *why, *what;
 
     if (!act->enabled || (kind != SG_MK_SASL_SUBMIT && kind != SG_MK_EXIM_AUTH)) {
         return SG_EXIT_OK;
@@ -300,23 +332,31 @@ int mail_act_run(sg_cli_t *cli, mail_act_t *act, sg_mailsrc_t source, sg_mailkin
             failed = 1;
         }
     }
-    if (by_map && entries->nelts && update_map(cli, act, entries) != APR_SUCCESS) {
-        failed = 1;
+    if (by_map && entries->nelts && update_map(cli, act, entries, &why) != APR_SUCCESS) {
         for (i = 0; i < chosen->nelts; i++) {
-            apr_hash_set(act->tags, APR_ARRAY_IDX(chosen, i, sg_mailacct_t *)->name,
-                         APR_HASH_KEY_STRING, "DISABLE FAILED");
+            const char *name = APR_ARRAY_IDX(chosen, i, sg_mailacct_t *)->name;
+            apr_hash_set(act->tags, name, APR_HASH_KEY_STRING, "DISABLE FAILED");
+            if (!apr_hash_get(act->why, name, APR_HASH_KEY_STRING)) {
+                apr_hash_set(act->why, name, APR_HASH_KEY_STRING, why);
+            }
         }
     }
+    what = apr_psprintf(cli->pool, "%s, %s", act->action, sg_mailsrc_name(source));
     for (i = 0; i < chosen->nelts; i++) {
         sg_mailacct_t *a = APR_ARRAY_IDX(chosen, i, sg_mailacct_t *);
-        if (apr_hash_get(act->tags, a->name, APR_HASH_KEY_STRING)) {
-            continue;
+        const char *tag = apr_hash_get(act->tags, a->name, APR_HASH_KEY_STRING);
+        /* a failure is alerted too: then only the admin can stop the spammer */
+        why = tag ? apr_hash_get(act->why, a->name, APR_HASH_KEY_STRING) : NULL;
+        if (tag) {
+            failed = 1;
         }
-        apr_hash_set(act->tags, a->name, APR_HASH_KEY_STRING,
-                     act->dry_run ? "WOULD DISABLE" : "DISABLED");
+        else {
+            apr_hash_set(act->tags, a->name, APR_HASH_KEY_STRING,
+                         act->dry_run ? "WOULD DISABLE" : "DISABLED");
+        }
         if (!act->dry_run && *act->alert_to
-            && send_alert(cli, act, apr_psprintf(cli->pool, "%s, %s", act->action,
-                                                 sg_mailsrc_name(source)), a) != APR_SUCCESS) {
+            && send_alert(cli, act, what, a, tag ? (why ? why : "the action failed") : NULL)
+               != APR_SUCCESS) {
             failed = 1;
         }
     }

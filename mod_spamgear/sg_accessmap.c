@@ -132,17 +132,16 @@ apr_status_t sg_accessmap_update(const char *old, apr_size_t len,
     int i;
 
     memset(out, 0, sizeof(*out));
+    out->refused = apr_array_make(p, 1, sizeof(const char *));
     if (len > SG_ACCESSMAP_MAX_BYTES) {
         return sg_result_set(res, p, APR_EINVAL, "access map larger than %d bytes",
                              SG_ACCESSMAP_MAX_BYTES);
     }
     for (i = 0; i < additions->nelts; i++) {
         const sg_accessmap_entry_t *e = &APR_ARRAY_IDX(additions, i, sg_accessmap_entry_t);
-        if (!valid_key(e->key) || !valid_action(e->action)) {
-            return sg_result_set(res, p, APR_EINVAL, "refusing access map entry '%s' '%s': "
-                                 "spaces or control characters", e->key, e->action);
+        if (valid_key(e->key) && valid_action(e->action)) {
+            extra += strlen(e->key) + strlen(e->action) + 96;
         }
-        extra += strlen(e->key) + strlen(e->action) + 96;
     }
     buf = apr_palloc(p, len + extra + 2);
     drop_expired(old, len, now, buf, &blen, &out->expired);
@@ -152,6 +151,10 @@ apr_status_t sg_accessmap_update(const char *old, apr_size_t len,
     for (i = 0; i < additions->nelts; i++) {
         const sg_accessmap_entry_t *e = &APR_ARRAY_IDX(additions, i, sg_accessmap_entry_t);
         const char *lines;
+        if (!valid_key(e->key) || !valid_action(e->action)) {
+            APR_ARRAY_PUSH(out->refused, const char *) = e->key;
+            continue;
+        }
         if (has_key(buf, blen, e->key)) {
             out->already++;
             continue;

@@ -30,12 +30,16 @@ typedef struct sg_accessmap_change_t {
     int added;              /* entries appended */
     int expired;            /* spamgear entries dropped */
     int already;            /* entries asked for that were there already */
+    apr_array_header_t *refused; /* keys (const char *) not added: whitespace, control
+                                  * characters, a '#' first or empty (key or action) */
 } sg_accessmap_change_t;
 
 /* Computes the map after dropping spamgear entries expired at NOW and adding
  * ADDITIONS (an array of sg_accessmap_entry_t; keys already present in the map
- * are not added twice).  Keys or actions holding whitespace that Postfix would
- * split, or control characters, are refused with APR_EINVAL naming them. */
+ * are not added twice).  An entry whose key or action holds whitespace that
+ * Postfix would split, or control characters, is left out and listed in
+ * OUT->refused; the others are added all the same (one bad entry never keeps
+ * a spammer from being disabled).  APR_EINVAL only for a map over the size cap. */
 apr_status_t sg_accessmap_update(const char *old, apr_size_t len,
                                  const apr_array_header_t *additions, apr_time_t now,
                                  apr_pool_t *p, sg_accessmap_change_t *out, sg_result_t *res);

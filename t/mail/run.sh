@@ -116,6 +116,29 @@ rc=$?
 check "failure: exit 2" [ "$rc" = 2 ]
 check "failure: tagged [DISABLE FAILED]" grep -q 'spammer@example.org \[DISABLE FAILED\]$' "$T/out"
 check "failure: stderr names the program" grep -q '^spamgear: mail: cannot run /nonexistent/disable' "$T/err"
+rm -f "$T"/alert.*
+"$sg" mail postfix $U --max 2 --disable 2,2 --action command --command /nonexistent/disable \
+    --alert-to admin@example.org --sendmail "$T/sendmail" "$T/mail.log" > "$T/out" 2> "$T/err"
+check "failure: an alert still goes out, saying the account was NOT disabled and why" \
+    sh -c "grep -q '^Subject: .*USER NOT DISABLED.*spammer@example.org$' '$T'/alert.* && grep -q 'could NOT disable spammer@example.org .*/nonexistent/disable' '$T'/alert.* && grep -q '^Disable the account by hand' '$T'/alert.*"
+
+# 5b. one entry the map cannot hold ('#' starts a comment in a Postfix map)
+# never keeps the others out
+cp "$T/mail.log" "$T/hash.log"
+for i in 1 2 3; do printf "$L" 4$i 3$i unknown 203.0.11$i.6 '#hash@example.org'; done >> "$T/hash.log"
+rm -f "$T"/alert.*
+printf 'old@example.org\tREJECT\n' > "$T/access2" && postmap "$T/access2"
+"$sg" mail postfix $U --max 2 --disable 2,2 --action postfix-map --map "$T/access2" \
+    --alert-to admin@example.org --sendmail "$T/sendmail" "$T/hash.log" > "$T/out" 2> "$T/err"
+rc=$?
+check "refused map key: exit 2" [ "$rc" = 2 ]
+check "refused map key: the spammer is in the map all the same" [ "$(postmap -q spammer@example.org "$T/access2")" = REJECT ]
+check "refused map key: stderr names the key, the map keeps no line of it" \
+    sh -c "grep -q \"^spamgear: mail: $T/access2: '#hash@example.org' not a key Postfix can hold\" '$T/err' && ! grep -q hash '$T/access2'"
+check "refused map key: tagged [DISABLE FAILED], the spammer [DISABLED]" \
+    sh -c "grep -q '#hash@example.org \[DISABLE FAILED\]$' '$T/out' && grep -q 'spammer@example.org \[DISABLED\]$' '$T/out'"
+check "refused map key: its alert says USER NOT DISABLED, the spammer's USER DISABLED" \
+    sh -c "grep -l '^Subject: .*USER NOT DISABLED.*#hash@example.org$' '$T'/alert.* >/dev/null && grep -l '^Subject: .*\[USER DISABLED\].*spammer@example.org$' '$T'/alert.* >/dev/null"
 "$sg" mail postfix $U --disable 2 "$T/mail.log" > /dev/null 2> "$T/err"
 check "usage: --disable without UNKNOWNS is refused" grep -q "^spamgear: mail: --disable wants NETS,UNKNOWNS: '2'" "$T/err"
 
