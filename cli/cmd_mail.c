@@ -219,6 +219,9 @@ int mail_read_one_log(mail_run_t *run, const char *path, sg_input_t *in)
                      "written); read up to there", path);
         run->partial = 1;
     }
+    if (in->gzip_unnamed) {
+        sg_cli_error("mail: %s: gzip data without a .gz name: read inflated", path);
+    }
     run->bytes += in->bytes;
     run->seeked += in->seeked;
     return SG_EXIT_OK;

@@ -4,6 +4,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -264,10 +265,49 @@ static apr_status_t read_gzip_fd(int fd, const char *path, sg_input_t *in, apr_p
     return rv == APR_SUCCESS ? rv : sg_result_set(res, p, rv, "%s: corrupt gzip data", path);
 }
 
+/* A FIFO: waits for data (or a writer that came and went) at most
+ * SG_INPUT_FIFO_WAIT_MS, then makes FD blocking again for the read. */
+static apr_status_t wait_for_writer(int fd, const char *path, apr_pool_t *p, sg_result_t *res)
+{
+    struct pollfd pf = { fd, POLLIN, 0 };
+    int n;
+
+    do {
+        n = poll(&pf, 1, SG_INPUT_FIFO_WAIT_MS);
+    } while (n < 0 && errno == EINTR);
+    if (n == 0) {
+        return sg_result_set(res, p, APR_TIMEUP, "%s: a FIFO nothing was written to for %d s: "
+                             "not read", path, SG_INPUT_FIFO_WAIT_MS / 1000);
+    }
+    if (n < 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        return sg_result_set(res, p, APR_FROM_OS_ERROR(errno), "%s: %s", path, strerror(errno));
+    }
+    return APR_SUCCESS;
+}
+
+/* What the first bytes of a regular file say: 1 gzip, -1 binary (over 5 %
+ * of the first 4 KB are control bytes other than tab, CR and LF: compressed
+ * or executable data has about 12 %, a text log with a garbage line or a
+ * few NULs left by a crash far less), 0 text. */
+static int sniff(int fd, const struct stat *st)
+{
+    unsigned char head[4096];
+    ssize_t n, i, ctrl = 0;
+
+    if (!S_ISREG(st->st_mode) || st->st_size < 2) return 0;
+    n = pread(fd, head, sizeof(head), 0);
+    if (n >= 2 && head[0] == 0x1f && head[1] == 0x8b) return 1;
+    for (i = 0; i < n; i++) {
+        unsigned char c = head[i];
+        ctrl += (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+    }
+    return n > 0 && ctrl * 20 > n ? -1 : 0;
+}
+
 apr_status_t sg_input_read(const char *path, sg_input_t *in, apr_pool_t *p, sg_result_t *res)
 {
     struct stat st;
-    int fd;
+    int fd, kind;
     apr_status_t rv;
 
     in->bytes = in->used = in->seeked = 0;
@@ -278,7 +318,8 @@ apr_status_t sg_input_read(const char *path, sg_input_t *in, apr_pool_t *p, sg_r
         rv = stream_lines(read_fd, &fd, in, p);
         return rv == APR_SUCCESS ? rv : sg_result_set(res, p, rv, "stdin: read error");
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO nobody writes to would block for ever */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0 || fstat(fd, &st) != 0) {
         rv = APR_FROM_OS_ERROR(errno);
         if (fd >= 0) {
@@ -287,11 +328,24 @@ apr_status_t sg_input_read(const char *path, sg_input_t *in, apr_pool_t *p, sg_r
         return sg_result_set(res, p, rv, "%s: cannot open: %s", path, strerror(errno));
     }
     in->inode = st.st_ino;
-    if (is_gzip_name(path)) {
+    kind = sniff(fd, &st);
+    if (S_ISFIFO(st.st_mode) && (rv = wait_for_writer(fd, path, p, res)) != APR_SUCCESS) {
+        /* said in RES */
+    }
+    else if (is_gzip_name(path) || kind == 1) {
+        in->gzip_unnamed = !is_gzip_name(path);
         rv = read_gzip_fd(fd, path, in, p, res);
     }
     else if (S_ISDIR(st.st_mode)) {
         rv = sg_result_set(res, p, APR_EINVAL, "%s: is a directory", path);
+    }
+    else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        rv = sg_result_set(res, p, APR_EINVAL, "%s: a device or socket, not a log file: not "
+                           "read", path);
+    }
+    else if (kind < 0) {
+        rv = sg_result_set(res, p, APR_EINVAL, "%s: binary data, not a text log (compressed "
+                           "with something other than gzip?): not read", path);
     }
     else if (S_ISREG(st.st_mode) && (apr_uint64_t)st.st_size < in->skip) {
         rv = sg_result_set(res, p, APR_EOF, "%s: shorter than the state says", path);

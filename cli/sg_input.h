@@ -41,11 +41,19 @@ typedef struct sg_input_t {
     int truncated;                  /* out: gzip data ended before its stream did
                                      * ("unexpected end of file"); what came
                                      * before was read */
+    int gzip_unnamed;               /* out: gzip data in a file not named *.gz
+                                     * (found by its magic bytes, inflated) */
 } sg_input_t;
+
+/* A FIFO is read once something writes to it within this time; a FIFO
+ * nobody writes to is an error, not a hang. */
+#define SG_INPUT_FIFO_WAIT_MS 10000
 
 /* Feeds PATH ("-" for stdin) to IN->lines as IN says.  A file shorter than
  * IN->skip is APR_EOF (it was truncated or replaced).  Errors name the file
- * in RES.
+ * in RES.  gzip data is inflated whatever the name; other binary data (over 5 %
+ * control bytes in the first 4 KB of a plain file), devices and sockets are errors; a
+ * FIFO waits SG_INPUT_FIFO_WAIT_MS for a writer.
  *
  * Seek: with IN->since and IN->line_time set, a plain file (not stdin, not
  * gzip) is bisected on its line stamps first, and the lines before the last
