@@ -31,6 +31,7 @@
 #define MAX_EVAL_INLINE 4096     /* bytes of constant eval'd code read in its caller's scope */
 #define MAX_EVAL_INLINE_EACH 8   /* such readings per file */
 #define MAX_LAMBDA_BODY 4096     /* bytes of a create_function() body read as a function */
+#define MAX_WFILES 8             /* written files remembered per file (exec_written) */
 #define MAX_ARR_COPY (1 << 20)   /* bytes of constant arrays copied per file by
                                   * element assignments ($a['k'] = 'v') */
 
@@ -456,6 +457,13 @@ static int kw_of(const sg_tok_t *t)
 
 /* ---------------------------------------------------------------- the pass */
 
+/* A file request data was written to: the source text of its path (its
+ * variables and literals name it in a later command) and the data. */
+typedef struct written_t {
+    sg_php_str_t path;
+    pval_t data;
+} written_t;
+
 typedef struct an_t {
     apr_pool_t *p;
     sg_php_lexer_t lx;
@@ -474,6 +482,11 @@ typedef struct an_t {
     apr_hash_t *consts;                /* define()d name -> pval_t* */
     apr_hash_t *written;               /* constant path -> pval_t*: the request data
                                         * file_put_contents() wrote there */
+    written_t wfiles[MAX_WFILES];      /* files request data was written to, by the
+                                        * source text of their path (exec_written) */
+    int nwfiles;
+    sg_php_str_t wopen[MAX_WFILES];    /* paths fopen()ed for writing (source text) */
+    int nwopen;
     pval_t session;                    /* what $_SESSION holds */
     func_t *fn;                        /* the function being read, or NULL */
     int class_body;                    /* 1: at the top of a class body */
@@ -1061,11 +1074,15 @@ typedef struct args_t {
     int n;                             /* arguments read (all, even past MAX_ARGS) */
     pval_t v[MAX_ARGS];
     pval_t all;                        /* every argument merged */
+    const char *text[MAX_ARGS];        /* each argument's source text... */
+    apr_size_t tlen[MAX_ARGS];         /* ...and its length (see exec_written) */
 } args_t;
 
 /* Reads "( args )" (the '(' is current). */
 static void read_args(an_t *a, args_t *args)
 {
+    const char *start;
+
     memset(args, 0, sizeof(*args));
     advance(a);
     while (!at_end(a) && !is_op(a, 0, ")")) {
@@ -1075,9 +1092,17 @@ static void read_args(an_t *a, args_t *args)
             advance(a);
         }
         take(a, "...");
+        start = peek(a, 0)->text;
         expr(a, 1, &v);
         if ((v.flags & V_OBF) && v.c.s && v.c.n < 40) hidden_callable(a, &v);
-        if (args->n < MAX_ARGS) args->v[args->n] = v;
+        if (args->n < MAX_ARGS) {
+            args->v[args->n] = v;
+            /* a token the lexer made up (";" for a close tag) is not in the buffer */
+            if (start && a->prev_end >= start && a->prev_end - start < 65536) {
+                args->text[args->n] = start;
+                args->tlen[args->n] = (apr_size_t)(a->prev_end - start);
+            }
+        }
         merge(&args->all, &v);
         args->n++;
         if (!take(a, ",")) break;
@@ -1405,6 +1430,8 @@ static void late_defined(an_t *a, int m)
 
 /* Pass 1: a call of NAME, not defined (yet), with ARGS: remembered, so that
  * its definition further down asks for the second pass (late_defined()). */
+static void exec_written(an_t *a, const char *name, const char *cmd, apr_size_t n, int line);
+
 static void late_call(an_t *a, const char *name, const args_t *args, pval_t *out)
 {
     const int *had;
@@ -1429,6 +1456,7 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
         for (k = 0; k < SK_COUNT; k++) {
             if (f->sink_params[k] & (T_PARAM0 << i)) {
                 pval_t via = *v;
+                if (k == SK_EXEC) exec_written(a, f->sink_name[k], args->text[i], args->tlen[i], line);
                 /* a path under a fixed directory (UPLOAD_DIR . $name) handed
                  * to a function that copies or includes its parameter: the
                  * caller chose the directory, as if the call were inline */
@@ -1795,6 +1823,117 @@ static void remember_written(an_t *a, const pval_t *path, const pval_t *data, in
                  (apr_ssize_t)path->c.n, kept);
 }
 
+/* ---- request data written to a file, then run: b374k's "eval C/Java/Perl"
+ * modules and bind-shell droppers write the code the request sent to a file
+ * and compile or run it with a command that names the same file.  Paths are
+ * compared by their source text (the variables and literals that build
+ * them), since their values are rarely constants. */
+
+static void remember_wfile(an_t *a, const char *text, apr_size_t len, const pval_t *data,
+                           const char *name, int line)
+{
+    written_t *w;
+
+    if (!text || !len || !(data->taint & T_SRC) || a->nwfiles >= MAX_WFILES) return;
+    w = &a->wfiles[a->nwfiles++];
+    w->path.s = text;
+    w->path.n = len;
+    w->data = *data;
+    w->data.org = step(a, data->org, apr_psprintf(a->p, "%s(%.*s)", name,
+                                                  (int)(len > 48 ? 48 : len), text), line);
+}
+
+/* fopen(PATH, "w"...): a handle that fwrite() may fill with request data. */
+static void note_fopen(an_t *a, const args_t *args)
+{
+    const sg_php_str_t *mode = args->n >= 2 ? &args->v[1].c : NULL;
+
+    if (!mode || !mode->s || !mode->n || !strchr("wacx", mode->s[0]) || !args->text[0]
+        || a->nwopen >= MAX_WFILES) {
+        return;
+    }
+    a->wopen[a->nwopen].s = args->text[0];
+    a->wopen[a->nwopen++].n = args->tlen[0];
+}
+
+static int ident_byte(char c)
+{
+    return apr_isalnum(c) || c == '_' || (unsigned char)c >= 0x80;
+}
+
+/* 1 when the command text CMD[0..N) names the file PATH (source text) does:
+ * one of its variables ($name, whole) or one of its literals (3 bytes or more
+ * with a letter in them). */
+static int names_file(const sg_php_str_t *path, const char *cmd, apr_size_t n)
+{
+    const char *s = path->s, *end = path->s + path->n, *hit;
+    sg_php_str_t key;
+
+    while (s < end) {
+        const char *k = s;
+        if (*s == '$') {
+            for (s++; s < end && ident_byte(*s); s++) {}
+            key.s = k;
+            key.n = (apr_size_t)(s - k);
+            for (hit = cmd; key.n > 1 && (hit = memfind_(hit, n - (apr_size_t)(hit - cmd), &key));
+                 hit += key.n) {
+                if (hit + key.n >= cmd + n || !ident_byte(hit[key.n])) return 1;
+            }
+        }
+        else if (*s == '\'' || *s == '"') {
+            const char *q = memchr(s + 1, *s, (apr_size_t)(end - s - 1));
+            apr_size_t i, letters = 0;
+            if (!q) break;
+            key.s = s + 1;
+            key.n = (apr_size_t)(q - s - 1);
+            for (i = 0; i < key.n; i++) letters += apr_isalpha(key.s[i]) != 0;
+            if (key.n >= 3 && letters && !memchr(key.s, '$', key.n) && memfind_(cmd, n, &key)) {
+                return 1;
+            }
+            s = q + 1;
+        }
+        else {
+            s++;
+        }
+    }
+    return 0;
+}
+
+/* 1 when the command text runs or builds a program: a compiler, an
+ * interpreter, chmod +x, or ./file. */
+static int runs_program(const char *cmd, apr_size_t n)
+{
+    static const char *const words[] = { "gcc", "g++", "cc ", "javac", "java ", "perl",
+                                         "python", "ruby", "php ", "node ", "bash", "sh ",
+                                         "chmod", "./", "nohup", "tclsh", "lua ", NULL };
+    char low[1024];
+    apr_size_t i, m = n < sizeof(low) ? n : sizeof(low);
+    sg_php_str_t w;
+
+    for (i = 0; i < m; i++) low[i] = (char)apr_tolower(cmd[i]);
+    for (i = 0; words[i]; i++) {
+        w.s = words[i];
+        w.n = strlen(words[i]);
+        if (memfind_(low, m, &w)) return 1;
+    }
+    return 0;
+}
+
+/* An exec sink NAME whose command has the source text CMD[0..N): when it
+ * runs a file request data was written to, that data reaches the exec. */
+static void exec_written(an_t *a, const char *name, const char *cmd, apr_size_t n, int line)
+{
+    int i;
+
+    if (!a->nwfiles || !cmd || !n || !runs_program(cmd, n)) return;
+    for (i = 0; i < a->nwfiles; i++) {
+        if (names_file(&a->wfiles[i].path, cmd, n)) {
+            taint_fact(a, SK_EXEC, name, &a->wfiles[i].data, line);
+            return;
+        }
+    }
+}
+
 static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
 {
     const pval_t *v = args->v;
@@ -1815,9 +1954,15 @@ static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
         else if (php && CARRIES(&v[1])) sink(a, SK_WRITE, name, &v[1], line);
         if (v[0].flags & V_SELF) cap(a, SG_CAP_FILEEDIT, line);
         remember_written(a, &v[0], &v[1], line);
+        remember_wfile(a, args->text[0], args->tlen[0], &v[1], name, line);
     }
     else if ((!strcmp(name, "fwrite") || !strcmp(name, "fputs")) && args->n >= 2) {
+        int i;
         note_write(a, name, &v[0], &v[1], line);
+        /* which handle is which is not tracked: any path opened for writing */
+        for (i = 0; i < a->nwopen; i++) {
+            remember_wfile(a, a->wopen[i].s, a->wopen[i].n, &v[1], name, line);
+        }
         if ((v[0].taint & T_REQ) && !(v[0].flags & V_TMPNAME) && (v[1].taint & T_REQ)) {
             sink(a, SK_WRITE, name, &v[1], line);
         }
@@ -2201,6 +2346,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         break;
     case B_EXEC:
         if (args->n >= 1) sink(a, SK_EXEC, name, &args->v[0], line);
+        if (args->n >= 1) exec_written(a, name, args->text[0], args->tlen[0], line);
         exec_way(a, name, args->n >= 1 ? &args->v[0] : NULL);
         break;
     case B_CALLBACK:
@@ -2241,6 +2387,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         io_sinks(a, name, args, line);
         break;
     case B_READ:
+        if (!strcmp(name, "fopen")) note_fopen(a, args);
         if (args->n >= 1 && requested_path(&args->v[0]) && reads_path(name, args)) {
             cap(a, SG_CAP_READANY, line);
         }
@@ -3404,6 +3551,7 @@ static int primary(an_t *a, pval_t *out)
         interp(a, t, out);
         cap(a, SG_CAP_EXEC, line);
         sink(a, SK_EXEC, "backticks", out, line);
+        exec_written(a, "backticks", t->text, t->len, line);
         advance(a);
         unknown(out);
         return 1;
@@ -4045,6 +4193,7 @@ static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
     a->prop_sinks = apr_hash_make(a->p);
     a->consts = apr_hash_make(a->p);
     a->written = apr_hash_make(a->p);
+    a->nwfiles = a->nwopen = 0;
     unknown(&a->session);
     if (code) sg_php_lex_init_code(&a->lx, buf, len);
     else sg_php_lex_init(&a->lx, buf, len);
