@@ -59,6 +59,10 @@
                                   * the analyser cannot fold (a user-written decoder,
                                   * a cipher): a packed payload once decoded */
 #define MIN_OPAQUE 48            /* bytes of a constant that make its transform opaque */
+#define V_HANDLE 65536u          /* a socket handle (fsockopen...), not data: no
+                                  * in_array() validates it (stream_select's idiom) */
+#define V_SHELLIN 32768u         /* popen() of a shell for writing: what is written
+                                  * to it is run as commands */
 #define V_SHELLOBJ 256u          /* new COM("WScript.Shell"), new perl(), new
                                   * ReflectionFunction(NAME): its methods run things */
 
@@ -487,6 +491,8 @@ typedef struct an_t {
     int nwfiles;
     sg_php_str_t wopen[MAX_WFILES];    /* paths fopen()ed for writing (source text) */
     int nwopen;
+    const char *shell_pipes;           /* proc_open(SHELL, spec, $pipes): "pipes" */
+    apr_size_t shell_pipes_len;
     pval_t session;                    /* what $_SESSION holds */
     func_t *fn;                        /* the function being read, or NULL */
     int class_body;                    /* 1: at the top of a class body */
@@ -1919,6 +1925,57 @@ static int runs_program(const char *cmd, apr_size_t n)
     return 0;
 }
 
+/* ---- a shell that reads its commands from a pipe: proc_open() or popen()
+ * of sh, bash, cmd.exe ($_SERVER['COMSPEC']) and the like, then fwrite() of
+ * the commands to its stdin (reverse shells relay a socket that way, web
+ * shells their command parameter). */
+
+/* 1 when the command V (source text TEXT[0..N)) is an interactive shell. */
+static int is_shell_cmd(const pval_t *v, const char *text, apr_size_t n)
+{
+    static const char *const shells[] = { "/bin/sh", "/bin/bash", "/bin/zsh", "/bin/csh",
+                                          "/bin/ksh", "/bin/dash", "sh -i", "bash -i",
+                                          "cmd.exe", "powershell", NULL };
+    sg_php_str_t w, spec = { "COMSPEC", 7 };
+    int i;
+
+    if (text && n && memfind_(text, n, &spec)) return 1;
+    if (!v->c.s || !v->c.n) return 0;
+    if ((v->c.n == 2 && !memcmp(v->c.s, "sh", 2)) || (v->c.n == 4 && !memcmp(v->c.s, "bash", 4))
+        || (v->c.n == 3 && !strncasecmp(v->c.s, "cmd", 3))) {
+        return 1;
+    }
+    for (i = 0; shells[i]; i++) {
+        w.s = shells[i];
+        w.n = strlen(shells[i]);
+        if (memfind_(v->c.s, v->c.n, &w)) return 1;
+    }
+    return 0;
+}
+
+/* proc_open()/popen() NAME with ARGS: remembers a shell's stdin. */
+static void shell_stdin_open(an_t *a, const char *name, const args_t *args, pval_t *out)
+{
+    if (args->n < 2 || !is_shell_cmd(&args->v[0], args->text[0], args->tlen[0])) return;
+    if (!strcmp(name, "proc_open") && args->n >= 3 && args->v[2].lv == LV_VAR) {
+        a->shell_pipes = args->v[2].lvname;
+        a->shell_pipes_len = args->v[2].lvlen;
+    }
+    else if (!strcmp(name, "popen") && args->v[1].c.s && args->v[1].c.n
+             && args->v[1].c.s[0] == 'w') {
+        out->flags |= V_SHELLIN;
+    }
+}
+
+/* 1 when the handle H (fwrite()'s first argument) is a shell's stdin. */
+static int shell_stdin(const an_t *a, const pval_t *h)
+{
+    if (h->flags & V_SHELLIN) return 1;
+    return a->shell_pipes && h->lv == LV_ELEM && h->lvlen == a->shell_pipes_len
+           && !memcmp(h->lvname, a->shell_pipes, h->lvlen)
+           && (h->lvkey != LK_CONST || (h->lvk.n == 1 && h->lvk.s[0] == '0'));
+}
+
 /* An exec sink NAME whose command has the source text CMD[0..N): when it
  * runs a file request data was written to, that data reaches the exec. */
 static void exec_written(an_t *a, const char *name, const char *cmd, apr_size_t n, int line)
@@ -1962,6 +2019,11 @@ static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
         /* which handle is which is not tracked: any path opened for writing */
         for (i = 0; i < a->nwopen; i++) {
             remember_wfile(a, a->wopen[i].s, a->wopen[i].n, &v[1], name, line);
+        }
+        if (shell_stdin(a, &v[0])) {
+            pval_t cmds = v[1];
+            cmds.org = step(a, v[1].org, "shell stdin", line);
+            sink(a, SK_EXEC, name, &cmds, line);
         }
         if ((v[0].taint & T_REQ) && !(v[0].flags & V_TMPNAME) && (v[1].taint & T_REQ)) {
             sink(a, SK_WRITE, name, &v[1], line);
@@ -2066,7 +2128,7 @@ static int validator(an_t *a, const char *name, const args_t *args)
         v = &args->v[0];
     }
     if (!v) return 0;
-    if (v->lv == LV_VAR && v->lvname && (v->taint & T_SRC)) {
+    if (v->lv == LV_VAR && v->lvname && (v->taint & T_SRC) && !(v->flags & V_HANDLE)) {
         pval_t clean = *v;
         clean.taint &= ~T_SRC;
         clean.org = NULL;
@@ -2347,6 +2409,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
     case B_EXEC:
         if (args->n >= 1) sink(a, SK_EXEC, name, &args->v[0], line);
         if (args->n >= 1) exec_written(a, name, args->text[0], args->tlen[0], line);
+        shell_stdin_open(a, name, args, out);
         exec_way(a, name, args->n >= 1 ? &args->v[0] : NULL);
         break;
     case B_CALLBACK:
@@ -2384,6 +2447,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
     case B_NETSRC:
         out->taint = T_NET;
         out->org = step(a, NULL, apr_pstrcat(a->p, name, "()", NULL), line);
+        if (strcmp(name, "curl_exec") && strcmp(name, "file_get_contents")) out->flags |= V_HANDLE;
         io_sinks(a, name, args, line);
         break;
     case B_READ:
@@ -4194,6 +4258,7 @@ static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
     a->consts = apr_hash_make(a->p);
     a->written = apr_hash_make(a->p);
     a->nwfiles = a->nwopen = 0;
+    a->shell_pipes = NULL;
     unknown(&a->session);
     if (code) sg_php_lex_init_code(&a->lx, buf, len);
     else sg_php_lex_init(&a->lx, buf, len);
