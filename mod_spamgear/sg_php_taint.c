@@ -921,7 +921,10 @@ static void count_var_uses(an_t *a)
         }
         u->uses++;
         for (q = p; q < end && (*q == ' ' || *q == '\t'); q++) continue;
-        if (q < end && (*q == '=' || *q == '[' || *q == '.') && !(q + 1 < end && q[1] == '=' && *q == '=')) {
+        /* "$v =", "$v[...] =" (or a read of an element: counted as set), "$v .=";
+         * not "$v == ...", nor "$v . 'x'" (a read) */
+        if (q < end && (*q == '=' || *q == '[' || (*q == '.' && q + 1 < end && q[1] == '='))
+            && !(q + 1 < end && q[1] == '=' && *q == '=')) {
             u->assigned = 1;
         }
     }
@@ -4114,6 +4117,14 @@ static int keyword_stmt(an_t *a, int kw)
         class_def(a);
         return 1;
     case K_STATIC:
+        if (is_name(a, 1, "function") && (peek(a, 2)->kind == SG_TK_NAME || is_op(a, 2, "&"))) {
+            /* "public static function f($x)": a method like any other (read
+             * as an expression, its body was top-level code and its
+             * parameters looked like globals nobody set) */
+            advance(a);
+            function_def(a, NULL);
+            return 1;
+        }
         if (peek(a, 1)->kind != SG_TK_VAR) return 0;
         advance(a);
         return 1;
