@@ -2517,6 +2517,9 @@ static void call_value(an_t *a, pval_t *callee, int line, pval_t *out, const cha
     out->c.s = NULL;
     out->arr = NULL;
     out->lv = LV_NONE;
+    /* $$name('...long base64...'): as an unknown function, what it returns
+     * from a long constant is that constant transformed (a packed payload) */
+    out->flags |= opaque_of(&args);
 }
 
 /* ---------------------------------------------------------------- literals */
