@@ -94,10 +94,18 @@ write_demo_config() {
         "$top/tools/demo/httpd.conf.in" > "$demo_dir/httpd.conf"
 }
 
-# Prints the status code of a multipart upload of FILE to the demo's page.
+# Prints the status code of a multipart upload of FILE to the demo's page,
+# and the page's answer into FILE.answer.
 upload_status() {
-    curl -s -o /dev/null -w '%{http_code}' -F "file=@$1;filename=$(basename "$1")" \
+    curl -s -o "$1.answer" -w '%{http_code}' -F "file=@$1;filename=$(basename "$1")" \
         "http://127.0.0.1:$demo_port/index.php"
+}
+
+# Prints the status code of a failed login POST from the client 198.51.100.7
+# (X-Forwarded-For, which mod_remoteip trusts from loopback).
+failed_login() {
+    curl -s -o /dev/null -w '%{http_code}' -H 'X-Forwarded-For: 198.51.100.7' \
+        -d 'log=admin&pwd=guess' "http://127.0.0.1:$demo_port/wp-login.php"
 }
 
 # Prints the status code of one request to the demo.
@@ -117,20 +125,29 @@ demo() {
         curl -s -o /dev/null "http://127.0.0.1:$demo_port/" && break
         sleep 0.2
     done
-    local page shell clean_up bad_up
+    local page shell clean_up bad_up reached logins banned status json
     page=$(status_of /index.php)
     shell=$(status_of /uploads/shell.php)
     printf '%s\n' 'just a holiday photo' > "$demo_dir/photo.txt"
     printf '%s\n' '<?php @eval($_POST["x"]); ?>' > "$demo_dir/backdoor.php.txt"
     clean_up=$(upload_status "$demo_dir/photo.txt")
+    reached=$(grep -c '^received photo.txt ' "$demo_dir/photo.txt.answer" || true)
     bad_up=$(upload_status "$demo_dir/backdoor.php.txt")
+    logins=$(for _ in 1 2 3 4 5; do failed_login; printf ' '; done)
+    banned=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Forwarded-For: 198.51.100.7' \
+        "http://127.0.0.1:$demo_port/index.php")
+    status=$(curl -s -o "$demo_dir/status.json" -w '%{http_code}' \
+        "http://127.0.0.1:$demo_port/spamgear-status?json")
+    json=$(tr -d '\n' < "$demo_dir/status.json" | grep -o '"since_start": {[^}]*}' || true)
     cat <<MSG
 
 spamgear demo: Apache with mod_spamgear is running on http://127.0.0.1:$demo_port/
   GET /index.php          -> $page  (a normal PHP page runs)
   GET /uploads/shell.php  -> $shell  (PHP in an uploads dir is refused)
-  POST a clean upload     -> $clean_up  (scanned inline, passed on to PHP)
+  POST a clean upload     -> $clean_up  (scanned inline, passed on to PHP: $(head -n 2 "$demo_dir/photo.txt.answer" | tail -n 1))
   POST a PHP backdoor     -> $bad_up  (scanned inline, refused before PHP sees it)
+  5 failed logins (198.51.100.7 via X-Forwarded-For) -> ${logins% }; its next request -> $banned (banned)
+  GET /spamgear-status    -> $status  (counters, bans, unban form; ?json: $json)
 
 Try:
   curl -i http://127.0.0.1:$demo_port/uploads/shell.php
@@ -138,12 +155,18 @@ Try:
   curl -i http://127.0.0.1:$demo_port/uploads/photo.txt/x.php  (path-info trick: refused)
   curl -i -F file=@$demo_dir/backdoor.php.txt http://127.0.0.1:$demo_port/index.php
                                                          (upload of a web shell: refused)
-  tail $demo_dir/logs/error_log   (a line per refusal: AH53010 no-exec, AH53042 upload)
+  open http://127.0.0.1:$demo_port/spamgear-status       (the status page, local clients)
+  tail $demo_dir/logs/error_log   (a line per refusal: AH53010 no-exec, AH53042 upload,
+                                   AH53020 ban)
   ./spamgear help                                       (the command-line tool)
 Stop it with: tools/quickstart.sh stop
 MSG
-    [ "$page" = 200 ] && [ "$shell" = 403 ] && [ "$clean_up" = 200 ] && [ "$bad_up" = 403 ] ||
-        die "demo answered $page/$shell/$clean_up/$bad_up, expected 200/403/200/403"
+    [ "$page" = 200 ] && [ "$shell" = 403 ] && [ "$clean_up" = 200 ] && [ "$reached" = 1 ] &&
+        [ "$bad_up" = 403 ] && [ "$logins" = "200 200 200 200 200 " ] && [ "$banned" = 403 ] &&
+        [ "$status" = 200 ] && printf '%s' "$json" | grep -q '"upload_blocks": [1-9]' ||
+        die "demo answered $page/$shell/$clean_up (reached PHP: $reached)/$bad_up, logins" \
+            "'$logins' then $banned, status page $status ($json); expected" \
+            "200/403/200 (1)/403, 5 x 200 then 403, status 200 with an upload block"
 }
 
 run_tests() {
