@@ -17,6 +17,9 @@ static const unit_t duration_units[] = {
     { "h", 3600 }, { "hour", 3600 }, { "hours", 3600 },
     { "d", 86400 }, { "day", 86400 }, { "days", 86400 },
     { "w", 604800 }, { "week", 604800 }, { "weeks", 604800 },
+    /* the classic scripts' -p 1month / 1year: 30 and 365 days */
+    { "mon", 2592000 }, { "month", 2592000 }, { "months", 2592000 },
+    { "y", 31536000 }, { "year", 31536000 }, { "years", 31536000 },
     { NULL, 0 }
 };
 

@@ -158,6 +158,12 @@ START_TEST(units)
 
     ck_assert_int_eq(sg_parse_duration("1hour", &n), APR_SUCCESS);
     ck_assert_int_eq(n, 3600);
+    ck_assert_int_eq(sg_parse_duration("1month", &n), APR_SUCCESS);
+    ck_assert_int_eq(n, 30 * 86400);
+    ck_assert_int_eq(sg_parse_duration("1year", &n), APR_SUCCESS);
+    ck_assert_int_eq(n, 365 * 86400);
+    ck_assert_int_eq(sg_parse_duration("2mon", &n), APR_SUCCESS);
+    ck_assert_int_eq(n, 60 * 86400);
     ck_assert_int_eq(sg_parse_duration("30min", &n), APR_SUCCESS);
     ck_assert_int_eq(n, 1800);
     ck_assert_int_eq(sg_parse_duration("2d", &n), APR_SUCCESS);
