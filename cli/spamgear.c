@@ -274,36 +274,51 @@ typedef struct sg_entry_point_t {
     sg_entry_args_fn *args;/* rewrites the classic arguments, or NULL */
     const char *flag;      /* a classic option that picks another command, or NULL */
     const char *flag_command;   /* that command; the option itself is dropped */
+    const char *usage;     /* the classic synopsis, for --help under the classic name */
 } sg_entry_point_t;
 
 static const sg_entry_point_t entry_points[] = {
     { "full-scan", "scan", "spamgear scan --quarantine --notify-user -", sg_scan_classic_args,
-      NULL, NULL },
+      NULL, NULL,
+      "[-q|--quarantine [DIR]] [-n|--notify-user [PATTERN]] [-c|--custom-email FILE] [PATH...|-]" },
     { "php-shell-detector", "scan", "spamgear scan --quarantine --clean -", sg_scan_classic_args,
-      "--update", "update" },
+      "--update", "update",
+      "[-q|--quarantine [DIR]] [-c|--clean] [--update] [PATH...|-]" },
     { "clamd-client", "scan", "spamgear scan -j THREADS --clamav 'socket PATH' -",
-      sg_scan_classic_args, NULL, NULL },
-    { "runav", "inspect", "spamgear inspect FILE", NULL, NULL, NULL },
+      sg_scan_classic_args, NULL, NULL,
+      "[THREADS] < LIST_OF_FILES" },
+    { "runav", "inspect", "spamgear inspect FILE", NULL, NULL, NULL,
+      "FILE" },
     { "postfix-spam-check", "mail", "spamgear mail postfix --only sasl", sg_mail_classic_args,
-      NULL, NULL },
+      NULL, NULL,
+      "[-p PERIOD] [-m MAX] [-w IPS] [-l LOG]" },
     { "exim-spam-check", "mail", "spamgear mail exim --only exim-local,exim-host",
-      sg_mail_classic_args, NULL, NULL },
+      sg_mail_classic_args, NULL, NULL,
+      "[-p PERIOD] [-m MAX] [-w IPS] [-l LOG]" },
     { "roundcube-spam-check", "mail", "spamgear mail roundcube --only webmail-sent",
-      sg_mail_classic_args, NULL, NULL },
+      sg_mail_classic_args, NULL, NULL,
+      "[-p PERIOD] [-m MAX] [-w IPS] [-l LOG]" },
     { "imp-spam-check", "mail", "spamgear mail imp --only webmail-sent", sg_mail_classic_args,
-      NULL, NULL },
+      NULL, NULL,
+      "[-p PERIOD] [-m MAX] [-w IPS] [-l LOG]" },
     { "php-spam-check", "mail", "spamgear mail php --period 1d --max MAX_DAILY",
-      sg_mail_classic_args, NULL, NULL },
+      sg_mail_classic_args, NULL, NULL,
+      "[MAX_DAILY] [-l LOG]" },
     { "php-legacy-spam-check", "mail", "spamgear mail sendmail-php --only script",
-      sg_mail_classic_args, NULL, NULL },
+      sg_mail_classic_args, NULL, NULL,
+      "[MINUTES] [MAX] [-l LOG]" },
     { "php-sendmail2relay-spam-check", "mail", "spamgear mail sendmail2relay --only script",
-      sg_mail_classic_args, NULL, NULL },
+      sg_mail_classic_args, NULL, NULL,
+      "[MINUTES] [MAX] [-l LOG]" },
     { "sendmail2relay-spam-check", "mail",
       "spamgear mail sendmail2relay --counts --only wrapper-user", sg_mail_classic_args,
-      NULL, NULL },
-    { "emergency-mail", "emergency-mail", "spamgear emergency-mail", NULL, NULL, NULL },
-    { "check_dnsbl", "dnsbl", "spamgear dnsbl", NULL, NULL, NULL },
-    { NULL, NULL, NULL, NULL, NULL, NULL }
+      NULL, NULL,
+      "[-p PERIOD] [-m MAX] [-w IPS] [-l LOG]" },
+    { "emergency-mail", "emergency-mail", "spamgear emergency-mail", NULL, NULL, NULL,
+      "[options]" },
+    { "check_dnsbl", "dnsbl", "spamgear dnsbl", NULL, NULL, NULL,
+      "[-w N] [-c N] [-t SECONDS] [-l FILE] [-v] IP|HOST..." },
+    { NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
 /* --------------------------------------------------------------- helpers */
@@ -731,6 +746,18 @@ static int run_entry_point(sg_cli_t *cli, const sg_entry_point_t *ep, int argc,
     const char **rest;
     int i, rc;
 
+    for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            /* the classic synopsis first, then where the rest is */
+            static const char *help[] = { NULL, "--help", NULL };
+            printf("usage: %s %s\n%s is spamgear's classic entry point for: %s\n"
+                   "(man spamgear, ENTRY POINTS); every option of 'spamgear %s' works too:\n\n",
+                   ep->name, ep->usage, ep->name, ep->as, ep->command);
+            fflush(stdout);
+            help[0] = argv[0];
+            return run_command(cli, sg_cli_find_cmd(ep->command), 2, help, NULL);
+        }
+    }
     for (i = 1; ep->flag && i < argc && strcmp(argv[i], "--"); i++) {
         if (!strcmp(argv[i], ep->flag)) {
             rest = apr_palloc(cli->pool, sizeof(*rest) * (apr_size_t)argc);
