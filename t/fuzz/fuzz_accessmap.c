@@ -1,8 +1,10 @@
 /* fuzz_accessmap.c: the Postfix access map editor (the map is an admin's
  * file, other tools and people write it too).  Input: 4 bytes of "now" (unix
  * seconds), the map up to the first NUL, then additions, one a line:
- * KEY TAB ACTION [TAB EXPIRES].  An update must be idempotent: applied
- * again at the same time it adds and drops nothing and changes no byte. */
+ * KEY TAB ACTION [TAB EXPIRES].  Each addition is added, already there or
+ * refused (a key Postfix cannot hold), never lost; an update must be
+ * idempotent: applied again at the same time it adds and drops nothing,
+ * refuses the same entries and changes no byte. */
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
@@ -70,10 +72,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!res.problem) abort();
         goto cleanup;
     }
-    if (out.added + out.already != adds->nelts || out.text[out.len] != '\0') abort();
+    /* every addition is added, already there, or refused (and listed) */
+    if (out.added + out.already + out.refused->nelts != adds->nelts
+        || out.text[out.len] != '\0') {
+        abort();
+    }
     if (!expiring) {
         if (sg_accessmap_update(out.text, out.len, adds, now, p, &again, &res) != APR_SUCCESS
-            || again.added || again.expired || again.already != adds->nelts
+            || again.added || again.expired
+            || again.already != adds->nelts - out.refused->nelts
+            || again.refused->nelts != out.refused->nelts
             || again.len != out.len || memcmp(again.text, out.text, out.len)) {
             abort();   /* not idempotent */
         }
