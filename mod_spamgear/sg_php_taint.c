@@ -1437,10 +1437,10 @@ static void late_defined(an_t *a, int m)
     if (m & LATE_PARAMS) a->late_params = 1;
 }
 
-/* Pass 1: a call of NAME, not defined (yet), with ARGS: remembered, so that
- * its definition further down asks for the second pass (late_defined()). */
 static void exec_written(an_t *a, const char *name, const char *cmd, apr_size_t n, int line);
 
+/* Pass 1: a call of NAME, not defined (yet), with ARGS: remembered, so that
+ * its definition further down asks for the second pass (late_defined()). */
 static void late_call(an_t *a, const char *name, const args_t *args, pval_t *out)
 {
     const int *had;
@@ -1959,12 +1959,18 @@ static int is_shell_cmd(const pval_t *v, const char *text, apr_size_t n)
 /* proc_open()/popen() NAME with ARGS: remembers a shell's stdin. */
 static void shell_stdin_open(an_t *a, const char *name, const args_t *args, pval_t *out)
 {
-    if (args->n < 2 || !is_shell_cmd(&args->v[0], args->text[0], args->tlen[0])) return;
-    if (!strcmp(name, "proc_open") && args->n >= 3 && args->v[2].lv == LV_VAR) {
+    int proc = !strcmp(name, "proc_open");
+
+    /* every exec call comes here: the name first, the command text only then */
+    if ((!proc && strcmp(name, "popen")) || args->n < 2
+        || !is_shell_cmd(&args->v[0], args->text[0], args->tlen[0])) {
+        return;
+    }
+    if (proc && args->n >= 3 && args->v[2].lv == LV_VAR) {
         a->shell_pipes = args->v[2].lvname;
         a->shell_pipes_len = args->v[2].lvlen;
     }
-    else if (!strcmp(name, "popen") && args->v[1].c.s && args->v[1].c.n
+    else if (!proc && args->v[1].c.s && args->v[1].c.n
              && args->v[1].c.s[0] == 'w') {
         out->flags |= V_SHELLIN;
     }
