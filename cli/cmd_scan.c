@@ -27,6 +27,7 @@
 #include "sg_log.h"
 #include "sg_quarantine.h"
 #include "scan_notify.h"
+#include "scan_stats.h"
 #include "sg_units.h"
 #include "sg_version.h"
 
@@ -58,7 +59,8 @@ typedef struct scan_run_t {
     int head, count, done;
     /* results */
     volatile int found, errors;
-    apr_uint64_t files;
+    int summary;                     /* print the summary at the end (no --quiet) */
+    scan_stats_t stats;              /* figures: workers' under out_lock, see scan_stats.h */
 } scan_run_t;
 
 /* ---------------------------------------------------------------- output */
@@ -167,6 +169,7 @@ static void report(scan_run_t *run, const char *path, apr_array_header_t *findin
     int i;
 
     apr_thread_mutex_lock(run->out_lock);
+    scan_stats_clear(&run->stats);
     if (findings->nelts == 0 && run->json) {
         put_json_record(fp, path, NULL, NULL, NULL, NULL, cpu_us);
     }
@@ -198,6 +201,7 @@ static void report(scan_run_t *run, const char *path, apr_array_header_t *findin
 static void file_error(scan_run_t *run, const char *path, const char *what, int err)
 {
     apr_thread_mutex_lock(run->out_lock);
+    scan_stats_clear(&run->stats);
     fputs("spamgear: ", stderr);
     sg_cli_put_path(stderr, path);
     if (err) fprintf(stderr, ": %s: %s\n", what, strerror(err));
@@ -210,6 +214,7 @@ static void file_error(scan_run_t *run, const char *path, const char *what, int 
 static void problem_error(scan_run_t *run, const char *problem)
 {
     apr_thread_mutex_lock(run->out_lock);
+    scan_stats_clear(&run->stats);
     fputs("spamgear: ", stderr);
     sg_cli_put_path(stderr, problem);
     fputc('\n', stderr);
@@ -307,14 +312,21 @@ static apr_array_header_t *qfindings(const apr_array_header_t *findings, apr_poo
     return out;
 }
 
-static int malicious(const apr_array_header_t *findings)
+/* The highest severity among FINDINGS, -1 when there is none. */
+static int worst_severity(const apr_array_header_t *findings)
 {
-    int i;
+    int i, worst = -1;
 
     for (i = 0; i < findings->nelts; i++) {
-        if (APR_ARRAY_IDX(findings, i, sg_finding_t).severity == SG_SEV_MALICIOUS) return 1;
+        int sev = (int)APR_ARRAY_IDX(findings, i, sg_finding_t).severity;
+        if (sev > worst) worst = sev;
     }
-    return 0;
+    return worst;
+}
+
+static int malicious(const apr_array_header_t *findings)
+{
+    return worst_severity(findings) == SG_SEV_MALICIOUS;
 }
 
 /* Applies every cleaning rule of FINDINGS' file-level hits to BUF, rescanning
@@ -572,6 +584,8 @@ static void scan_path(worker_t *w, const char *path, int follow)
     }
     if (st.st_size > run->max_size) {
         apr_thread_mutex_lock(run->out_lock);
+        scan_stats_clear(&run->stats);
+        scan_stats_skip(&run->stats, SCAN_SKIP_SIZE);
         fputs("spamgear: ", stderr);
         sg_cli_put_path(stderr, path);
         fprintf(stderr, ": skipped: %lld bytes is over the max-size of %lld\n",
@@ -595,8 +609,9 @@ static void scan_path(worker_t *w, const char *path, int follow)
     /* Open, read and scan: what the file cost; acting on it is not counted. */
     if (run->timing) cpu_us = thread_cpu_us() - cpu_us;
     apr_thread_mutex_lock(run->out_lock);
-    run->files++;
+    scan_stats_file(&run->stats, len, worst_severity(findings));
     if (findings->nelts) run->found = 1;
+    scan_stats_tick(&run->stats);
     apr_thread_mutex_unlock(run->out_lock);
     if (findings->nelts) {
         const char *qid = NULL, *action = act_on(run, path, &st, w->buf, len, findings,
@@ -753,7 +768,10 @@ static void walk_dir(scan_run_t *run, int dfd, const char *path, dev_t dev, int 
         const char *child;
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
         child = apr_pstrcat(sub, path, path[strlen(path) - 1] == '/' ? "" : "/", de->d_name, NULL);
-        if (excluded(run, child, de->d_name)) continue;
+        if (excluded(run, child, de->d_name)) {
+            scan_stats_skip(&run->stats, SCAN_SKIP_EXCLUDED);
+            continue;
+        }
         if (!known_type(run, de, &st)
             && fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
             file_error(run, child, "cannot stat", errno);
@@ -769,7 +787,13 @@ static void walk_dir(scan_run_t *run, int dfd, const char *path, dev_t dev, int 
             if (cfd < 0) file_error(run, child, "cannot open directory", errno);
             else walk_dir(run, cfd, child, dev, depth + 1, sub);
         }
-        else if (S_ISREG(st.st_mode) && recent(run, &st)) {
+        else if (!S_ISREG(st.st_mode)) {
+            scan_stats_skip(&run->stats, SCAN_SKIP_SPECIAL);
+        }
+        else if (!recent(run, &st)) {
+            scan_stats_skip(&run->stats, SCAN_SKIP_UNCHANGED);
+        }
+        else {
             submit(run, child, 0);
         }
         apr_pool_clear(sub);
@@ -795,7 +819,12 @@ static void scan_arg(scan_run_t *run, const char *path, int listed)
         else walk_dir(run, fd, path, st.st_dev, 0, run->cli->pool);
         return;
     }
-    if (!recent(run, &st) || excluded(run, path, strrchr(path, '/') ? strrchr(path, '/') + 1 : path)) {
+    if (!recent(run, &st)) {
+        scan_stats_skip(&run->stats, SCAN_SKIP_UNCHANGED);
+        return;
+    }
+    if (excluded(run, path, strrchr(path, '/') ? strrchr(path, '/') + 1 : path)) {
+        scan_stats_skip(&run->stats, SCAN_SKIP_EXCLUDED);
         return;
     }
     submit(run, path, 1);
@@ -981,8 +1010,24 @@ static int setup_run(scan_run_t *run, sg_cli_t *cli)
     }
     run->excludes = apr_array_make(cli->pool, 4, sizeof(const char *));
     apr_table_do(collect, run->excludes, cli->opts, "exclude", NULL);
+    /* Progress only where a person watches; the summary also in cron mail. */
+    run->summary = sg_cli_opt(cli, "quiet") == NULL;
+    scan_stats_init(&run->stats, run->summary && isatty(STDERR_FILENO));
     apr_thread_mutex_create(&run->out_lock, APR_THREAD_MUTEX_DEFAULT, cli->pool);
     return -1;
+}
+
+/* How many files ARGV names when that is known before the walk (every
+ * argument a file, no directory or stdin list), else 0. */
+static unsigned long files_named(int argc, const char *const *argv)
+{
+    struct stat st;
+    int i;
+
+    for (i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-") || stat(argv[i], &st) != 0 || S_ISDIR(st.st_mode)) return 0;
+    }
+    return (unsigned long)argc;
 }
 
 static int run_scan(scan_run_t *run, int argc, const char *const *argv)
@@ -991,6 +1036,7 @@ static int run_scan(scan_run_t *run, int argc, const char *const *argv)
     apr_status_t st;
     int i;
 
+    if (run->stats.progress) run->stats.total = files_named(argc, argv);
     worker_init(&inline_worker, run);
     if (run->jobs > 1) {
         apr_thread_mutex_create(&run->lock, APR_THREAD_MUTEX_DEFAULT, run->cli->pool);
@@ -1017,7 +1063,9 @@ static int run_scan(scan_run_t *run, int argc, const char *const *argv)
     worker_done(&inline_worker);
     if (run->notify) run->errors += scan_notify_send(run->notify);
     sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, run->cli->pool,
-                  "scan: %lu files scanned, %d errors", (unsigned long)run->files, run->errors);
+                  "scan: %lu files scanned, %d errors", run->stats.files, run->errors);
+    scan_stats_clear(&run->stats);
+    if (run->summary) scan_stats_summary(&run->stats, run->errors, stderr);
     if (sg_engine_clamav_down(run->engine)) {
         /* an incomplete scan never looks like a normal result, found or not */
         sg_cli_error("scan: ClamAV was not consulted (%s)", sg_engine_clamav_down(run->engine));
@@ -1122,6 +1170,8 @@ int sg_scan_classic_args(sg_cli_t *cli, const char *name, int *argc,
     int i, n, clamd = !strcmp(name, "clamd-client"), threads = 0;
 
     APR_ARRAY_PUSH(out, const char *) = av[0];
+    /* The classic scripts printed findings only: no progress, no summary. */
+    APR_ARRAY_PUSH(out, const char *) = "--quiet";
     for (i = 1; i < *argc; i += n) {
         if (!strcmp(av[i], "--help") || !strcmp(av[i], "-h")) {
             return SG_EXIT_OK;   /* run_command prints the usage */

@@ -139,6 +139,7 @@ static const apr_getopt_option_t scan_options[] = {
       "(default: built in)" },
     { "notify-domain", OPT_NOTIFY_DOMAIN, 1, "mail ACCOUNT@DOMAIN (default: the local mailbox)" },
     { "sendmail", OPT_SENDMAIL, 1, "sendmail-compatible program (/usr/sbin/sendmail)" },
+    { "quiet", 'q', 0, "no progress line on a terminal, no summary at the end" },
     { NULL, 0, 0, NULL }
 };
 

@@ -114,7 +114,7 @@ printf '%s\0' "$f/ndb.txt" "$f/shell.php" > "$tmp/list0"
 grep -v '^$f/\(hdb\|ldb\|yara\|clean\)' "$tmp/want-engine" | grep -e ndb -e shell > "$tmp/want-list"
 expect "scan -0 -: a NUL-separated list on stdin" 1 "$tmp/want-list" \
     sh -c '"$0" scan -0 -j 1 --signatures "$1" --clamav "engine $2" - < "$3"' "$sg" "$tmp/sigs" "$tmp/emptydb" "$tmp/list0"
-"$sg" scan -j 2 --signatures "$tmp/sigs" --clamav "engine $tmp/emptydb" "$f" > "$tmp/out" 2>&1
+"$sg" scan --quiet -j 2 --signatures "$tmp/sigs" --clamav "engine $tmp/emptydb" "$f" > "$tmp/out" 2>&1
 rc=$?
 if [ $rc = 1 ] && [ "$(sort "$tmp/out")" = "$(sort "$tmp/want-engine")" ]; then
     ok "scan -j 2 DIR: the same findings from two threads"
@@ -553,7 +553,7 @@ fi
 # error.  (Which case applies depends on the machine's /var/lib/clamav:
 # both are checked for what they must say.)
 : > "$tmp/none.conf"
-"$sg" -c "$tmp/none.conf" scan --signatures "$tmp/sigs" "$f/clean.txt" > "$tmp/out" 2> "$tmp/err"
+"$sg" -c "$tmp/none.conf" scan --quiet --signatures "$tmp/sigs" "$f/clean.txt" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 if ls /var/lib/clamav/*.c[lv]d >/dev/null 2>&1; then
     [ $rc = 0 ] && [ ! -s "$tmp/err" ] && ok "defaults: ClamAV databases present, no warning, exit 0" ||
@@ -588,6 +588,56 @@ elif [ $rc = 1 ] && grep -q "is not installed yet: using the build tree's $srcdi
 else
     fail "defaults: uninstalled, the build tree's conf/signatures are used and said" "exit $rc" \
         "$(cat "$tmp/err" "$tmp/out")"
+fi
+
+# ------------------------------------------------------------------ progress and summary
+# On a terminal (script(1) gives the scan a pty): a progress line on stderr,
+# erased before each finding so every finding starts a line of its own, and
+# the summary at the end.  --quiet: neither.  Not a terminal: the summary only.
+SCRIPT=${SCRIPT:-$(command -v script || echo /usr/bin/script)}
+[ -x "$SCRIPT" ] || die "script is missing: apt-get install bsdutils"
+mkdir -p "$tmp/prog"
+for i in 1 2 3 4 5; do cp "$f/clean.txt" "$tmp/prog/c$i.txt"; done
+cp "$f/shell.php" "$tmp/prog/shell.php"
+pscan="$sg scan -j 1 --clamav off --signatures $tmp/sigs"
+"$SCRIPT" -qec "$pscan $tmp/prog/c1.txt $tmp/prog/shell.php" /dev/null > "$tmp/tty" 2>&1
+tr '\r' '\n' < "$tmp/tty" | sed 's/\x1b\[K//g' > "$tmp/tty.lines"
+if grep -q '^scanning: [12] files, 0\.0 MB, [01] found, [0-9]* files/s, [0-9]*%, ETA 0:00$' "$tmp/tty.lines" &&
+   grep -q "^$tmp/prog/shell.php \[SPAMGEAR\] \[PHP.Backdoor.EvalRequest\]$" "$tmp/tty.lines" &&
+   grep -q "$(printf '\r\033\\[K')$tmp/prog/shell.php \[SPAMGEAR\]" "$tmp/tty" &&
+   grep -q '^Scanned files: 2 (0\.00 MB)$' "$tmp/tty.lines" && grep -q '^Malicious: 1 file$' "$tmp/tty.lines"; then
+    ok "terminal: progress line with percent and ETA (files named), erased before each finding; summary"
+else
+    fail "terminal: progress line with percent and ETA (files named), erased before each finding; summary" \
+        "$(od -c "$tmp/tty" | head -n 40)"
+fi
+"$SCRIPT" -qec "$pscan $tmp/prog" /dev/null > "$tmp/tty" 2>&1
+tr '\r' '\n' < "$tmp/tty" | sed 's/\x1b\[K//g' > "$tmp/tty.lines"
+if grep -q '^scanning: [0-9] files, 0\.0 MB, [01] found, [0-9]* files/s$' "$tmp/tty.lines" &&
+   ! grep -q 'ETA' "$tmp/tty.lines" && grep -q '^Scanned files: 6 (0\.00 MB)$' "$tmp/tty.lines"; then
+    ok "terminal: a directory's progress line has no percent (the count is not known); summary counts 6"
+else
+    fail "terminal: a directory's progress line has no percent (the count is not known)" "$(cat "$tmp/tty.lines")"
+fi
+"$SCRIPT" -qec "$pscan --quiet $tmp/prog" /dev/null > "$tmp/tty" 2>&1
+if ! grep -q 'scanning:\|SCAN SUMMARY' "$tmp/tty" && [ "$(grep -c 'shell.php \[SPAMGEAR\]' "$tmp/tty")" -ge 1 ]; then
+    ok "terminal: --quiet prints findings only"
+else
+    fail "terminal: --quiet prints findings only" "$(cat -A "$tmp/tty")"
+fi
+$pscan "$tmp/prog" > "$tmp/out" 2> "$tmp/err"
+if ! grep -q 'scanning:' "$tmp/err" && [ "$(head -n 1 "$tmp/err")" = "----------- SCAN SUMMARY -----------" ] &&
+   grep -q '^Scanned files: 6 (0\.00 MB)$' "$tmp/err" && ! grep -q 'SUMMARY' "$tmp/out"; then
+    ok "not a terminal: no progress line; the summary on stderr, stdout findings only"
+else
+    fail "not a terminal: no progress line; the summary on stderr" "$(cat -A "$tmp/err")"
+fi
+printf '%s\n' "$tmp/prog/shell.php" | (cd "$tmp" && PATH="$tmp/bin:$PATH" && mkdir -p bin &&
+    ln -sf "$sg" bin/full-scan && full-scan --clamav=off --signatures="$tmp/sigs" > "$tmp/out" 2> "$tmp/err")
+if [ ! -s "$tmp/err" ] && grep -q 'shell.php' "$tmp/out"; then
+    ok "classic full-scan: findings only, no summary (the classic output)"
+else
+    fail "classic full-scan: findings only, no summary" "$(cat "$tmp/err" "$tmp/out")"
 fi
 
 echo "t/scan: $((n - failed)) passed, $failed failed"
