@@ -60,7 +60,7 @@ for d in "$@"; do
     find "$d" -type f -print0 | xargs -0 cat > /dev/null 2>&1   # warm the cache (scan reports errors)
     find "$d" -type f | wc -l > "$tmp/$i.found"
     /usr/bin/time -f '%e %U %S %M' -o "$tmp/$i.time" \
-        "$sg" scan -c "$tmp/empty.conf" -j "$JOBS" --json --timing --clamav off \
+        "$sg" scan --quiet -c "$tmp/empty.conf" -j "$JOBS" --json --timing --clamav off \
         --signatures "$sigs" "$d" > "$tmp/$i.json" 2> "$tmp/$i.err"
     rc=$?
     # Exit 0 or 1 is a scan; 2 may be files not scanned (counted below) or a

@@ -77,10 +77,10 @@ run() {
 }
 for r in $(seq "$ROUNDS"); do
     run cat sh -c 'find "$1" -type f -print0 | xargs -0 cat > /dev/null' sh "$tree"
-    run sg-off-j1 "$sg" scan -j 1 --clamav off --signatures "$tmp/sigs" "$tree"
-    run sg-off-j2 "$sg" scan -j 2 --clamav off --signatures "$tmp/sigs" "$tree"
-    run sg-clam-j1 "$sg" scan -j 1 --clamav "engine $tmp/empty" --signatures "$tmp/sigs" "$tree"
-    run sg-clam-j2 "$sg" scan -j 2 --clamav "engine $tmp/empty" --signatures "$tmp/sigs" "$tree"
+    run sg-off-j1 "$sg" scan --quiet -j 1 --clamav off --signatures "$tmp/sigs" "$tree"
+    run sg-off-j2 "$sg" scan --quiet -j 2 --clamav off --signatures "$tmp/sigs" "$tree"
+    run sg-clam-j1 "$sg" scan --quiet -j 1 --clamav "engine $tmp/empty" --signatures "$tmp/sigs" "$tree"
+    run sg-clam-j2 "$sg" scan --quiet -j 2 --clamav "engine $tmp/empty" --signatures "$tmp/sigs" "$tree"
     run clamscan clamscan -r --no-summary --infected --tempdir="$TMPDIR" -d "$tmp/clamdb" "$tree"
     run clamscan-eq clamscan -r --no-summary --infected --heuristic-alerts=no --tempdir="$TMPDIR" \
         -d "$tmp/clamdb" "$tree"
