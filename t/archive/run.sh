@@ -23,7 +23,7 @@ tmp=$(mktemp -d) || die "mktemp -d failed"
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || die "cd $tmp"
 mk() { "$py" "$srcdir/t/archive/mkarchive.py" "$@"; }
-scan() { "$sg" -c /dev/null scan -j 1 --clamav off --signatures "$srcdir/conf/signatures" "$@"; }
+scan() { "$sg" -c /dev/null scan --quiet -j 1 --clamav off --signatures "$srcdir/conf/signatures" "$@"; }
 show_failure() { printf '#   exit %s\n' "$rc"; sed 's/^/#   /' out err 2>/dev/null; }
 # run CMD...: CMD's stdout in out, stderr in err, exit code in rc.
 run() { "$@" > out 2> err; rc=$?; }
@@ -116,7 +116,7 @@ check "clean zip and tar.xz: clean, exit 0" '[ $rc = 0 ]' '[ ! -s out ]' '[ ! -s
 # (both printed).
 limit() {
     local name=$1 file=$2 lim=$3 member=$4 detail=$5 secs kb
-    "$TIME" -f '%e %M' -o time.out "$sg" -c /dev/null scan -j 1 --clamav off \
+    "$TIME" -f '%e %M' -o time.out "$sg" -c /dev/null scan --quiet -j 1 --clamav off \
         --signatures "$srcdir/conf/signatures" "$file" > out 2> err
     rc=$?
     read -r secs kb < <(tail -n 1 time.out)

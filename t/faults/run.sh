@@ -242,7 +242,7 @@ complete() {   # exactly one entry, the whole file, its record naming it
         [ "$(sha256sum < "$q/$id.data")" = "$(cat "$tmp/sum")" ] &&
         grep -qx "path $www/shell.php" "$q/$id.rec" && grep -qx "sha256 $(cut -d' ' -f1 "$tmp/sum")" "$q/$id.rec"
 }
-qscan() { "$sg" scan -j 1 --clamav off --signatures "$sigs" --quarantine="$q" "$@"; }
+qscan() { "$sg" scan --quiet -j 1 --clamav off --signatures "$sigs" --quarantine="$q" "$@"; }
 if ! is_root; then
     skip "quarantine across file systems: needs root to mount a tmpfs"
 elif ! mount -t tmpfs -o size=1m,mode=0700 sgq "$qfs" 2>"$tmp/err"; then
@@ -252,7 +252,7 @@ else
     [ "$(stat -c %d "$qfs")" != "$(stat -c %d "$www")" ] || die "the tmpfs has the web tree's device"
     plant xdev
     strace_run -o "$tmp/trace" -e trace=openat,write,fsync,renameat,renameat2,unlinkat,read \
-        "$sg" scan -j 1 --clamav off --signatures "$sigs" --quarantine="$q" "$www/shell.php" > "$tmp/out" 2> "$tmp/err"
+        "$sg" scan --quiet -j 1 --clamav off --signatures "$sigs" --quarantine="$q" "$www/shell.php" > "$tmp/out" 2> "$tmp/err"
     rc=$?
     id=$(entries)
     # In the trace: the copy's fsync, then its reading back, then the unlink of the original.
@@ -274,7 +274,7 @@ else
     for inj in write:error=ENOSPC:when=1 write:error=EIO:when=1 write:error=ENOSPC:when=2 \
                fsync:error=EIO:when=1 fsync:error=EIO:when=2 fsync:error=EIO:when=3; do
         rm -rf "$q"; plant "$inj"
-        strace_run -f -o /dev/null -e inject="$inj" "$sg" scan -j 1 --clamav off --signatures "$sigs" \
+        strace_run -f -o /dev/null -e inject="$inj" "$sg" scan --quiet -j 1 --clamav off --signatures "$sigs" \
             --quarantine="$q" "$www/shell.php" > "$tmp/out" 2> "$tmp/err"
         rc=$?
         check "quarantine onto a tmpfs, $inj: the file intact, no entry, one line why" \
@@ -284,7 +284,7 @@ else
     for inj in write:when=1 write:when=2 fsync:when=1 fsync:when=2 renameat:when=1 renameat:when=2 \
                unlinkat:when=1 fsync:when=4; do
         rm -rf "$q"; plant "kill $inj"
-        strace_run -f -o /dev/null -e inject="$inj:signal=KILL" "$sg" scan -j 1 --clamav off \
+        strace_run -f -o /dev/null -e inject="$inj:signal=KILL" "$sg" scan --quiet -j 1 --clamav off \
             --signatures "$sigs" --quarantine="$q" "$www/shell.php" > /dev/null 2>&1
         rc=$?
         check "quarantine onto a tmpfs killed at $inj: the file in place or complete in the quarantine" \
@@ -305,7 +305,7 @@ else
     printf '<?php @eval($_POST["x"]); ?><?php echo "hello"; ?>\n' > "$www/index.php"
     sum=$(sha256sum < "$www/index.php")
     for inj in write:error=ENOSPC:when=2 renameat:error=EIO:when=3; do
-        strace_run -f -o /dev/null -e inject="$inj" "$sg" scan -j 1 --clamav off --signatures "$sigs" \
+        strace_run -f -o /dev/null -e inject="$inj" "$sg" scan --quiet -j 1 --clamav off --signatures "$sigs" \
             --clean --quarantine="$q" "$www/index.php" > "$tmp/out" 2> "$tmp/err"
         rc=$?
         check "scan --clean onto a tmpfs, $inj: the original in place, no entry" \
@@ -437,7 +437,7 @@ else
 
     # F. restore into a directory swapped for a symlink: before, and during the restore.
     race_plant
-    "$sg" scan -j 1 --clamav off --signatures "$sigs" --quarantine="$q" "$site/up/shell.php" > /dev/null 2>&1
+    "$sg" scan --quiet -j 1 --clamav off --signatures "$sigs" --quarantine="$q" "$site/up/shell.php" > /dev/null 2>&1
     id=$(ls "$q" | sed -n 's/\.rec$//p')
     swap_up
     "$sg" quarantine --dir "$q" restore "$id" > "$tmp/out" 2> "$tmp/err"
@@ -446,7 +446,7 @@ else
         '[ $rc = 2 ]' secret_safe '[ -f "$q/$id.data" ]' '[ ! -e "$site/up.old/shell.php" ]' \
         "grep -q \"^spamgear: .*'up' is a symlink in a directory others can write\" \"\$tmp/err\""
     race_plant
-    "$sg" scan -j 1 --clamav off --signatures "$sigs" --quarantine="$q" "$site/up/shell.php" > /dev/null 2>&1
+    "$sg" scan --quiet -j 1 --clamav off --signatures "$sigs" --quarantine="$q" "$site/up/shell.php" > /dev/null 2>&1
     id=$(ls "$q" | sed -n 's/\.rec$//p')
     raced swap_up -e trace=openat -e inject=openat:delay_enter=1500000:when=1 -P "$q/$id.data" -P "$q" -- \
         quarantine --dir "$q" restore "$id"
