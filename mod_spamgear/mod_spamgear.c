@@ -60,6 +60,7 @@ static int sg_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
 static void sg_child_init(apr_pool_t *p, server_rec *s)
 {
     sg_ban_child_init(p, s);
+    sg_upload_child_init(p, s);
 }
 
 static void sg_register_hooks(apr_pool_t *p)

@@ -44,6 +44,7 @@ typedef struct sg_server_conf_t {
     const char *signatures;      /* SpamGearSignatures DIR (main server only); NULL: none */
     const char *clamav;          /* SpamGearClamAV as the engine wants it; NULL: off */
     const char *spool_dir;       /* SpamGearSpoolDir (main server only); NULL: temp dir */
+    apr_off_t spool_quota;       /* SpamGearSpoolQuota bytes (main server only); 0: default */
     int clamd_timeout;           /* SpamGearClamAVTimeout seconds (main server only); 0: 10 */
     const char *quarantine_dir;  /* SpamGearQuarantineDir (main server only); NULL: default */
     apr_interval_time_t scan_budget; /* SpamGearScanBudget (main server only); -1: default */
@@ -73,6 +74,10 @@ typedef struct sg_dir_conf_t {
 
 /* SpamGearUploadMaxSize when unset */
 #define SG_UPLOAD_DEFAULT_MAX (APR_INT64_C(64) * 1024 * 1024)
+/* SpamGearSpoolQuota: at least 1M; by default a quarter of the spool
+ * directory's file system, at most SG_SPOOL_QUOTA_MAX_DEFAULT. */
+#define SG_SPOOL_QUOTA_MIN (APR_INT64_C(1) << 20)
+#define SG_SPOOL_QUOTA_MAX_DEFAULT (APR_INT64_C(1) << 30)
 
 /* SpamGearUploadBodies: what is scanned besides file parts and raw files. */
 #define SG_BODY_FIELDS 1         /* multipart form fields (no filename) */
@@ -160,6 +165,12 @@ void sg_upload_register_filter(void);
 
 /* The loaded engine's description for the status page ("off", counts). */
 const char *sg_upload_engine_info(apr_pool_t *p, const char **clamav);
+
+/* Each child takes its slot in the shared spool quota. */
+void sg_upload_child_init(apr_pool_t *p, server_rec *s);
+
+/* Spool file bytes all children hold now, and the quota (SpamGearSpoolQuota). */
+void sg_upload_spool_info(apr_off_t *used, apr_off_t *quota);
 
 /* Status page and unban form, SetHandler spamgear-status (mod_spamgear_status.c). */
 int sg_status_handler(request_rec *r);

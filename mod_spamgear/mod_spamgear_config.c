@@ -106,6 +106,7 @@ void *sg_config_merge_server(apr_pool_t *p, void *basev, void *addv)
     conf->signatures = add->signatures ? add->signatures : base->signatures;
     conf->clamav = add->clamav ? add->clamav : base->clamav;
     conf->spool_dir = add->spool_dir ? add->spool_dir : base->spool_dir;
+    conf->spool_quota = add->spool_quota ? add->spool_quota : base->spool_quota;
     conf->clamd_timeout = add->clamd_timeout ? add->clamd_timeout : base->clamd_timeout;
     conf->quarantine_dir = add->quarantine_dir ? add->quarantine_dir : base->quarantine_dir;
     conf->scan_budget = add->scan_budget != SG_UNSET ? add->scan_budget : base->scan_budget;
@@ -813,6 +814,27 @@ static const char *sg_config_set_spool_dir(cmd_parms *cmd, void *dummy, const ch
     return NULL;
 }
 
+/* One quota for every child and virtual host: main server only. */
+static const char *sg_config_set_spool_quota(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    const char *err;
+    sg_server_conf_t *conf = main_conf(cmd, &err);
+    apr_int64_t v = 0;
+
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
+    if (err) {
+        return err;
+    }
+    if (sg_parse_size(arg, &v) != APR_SUCCESS || v < SG_SPOOL_QUOTA_MIN || v > APR_INT64_C(1) << 40) {
+        return apr_psprintf(cmd->pool, "SpamGearSpoolQuota: want a size from 1M to 1T, "
+                            "e.g. 512M (%s)", arg);
+    }
+    conf->spool_quota = (apr_off_t)v;
+    return NULL;
+}
+
 /* Not checked for existence: the CLI or the first refused upload creates it. */
 static const char *sg_config_set_quarantine_dir(cmd_parms *cmd, void *dummy, const char *dir)
 {
@@ -954,5 +976,8 @@ const command_rec sg_config_cmds[] = {
                   SG_QUARANTINE_DEFAULT_DIR ", as the spamgear tool)"),
     AP_INIT_TAKE1("SpamGearSpoolDir", sg_config_set_spool_dir, NULL, SG_SERVER_CONF,
                   "directory for upload bodies over the in-memory limit (default: temp dir)"),
+    AP_INIT_TAKE1("SpamGearSpoolQuota", sg_config_set_spool_quota, NULL, SG_SERVER_CONF,
+                  "bytes of spool files all children may hold together (default: a quarter "
+                  "of the spool's file system, at most 1G); over it: 503"),
     { NULL }
 };

@@ -24,7 +24,15 @@ typedef struct page_t {
     apr_array_header_t *htaccess;   /* sg_htaccess_note_t */
     apr_pool_t *pool;               /* the request's */
     apr_int64_t now;                /* epoch seconds */
+    apr_off_t spool_used;           /* spool file bytes all children hold */
+    apr_off_t spool_quota;          /* SpamGearSpoolQuota */
 } page_t;
+
+/* BYTES as "12.3 MB" (MiB), for people. */
+static const char *mb_text(apr_off_t bytes, apr_pool_t *p)
+{
+    return apr_psprintf(p, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
+}
 
 static void collect(void *baton, const sg_ban_rec_t *rec)
 {
@@ -60,6 +68,7 @@ static void load(request_rec *r, page_t *pg)
     pg->bans = apr_array_make(r->pool, 16, sizeof(sg_ban_rec_t));
     pg->counters = apr_array_make(r->pool, 16, sizeof(sg_ban_rec_t));
     pg->htaccess = sg_stats_htaccess_list(r->pool);
+    sg_upload_spool_info(&pg->spool_used, &pg->spool_quota);
     sg_ban_each_local(r, collect, pg);
     qsort(pg->bans->elts, (size_t)pg->bans->nelts, sizeof(sg_ban_rec_t), by_until);
     qsort(pg->counters->elts, (size_t)pg->counters->nelts, sizeof(sg_ban_rec_t), by_count_desc);
@@ -111,6 +120,8 @@ static int send_json(request_rec *r, const page_t *pg, const sg_status_info_t *i
                "  \"store_up\": %s,\n  \"clamav\": \"%s\",\n  \"signatures\": \"%s\",\n",
                pg->now, sg_json_escape(in->store, r->pool), in->store_up ? "true" : "false",
                sg_json_escape(clamav, r->pool), sg_json_escape(sigs, r->pool));
+    ap_rprintf(r, "  \"spool\": {\"in_use\": %" APR_OFF_T_FMT ", \"quota\": %" APR_OFF_T_FMT
+               "},\n", pg->spool_used, pg->spool_quota);
     ap_rprintf(r, "  \"since_start\": {\"noexec_refused\": %u, \"upload_scans\": %u, "
                "\"upload_blocks\": %u, \"logins_failed\": %u, \"bans_made\": %u, "
                "\"requests_refused\": %u},\n", in->noexec_refused, in->upload_scans,
@@ -230,7 +241,8 @@ static int send_html(request_rec *r, const page_t *pg, const sg_status_info_t *i
                "<h1>spamgear status</h1>\n<dl>"
                "<dt>Ban store</dt><dd id=\"store\">%s (%s)</dd>"
                "<dt>ClamAV</dt><dd id=\"clamav\">%s</dd>"
-               "<dt>Signatures</dt><dd id=\"signatures\">%s</dd></dl>\n"
+               "<dt>Signatures</dt><dd id=\"signatures\">%s</dd>"
+               "<dt>Upload spool (files in use / quota)</dt><dd id=\"spool\">%s / %s</dd></dl>\n"
                "<h2>Since start</h2>\n<dl>"
                "<dt>No-exec refusals</dt><dd id=\"noexec\">%u</dd>"
                "<dt>Upload scans / blocks</dt><dd id=\"uploads\">%u / %u</dd>"
@@ -239,6 +251,7 @@ static int send_html(request_rec *r, const page_t *pg, const sg_status_info_t *i
                "<dt>Requests refused</dt><dd id=\"refused\">%u</dd></dl>\n",
                style, sg_html_escape(in->store, r->pool), in->store_up ? "up" : "down",
                sg_html_escape(clamav, r->pool), sg_html_escape(sigs, r->pool),
+               mb_text(pg->spool_used, r->pool), mb_text(pg->spool_quota, r->pool),
                in->noexec_refused, in->upload_scans, in->upload_blocks, in->logins_failed, in->bans_made, in->requests_refused);
     put_bans(r, pg, in);
     put_counters(r, pg);

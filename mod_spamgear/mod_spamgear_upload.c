@@ -7,14 +7,17 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/statvfs.h>
 #include <httpd.h>
 #include <http_config.h>
 #include <http_core.h>
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <ap_mpm.h>
 #include <util_filter.h>
 #include <apr_mmap.h>
+#include <apr_shm.h>
 #include <apr_portable.h>
 #include <apr_strings.h>
 #include "mod_spamgear.h"
@@ -25,12 +28,14 @@
 #include "sg_media.h"
 #include "sg_multipart.h"
 #include "sg_quarantine.h"
+#include "sg_quota.h"
 
 APLOG_USE_MODULE(spamgear);
 
 #define SPOOL_MEM (1024 * 1024)           /* body bytes kept in memory per request */
 #define READ_CHUNK (64 * 1024)            /* bytes asked of the input filters at once */
 #define REPLAY_FILTER "SPAMGEAR_REPLAY"
+#define SPOOL_QUOTA_FULL (APR_OS_START_USERERR + 4301)  /* spool_reserve: over the quota */
 #define DENY_NAMES "(?:\\.(?:php\\d*|phtml|pht|phar|phps|inc|cgi|pl|py|sh|shtml|asp|aspx|jsp)" \
     "|^\\.htaccess|^\\.user\\.ini|^\\.htpasswd)$"
 
@@ -42,8 +47,61 @@ static struct {
     const char *sigs;             /* "N from DIR", for the status page */
     sg_regex_list_t *deny_names;  /* the built-in SpamGearUploadDenyNames */
     const char *spool_dir;        /* SpamGearSpoolDir or the temp dir */
+    sg_quota_t *spool_quota;      /* spool file bytes of all children (SpamGearSpoolQuota) */
     const char *quarantine_dir;   /* SpamGearQuarantineDir or the CLI's default */
 } g;
+
+/* SpamGearSpoolQuota's default: a quarter of the spool directory's file
+ * system (a 1 GB /tmp: 256 MB), at least 1M, at most 1G. */
+static apr_off_t default_spool_quota(const char *dir)
+{
+    struct statvfs vfs;
+    apr_off_t q = SG_SPOOL_QUOTA_MAX_DEFAULT;
+
+    if (statvfs(dir, &vfs) == 0 && vfs.f_blocks) {
+        apr_uint64_t fs = (apr_uint64_t)vfs.f_blocks * (vfs.f_frsize ? vfs.f_frsize : vfs.f_bsize);
+        if (fs / 4 < (apr_uint64_t)q) q = (apr_off_t)(fs / 4);
+    }
+    return q < SG_SPOOL_QUOTA_MIN ? SG_SPOOL_QUOTA_MIN : q;
+}
+
+/* The shared spool quota, one slot per child process the MPM may run, times
+ * two: after a graceful restart the old generation's children finish their
+ * uploads beside the new ones (each generation has a segment of its own). */
+static apr_status_t open_spool_quota(apr_pool_t *pconf, server_rec *s, apr_off_t limit)
+{
+    int daemons = 0, slots;
+    apr_shm_t *shm;
+    apr_status_t rv;
+
+    if (ap_mpm_query(AP_MPMQ_HARD_LIMIT_DAEMONS, &daemons) != APR_SUCCESS || daemons < 1) {
+        daemons = 256;
+    }
+    slots = daemons > 32768 ? 65536 : daemons * 2;
+    if ((rv = apr_shm_create(&shm, sg_quota_shm_size(slots), NULL, pconf)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, APLOGNO(53046)
+                     "spamgear: upload: cannot create shared memory for the spool quota");
+        return rv;
+    }
+    g.spool_quota = sg_quota_init(apr_shm_baseaddr_get(shm), slots, limit, pconf);
+    return APR_SUCCESS;
+}
+
+void sg_upload_child_init(apr_pool_t *p, server_rec *s)
+{
+    if (g.spool_quota && sg_quota_join(g.spool_quota, (long)getpid()) != APR_SUCCESS) {
+        /* still counted, on the total alone: only a crash's bytes stay held */
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, APLOGNO(53047)
+                     "spamgear: upload: no free spool quota slot for child %ld",
+                     (long)getpid());
+    }
+}
+
+void sg_upload_spool_info(apr_off_t *used, apr_off_t *quota)
+{
+    *used = g.spool_quota ? sg_quota_used(g.spool_quota) : 0;
+    *quota = g.spool_quota ? sg_quota_limit(g.spool_quota) : 0;
+}
 
 apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
 {
@@ -90,7 +148,8 @@ apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
     if (!g.spool_dir && (rv = apr_temp_dir_get(&g.spool_dir, pconf)) != APR_SUCCESS) {
         g.spool_dir = "/tmp";
     }
-    return APR_SUCCESS;
+    return open_spool_quota(pconf, s, conf->spool_quota > 0 ? conf->spool_quota
+                                                           : default_spool_quota(g.spool_dir));
 }
 
 const char *sg_upload_engine_info(apr_pool_t *p, const char **clamav)
@@ -108,6 +167,7 @@ typedef struct spool_t {
     apr_file_t *file;             /* the whole body once over SPOOL_MEM */
     const char *path;             /* its name */
     apr_off_t len;                /* body bytes spooled */
+    apr_off_t reserved;           /* of the spool quota, given back with r->pool */
     int complete;                 /* 1: EOS seen; 0: the rest is still in the connection */
     const char *view;             /* the whole body (memory or mapped file); NULL: not yet */
     apr_off_t served;             /* bytes the replay filter handed out */
@@ -146,6 +206,28 @@ static apr_status_t spool_open(spool_t *sp)
     return apr_file_mktemp(&sp->file, path, 0, p);
 }
 
+static apr_status_t spool_unreserve(void *data)
+{
+    spool_t *sp = data;
+
+    sg_quota_release(g.spool_quota, sp->reserved);
+    sp->reserved = 0;
+    return APR_SUCCESS;
+}
+
+/* Makes sure SP holds UPTO bytes of the spool quota; SPOOL_QUOTA_FULL when
+ * all children together would hold more than SpamGearSpoolQuota. */
+static apr_status_t spool_reserve(spool_t *sp, apr_off_t upto)
+{
+    if (!g.spool_quota || upto <= sp->reserved) return APR_SUCCESS;
+    if (!sg_quota_reserve(g.spool_quota, upto - sp->reserved)) return SPOOL_QUOTA_FULL;
+    if (!sp->reserved) {
+        apr_pool_cleanup_register(sp->r->pool, sp, spool_unreserve, apr_pool_cleanup_null);
+    }
+    sp->reserved = upto;
+    return APR_SUCCESS;
+}
+
 static apr_status_t spool_write(spool_t *sp, const char *buf, apr_size_t len)
 {
     apr_status_t rv;
@@ -169,6 +251,10 @@ static apr_status_t spool_write(spool_t *sp, const char *buf, apr_size_t len)
         memcpy(sp->mem + sp->len, buf, len);
         sp->len += (apr_off_t)len;
         return APR_SUCCESS;
+    }
+    /* On disk from here: every byte counts against the spool quota. */
+    if ((rv = spool_reserve(sp, sp->len + (apr_off_t)len)) != APR_SUCCESS) {
+        return rv;
     }
     if (!sp->file) {
         if ((rv = spool_open(sp)) != APR_SUCCESS) {
@@ -641,9 +727,38 @@ static int oversize(request_rec *r, const sg_dir_conf_t *dc, apr_off_t max)
     if (dc->upload_oversize_allow == 1) return DECLINED;
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(53044)
                   "spamgear: upload: body over SpamGearUploadMaxSize %" APR_OFF_T_FMT
-                  " refused: URI %s", max, r->uri);
+                  "%s refused: URI %s", max, dc->upload_max > 0 ? "" : " (LimitRequestBody)",
+                  r->uri);
     sg_stats_upload(1);
     return HTTP_REQUEST_ENTITY_TOO_LARGE;
+}
+
+/* The spool quota is full: 503 (try again later) for a body of at least
+ * BODY bytes, said once per request. */
+static int spool_full(request_rec *r, apr_off_t body)
+{
+    apr_off_t used, quota;
+
+    sg_upload_spool_info(&used, &quota);
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(53049)
+                  "spamgear: upload: spool quota full (%" APR_OFF_T_FMT " of SpamGearSpoolQuota %"
+                  APR_OFF_T_FMT " bytes in use), a body of %" APR_OFF_T_FMT " bytes or more "
+                  "refused (503): client %s, URI %s", used, quota, body, r->useragent_ip, r->uri);
+    sg_stats_upload(1);
+    apr_table_setn(r->err_headers_out, "Retry-After", "60");
+    return HTTP_SERVICE_UNAVAILABLE;
+}
+
+/* SpamGearUploadMaxSize, else the LimitRequestBody that applies here (httpd
+ * refuses a larger body anyway), else 64M.  An unset LimitRequestBody reads
+ * as -1 in the core's config (ap_get_limit_req_body() would say 1G). */
+static apr_off_t upload_max(request_rec *r, const sg_dir_conf_t *dc)
+{
+    const core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
+
+    if (dc->upload_max > 0) return dc->upload_max;
+    if (core && core->limit_req_body > 0) return core->limit_req_body;
+    return SG_UPLOAD_DEFAULT_MAX;
 }
 
 /* An internal redirect (mod_rewrite, ErrorDocument) gets a new filter chain:
@@ -668,7 +783,7 @@ int sg_upload_fixups(request_rec *r)
 {
     const sg_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &spamgear_module);
     const char *ctype = apr_table_get(r->headers_in, "Content-Type"), *cl;
-    apr_off_t max = dc->upload_max > 0 ? dc->upload_max : SG_UPLOAD_DEFAULT_MAX;
+    apr_off_t max = upload_max(r, dc), clen = 0;
     int bodies = dc->upload_bodies != SG_UNSET ? dc->upload_bodies : 0;
     scan_t sc;
     spool_t *sp;
@@ -680,19 +795,29 @@ int sg_upload_fixups(request_rec *r)
         || (kind = body_kind(r, ctype, bodies)) == K_NONE) {
         return DECLINED;
     }
-    if ((cl = apr_table_get(r->headers_in, "Content-Length")) && apr_atoi64(cl) > max
+    if ((cl = apr_table_get(r->headers_in, "Content-Length"))
         && !apr_table_get(r->headers_in, "Transfer-Encoding")) {
+        clen = apr_atoi64(cl);
+    }
+    if (clen > max) {
         return oversize(r, dc, max);
     }
     sp = apr_pcalloc(r->pool, sizeof(*sp));
     sp->r = r;
-    if (cl && apr_atoi64(cl) > 0 && apr_atoi64(cl) <= SPOOL_MEM) {
-        sp->mem_cap = (apr_size_t)apr_atoi64(cl);
+    if (clen > 0 && clen <= SPOOL_MEM) {
+        sp->mem_cap = (apr_size_t)clen;
         sp->mem = apr_palloc(r->pool, sp->mem_cap);
+    }
+    else if (clen > SPOOL_MEM && spool_reserve(sp, clen) != APR_SUCCESS) {
+        /* refused before a byte is read: the quota is for what will be kept */
+        return spool_full(r, clen);
     }
     rv = spool_body(sp, max, &over, &read_err);
     if (read_err) {
         return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+    }
+    if (rv == SPOOL_QUOTA_FULL) {
+        return spool_full(r, sp->len);
     }
     if (rv != APR_SUCCESS) {
         return on_error(r, dc, apr_psprintf(r->pool, "spool: %pm", &rv));

@@ -486,6 +486,115 @@ check_upload_budget() {
 	return $st
 }
 
+# ------------------------------------------------------------- the spool quota
+# SpamGearSpoolQuota is one budget for every child (shared memory), so it
+# needs an httpd of its own, under MPM $1, with a 4M quota: a slow 3M upload
+# holds 3M from its first byte (Content-Length reserved), a second 3M one is
+# refused at once (503, Retry-After, AH53049), a chunked one (no length) is
+# refused once its spool file would pass the quota, the status page shows the
+# spool in use, and everything is given back when the uploads end.  Six slow
+# 1.5M uploads at once: exactly two fit.  LimitRequestBody is the default
+# SpamGearUploadMaxSize where it is set.
+check_spool_quota() {
+	local mpm=$1 st=0 r i a codes
+	run="$runroot/spool-quota-$mpm"
+	rm -rf "$run"; mkdir -p "$run/docs" "$run/spool" || fail "cannot create $run"
+	chmod 755 "$run" "$run/docs" && chmod 1777 "$run/spool"
+	echo x >"$run/docs/f.txt" && chmod 644 "$run/docs/f.txt"
+	port=$(free_port) || fail "cannot find a free port"
+	quota_conf() {
+		printf '%s\n' "LoadModule mpm_${mpm}_module \"$libexecdir/mod_mpm_${mpm}.so\"" \
+			"LoadModule authz_core_module \"$libexecdir/mod_authz_core.so\"" \
+			"LoadModule authz_host_module \"$libexecdir/mod_authz_host.so\"" \
+			"LoadModule socache_shmcb_module \"$libexecdir/mod_socache_shmcb.so\"" \
+			"LoadModule spamgear_module \"$module\"" \
+			"ServerName localhost" "ErrorLog \"$run/error_log\"" "LogLevel info" \
+			"PidFile \"$run/httpd.pid\"" \
+			"Listen 127.0.0.1:$port" "User $user" "Group $group" "DocumentRoot \"$run/docs\"" \
+			"StartServers 2" "<Directory \"$run/docs\">" "Require all granted" "</Directory>" \
+			"SpamGearSpoolDir \"$run/spool\"" "$1" \
+			"<Location /lrb>" "LimitRequestBody 2000000" "</Location>" \
+			"<Location /status>" "SetHandler spamgear-status" "Require ip 127.0.0.1" \
+			"</Location>" >"$run/httpd.conf"
+	}
+	quota_conf "SpamGearSpoolQuota 4M"
+	env $san_env "$httpd" -f "$run/httpd.conf" -k start ||
+		{ echo "not ok - spool quota ($mpm): httpd did not start"; cat "$run/error_log"; return 1; }
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$port/f.txt" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	head -c $((3 * 1024 * 1024)) /dev/zero | tr '\0' 'a' >"$run/3m.txt"
+	head -c $((3 * 1024 * 1024 / 2)) /dev/zero | tr '\0' 'b' >"$run/1m5.txt"
+	head -c 2500000 /dev/zero | tr '\0' 'c' >"$run/2m5.txt"
+	url="http://127.0.0.1:$port/f.txt"
+	post() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+	in_use() { curl -s "http://127.0.0.1:$port/status?json" | sed -n 's/.*"spool": {"in_use": \([0-9]*\), "quota": \([0-9]*\)}.*/\1 \2/p'; }
+	# A: 3M at 1M/s (3 s), held from its first byte.
+	post --limit-rate 1M -F "up=@$run/3m.txt;filename=a.txt" "$url" >"$run/a.code" &
+	a=$!
+	i=0
+	until [ "$(in_use | cut -d' ' -f1)" -ge $((3 * 1024 * 1024)) ] 2>/dev/null || [ $i -ge 40 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	r=$(in_use)
+	[ "${r% *}" -ge $((3 * 1024 * 1024)) ] 2>/dev/null && [ "${r#* }" = 4194304 ] &&
+		echo "ok - spool quota ($mpm): the status page shows a slow 3M upload's spool in use ($r)" ||
+		{ echo "not ok - spool quota ($mpm): status spool during a slow 3M upload: '$r'"; st=1; }
+	# B: another 3M while A holds 3M of 4M: refused before its body is read.
+	r=$(curl -s -D "$run/b.head" -o /dev/null -w '%{http_code} %{time_total}' \
+		-F "up=@$run/3m.txt;filename=b.txt" "$url")
+	[ "${r% *}" = 503 ] && grep -qi '^Retry-After: 60' "$run/b.head" &&
+		echo "ok - spool quota ($mpm): a second 3M upload meanwhile: 503 with Retry-After (in ${r#* }s)" ||
+		{ echo "not ok - spool quota ($mpm): second 3M upload: got '$r', want 503 + Retry-After"; st=1; }
+	# C: chunked (no Content-Length): refused when its spool file would pass the quota.
+	r=$(post -H 'Transfer-Encoding: chunked' -F "up=@$run/3m.txt;filename=c.txt" "$url")
+	[ "$r" = 503 ] && echo "ok - spool quota ($mpm): a chunked 3M upload meanwhile: 503" ||
+		{ echo "not ok - spool quota ($mpm): chunked 3M upload: got $r, want 503"; st=1; }
+	wait $a
+	[ "$(cat "$run/a.code")" = 200 ] && echo "ok - spool quota ($mpm): the slow 3M upload itself: 200" ||
+		{ echo "not ok - spool quota ($mpm): the slow 3M upload: $(cat "$run/a.code")"; st=1; }
+	i=0
+	until [ "$(in_use | cut -d' ' -f1)" = 0 ] || [ $i -ge 40 ]; do sleep 0.05; i=$((i + 1)); done
+	r=$(post -F "up=@$run/3m.txt;filename=b.txt" "$url")
+	[ "$(in_use | cut -d' ' -f1)" = 0 ] && [ "$r" = 200 ] &&
+		echo "ok - spool quota ($mpm): given back when it ended: in use 0, the next 3M upload 200" ||
+		{ echo "not ok - spool quota ($mpm): after the upload: in use $(in_use), next upload $r"; st=1; }
+	grep -q "AH53049: spamgear: upload: spool quota full (3145[0-9]* of SpamGearSpoolQuota 4194304 bytes in use), a body of 3145[0-9]* bytes or more refused (503)" "$run/error_log" &&
+		echo "ok - spool quota ($mpm): AH53049 says what is in use, the quota and the body" ||
+		{ echo "not ok - spool quota ($mpm): no AH53049 line"; grep AH5304 "$run/error_log" | tail -n 3; st=1; }
+	# Six slow 1.5M uploads at once: two fit in 4M, four are refused.
+	for i in 1 2 3 4 5 6; do
+		post --limit-rate 1M -F "up=@$run/1m5.txt;filename=s$i.txt" "$url" >"$run/s$i.code" &
+	done
+	wait
+	codes=$(for i in 1 2 3 4 5 6; do cat "$run/s$i.code"; echo; done)
+	r=$(printf '%s\n' "$codes" | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+	[ "$(printf '%s\n' "$codes" | grep -c 200)" = 2 ] && [ "$(printf '%s\n' "$codes" | grep -c 503)" = 4 ] &&
+		echo "ok - spool quota ($mpm): six slow 1.5M uploads at once: 2 pass, 4 refused ($r)" ||
+		{ echo "not ok - spool quota ($mpm): six slow 1.5M uploads: $r (want 2x200, 4x503)"; st=1; }
+	# LimitRequestBody 2000000 where SpamGearUploadMaxSize is not set.
+	r=$(post -F "up=@$run/2m5.txt;filename=l.txt" "http://127.0.0.1:$port/lrb/f.txt")
+	[ "$r" = 413 ] && grep -q "AH53044: spamgear: upload: body over SpamGearUploadMaxSize 2000000 (LimitRequestBody) refused" "$run/error_log" &&
+		echo "ok - spool quota ($mpm): LimitRequestBody 2000000 is the default upload max (413, AH53044 says so)" ||
+		{ echo "not ok - spool quota ($mpm): LimitRequestBody as upload max: got $r"; grep AH53044 "$run/error_log" | tail -n 2; st=1; }
+	kill "$(cat "$run/httpd.pid")"
+	i=0
+	while [ -f "$run/httpd.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	for bad in "SpamGearSpoolQuota 10k" "<VirtualHost 127.0.0.1:$port>
+SpamGearSpoolQuota 8M
+</VirtualHost>"; do
+		quota_conf "$bad"
+		out=$(env $san_env "$httpd" -t -f "$run/httpd.conf" 2>&1)
+		if [ $? -ne 0 ] && printf '%s\n' "$out" | grep -q 'SpamGearSpoolQuota'; then
+			echo "ok - spool quota ($mpm): httpd -t refuses $(printf '%s' "$bad" | head -n 2 | tr '\n' ' ')"
+		else
+			echo "not ok - spool quota ($mpm): httpd -t with '$bad': $out"; st=1
+		fi
+	done
+	san_reports "$run/error_log" || { echo "not ok - spool quota ($mpm): sanitizer reports"; st=1; }
+	[ $st -eq 0 ] || tail -n 20 "$run/error_log"
+	return $st
+}
+
 # ------------------------------------------------------------- replay: GETLINE
 # A mod_perl handler that reads a scanned request body (a raw upload) line by
 # line (AP_MODE_GETLINE, as ap_getline-style readers do) must get the whole body
@@ -637,6 +746,7 @@ check_upload_engine || status=1
 check_upload_clamd || status=1
 for mpm in ${SG_APACHE_MPMS:-prefork event}; do
 	check_upload_budget "$mpm" || status=1
+	check_spool_quota "$mpm" || status=1
 done
 for mpm in ${SG_APACHE_MPMS:-prefork event}; do
 	run_suite "$mpm" || status=1

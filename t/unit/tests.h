@@ -33,5 +33,6 @@ Suite *quarantine_suite(void);
 Suite *php_lex_suite(void);
 Suite *media_suite(void);
 Suite *php_an_suite(void);
+Suite *quota_suite(void);
 
 #endif /* SG_TESTS_H */
