@@ -178,7 +178,40 @@ static int setup_run(mail_run_t *run, int argc, const char *const *argv)
 
 static void feed_lines(void *baton, const char *buf, apr_size_t len)
 {
-    sg_maillog_feed(((mail_run_t *)baton)->ml, buf, len);
+    mail_run_t *run = baton;
+
+    if (run->sample_len < MAIL_SAMPLE_MAX) {
+        apr_size_t n = len < MAIL_SAMPLE_MAX - run->sample_len ? len
+                                                               : MAIL_SAMPLE_MAX - run->sample_len;
+        if (!run->sample) run->sample = apr_palloc(run->cli->pool, MAIL_SAMPLE_MAX);
+        memcpy(run->sample + run->sample_len, buf, n);
+        run->sample_len += n;
+    }
+    sg_maillog_feed(run->ml, buf, len);
+}
+
+/* 1 after saying so when nothing read is a line of the chosen source but
+ * lines of another source were read: the wrong log (or --source), which
+ * must not look like "nothing found".  A log of the right program where
+ * no line counted (a quiet server) says nothing. */
+static int wrong_log(const mail_run_t *run)
+{
+    apr_uint64_t counts[SG_MAILSRC_COUNT];
+    int src, best = -1;
+
+    if (!run->sample_len || sg_maillog_matched(run->ml)) return 0;
+    sg_mailsrc_count(run->sample, run->sample_len, run->cli->pool, counts);
+    if (counts[run->source]) return 0;
+    for (src = 0; src < SG_MAILSRC_COUNT; src++) {
+        if (counts[src] && (best < 0 || counts[src] > counts[best])) best = src;
+    }
+    if (best < 0) return 0;
+    sg_cli_error("mail: no %s line in what was read, but %" APR_UINT64_T_FMT " %s line%s "
+                 "in its first %" APR_SIZE_T_FMT " bytes: the wrong log? (spamgear mail %s ...)",
+                 sg_mailsrc_name(run->source), counts[best], sg_mailsrc_name((sg_mailsrc_t)best),
+                 counts[best] == 1 ? "" : "s", run->sample_len,
+                 sg_mailsrc_name((sg_mailsrc_t)best));
+    return 1;
 }
 
 static void feed_oversize(void *baton)
@@ -477,7 +510,7 @@ int sg_cmd_mail(sg_cli_t *cli, int argc, const char *const *argv)
 {
     mail_run_t run;
     const char *v;
-    int rc;
+    int rc, wrong;
 
     memset(&run, 0, sizeof(run));
     run.cli = cli;
@@ -501,7 +534,9 @@ int sg_cmd_mail(sg_cli_t *cli, int argc, const char *const *argv)
         return rc;
     }
     summarize_skips(&run);
-    return report(&run);
+    wrong = wrong_log(&run);
+    rc = report(&run);
+    return wrong && rc == SG_EXIT_OK ? SG_EXIT_ERROR : rc;
 }
 
 /* ---------------------------------------------------------------- classic names */

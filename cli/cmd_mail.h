@@ -46,7 +46,11 @@ typedef struct mail_run_t {
     int read_all;                 /* --read-all: no seek to the window */
     int partial;                  /* a log was read only in part (truncated gzip): exit 2 */
     sg_logtime_t seek_time;       /* stamps of the seek's probes (not the analyser's) */
+    char *sample;                 /* the first lines read (MAIL_SAMPLE_MAX bytes at most), */
+    apr_size_t sample_len;        /* to tell another program's log from a quiet one */
 } mail_run_t;
+
+#define MAIL_SAMPLE_MAX 65536
 
 /* Reads one log from IN->skip on into RUN's analyser; SG_EXIT_OK or an exit
  * code after saying why (cmd_mail.c). */

@@ -944,3 +944,21 @@ apr_uint64_t sg_maillog_matched(const sg_maillog_t *ml)
 {
     return ml->matched;
 }
+
+void sg_mailsrc_count(const char *buf, apr_size_t len, apr_pool_t *p,
+                      apr_uint64_t counts[SG_MAILSRC_COUNT])
+{
+    /* A window from before any stamp to a day from now: every line counts. */
+    apr_time_t until = apr_time_now() + apr_time_from_sec(86400);
+    apr_pool_t *sub;
+    int src;
+
+    apr_pool_create(&sub, p);
+    for (src = 0; src < SG_MAILSRC_COUNT; src++) {
+        sg_maillog_t *ml = sg_maillog_create(sub, (sg_mailsrc_t)src, until, until + 1);
+        sg_maillog_feed(ml, buf, len);
+        counts[src] = ml->matched;
+        apr_pool_clear(sub);
+    }
+    apr_pool_destroy(sub);
+}

@@ -114,6 +114,12 @@ apr_hash_t *sg_maillog_accounts(const sg_maillog_t *ml, sg_mailkind_t kind);
 const sg_mailskip_t *sg_maillog_skipped(const sg_maillog_t *ml);
 apr_uint64_t sg_maillog_matched(const sg_maillog_t *ml);
 
+/* How many of the whole lines in BUF[0..LEN) each source recognises, whatever
+ * their dates, into COUNTS (indexed by sg_mailsrc_t): tells a log of another
+ * program (an Exim mainlog given as Postfix's) from a quiet one. */
+void sg_mailsrc_count(const char *buf, apr_size_t len, apr_pool_t *p,
+                      apr_uint64_t counts[SG_MAILSRC_COUNT]);
+
 /* Parses a kind name ("sasl", "script", ...); -1 when unknown. */
 int sg_mailkind_parse(const char *name, apr_size_t len);
 
