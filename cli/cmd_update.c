@@ -39,7 +39,7 @@
 /* One file of the new set. */
 typedef struct up_item_t {
     sg_update_file_t file;               /* name and published hash */
-    const sg_update_source_t *source;    /* the source that lists it */
+    const sg_update_source_t *source;    /* the source that lists it; NULL: a local file */
     int keep;                            /* 1: the installed copy has that hash already */
 } up_item_t;
 
@@ -556,6 +556,44 @@ static int plan_manifest(up_run_t *run, const sg_update_source_t *src, sg_update
     return SG_EXIT_OK;
 }
 
+/* 1 when an earlier update installed NAME (the state file lists it). */
+static int installed_by_update(const up_run_t *run, const char *name)
+{
+    int i, j;
+
+    for (i = 0; i < run->old_state->nelts; i++) {
+        const sg_update_record_t *r = &APR_ARRAY_IDX(run->old_state, i, sg_update_record_t);
+        for (j = 0; j < r->files->nelts; j++) {
+            if (!strcmp(APR_ARRAY_IDX(r->files, j, sg_update_file_t).name, name)) return 1;
+        }
+    }
+    return 0;
+}
+
+/* Local files stay in the new set: those in the installed set that no
+ * source lists and no update installed (the signatures make install put
+ * there, the admin's own).  A file an earlier update installed and that no
+ * source lists any more is update's to remove.  (Without a usable state
+ * file every unlisted file counts as local: nothing is removed that might
+ * not be update's.) */
+static void add_local_items(up_run_t *run)
+{
+    int i;
+
+    for (i = 0; i < run->installed->nelts; i++) {
+        const sg_update_file_t *f = &APR_ARRAY_IDX(run->installed, i, sg_update_file_t);
+        up_item_t *it;
+        if (apr_hash_get(run->owner, f->name, APR_HASH_KEY_STRING)
+            || installed_by_update(run, f->name)) {
+            continue;
+        }
+        it = apr_array_push(run->items);
+        it->file = *f;
+        it->source = NULL;
+        it->keep = 1;
+    }
+}
+
 /* Works out the new set from every source; downloads only manifests. */
 static int plan(up_run_t *run)
 {
@@ -584,6 +622,7 @@ static int plan(up_run_t *run)
             return SG_EXIT_ERROR;
         }
     }
+    add_local_items(run);
     return SG_EXIT_OK;
 }
 
@@ -645,7 +684,10 @@ static int build_item(up_run_t *run, const up_item_t *it, const char *newdir)
         problem = download(run, it, out);
     }
     apr_file_close(out);
-    if (problem && it->source->sha256) {
+    if (problem && !it->source) {
+        sg_cli_error("update: %s: %s", it->file.name, problem);
+    }
+    else if (problem && it->source->sha256) {
         sg_cli_error("update: %s: %s", it->source->url, problem);
     }
     else if (problem) {
@@ -830,8 +872,9 @@ static int load_sources(up_run_t *run)
         APR_ARRAY_PUSH(run->sources, sg_update_source_t *) = src;
     }
     if (!run->sources->nelts) {
-        sg_cli_error("update: no source: set update-source in %s or use --source",
-                     run->cli->conf_path);
+        sg_cli_error("update: no source: set update-source in %s (spamgear.conf.sample has "
+                     "the classic php-shell-detector database ready to uncomment) or use "
+                     "--source", run->cli->conf_path);
         return SG_EXIT_ERROR;
     }
     return SG_EXIT_OK;

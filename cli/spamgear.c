@@ -273,7 +273,8 @@ typedef struct sg_entry_point_t {
     const char *command;   /* the command it stands for */
     const char *as;        /* how to spell it as a spamgear command line */
     sg_entry_args_fn *args;/* rewrites the classic arguments, or NULL */
-    const char *flag;      /* a classic option that picks another command, or NULL */
+    const char *flag;      /* a classic option that picks another command ("-u|--update"
+                            * for several spellings), or NULL */
     const char *flag_command;   /* that command; the option itself is dropped */
     const char *usage;     /* the classic synopsis, for --help under the classic name */
 } sg_entry_point_t;
@@ -283,8 +284,8 @@ static const sg_entry_point_t entry_points[] = {
       NULL, NULL,
       "[-q|--quarantine [DIR]] [-n|--notify-user [PATTERN]] [-c|--custom-email FILE] [PATH...|-]" },
     { "php-shell-detector", "scan", "spamgear scan --quarantine --clean -", sg_scan_classic_args,
-      "--update", "update",
-      "[-q|--quarantine [DIR]] [-c|--clean] [--update] [PATH...|-]" },
+      "-u|--update", "update",
+      "[-q|--quarantine [DIR]] [-c|--clean] [-u|--update] [PATH...|-]" },
     { "clamd-client", "scan", "spamgear scan -j THREADS --clamav 'socket PATH' -",
       sg_scan_classic_args, NULL, NULL,
       "[THREADS] < LIST_OF_FILES" },
@@ -738,6 +739,20 @@ static int parse_global_options(sg_cli_t *cli, int argc, const char *const *argv
     return -1;
 }
 
+/* 1 when ARG is one of the '|'-separated spellings in FLAGS. */
+static int flag_matches(const char *flags, const char *arg)
+{
+    apr_size_t len = strlen(arg);
+
+    while (flags && *flags) {
+        const char *bar = strchr(flags, '|');
+        apr_size_t n = bar ? (apr_size_t)(bar - flags) : strlen(flags);
+        if (n == len && !strncmp(flags, arg, n)) return 1;
+        flags = bar ? bar + 1 : NULL;
+    }
+    return 0;
+}
+
 /* Runs what entry point EP stands for: its command, or, when the classic
  * option EP->flag is among the arguments (before "--"), EP->flag_command
  * without that option ("php-shell-detector --update" is "spamgear update"). */
@@ -760,7 +775,7 @@ static int run_entry_point(sg_cli_t *cli, const sg_entry_point_t *ep, int argc,
         }
     }
     for (i = 1; ep->flag && i < argc && strcmp(argv[i], "--"); i++) {
-        if (!strcmp(argv[i], ep->flag)) {
+        if (flag_matches(ep->flag, argv[i])) {
             rest = apr_palloc(cli->pool, sizeof(*rest) * (apr_size_t)argc);
             memcpy(rest, argv, sizeof(*rest) * (apr_size_t)i);
             memcpy(rest + i, argv + i + 1, sizeof(*rest) * (apr_size_t)(argc - i - 1));

@@ -288,6 +288,35 @@ rc=$?
 check "php-shell-detector --update runs update" \
     '[ $rc = 0 ]' 'out_is "changed a.sig"' '[ ! -s "$tmp/err" ]' 'same_files v3 "$inst"'
 
+PATH="$tmp/bin:$PATH" php-shell-detector -u --source "$U/v1/SHA256SUMS" $D >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "php-shell-detector -u is --update" \
+    '[ $rc = 0 ]' 'out_is "changed a.sig\nchanged b.sig\nadded c.sig\nremoved d.sig"' \
+    '[ ! -s "$tmp/err" ]' 'same_files v1 "$inst"'
+PATH="$tmp/bin:$PATH" php-shell-detector -u -c "$tmp/empty.conf" $D >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "no update source: exit 2, the error points at the shipped source to uncomment" \
+    '[ $rc = 2 ]' '[ ! -s "$tmp/out" ]' \
+    'err_one "^spamgear: update: no source: set update-source in $tmp/empty.conf \(spamgear.conf.sample has the classic php-shell-detector database ready to uncomment\) or use --source$"' \
+    'grep -q "^#update-source https://raw.githubusercontent.com/emposha/PHP-Shell-Detector/master/shelldetect.db sha256=[0-9a-f]\{64\}$" "$top_srcdir/conf/spamgear.conf.sample"'
+
+# ------------------------------------------------------------------ local files
+# Files no update installed (the project's signatures from make install, the
+# admin's own) stay; files an update installed and no source lists go.
+loc=$etc/local/signatures
+mkdir -p "$loc"
+printf 'project rule\n' >"$loc/php-backdoors.sigs"
+printf 'my rule\n' >"$loc/mine.sigs"
+up --source "$U/v1/SHA256SUMS" --dir "$loc" --cacert "$tmp/cert.pem"
+check "first run beside local files: the sources' files added, the local ones kept" \
+    '[ $rc = 0 ]' 'out_is "added a.sig\nadded b.sig\nadded c.sig"' '[ ! -s "$tmp/err" ]' \
+    '[ "$(cat "$loc/php-backdoors.sigs")" = "project rule" ]' '[ "$(cat "$loc/mine.sigs")" = "my rule" ]'
+up --source "$U/v2/SHA256SUMS" --dir "$loc" --cacert "$tmp/cert.pem"
+check "next source set: its own old file removed (c.sig), the local ones still kept" \
+    '[ $rc = 0 ]' 'out_is "changed b.sig\nremoved c.sig\nadded d.sig"' '[ ! -s "$tmp/err" ]' \
+    '[ ! -e "$loc/c.sig" ]' '[ "$(cat "$loc/php-backdoors.sigs")" = "project rule" ]' \
+    '[ "$(cat "$loc/mine.sigs")" = "my rule" ]' '[ "$(cat "$loc.prev/mine.sigs")" = "my rule" ]'
+
 echo "t/update: a no-change run (one 304) took ${t304} ms"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
