@@ -524,6 +524,14 @@ int sg_cmd_mail(sg_cli_t *cli, int argc, const char *const *argv)
     if ((rc = mail_act_setup(cli, &run.act)) != SG_EXIT_OK) {
         return rc;
     }
+    /* Only SASL senders (postfix, exim) are disabled; the webmail and script
+     * sources have no account that a lock or an access map stops: refused
+     * rather than ignored, so a cron line never believes it disables. */
+    if (run.act.enabled && run.source != SG_MAILSRC_POSTFIX && run.source != SG_MAILSRC_EXIM) {
+        sg_cli_error("mail: --disable acts on SASL senders (postfix, exim), not on %s "
+                     "accounts; try 'spamgear mail --help'", sg_mailsrc_name(run.source));
+        return SG_EXIT_ERROR;
+    }
     if ((v = sg_cli_opt(cli, "webmail")) && (rc = add_webmail(&run, v)) != SG_EXIT_OK) {
         return rc;
     }

@@ -1112,6 +1112,53 @@ static int classic_optional(apr_array_header_t *out, apr_pool_t *p, const char *
     return 1;
 }
 
+/* The classic full-scan took -n PATTERN as a basic regex (sed's and grep's:
+ * groups \(...\)); --notify-user wants an extended one.  Returns PATTERN in
+ * extended syntax: \( \) \{ \} and GNU's \| \+ \? become operators, the bare
+ * ( ) { } | + ? become literals, bracket expressions are copied as they are,
+ * and a '*' that starts the pattern, a group or follows '^' stays literal. */
+static const char *bre_to_ere(const char *bre, apr_pool_t *p)
+{
+    char *out = apr_palloc(p, strlen(bre) * 2 + 1), *o = out;
+    const char *c = bre;
+    int at_start = 1;   /* where a BRE '*' is a literal */
+
+    while (*c) {
+        if (*c == '[') {
+            /* copied through its closing ']' ("[]a]" and "[^]a]" hold a ']') */
+            const char *e = c + 1;
+            if (*e == '^') e++;
+            if (*e == ']') e++;
+            while (*e && *e != ']') e++;
+            if (*e) e++;
+            memcpy(o, c, (apr_size_t)(e - c));
+            o += e - c;
+            c = e;
+            at_start = 0;
+            continue;
+        }
+        if (*c == '\\' && c[1] && strchr("(){}|+?", c[1])) {
+            *o++ = c[1];
+            at_start = c[1] == '(' || c[1] == '|';
+            c += 2;
+            continue;
+        }
+        if (*c == '\\' && c[1]) {
+            *o++ = *c++;
+            *o++ = *c++;
+            at_start = 0;
+            continue;
+        }
+        if (strchr("(){}|+?", *c) || (*c == '*' && at_start)) {
+            *o++ = '\\';
+        }
+        at_start = *c == '^' && at_start;
+        *o++ = *c++;
+    }
+    *o = '\0';
+    return out;
+}
+
 /* One classic option of NAME at ARGV[I] pushed as scan's; returns the words
  * used, 0 when it is not one of NAME's, -1 after a usage error. */
 static int classic_option(apr_array_header_t *out, apr_pool_t *p, const char *name, int i,
@@ -1124,6 +1171,11 @@ static int classic_option(apr_array_header_t *out, apr_pool_t *p, const char *na
         return classic_optional(out, p, "quarantine", i, argc, argv);
     }
     if (full && (!strcmp(a, "-n") || !strcmp(a, "--notify-user"))) {
+        if (i + 1 < argc && argv[i + 1][0] != '-') {
+            APR_ARRAY_PUSH(out, const char *) = apr_pstrcat(p, "--notify-user=",
+                                                            bre_to_ere(argv[i + 1], p), NULL);
+            return 2;
+        }
         return classic_optional(out, p, "notify-user", i, argc, argv);
     }
     if (full && (!strcmp(a, "-c") || !strcmp(a, "--custom-email"))) {

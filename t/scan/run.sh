@@ -442,6 +442,19 @@ if [ $rc = 1 ] && grep -q "^spamgear: scan: notifying bob: /bin/false -i -- bob:
 else
     fail "scan --notify-user: a failing sendmail is reported with the account" "exit $rc" "$(cat "$tmp/err")"
 fi
+# The classic full-scan -n PATTERN is a basic regex (sed's): \(...\) is the
+# group, a bare ( or + is a literal.  The same mail goes to bob.
+rm -f "$tmp/n/mails"/*
+mkdir -p "$tmp/n/bin" && ln -sf "$sg" "$tmp/n/bin/full-scan"
+printf '%s\n' "$h/bob/b.php" | PATH="$tmp/n/bin:$PATH" full-scan --clamav=off --signatures="$tmp/sigs" \
+    --sendmail="$tmp/n/sendmail" -n "^$tmp/n/home/\\([^/.+(]*\\)/" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 1 ] && [ "$(ls "$tmp/n/mails" | wc -l)" = 1 ] &&
+   [ "$(head -n 1 "$tmp/n/mails/0")" = "argv: [-i] [--] [bob]" ]; then
+    ok "classic full-scan -n with a basic regex (\\(...\\) group): the account is the group"
+else
+    fail "classic full-scan -n with a basic regex" "exit $rc" "$(cat "$tmp/err" "$tmp/n/mails/0" 2>&1)"
+fi
 rm -rf "$tmp/n"
 
 # ------------------------------------------------------------------ whitelist add
