@@ -3772,6 +3772,37 @@ static int fold_cat(an_t *a, cat_t *cat, const sg_php_str_t *l, const sg_php_str
     return 1;
 }
 
+/* < > <= >= between two values (not <<, >>, <=>). */
+static int is_relational(const sg_tok_t *op)
+{
+    return (op->len == 1 && (op->text[0] == '<' || op->text[0] == '>'))
+           || (op->len == 2 && (op->text[0] == '<' || op->text[0] == '>') && op->text[1] == '=');
+}
+
+/* PHP's comparison of two constants: numerically when both are numeric
+ * strings, else byte by byte (PHP 8). */
+static int relational(const sg_tok_t *op, const sg_php_str_t *x, const sg_php_str_t *y)
+{
+    int c;
+
+    if (is_num_str(x) && is_num_str(y)) {
+        apr_int64_t u = apr_atoi64(x->s), v = apr_atoi64(y->s);
+        c = u < v ? -1 : u > v;
+    }
+    else {
+        apr_size_t n = x->n < y->n ? x->n : y->n;
+        c = memcmp(x->s, y->s, n);
+        if (!c) c = x->n < y->n ? -1 : x->n > y->n;
+    }
+    if (op->text[0] == '<') return op->len == 2 ? c <= 0 : c < 0;
+    return op->len == 2 ? c >= 0 : c > 0;
+}
+
+static void set_const_bool(pval_t *v, int yes)
+{
+    set_const(v, yes ? "1" : "", yes ? 1 : 0, V_OBF);
+}
+
 /* L OP R folded, when it can be: CAT (NULL: none) is the expr() loop's
  * chain of '.' folds. */
 static int fold_binary(an_t *a, const sg_tok_t *op, cat_t *cat, const pval_t *l,
@@ -3833,6 +3864,11 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, cat_
             return;
         }
         unknown(l);
+        return;
+    }
+    if (is_relational(op) && l->c.s && r->c.s && !((l->taint | r->taint) & (T_SRC | T_UNSET))) {
+        /* ('>' > '<') + ('>' > '<') is 2: numbers built without a digit */
+        set_const_bool(l, relational(op, &l->c, &r->c));
         return;
     }
     if (op->op == SG_OP(".") && !(l->taint & ~T_UNSET) && (r->taint & ~T_UNSET)) {
