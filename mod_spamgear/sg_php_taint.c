@@ -2286,6 +2286,43 @@ static int filter_callback(an_t *a, const char *name, const args_t *args, int li
 
 /* The ways of running a command a function calls on its parameters
  * (func_t.exec_ways, see exec_helper()). */
+/* 1 when the N bytes at S hold NEEDLE, case ignored. */
+static int holds_nocase(const char *s, apr_size_t n, const char *needle)
+{
+    apr_size_t k = strlen(needle), i;
+
+    for (i = 0; k && i + k <= n; i++) {
+        if (!strncasecmp(s + i, needle, k)) return 1;
+    }
+    return 0;
+}
+
+/* A command known when the file runs it: one spelt through a decoder
+ * (base64, rot13, escapes; no admin tool hides its own command line) is a
+ * "decoded exec" fact, and one that wipes the shell's history or the
+ * system's logs (what an intruder does on the way out) a "covertracks"
+ * fact. */
+static void exec_const(an_t *a, const char *name, const pval_t *cmd, int line)
+{
+    static const char *const wipes[] = {
+        "unset histfile", "histfile=/dev/null", "history -c", ".bash_history", "histsize=0",
+        "/var/log/wtmp", "/var/log/lastlog", "/var/log/secure", "/var/log/auth.log", NULL
+    };
+    int i;
+
+    if (!cmd->c.s || (cmd->taint & (T_SRC | T_UNSET))) return;
+    if (cmd->dec > 0 || (cmd->flags & V_STRONG)) {
+        fact(a, apr_psprintf(a->p, "decoded exec %s depth=%d line=%d", name,
+                             cmd->dec > 0 ? cmd->dec : 1, line));
+    }
+    for (i = 0; wipes[i]; i++) {
+        if (holds_nocase(cmd->c.s, cmd->c.n, wipes[i])) {
+            fact(a, apr_psprintf(a->p, "covertracks %s line=%d", name, line));
+            return;
+        }
+    }
+}
+
 static void exec_way(an_t *a, const char *name, const pval_t *cmd)
 {
     static const char *const ways[] = { "system", "exec", "passthru", "shell_exec", "popen",
@@ -2417,6 +2454,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         break;
     case B_EXEC:
         if (args->n >= 1) sink(a, SK_EXEC, name, &args->v[0], line);
+        if (args->n >= 1) exec_const(a, name, &args->v[0], line);
         if (args->n >= 1) exec_written(a, name, args->text[0], args->tlen[0], line);
         shell_stdin_open(a, name, args, out);
         exec_way(a, name, args->n >= 1 ? &args->v[0] : NULL);

@@ -34,7 +34,11 @@
  *       exec, decode, callback, file); obf=1 when the name was built (escapes,
  *       concatenation, decoders, string operators), not written plainly.
  *   decoded KIND SINK depth=D line=N
- *       a constant that went through D decoders reaches SINK (KIND as taint).
+ *       a constant that went through D decoders reaches SINK (KIND as taint;
+ *       exec: a command line spelt through a decoder or escapes).
+ *   covertracks SINK line=N
+ *       a constant command that wipes the shell history or the login logs
+ *       (.bash_history, unset HISTFILE, history -c, /var/log/wtmp...).
  *   opaque code SINK line=N
  *       what a function the analyser cannot fold (one written in PHP, a
  *       cipher) made of constants only, one of 48 bytes or more, reaches
