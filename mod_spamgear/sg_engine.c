@@ -366,6 +366,32 @@ static int code_payloads(const sg_php_facts_t *facts)
     return n;
 }
 
+/* 1 when the facts TEXT hold a "decoded code" fact: the layer runs a
+ * constant it decoded. */
+static int runs_decoded(const char *text, apr_size_t len)
+{
+    static const char needle[] = "decoded code ";
+    apr_size_t n = sizeof(needle) - 1, i;
+
+    for (i = 0; i + n <= len; i++) {
+        if ((i == 0 || text[i - 1] == '\n') && !memcmp(text + i, needle, n)) return 1;
+    }
+    return 0;
+}
+
+/* DECODED layers in a row each ran a constant they decoded: from two on,
+ * one fact says so, as a two-decoder expression would (eval(base64_decode(
+ * 'ZXZhbChiYXNlNjRfZGVjb2RlKC...')) is a payload hidden twice). */
+static void nested_decoded(scan_t *sc, int decoded, int layer)
+{
+    char fact[64];
+    int n;
+
+    if (decoded < 2) return;
+    n = apr_snprintf(fact, sizeof(fact), "decoded code layers depth=%d line=0", decoded);
+    match_layer(sc, fact, (apr_size_t)n, SG_TARGET_FACTS, layer);
+}
+
 /* The PHP analyser over BUF (CODE: an eval'd payload, not a file) at LAYER;
  * its facts go through the facts rules and its payloads are analysed again,
  * down to SG_ENGINE_PAYLOAD_DEPTH and within *BYTES_LEFT.  MATCH: BUF is a
@@ -377,7 +403,7 @@ static int code_payloads(const sg_php_facts_t *facts)
  * middle layers only wrap the next one: the signatures read the first
  * SG_ENGINE_MATCHED_WRAPPERS layers and the core, not every wrapper. */
 static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int layer,
-                    apr_size_t *bytes_left, int match)
+                    apr_size_t *bytes_left, int match, int decoded)
 {
     apr_pool_t *held = NULL, *lp;
     sg_php_limits_t lim;
@@ -396,6 +422,10 @@ static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int l
         sg_php_analyse(buf, len, code, &lim, lp, &facts);
         text = sg_php_facts_text(&facts, &tlen, lp);
         if (tlen > 0) match_layer(sc, text, tlen, SG_TARGET_FACTS, layer);
+        /* DECODED counts the layers above this one that ran a decoded
+         * constant; this one's payload came from such a sink when it did */
+        decoded = runs_decoded(text, tlen) ? decoded + 1 : 0;
+        nested_decoded(sc, decoded, layer);
         if (match && (code_payloads(&facts) == 0 || layer <= SG_ENGINE_MATCHED_WRAPPERS + 1)) {
             match_layer(sc, buf, len, sc->targets | SG_TARGET_PHP | SG_TARGET_HTML, layer);
         }
@@ -420,9 +450,9 @@ static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int l
             pl = &APR_ARRAY_IDX(facts.payloads, i, sg_php_payload_t);
             if (pl->len > *bytes_left) break;
             *bytes_left -= pl->len;
-            if (pl->sink) analyse(sc, pl->buf, pl->len, 1, next, bytes_left, 1);
+            if (pl->sink) analyse(sc, pl->buf, pl->len, 1, next, bytes_left, 1, decoded);
             else if (sg_php_find_open_tag(pl->buf, pl->len) >= 0) {
-                analyse(sc, pl->buf, pl->len, 0, next, bytes_left, 1);
+                analyse(sc, pl->buf, pl->len, 0, next, bytes_left, 1, 0);
             }
             else match_layer(sc, pl->buf, pl->len, sc->targets | SG_TARGET_PHP | SG_TARGET_HTML,
                              next);
@@ -570,7 +600,7 @@ static apr_status_t scan_buffer(sg_engine_t *e, const char *name, const char *bu
     *findings = sc.findings;
     match_layer(&sc, buf, len, sc.targets, 0);
     if (e->opts.analyse && (sc.targets & SG_TARGET_PHP)) {
-        analyse(&sc, buf, len, 0, 0, &bytes_left, 0);
+        analyse(&sc, buf, len, 0, 0, &bytes_left, 0, 0);
     }
     /* The analyser folds and decodes PHP on tokens: the text-level
      * de-obfuscator is left for what it cannot read (HTML and JS). */

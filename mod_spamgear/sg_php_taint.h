@@ -35,7 +35,9 @@
  *       concatenation, decoders, string operators), not written plainly.
  *   decoded KIND SINK depth=D line=N
  *       a constant that went through D decoders reaches SINK (KIND as taint;
- *       exec: a command line spelt through a decoder or escapes).
+ *       exec: a command line spelt through a decoder or escapes).  The
+ *       engine adds "decoded code layers depth=K line=0" when K payloads in a
+ *       row each ran a constant they decoded (sg_engine.c, nested_decoded).
  *   covertracks SINK line=N
  *       a constant command that wipes the shell history or the login logs
  *       (.bash_history, unset HISTFILE, history -c, /var/log/wtmp...).
