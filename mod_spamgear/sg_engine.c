@@ -578,6 +578,51 @@ static void scan_archive(sg_engine_t *e, const char *name, const char *buf, apr_
                          sg_archive_walk_t *inside, budget_t *budget,
                          apr_array_header_t *out, apr_pool_t *p);
 
+/* A file saved as UTF-16 (a BOM, then mostly ASCII: a Windows editor's
+ * "Unicode") narrowed to one byte per character, *OUT_LEN long; NULL when
+ * BUF is not such a file.  PHP code in it reads as "< ? p h p" byte by byte:
+ * the signatures and the analyser read the narrowed copy as layer 1 (a
+ * normalised copy: no cleaning rule cuts its bytes out of the file). */
+static const char *utf16_narrow(const char *buf, apr_size_t len, apr_pool_t *p,
+                                apr_size_t *out_len)
+{
+    const unsigned char *u = (const unsigned char *)buf;
+    apr_size_t units = (len - 2) / 2, i, sample, ascii = 0;
+    int le;
+    char *o;
+
+    if (len < 8 || !((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff))) return NULL;
+    le = u[0] == 0xff;
+    sample = units < 4096 ? units : 4096;
+    for (i = 0; i < sample; i++) {
+        ascii += u[2 + 2 * i + (le ? 1 : 0)] == 0;
+    }
+    if (ascii * 100 < sample * 95) return NULL;   /* not mostly ASCII: no code to see */
+    o = apr_palloc(p, units + 1);
+    for (i = 0; i < units; i++) {
+        unsigned char lo = u[2 + 2 * i + (le ? 0 : 1)], hi = u[2 + 2 * i + (le ? 1 : 0)];
+        o[i] = hi ? '?' : (char)lo;
+    }
+    o[units] = '\0';
+    *out_len = units;
+    return o;
+}
+
+/* The narrowed copy of a UTF-16 file through the signatures and the analyser. */
+static void scan_utf16(scan_t *sc, const char *buf, apr_size_t len, apr_size_t *bytes_left)
+{
+    apr_size_t n = 0;
+    const char *text = utf16_narrow(buf, len, sc->p, &n);
+    int targets;
+
+    if (!text || budget_spent(sc)) return;
+    targets = sg_sig_target_of(sc->name, text, n);
+    match_layer(sc, text, n, targets, 1);
+    if (sc->e->opts.analyse && (targets & SG_TARGET_PHP)) {
+        analyse(sc, text, n, 0, 1, bytes_left, 0, 0);
+    }
+}
+
 /* sg_engine_scan_buffer; INSIDE is the archive walk a member comes from
  * (NULL: a file). */
 static apr_status_t scan_buffer(sg_engine_t *e, const char *name, const char *buf,
@@ -602,6 +647,7 @@ static apr_status_t scan_buffer(sg_engine_t *e, const char *name, const char *bu
     if (e->opts.analyse && (sc.targets & SG_TARGET_PHP)) {
         analyse(&sc, buf, len, 0, 0, &bytes_left, 0, 0);
     }
+    scan_utf16(&sc, buf, len, &bytes_left);
     /* The analyser folds and decodes PHP on tokens: the text-level
      * de-obfuscator is left for what it cannot read (HTML and JS). */
     if (e->opts.decode && (sc.targets & (SG_TARGET_PHP | SG_TARGET_HTML))
