@@ -74,7 +74,9 @@ apr_off_t sg_quota_reclaim(sg_quota_t *q)
     for (i = 0; i < q->shm->slots; i++) {
         quota_slot_t *slot = &q->shm->slot[i];
         apr_uint32_t pid = apr_atomic_read32(&slot->pid);
-        if (pid && pid != SLOT_BUSY && q->mine != slot && process_gone(pid)) back += free_slot(q->shm, slot, pid);
+        if (pid && pid != SLOT_BUSY && q->mine != slot && process_gone(pid)) {
+            back += free_slot(q->shm, slot, pid);
+        }
     }
     return (apr_off_t)back;
 }
@@ -110,7 +112,9 @@ static int take(quota_shm_t *shm, apr_uint64_t n)
 int sg_quota_reserve(sg_quota_t *q, apr_off_t n)
 {
     if (n <= 0) return 1;
-    if (!take(q->shm, (apr_uint64_t)n) && (!sg_quota_reclaim(q) || !take(q->shm, (apr_uint64_t)n))) {
+    /* over the limit: the share of processes that died may make room */
+    if (!take(q->shm, (apr_uint64_t)n)
+        && (!sg_quota_reclaim(q) || !take(q->shm, (apr_uint64_t)n))) {
         return 0;
     }
     if (q->mine) apr_atomic_add64(&q->mine->bytes, (apr_uint64_t)n);
