@@ -1173,9 +1173,9 @@ static void consume_data(an_t *a, const args_t *args)
     }
 }
 
-/* Folds the builtin NAME over constant ARGS into OUT (flags and decoder
- * depth carried). */
-static int try_fold(an_t *a, const char *name, const args_t *args, pval_t *out)
+/* Folds the builtin NAME, called at LINE, over constant ARGS into OUT (flags
+ * and decoder depth carried). */
+static int try_fold(an_t *a, const char *name, const args_t *args, int line, pval_t *out)
 {
     sg_php_str_t r;
     int decoder = 0, i, dec = 0;
@@ -1199,7 +1199,9 @@ static int try_fold(an_t *a, const char *name, const args_t *args, pval_t *out)
         sg_php_payload_t *pl = apr_array_push(a->out->payloads);
         pl->buf = r.s;
         pl->len = r.n;
-        pl->line = (int)peek(a, 0)->line;
+        /* the call's line: the token after it may be the end of the input,
+         * which has none */
+        pl->line = line;
         pl->sink = NULL;
     }
     return 1;
@@ -2405,7 +2407,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
          || !strcmp(name, "array_reverse")) && args->n >= 1 && reshape_const(a, name, args, out)) {
         return;
     }
-    if (try_fold(a, name, args, out)) return;
+    if (try_fold(a, name, args, line, out)) return;
     if (is_hash_fn(name)) { out->flags = V_HASH; return; }
     if (validator(a, name, args)) return;
     if (out_param(a, name, args, line)) return;
