@@ -10,7 +10,8 @@
 #
 # t/fuzz/fuzz.sh --merge NAME...: adds to the committed corpus
 # $srcdir/t/fuzz/corpus/NAME the inputs of t/fuzz/work/NAME/corpus that reach
-# code it does not (libFuzzer -merge=1): what a long run found stays for the
+# code it does not (libFuzzer -set_cover_merge=1: an approximate smallest set
+# with the same coverage): what a long run found stays for the
 # next run and for make check's replay once committed.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -56,7 +57,7 @@ merge() {
     work="t/fuzz/work/$name"
     [ -d "$work/corpus" ] || { echo "fuzz $name: no $work/corpus to merge (run make fuzz first)"; return 1; }
     before=$(ls "$here/corpus/$name" | wc -l)
-    "t/fuzz/fuzz_$name" -merge=1 -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    "t/fuzz/fuzz_$name" -set_cover_merge=1 -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         "$here/corpus/$name" "$work/corpus" > "$work/merge.log" 2>&1 ||
         { echo "fuzz $name: merge failed; log $work/merge.log"; return 1; }
     echo "fuzz $name: committed corpus $before -> $(ls "$here/corpus/$name" | wc -l) inputs"
