@@ -12,6 +12,7 @@
 #include "sg_deobf.h"
 #include "sg_engine.h"
 #include "sg_log.h"
+#include "sg_memfind.h"
 #include "sg_media.h"
 #include "sg_php_lex.h"
 #include "sg_php_taint.h"
@@ -370,13 +371,10 @@ static int code_payloads(const sg_php_facts_t *facts)
  * constant it decoded. */
 static int runs_decoded(const char *text, apr_size_t len)
 {
-    static const char needle[] = "decoded code ";
-    apr_size_t n = sizeof(needle) - 1, i;
+    static const char line[] = "\ndecoded code ";   /* a fact starts a line */
+    apr_size_t n = sizeof(line) - 1;
 
-    for (i = 0; i + n <= len; i++) {
-        if ((i == 0 || text[i - 1] == '\n') && !memcmp(text + i, needle, n)) return 1;
-    }
-    return 0;
+    return (len >= n - 1 && !memcmp(text, line + 1, n - 1)) || sg_memfind(text, len, line, n);
 }
 
 /* DECODED layers in a row each ran a constant they decoded: from two on,

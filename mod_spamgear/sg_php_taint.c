@@ -1910,13 +1910,10 @@ static int names_file(const sg_php_str_t *path, const char *cmd, apr_size_t n)
     return 0;
 }
 
-/* 1 when the command text runs or builds a program: a compiler, an
- * interpreter, chmod +x, or ./file. */
-static int runs_program(const char *cmd, apr_size_t n)
+/* 1 when the first 1 KB of the command text CMD[0..N), case ignored, holds
+ * one of the lowercase WORDS (NULL-terminated). */
+static int cmd_has_word(const char *cmd, apr_size_t n, const char *const *words)
 {
-    static const char *const words[] = { "gcc", "g++", "cc ", "javac", "java ", "perl",
-                                         "python", "ruby", "php ", "node ", "bash", "sh ",
-                                         "chmod", "./", "nohup", "tclsh", "lua ", NULL };
     char low[1024];
     apr_size_t i, m = n < sizeof(low) ? n : sizeof(low);
     sg_php_str_t w;
@@ -1928,6 +1925,17 @@ static int runs_program(const char *cmd, apr_size_t n)
         if (memfind_(low, m, &w)) return 1;
     }
     return 0;
+}
+
+/* 1 when the command text runs or builds a program: a compiler, an
+ * interpreter, chmod +x, or ./file. */
+static int runs_program(const char *cmd, apr_size_t n)
+{
+    static const char *const words[] = { "gcc", "g++", "cc ", "javac", "java ", "perl",
+                                         "python", "ruby", "php ", "node ", "bash", "sh ",
+                                         "chmod", "./", "nohup", "tclsh", "lua ", NULL };
+
+    return cmd_has_word(cmd, n, words);
 }
 
 /* ---- a shell that reads its commands from a pipe: proc_open() or popen()
@@ -2286,19 +2294,6 @@ static int filter_callback(an_t *a, const char *name, const args_t *args, int li
     return 1;
 }
 
-/* The ways of running a command a function calls on its parameters
- * (func_t.exec_ways, see exec_helper()). */
-/* 1 when the N bytes at S hold NEEDLE, case ignored. */
-static int holds_nocase(const char *s, apr_size_t n, const char *needle)
-{
-    apr_size_t k = strlen(needle), i;
-
-    for (i = 0; k && i + k <= n; i++) {
-        if (!strncasecmp(s + i, needle, k)) return 1;
-    }
-    return 0;
-}
-
 /* A command known when the file runs it: one spelt through a decoder
  * (base64, rot13, escapes; no admin tool hides its own command line) is a
  * "decoded exec" fact, and one that wipes the shell's history or the
@@ -2310,20 +2305,19 @@ static void exec_const(an_t *a, const char *name, const pval_t *cmd, int line)
         "unset histfile", "histfile=/dev/null", "history -c", ".bash_history", "histsize=0",
         "/var/log/wtmp", "/var/log/lastlog", "/var/log/secure", "/var/log/auth.log", NULL
     };
-    int i;
 
     if (!cmd->c.s || (cmd->taint & (T_SRC | T_UNSET))) return;
     if (cmd->dec > 0 || (cmd->flags & V_STRONG)) {
         fact(a, apr_psprintf(a->p, "decoded exec %s depth=%d line=%d", name,
                              cmd->dec > 0 ? cmd->dec : 1, line));
     }
-    for (i = 0; wipes[i]; i++) {
-        if (holds_nocase(cmd->c.s, cmd->c.n, wipes[i])) {
-            fact(a, apr_psprintf(a->p, "covertracks %s line=%d", name, line));
-            return;
-        }
+    if (cmd_has_word(cmd->c.s, cmd->c.n, wipes)) {
+        fact(a, apr_psprintf(a->p, "covertracks %s line=%d", name, line));
     }
 }
+
+/* The ways of running a command a function calls on its parameters
+ * (func_t.exec_ways, see exec_helper()). */
 
 static void exec_way(an_t *a, const char *name, const pval_t *cmd)
 {
