@@ -1237,7 +1237,9 @@ int sg_sig_target_of(const char *name, const char *buf, apr_size_t len)
 {
     static const char *const php[] = { "php", "php3", "php4", "php5", "php7", "php8", "phtml",
                                        "pht", "phps", "inc", "module", NULL };
-    static const char *const html[] = { "html", "htm", "shtml", "js", "tpl", "twig", NULL };
+    /* xsl, xslt: stylesheets whose php:function() calls run PHP (PHP.Shell.XslFunction) */
+    static const char *const html[] = { "html", "htm", "shtml", "js", "tpl", "twig", "xsl", "xslt",
+                                        NULL };
     static const char *const script[] = { "asp", "aspx", "asa", "asax", "ascx", "ashx", "asmx",
                                           "cer", "cdx", "jsp", "jspx", "jspf", "cfm", "cfc",
                                           "pl", "cgi", NULL };
