@@ -1,9 +1,11 @@
 /* cmd_basic.c: help, version and check-config. */
 #include <string.h>
+#include <apr_file_info.h>
 #include <apr_strings.h>
 #include "sg_cli.h"
 #include "sg_log.h"
 #include "sg_version.h"
+#include "sg_yara.h"
 
 int sg_cmd_help(sg_cli_t *cli, int argc, const char *const *argv)
 {
@@ -38,7 +40,7 @@ int sg_cmd_version(sg_cli_t *cli, int argc, const char *const *argv)
         sg_cli_error("version: takes no arguments; try 'spamgear version --help'");
         return SG_EXIT_ERROR;
     }
-    printf("%s\n", sg_version_line(cli->pool));
+    printf("%s\n", sg_version_line(cli->pool, sg_yara_version_words()));
     return SG_EXIT_OK;
 }
 
@@ -66,8 +68,32 @@ static void dump_conf(const sg_conf_t *conf)
     }
 }
 
+/* Compiles the YARA rules the config names (yara-rules, and the signature
+ * directory's *.yar and *.yara when it exists), as scan would: a rule file
+ * that does not compile is the config's problem too.  *Y: NULL when none. */
+static int check_yara(sg_cli_t *cli, sg_yara_t **y)
+{
+    const apr_array_header_t *keyed = sg_conf_get_all(cli->conf, "yara-rules");
+    apr_array_header_t *sources = apr_array_make(cli->pool, 4, sizeof(const char *));
+    const char *sigdir = sg_conf_get(cli->conf, "signatures");
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_finfo_t fi;
+    int i;
+
+    for (i = 0; keyed && i < keyed->nelts; i++) {
+        APR_ARRAY_PUSH(sources, const char *) = APR_ARRAY_IDX(keyed, i, sg_conf_entry_t).value;
+    }
+    if (sigdir && apr_stat(&fi, sigdir, APR_FINFO_TYPE, cli->pool) != APR_SUCCESS) sigdir = NULL;
+    if (sg_yara_load(y, sigdir, sources, cli->pool, &res) != APR_SUCCESS) {
+        sg_cli_error("check-config: %s", res.problem);
+        return SG_EXIT_ERROR;
+    }
+    return SG_EXIT_OK;
+}
+
 int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv)
 {
+    sg_yara_t *y = NULL;
     int rc;
 
     if (argc > 0) {
@@ -78,12 +104,21 @@ int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv)
     if (rc != SG_EXIT_OK) {
         return rc;
     }
+    if ((rc = check_yara(cli, &y)) != SG_EXIT_OK) {
+        return rc;
+    }
     if (sg_cli_opt(cli, "dump")) {
         dump_conf(cli->conf);
     }
     else if (cli->conf->path) {
         unsigned n = apr_hash_count(cli->conf->values);
-        printf("%s: OK (%u key%s set)\n", cli->conf->path, n, n == 1 ? "" : "s");
+        printf("%s: OK (%u key%s set", cli->conf->path, n, n == 1 ? "" : "s");
+        if (y) {
+            printf("; %d YARA rule%s from %d file%s", sg_yara_rule_count(y),
+                   sg_yara_rule_count(y) == 1 ? "" : "s", sg_yara_file_count(y),
+                   sg_yara_file_count(y) == 1 ? "" : "s");
+        }
+        printf(")\n");
     }
     else {
         printf("%s: not found, built-in defaults in use: OK\n", cli->conf_path);

@@ -24,6 +24,7 @@
 #include "sg_engine.h"
 #include "sg_inflate.h"
 #include "sg_libarchive.h"
+#include "sg_yara.h"
 #include "sg_log.h"
 #include "sg_quarantine.h"
 #include "scan_notify.h"
@@ -922,6 +923,28 @@ static const char *signature_dir(sg_cli_t *cli, const char *cmd)
     return tree;
 }
 
+/* The YARA rules of SIGDIR and of the yara-rules key and --yara options
+ * added to ENGINE; returns -1 to go on. */
+static int setup_yara(sg_cli_t *cli, sg_engine_t *engine, const char *sigdir, const char *cmd)
+{
+    apr_array_header_t *sources = apr_array_make(cli->pool, 4, sizeof(const char *));
+    const apr_array_header_t *keyed = sg_conf_get_all(cli->conf, "yara-rules");
+    sg_result_t res = { APR_SUCCESS, NULL };
+    sg_yara_t *y;
+    int i;
+
+    for (i = 0; keyed && i < keyed->nelts; i++) {
+        APR_ARRAY_PUSH(sources, const char *) = APR_ARRAY_IDX(keyed, i, sg_conf_entry_t).value;
+    }
+    apr_table_do(collect, sources, cli->opts, "yara", NULL);
+    if (sg_yara_load(&y, sigdir, sources, cli->pool, &res) != APR_SUCCESS) {
+        sg_cli_error("%s: %s", cmd, res.problem);
+        return SG_EXIT_ERROR;
+    }
+    if (y) sg_engine_add_matcher(engine, sg_yara_matcher(y));
+    return -1;
+}
+
 /* Builds the engine from the config and the options; returns -1 to go on. */
 static int setup_engine(sg_cli_t *cli, sg_engine_t **engine, const char *cmd)
 {
@@ -929,6 +952,7 @@ static int setup_engine(sg_cli_t *cli, sg_engine_t **engine, const char *cmd)
     sg_result_t res = { APR_SUCCESS, NULL };
     const char *sigdir, *v;
     apr_int64_t secs;
+    int rc;
 
     sg_engine_options_default(&opts);
     opts.clamd_fildes = sg_cli_opt(cli, "fildes") != NULL;
@@ -956,6 +980,7 @@ static int setup_engine(sg_cli_t *cli, sg_engine_t **engine, const char *cmd)
         sg_cli_error("%s: %s", cmd, res.problem);
         return SG_EXIT_ERROR;
     }
+    if ((rc = setup_yara(cli, *engine, sigdir, cmd)) >= 0) return rc;
     if ((v = sg_cli_opt(cli, "whitelist")) || (v = sg_conf_get(cli->conf, "whitelist"))) {
         if (sg_engine_load_whitelist(*engine, v, &res) != APR_SUCCESS) {
             sg_cli_error("%s: %s", cmd, res.problem);

@@ -62,6 +62,7 @@ enum {
     OPT_NO_DECODE,     /* scan --no-decode */
     OPT_BUDGET,        /* scan and inspect --budget */
     OPT_WHITELIST,     /* scan --whitelist */
+    OPT_YARA,          /* scan --yara */
     OPT_QUARANTINE,    /* scan --quarantine[=DIR] */
     OPT_CLEAN,         /* scan --clean */
     OPT_NOTIFY_USER,   /* scan --notify-user[=PATTERN] */
@@ -131,6 +132,8 @@ static const apr_getopt_option_t scan_options[] = {
     { "no-decode", OPT_NO_DECODE, 0, "no text de-obfuscation of HTML and JavaScript (PHP is always analysed)" },
     { "budget", OPT_BUDGET, 1, "CPU time one file may take, e.g. 250ms (default: scan-budget)" },
     { "whitelist", OPT_WHITELIST, 1, "known-good SHA-256 list (default: whitelist)" },
+    { "yara", OPT_YARA, 1, "also match the YARA rules of FILE or DIR ([NAMESPACE:]PATH; "
+      "repeatable; adds to yara-rules)" },
     { "quarantine", OPT_QUARANTINE, 0, "move infected files to DIR (default: quarantine)" },
     { "clean", OPT_CLEAN, 0, "cut cleanable injections out, the original kept in quarantine" },
     { "notify-user", OPT_NOTIFY_USER, 0, "mail each account its infected files (account: "
@@ -231,7 +234,7 @@ static const apr_getopt_option_t common_options[] = {
 const sg_cmd_t sg_cmds[] = {
     { "help", "[COMMAND]", "list commands, or show one command's help",
       no_options, sg_cmd_help, SG_EXIT_ERROR, NULL },
-    { "version", "", "print spamgear's version and the ClamAV, PCRE2 and APR versions",
+    { "version", "", "print spamgear's version and the ClamAV, PCRE2, APR and libyara versions",
       no_options, sg_cmd_version, SG_EXIT_ERROR, NULL },
     { "check-config", "[--dump]", "validate the config file; exit 2 naming FILE:LINE if bad",
       check_config_options, sg_cmd_check_config, SG_EXIT_ERROR, NULL },
@@ -449,7 +452,7 @@ static const char *arg_name(const char *name)
         { "exclude", " GLOB" }, { "since", " DAYS" }, { "max-size", " SIZE" }, { "jobs", " N" },
         { "signatures", " DIR" }, { "clamav", " MODE" }, { "clamd-timeout", " TIME" },
         { "budget", " TIME" },
-        { "whitelist", " FILE" }, { "older-than", " AGE" }, { "to", " PATH" },
+        { "whitelist", " FILE" }, { "yara", " PATH" }, { "older-than", " AGE" }, { "to", " PATH" },
         { "notify-template", " FILE" }, { "notify-domain", " DOMAIN" },
         { NULL, NULL }
     };

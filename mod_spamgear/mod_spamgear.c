@@ -8,7 +8,7 @@
 #include "mod_spamgear.h"
 #include "sg_log.h"
 #include "sg_version.h"
-
+#include "sg_yara.h"
 
 /* --------------------------------------------------------------- core logging */
 
@@ -53,7 +53,7 @@ static int sg_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, APLOGNO(53003) "%s loaded",
-                 sg_version_line(ptemp));
+                 sg_version_line(ptemp, sg_yara_version_words()));
     return OK;
 }
 

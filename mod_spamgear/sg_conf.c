@@ -28,6 +28,9 @@ const sg_conf_key_t sg_conf_keys[] = {
     { "scan-budget", SG_CONF_INTERVAL, "1s",
       "CPU time scan and inspect may spend on one file (0: no limit); a file that needs "
       "more is reported as Scan.BudgetExceeded", 0 },
+    { "yara-rules", SG_CONF_NSPATH, NULL,
+      "YARA rules to match besides the signature directory's *.yar and *.yara: a file or a "
+      "directory, NAMESPACE:PATH for a namespace; repeatable", 1 },
     { "whitelist", SG_CONF_PATH, NULL,
       "known-good list (SHA-256 of pristine files, one per line) that silences findings", 0 },
     { "mail-period", SG_CONF_DURATION, "1hour",
@@ -182,6 +185,11 @@ const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr
         return sg_proc_parse_globs(value, &list, p, &problem) == APR_SUCCESS ? NULL : problem;
     case SG_CONF_SOURCE:
         return sg_update_source_parse(value, p, &source, &problem) == APR_SUCCESS ? NULL : problem;
+    case SG_CONF_NSPATH:
+        for (c = value; isalnum((unsigned char)*c) || *c == '_'; c++) continue;
+        if (*c == ':' && c > value && !isdigit((unsigned char)*value)) c++;
+        else c = value;
+        return *c == '/' ? NULL : "must be an absolute path, after an optional NAMESPACE:";
     }
     return "unsupported key type";
 }

@@ -33,7 +33,8 @@ typedef enum {
     SG_CONF_USERS,      /* user names, or none (sg_proc_parse_names) */
     SG_CONF_GLOBS       /* absolute path patterns, or none (sg_proc_parse_globs) */,
     SG_CONF_SOURCE,     /* a signature update source (sg_update_source_parse) */
-    SG_CONF_INTERVAL    /* "1s", "250ms", "50us", 0 (sg_parse_interval) */
+    SG_CONF_INTERVAL,   /* "1s", "250ms", "50us", 0 (sg_parse_interval) */
+    SG_CONF_NSPATH      /* an absolute path, after an optional "NAMESPACE:" */
 } sg_conf_type_t;
 
 #define SG_CONF_MAX_REPEAT 32   /* values one repeatable key may collect */

@@ -25,6 +25,8 @@ struct sg_engine_t {
     apr_hash_t *whitelist;        /* sha256 hex -> "" (known-good files) */
     int loaded;                   /* sg_engine_load ran */
     const char *av_down;          /* clamd was configured but unreachable: why */
+    const sg_matcher_t *matchers[SG_ENGINE_MAX_MATCHERS]; /* the host's (YARA) */
+    int nmatchers;
 };
 
 void sg_engine_options_default(sg_engine_options_t *opts)
@@ -120,6 +122,13 @@ apr_status_t sg_engine_add_rules(sg_engine_t *e, const char *origin, const char 
                                  sg_result_t *res)
 {
     return sg_sigset_add_text(e->sigs, origin, text, strlen(text), res);
+}
+
+apr_status_t sg_engine_add_matcher(sg_engine_t *e, const sg_matcher_t *m)
+{
+    if (e->nmatchers >= SG_ENGINE_MAX_MATCHERS) return APR_ENOSPC;
+    e->matchers[e->nmatchers++] = m;
+    return APR_SUCCESS;
 }
 
 apr_status_t sg_engine_load_whitelist(sg_engine_t *e, const char *path, sg_result_t *res)
@@ -254,6 +263,16 @@ static int budget_over(budget_t *b)
     return 0;
 }
 
+/* What is left of the budget B (0: no limit; 1 at least while not spent). */
+static apr_interval_time_t budget_left(const budget_t *b)
+{
+    apr_interval_time_t left;
+
+    if (!b->deadline) return 0;
+    left = b->deadline - thread_cpu_now();
+    return left > 0 ? left : 1;
+}
+
 /* The state of one sg_engine_scan_buffer() call. */
 typedef struct scan_t {
     sg_engine_t *e;
@@ -266,20 +285,27 @@ typedef struct scan_t {
     apr_pool_t *p;
 } scan_t;
 
-/* 1 when the file's budget is spent (and says so once, as a finding), or
- * when the verdict is in and the caller asked to stop there. */
-static int budget_spent(scan_t *sc)
+/* Marks the file's budget spent and says so, as a finding (once). */
+static void spend_budget(scan_t *sc)
 {
     sg_finding_t *f;
 
-    if (sc->over || sc->decided) return 1;
-    if (!budget_over(sc->budget)) return 0;
+    if (sc->over) return;
     sc->over = 1;
     f = apr_array_push(sc->findings);
     memset(f, 0, sizeof(*f));
     f->engine = "SPAMGEAR";
     f->signature = SG_ENGINE_BUDGET_SIGNATURE;
     f->severity = SG_SEV_SUSPICIOUS;
+}
+
+/* 1 when the file's budget is spent (and says so once, as a finding), or
+ * when the verdict is in and the caller asked to stop there. */
+static int budget_spent(scan_t *sc)
+{
+    if (sc->over || sc->decided) return 1;
+    if (!budget_over(sc->budget)) return 0;
+    spend_budget(sc);
     return 1;
 }
 
@@ -316,6 +342,8 @@ static int fact_line(const char *fact)
     return l ? atoi(l + 6) : 0;
 }
 
+static void run_matchers(scan_t *sc, const char *buf, apr_size_t len, int layer);
+
 static void match_layer(scan_t *sc, const char *buf, apr_size_t len, int targets, int layer)
 {
     apr_array_header_t *hits = apr_array_make(sc->p, 4, sizeof(sg_sig_hit_t));
@@ -348,6 +376,48 @@ static void match_layer(scan_t *sc, const char *buf, apr_size_t len, int targets
             f->line = layer == 0 ? fact_line(f->detail) : 0;
             memset(&f->hit, 0, sizeof(f->hit));
             f->hit.sig = h->sig;   /* facts are not file bytes: nothing to clean */
+        }
+    }
+    /* the file itself goes to the host's matchers once, from scan_buffer */
+    if (layer > 0 && targets != SG_TARGET_FACTS) run_matchers(sc, buf, len, layer);
+}
+
+/* The host's matchers (YARA) over BUF at LAYER, within what is left of the
+ * file's budget: their running out of it spends the budget. */
+static void run_matchers(scan_t *sc, const char *buf, apr_size_t len, int layer)
+{
+    sg_matcher_input_t in;
+    apr_array_header_t *hits;
+    apr_status_t rv;
+    int m, i;
+
+    in.name = sc->name;
+    in.buf = buf;
+    in.len = len;
+    in.layer = layer;
+    for (m = 0; m < sc->e->nmatchers; m++) {
+        const sg_matcher_t *mt = sc->e->matchers[m];
+        if ((layer > 0 && !mt->wants_layers) || budget_spent(sc)) continue;
+        hits = apr_array_make(sc->p, 2, sizeof(sg_matcher_hit_t));
+        in.limit = budget_left(sc->budget);
+        rv = mt->match(mt->baton, &in, hits, sc->p);
+        for (i = 0; i < hits->nelts && sc->findings->nelts < SG_ENGINE_MAX_FINDINGS; i++) {
+            const sg_matcher_hit_t *h = &APR_ARRAY_IDX(hits, i, sg_matcher_hit_t);
+            sg_finding_t *f;
+            if (already(sc->findings, mt->engine, h->name)) continue;
+            f = apr_array_push(sc->findings);
+            memset(f, 0, sizeof(*f));
+            f->engine = mt->engine;
+            f->signature = h->name;
+            f->severity = h->severity;
+            f->detail = h->detail;
+            f->layer = layer;
+            if (f->severity == SG_SEV_MALICIOUS && sc->e->opts.first_malicious) sc->decided = 1;
+        }
+        if (rv == APR_TIMEUP) spend_budget(sc);   /* it had what was left */
+        else if (rv != APR_SUCCESS) {
+            sg_log_perror(SG_LOG_MARK, SG_LOG_WARNING, rv, sc->p, "%s: %s failed",
+                          sc->name ? sc->name : "(buffer)", mt->engine);
         }
     }
 }
@@ -642,6 +712,7 @@ static apr_status_t scan_buffer(sg_engine_t *e, const char *name, const char *bu
     sc.budget = budget;
     *findings = sc.findings;
     match_layer(&sc, buf, len, sc.targets, 0);
+    run_matchers(&sc, buf, len, 0);
     if (e->opts.analyse && (sc.targets & SG_TARGET_PHP)) {
         analyse(&sc, buf, len, 0, 0, &bytes_left, 0, 0);
     }

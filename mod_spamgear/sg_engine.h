@@ -65,7 +65,8 @@ typedef struct sg_engine_options_t {
 
 /* One thing found in a file. */
 typedef struct sg_finding_t {
-    const char *engine;        /* SPAMGEAR, CUSTOM, DETECTOR or CLAMAV */
+    const char *engine;        /* SPAMGEAR, CUSTOM, DETECTOR, CLAMAV or a host
+                                * matcher's (YARA) */
     const char *signature;     /* signature or virus name */
     sg_severity_t severity;    /* malicious or suspicious */
     int layer;                 /* 0: the file itself; N: found in the N-th decoded layer */
@@ -76,6 +77,41 @@ typedef struct sg_finding_t {
     const char *member;        /* NULL: the file itself; else the archive member it was
                                 * found in, nested archives joined by '!': "b.tar.gz!x.php" */
 } sg_finding_t;
+
+/* One thing a host matcher found. */
+typedef struct sg_matcher_hit_t {
+    const char *name;          /* the rule's name, as findings show it */
+    sg_severity_t severity;
+    const char *detail;        /* NULL, or what the rule says it detects */
+} sg_matcher_hit_t;
+
+/* What a host matcher is asked to match. */
+typedef struct sg_matcher_input_t {
+    const char *name;          /* the file's path ("ARCHIVE!MEMBER" for a member), or NULL */
+    const char *buf;
+    apr_size_t len;
+    int layer;                 /* 0: the file itself; N: a decoded layer (as findings) */
+    apr_interval_time_t limit; /* time the call may take (the rest of the file's
+                                * budget), 0: no limit */
+} sg_matcher_input_t;
+
+/* A detector the host adds to the engine for a library the core does not
+ * link (host/sg_yara.c: YARA rules through libyara).  MATCH runs on every
+ * file (archive members included) after the project's signatures and, when
+ * WANTS_LAYERS, on the decoded layers too; it appends sg_matcher_hit_t to
+ * HITS (from P), and returns APR_TIMEUP when IN->limit cut it short (the
+ * engine then reports the budget as spent), another status on failure (the
+ * engine logs it; the file's other findings stand).  Called from any number
+ * of threads at once. */
+typedef struct sg_matcher_t {
+    const char *engine;        /* the findings' engine: "YARA" */
+    int wants_layers;
+    apr_status_t (*match)(void *baton, const sg_matcher_input_t *in, apr_array_header_t *hits,
+                          apr_pool_t *p);
+    void *baton;
+} sg_matcher_t;
+
+#define SG_ENGINE_MAX_MATCHERS 4
 
 /* Sets OPTS to the defaults: ClamAV off, decoding on (depth 8, 8 MB), the
  * PHP analyser on, a CPU budget of SG_ENGINE_DEFAULT_BUDGET per file. */
@@ -97,6 +133,10 @@ const char *sg_engine_clamav_down(const sg_engine_t *engine);
 /* Adds native rules from TEXT (tests, and hosts that embed rules). */
 apr_status_t sg_engine_add_rules(sg_engine_t *engine, const char *origin, const char *text,
                                  sg_result_t *res);
+
+/* Adds the host matcher M (kept by pointer: it must outlive the engine's
+ * pool); before any scan.  APR_ENOSPC over SG_ENGINE_MAX_MATCHERS. */
+apr_status_t sg_engine_add_matcher(sg_engine_t *engine, const sg_matcher_t *m);
 
 /* Reads a known-good list: lines "SHA256HEX [anything]", '#' comments. */
 apr_status_t sg_engine_load_whitelist(sg_engine_t *engine, const char *path, sg_result_t *res);

@@ -10,8 +10,9 @@ const char *sg_version_clamav(void)
     return cl_retver();
 }
 
-const char *sg_version_line(apr_pool_t *p)
+const char *sg_version_line(apr_pool_t *p, const char *more)
 {
-    return apr_psprintf(p, "spamgear %s (ClamAV %s, PCRE2 %s, APR %s)", SG_VERSION,
-                        sg_version_clamav(), sg_regex_version(), apr_version_string());
+    return apr_psprintf(p, "spamgear %s (ClamAV %s, PCRE2 %s, APR %s%s%s)", SG_VERSION,
+                        sg_version_clamav(), sg_regex_version(), apr_version_string(),
+                        more ? ", " : "", more ? more : "");
 }

@@ -5,8 +5,9 @@
 
 #define SG_VERSION "0.1.0"
 
-/* "spamgear 0.1.0 (ClamAV 1.x.y, PCRE2 10.42, APR 1.7.2)", allocated from P. */
-const char *sg_version_line(apr_pool_t *p);
+/* "spamgear 0.1.0 (ClamAV 1.x.y, PCRE2 10.42, APR 1.7.2, MORE)", allocated
+ * from P; MORE (the host's libraries: "libyara 4.2.3") may be NULL. */
+const char *sg_version_line(apr_pool_t *p, const char *more);
 
 /* libclamav's own version string (static storage). */
 const char *sg_version_clamav(void);
