@@ -42,6 +42,7 @@ typedef struct sg_server_conf_t {
     sg_login_conf_t login;       /* login counting and bans */
     const char *ban_store;       /* SpamGearBanStore (main server only); NULL: shmcb */
     const char *signatures;      /* SpamGearSignatures DIR (main server only); NULL: none */
+    apr_array_header_t *yara_rules; /* SpamGearYaraRules "[NS:]PATH" (main server only) */
     const char *clamav;          /* SpamGearClamAV as the engine wants it; NULL: off */
     const char *spool_dir;       /* SpamGearSpoolDir (main server only); NULL: temp dir */
     apr_off_t spool_quota;       /* SpamGearSpoolQuota bytes (main server only); 0: default */
@@ -164,7 +165,7 @@ int sg_upload_fixups(request_rec *r);
 void sg_upload_register_filter(void);
 
 /* The loaded engine's description for the status page ("off", counts). */
-const char *sg_upload_engine_info(apr_pool_t *p, const char **clamav);
+const char *sg_upload_engine_info(apr_pool_t *p, const char **clamav, const char **yara);
 
 /* Each child takes its slot in the shared spool quota. */
 void sg_upload_child_init(apr_pool_t *p, server_rec *s);

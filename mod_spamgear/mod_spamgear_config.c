@@ -1,5 +1,6 @@
 /* mod_spamgear_config.c: every directive, and config creation and merging. */
 #include <httpd.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <http_log.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "sg_ban.h"
 #include "sg_sig.h"
 #include "sg_units.h"
+#include "sg_yara.h"
 
 APLOG_USE_MODULE(spamgear);
 
@@ -104,6 +106,7 @@ void *sg_config_merge_server(apr_pool_t *p, void *basev, void *addv)
     login_merge(&conf->login, &base->login, &add->login);
     conf->ban_store = add->ban_store ? add->ban_store : base->ban_store;
     conf->signatures = add->signatures ? add->signatures : base->signatures;
+    conf->yara_rules = add->yara_rules ? add->yara_rules : base->yara_rules;
     conf->clamav = add->clamav ? add->clamav : base->clamav;
     conf->spool_dir = add->spool_dir ? add->spool_dir : base->spool_dir;
     conf->spool_quota = add->spool_quota ? add->spool_quota : base->spool_quota;
@@ -738,6 +741,7 @@ static const char *sg_config_set_signatures(cmd_parms *cmd, void *dummy, const c
     const char *err;
     sg_server_conf_t *conf = main_conf(cmd, &err);
     sg_sigset_t *set;
+    sg_yara_t *yara;
     sg_result_t res = { APR_SUCCESS, NULL };
     int n = 0;
 
@@ -752,10 +756,46 @@ static const char *sg_config_set_signatures(cmd_parms *cmd, void *dummy, const c
     set = sg_sigset_create(cmd->temp_pool);
     dir = ap_server_root_relative(cmd->pool, dir);
     if (sg_sigset_load_dir(set, dir, &n, &res) != APR_SUCCESS
-        || sg_sigset_compile(set, &res) != APR_SUCCESS) {
+        || sg_sigset_compile(set, &res) != APR_SUCCESS
+        || sg_yara_load(&yara, dir, NULL, cmd->temp_pool, &res) != APR_SUCCESS) {
         return apr_psprintf(cmd->pool, "SpamGearSignatures: %s", res.problem);
     }
     conf->signatures = dir;
+    return NULL;
+}
+
+/* SpamGearYaraRules [NAMESPACE:]PATH...: each compiled here (httpd -t runs
+ * no post_config) so that a rule that does not compile stops the config
+ * test with its FILE:LINE; post_config compiles them all again, together. */
+static const char *sg_config_add_yara_rules(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    const char *err, *colon = strchr(arg, ':'), *c;
+    sg_server_conf_t *conf = main_conf(cmd, &err);
+    apr_array_header_t *one = apr_array_make(cmd->temp_pool, 1, sizeof(const char *));
+    sg_result_t res = { APR_SUCCESS, NULL };
+    sg_yara_t *yara;
+
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
+    if (err) {
+        return err;
+    }
+    for (c = arg; colon && c < colon; c++) {
+        if (!apr_isalnum(*c) && *c != '_') colon = NULL;
+    }
+    if (colon && colon > arg && colon[1] && !apr_isdigit(arg[0])) {
+        /* NAMESPACE:PATH, the path from ServerRoot when relative */
+        arg = apr_pstrcat(cmd->pool, apr_pstrmemdup(cmd->temp_pool, arg, (apr_size_t)(colon - arg)),
+                          ":", ap_server_root_relative(cmd->temp_pool, colon + 1), NULL);
+    }
+    else arg = ap_server_root_relative(cmd->pool, arg);
+    APR_ARRAY_PUSH(one, const char *) = arg;
+    if (sg_yara_load(&yara, NULL, one, cmd->temp_pool, &res) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "SpamGearYaraRules: %s", res.problem);
+    }
+    if (!conf->yara_rules) conf->yara_rules = apr_array_make(cmd->pool, 2, sizeof(const char *));
+    APR_ARRAY_PUSH(conf->yara_rules, const char *) = arg;
     return NULL;
 }
 
@@ -964,6 +1004,9 @@ const command_rec sg_config_cmds[] = {
                   SG_DIR_CONF, "status for infected uploads and denied names (403)"),
     AP_INIT_TAKE1("SpamGearSignatures", sg_config_set_signatures, NULL, SG_SERVER_CONF,
                   "directory of signature files loaded at startup (default: none)"),
+    AP_INIT_ITERATE("SpamGearYaraRules", sg_config_add_yara_rules, NULL, SG_SERVER_CONF,
+                    "YARA rule files or directories ([NAMESPACE:]PATH) matched besides the "
+                    "signature directory's *.yar and *.yara (default: none)"),
     AP_INIT_RAW_ARGS("SpamGearClamAV", sg_config_set_clamav, NULL, SG_SERVER_CONF,
                      "Off (default), Engine [DBDIR], Socket /PATH or Tcp HOST:PORT"),
     AP_INIT_TAKE1("SpamGearScanBudget", sg_config_set_scan_budget, NULL, SG_SERVER_CONF,

@@ -113,13 +113,15 @@ static void put_json_rec(request_rec *r, const sg_ban_rec_t *b, int ban, int las
 static int send_json(request_rec *r, const page_t *pg, const sg_status_info_t *in)
 {
     int i;
-    const char *clamav, *sigs = sg_upload_engine_info(r->pool, &clamav);
+    const char *clamav, *yara, *sigs = sg_upload_engine_info(r->pool, &clamav, &yara);
 
     ap_set_content_type(r, "application/json");
     ap_rprintf(r, "{\n  \"now\": %" APR_INT64_T_FMT ",\n  \"store\": \"%s\",\n"
-               "  \"store_up\": %s,\n  \"clamav\": \"%s\",\n  \"signatures\": \"%s\",\n",
+               "  \"store_up\": %s,\n  \"clamav\": \"%s\",\n  \"signatures\": \"%s\",\n"
+               "  \"yara\": \"%s\",\n",
                pg->now, sg_json_escape(in->store, r->pool), in->store_up ? "true" : "false",
-               sg_json_escape(clamav, r->pool), sg_json_escape(sigs, r->pool));
+               sg_json_escape(clamav, r->pool), sg_json_escape(sigs, r->pool),
+               sg_json_escape(yara, r->pool));
     ap_rprintf(r, "  \"spool\": {\"in_use\": %" APR_OFF_T_FMT ", \"quota\": %" APR_OFF_T_FMT
                "},\n", pg->spool_used, pg->spool_quota);
     ap_rprintf(r, "  \"since_start\": {\"noexec_refused\": %u, \"upload_scans\": %u, "
@@ -233,7 +235,7 @@ static void put_htaccess(request_rec *r, const page_t *pg)
 
 static int send_html(request_rec *r, const page_t *pg, const sg_status_info_t *in)
 {
-    const char *clamav, *sigs = sg_upload_engine_info(r->pool, &clamav);
+    const char *clamav, *yara, *sigs = sg_upload_engine_info(r->pool, &clamav, &yara);
 
     ap_set_content_type(r, "text/html; charset=utf-8");
     ap_rprintf(r, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -242,6 +244,7 @@ static int send_html(request_rec *r, const page_t *pg, const sg_status_info_t *i
                "<dt>Ban store</dt><dd id=\"store\">%s (%s)</dd>"
                "<dt>ClamAV</dt><dd id=\"clamav\">%s</dd>"
                "<dt>Signatures</dt><dd id=\"signatures\">%s</dd>"
+               "<dt>YARA rules</dt><dd id=\"yara\">%s</dd>"
                "<dt>Upload spool (files in use / quota)</dt><dd id=\"spool\">%s / %s</dd></dl>\n"
                "<h2>Since start</h2>\n<dl>"
                "<dt>No-exec refusals</dt><dd id=\"noexec\">%u</dd>"
@@ -251,7 +254,7 @@ static int send_html(request_rec *r, const page_t *pg, const sg_status_info_t *i
                "<dt>Requests refused</dt><dd id=\"refused\">%u</dd></dl>\n",
                style, sg_html_escape(in->store, r->pool), in->store_up ? "up" : "down",
                sg_html_escape(clamav, r->pool), sg_html_escape(sigs, r->pool),
-               mb_text(pg->spool_used, r->pool), mb_text(pg->spool_quota, r->pool),
+               sg_html_escape(yara, r->pool), mb_text(pg->spool_used, r->pool), mb_text(pg->spool_quota, r->pool),
                in->noexec_refused, in->upload_scans, in->upload_blocks, in->logins_failed, in->bans_made, in->requests_refused);
     put_bans(r, pg, in);
     put_counters(r, pg);

@@ -29,6 +29,7 @@
 #include "sg_multipart.h"
 #include "sg_quarantine.h"
 #include "sg_quota.h"
+#include "sg_yara.h"
 
 APLOG_USE_MODULE(spamgear);
 
@@ -45,6 +46,7 @@ static struct {
     sg_engine_t *engine;          /* loaded in the parent; NULL before post_config */
     const char *clamav;           /* mode, for the status page */
     const char *sigs;             /* "N from DIR", for the status page */
+    const char *yara;             /* "N rules from K files, compiled in T ms", or "none" */
     sg_regex_list_t *deny_names;  /* the built-in SpamGearUploadDenyNames */
     const char *spool_dir;        /* SpamGearSpoolDir or the temp dir */
     sg_quota_t *spool_quota;      /* spool file bytes of all children (SpamGearSpoolQuota) */
@@ -103,6 +105,31 @@ void sg_upload_spool_info(apr_off_t *used, apr_off_t *quota)
     *quota = g.spool_quota ? sg_quota_limit(g.spool_quota) : 0;
 }
 
+/* The YARA rules of SpamGearSignatures' directory and SpamGearYaraRules,
+ * compiled here in the parent (children share them; a graceful restart
+ * compiles them again with pconf) and added to the engine. */
+static apr_status_t load_yara(apr_pool_t *pconf, server_rec *s, const sg_server_conf_t *conf)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    sg_yara_t *y;
+    apr_status_t rv;
+
+    g.yara = "none";
+    if ((rv = sg_yara_load(&y, conf->signatures, conf->yara_rules, pconf, &res)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, APLOGNO(53050)
+                     "spamgear: upload: cannot load the YARA rules: %s", res.problem);
+        return rv;
+    }
+    if (!y) return APR_SUCCESS;
+    sg_engine_add_matcher(g.engine, sg_yara_matcher(y));
+    g.yara = apr_psprintf(pconf, "%d rules from %d files, compiled in %" APR_TIME_T_FMT " ms",
+                          sg_yara_rule_count(y), sg_yara_file_count(y),
+                          apr_time_as_msec(sg_yara_compile_time(y)));
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, APLOGNO(53051) "spamgear: upload: YARA: %s",
+                 g.yara);
+    return APR_SUCCESS;
+}
+
 apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
 {
     const sg_server_conf_t *conf = ap_get_module_config(s->module_config, &spamgear_module);
@@ -137,6 +164,10 @@ apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
     g.clamav = opts.clamav;
     g.sigs = apr_psprintf(pconf, "%d from %s", sg_engine_sig_count(g.engine),
                           conf->signatures ? conf->signatures : "(none)");
+    if ((rv = load_yara(pconf, s, conf)) != APR_SUCCESS) {
+        g.engine = NULL;
+        return rv;
+    }
     g.deny_names = sg_regex_list_create(pconf);
     if ((rv = sg_regex_list_add(g.deny_names, DENY_NAMES, 1, &res)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, APLOGNO(53041)
@@ -152,9 +183,10 @@ apr_status_t sg_upload_post_config(apr_pool_t *pconf, server_rec *s)
                                                            : default_spool_quota(g.spool_dir));
 }
 
-const char *sg_upload_engine_info(apr_pool_t *p, const char **clamav)
+const char *sg_upload_engine_info(apr_pool_t *p, const char **clamav, const char **yara)
 {
     *clamav = g.clamav ? g.clamav : "off";
+    *yara = g.yara ? g.yara : "none";
     return g.sigs ? g.sigs : "none";
 }
 

@@ -301,6 +301,86 @@ check_upload_engine() {
 	return $st
 }
 
+# ------------------------------------------------------------- YARA rules
+# An httpd (prefork) with SpamGearYaraRules and a YARA file in the signature
+# directory: an upload a malicious rule matches is refused (403) and the log
+# line names the rule; one only a suspicious rule matches passes (200); the
+# status page counts the rules; a graceful restart loads a changed rule
+# file; a rule file that does not compile stops httpd -t and httpd -k start
+# naming FILE:LINE.
+check_upload_yara() {
+	run="$runroot/upload-yara"
+	rm -rf "$run"; mkdir -p "$run/sigs" "$run/yara" "$run/docs" || fail "cannot create $run"
+	chmod 755 "$run" "$run/docs" && echo x >"$run/docs/f.txt" && chmod 644 "$run/docs/f.txt"
+	port=$(free_port) || fail "cannot find a free port"
+	printf '%s\n' 'rule SigDirRule { strings: $a = "YMARK-SIGDIR" condition: $a }' >"$run/sigs/d.yar"
+	printf '%s\n' 'rule Dropper { meta: description = "test dropper"' \
+		'  strings: $a = "YMARK-ONE" condition: $a }' \
+		'rule Mailer { meta: severity = "suspicious"' \
+		'  strings: $a = "YMARK-SUS" condition: $a }' >"$run/yara/r.yar"
+	printf '%s\n' "LoadModule mpm_prefork_module \"$libexecdir/mod_mpm_prefork.so\"" \
+		"LoadModule authz_core_module \"$libexecdir/mod_authz_core.so\"" \
+		"LoadModule socache_shmcb_module \"$libexecdir/mod_socache_shmcb.so\"" \
+		"LoadModule spamgear_module \"$module\"" \
+		"ServerName localhost" "ErrorLog \"$run/error_log\"" "PidFile \"$run/httpd.pid\"" \
+		"LogLevel info" \
+		"Listen 127.0.0.1:$port" "User $user" "Group $group" "DocumentRoot \"$run/docs\"" \
+		"StartServers 1" "<Directory \"$run/docs\">" "Require all granted" "</Directory>" \
+		"SpamGearSignatures \"$run/sigs\"" "SpamGearYaraRules t:$run/yara" \
+		"<Location /status>" "SetHandler spamgear-status" "</Location>" >"$run/httpd.conf"
+	env $san_env "$httpd" -f "$run/httpd.conf" -k start || { echo "not ok - YARA httpd did not start"; cat "$run/error_log"; return 1; }
+	post() {
+		printf '%s\n' "$1" >"$run/up.txt"
+		curl -s -o /dev/null -w '%{http_code}' -F "up=@$run/up.txt;filename=a.txt" \
+			"http://127.0.0.1:$port/f.txt"
+	}
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$port/f.txt" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	st=0
+	r1=$(post "x YMARK-ONE x"); r2=$(post "x YMARK-SUS x"); r3=$(post "x YMARK-SIGDIR x")
+	r4=$(post "nothing here")
+	[ "$r1" = 403 ] && [ "$r2" = 200 ] && [ "$r3" = 403 ] && [ "$r4" = 200 ] &&
+		echo "ok - YARA: malicious rule 403, suspicious rule 200, signature directory's rule 403, clean 200" ||
+		{ echo "not ok - YARA: got $r1 $r2 $r3 $r4, want 403 200 403 200"; st=1; }
+	grep -q 'YARA.*t:Dropper' "$run/error_log" &&
+		echo "ok - the refusal's log line names the rule with its namespace (t:Dropper)" ||
+		{ echo "not ok - no log line names t:Dropper"; st=1; }
+	y=$(curl -s "http://127.0.0.1:$port/status?json" | sed -n 's/.*"yara": "\([^"]*\)".*/\1/p')
+	case $y in
+	"3 rules from 2 files, compiled in "*) echo "ok - status page: $y" ;;
+	*) echo "not ok - status page yara: '$y', want 3 rules from 2 files"; st=1 ;;
+	esac
+	# Graceful restart: the changed rule file is compiled again.
+	sed -i 's/YMARK-ONE/YMARK-TWO/' "$run/yara/r.yar"
+	env $san_env "$httpd" -f "$run/httpd.conf" -k graceful
+	i=0
+	until [ "$(post "x YMARK-TWO x")" = 403 ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	r5=$(post "x YMARK-TWO x"); r6=$(post "x YMARK-ONE x")
+	[ "$r5" = 403 ] && [ "$r6" = 200 ] &&
+		echo "ok - graceful restart loads the changed YARA file (new marker 403, old 200)" ||
+		{ echo "not ok - after graceful: got $r5 $r6, want 403 200"; st=1; }
+	# A rule that does not compile: httpd -t and a fresh start name FILE:LINE.
+	printf '%s\n' 'rule Broken {' '  strings: $a = "x"' '  condition: $b' '}' >"$run/yara/r.yar"
+	out=$(env $san_env "$httpd" -t -f "$run/httpd.conf" 2>&1)
+	if [ $? -ne 0 ] && printf '%s\n' "$out" | grep -q "SpamGearYaraRules: $run/yara/r.yar:[0-9]*: undefined string"; then
+		echo "ok - httpd -t names the YARA file:line: $(printf '%s\n' "$out" | grep -o 'r\.yar:[0-9]*: [^"]*' | head -n 1)"
+	else
+		echo "not ok - httpd -t with a broken YARA file: $out"; st=1
+	fi
+	kill "$(cat "$run/httpd.pid")"
+	i=0
+	while [ -f "$run/httpd.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	out=$(env $san_env "$httpd" -f "$run/httpd.conf" -k start 2>&1)
+	if [ $? -ne 0 ] && printf '%s\n' "$out" | grep -q "r\.yar:[0-9]*: undefined string"; then
+		echo "ok - httpd -k start refuses the broken YARA file, naming FILE:LINE"
+	else
+		echo "not ok - httpd -k start with a broken YARA file: $out"; st=1
+		[ -f "$run/httpd.pid" ] && kill "$(cat "$run/httpd.pid")"
+	fi
+	[ $st -eq 0 ] || tail -n 20 "$run/error_log"
+	return $st
+}
+
 # ------------------------------------------------------------- a real clamd stopped
 # A real clamd (Debian clamav-daemon) with a one-signature test database on a
 # private socket, and an httpd with SpamGearClamAV Socket at it and
@@ -743,6 +823,7 @@ check_bad_directive || status=1
 check_socache_dependency || status=1
 check_replay_getline || status=1
 check_upload_engine || status=1
+check_upload_yara || status=1
 check_upload_clamd || status=1
 for mpm in ${SG_APACHE_MPMS:-prefork event}; do
 	check_upload_budget "$mpm" || status=1
