@@ -19,7 +19,7 @@ demo_port=${SPAMGEAR_DEMO_PORT:-8080}
 
 BUILD_PKGS="autoconf automake libtool pkg-config make gcc apache2-dev libapr1-dev
  libaprutil1-dev libpcre2-dev libclamav-dev libjansson-dev libcurl4-openssl-dev
- libssl-dev libc-ares-dev zlib1g-dev libdeflate-dev libarchive-dev check"
+ libssl-dev libc-ares-dev zlib1g-dev libdeflate-dev libarchive-dev libyara-dev check"
 DEMO_PKGS="apache2 libapache2-mod-php php-cli curl"
 TEST_PKGS="apache2 libapache2-mod-php php-fpm php-cli libapache2-mod-perl2 libwww-perl
  curl xz-utils groff-base dnsmasq-base python3 python3-aiosmtpd openssl postfix
