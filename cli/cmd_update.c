@@ -28,6 +28,7 @@
 #include "sg_units.h"
 #include "sg_update.h"
 #include "sg_version.h"
+#include "sg_yara.h"
 
 #define UP_IO_CHUNK 65536            /* bytes per read when hashing or copying */
 #define UP_CONNECT_TIMEOUT 30        /* seconds to connect, at most (less when --timeout is) */
@@ -734,6 +735,30 @@ static int build(up_run_t *run, const char *newdir)
     return SG_EXIT_OK;
 }
 
+/* The YARA rule files of the new set NEWDIR compiled as scan and httpd will
+ * compile them: a set that does not compile is not installed (the old one
+ * stays, so the next scan and graceful restart still load). */
+static int check_yara(up_run_t *run, const char *newdir)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_pool_t *p;
+    sg_yara_t *y;
+    const char *problem;
+    apr_size_t n = strlen(newdir);
+    int rc = SG_EXIT_OK;
+
+    apr_pool_create(&p, run->p);
+    if (sg_yara_load(&y, newdir, NULL, p, &res) != APR_SUCCESS) {
+        /* the staging directory means nothing to the admin: the file's name */
+        problem = res.problem;
+        if (!strncmp(problem, newdir, n) && problem[n] == '/') problem += n + 1;
+        sg_cli_error("update: %s; the new set is not installed, %s is kept", problem, run->dir);
+        rc = SG_EXIT_ERROR;
+    }
+    apr_pool_destroy(p);   /* the compiled rules: only the check needed them */
+    return rc;
+}
+
 /* ------------------------------------------------------------ installing */
 
 /* Swaps NEWDIR in as the installed set; the old one becomes DIR.prev. */
@@ -1004,6 +1029,9 @@ static int update(up_run_t *run)
         return SG_EXIT_ERROR;
     }
     rc = build(run, newdir);
+    if (rc == SG_EXIT_OK) {
+        rc = check_yara(run, newdir);
+    }
     if (rc == SG_EXIT_OK && !run->dry_run) {
         rc = install(run, newdir);
     }

@@ -317,6 +317,23 @@ check "next source set: its own old file removed (c.sig), the local ones still k
     '[ ! -e "$loc/c.sig" ]' '[ "$(cat "$loc/php-backdoors.sigs")" = "project rule" ]' \
     '[ "$(cat "$loc/mine.sigs")" = "my rule" ]' '[ "$(cat "$loc.prev/mine.sigs")" = "my rule" ]'
 
+# ------------------------------------------------------------------ YARA files
+# A manifest may carry YARA rules: the new set is compiled before the swap;
+# one that does not compile is not installed and the old set stays whole.
+mkset yara-good a.sig="rule a v1" web.yar='rule WebShellMark { strings: $a = "YMARK" condition: $a }'
+mkset yara-bad a.sig="rule a v1" web.yar='rule WebShellMark { strings: $a = "YMARK" condition: $b }'
+yd=$etc/yara/signatures
+mkdir -p "$yd"
+up --source "$U/yara-good/SHA256SUMS" --dir "$yd" --cacert "$tmp/cert.pem"
+sum_yara=$(tree_sum "$yd")
+check "a manifest with a YARA file that compiles installs it" \
+    '[ $rc = 0 ]' 'out_is "added a.sig\nadded web.yar"' '[ ! -s "$tmp/err" ]' 'same_files yara-good "$yd"'
+up --source "$U/yara-bad/SHA256SUMS" --dir "$yd" --cacert "$tmp/cert.pem"
+check "a YARA file that does not compile: exit 2, FILE:LINE named, the installed set kept whole" \
+    '[ $rc = 2 ]' '[ ! -s "$tmp/out" ]' \
+    "err_is 'spamgear: update: web.yar:1: undefined string \"\$b\"; the new set is not installed, $yd is kept'" \
+    '[ "$(tree_sum "$yd")" = "$sum_yara" ]' '! ls -d "$etc"/yara/*.new-* >/dev/null 2>&1'
+
 echo "t/update: a no-change run (one 304) took ${t304} ms"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
