@@ -85,10 +85,12 @@ static apr_status_t engine_scan(sg_av_t *av, const char *name, const char *buf, 
     return APR_SUCCESS;
 }
 
-/* ClamAV database extensions loaded from the project's signature directory. */
+/* ClamAV database extensions loaded from the project's signature directory
+ * (its .yar and .yara files are YARA's, host/sg_yara.c: the whole language,
+ * not the subset libclamav reads). */
 static int is_clamav_db(const char *name)
 {
-    static const char *const exts[] = { ".ndb", ".hdb", ".hsb", ".ldb", ".yar", ".yara",
+    static const char *const exts[] = { ".ndb", ".hdb", ".hsb", ".ldb",
                                         ".cvd", ".cld", ".cud", ".mdb", ".msb", ".ndu",
                                         ".ldu", ".hdu", ".hsu", ".cdb", ".fp", ".sfp",
                                         ".ign2", ".idb", ".pdb", ".wdb", ".ftm", NULL };
