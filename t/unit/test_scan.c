@@ -6,6 +6,7 @@
 #include "sg_codec.h"
 #include "sg_deobf.h"
 #include "sg_engine.h"
+#include "sg_memfind.h"
 #include "sg_sig.h"
 
 START_TEST(acm_finds_every_anchor_case_folded)
@@ -335,6 +336,90 @@ START_TEST(engine_scans_buffer_and_whitelists)
 }
 END_TEST
 
+/* A host matcher (what host/sg_yara.c installs) that finds "MARK" and
+ * records what it was handed; TIMEUP makes it report its limit ran out. */
+typedef struct fake_matcher_t {
+    int calls, layers_seen, timeup;
+    apr_interval_time_t limit;
+} fake_matcher_t;
+
+static apr_status_t fake_match(void *baton, const sg_matcher_input_t *in,
+                               apr_array_header_t *hits, apr_pool_t *p)
+{
+    fake_matcher_t *fm = baton;
+    sg_matcher_hit_t *h;
+
+    fm->calls++;
+    fm->layers_seen |= 1 << (in->layer < 8 ? in->layer : 7);
+    fm->limit = in->limit;
+    if (sg_memfind(in->buf, in->len, "MARK", 4)) {
+        h = apr_array_push(hits);
+        h->name = "ns:Mark";
+        h->severity = SG_SEV_MALICIOUS;
+        h->detail = "a test mark";
+    }
+    return fm->timeup ? APR_TIMEUP : APR_SUCCESS;
+}
+
+START_TEST(engine_runs_host_matchers)
+{
+    sg_engine_t *e;
+    sg_engine_options_t opts;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_array_header_t *f;
+    fake_matcher_t fm = { 0, 0, 0, 0 };
+    sg_matcher_t m = { "FAKE", 0, fake_match, &fm };
+    /* eval(base64_decode('echo "MARK";')): MARK only in the decoded layer */
+    const char *packed = "<?php eval(base64_decode('ZWNobyAiTUFSSyI7'));";
+    const sg_finding_t *x;
+    int i;
+
+    sg_engine_options_default(&opts);
+    ck_assert_int_eq(sg_engine_create(&e, test_pool, &opts, &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_engine_add_matcher(e, &m), APR_SUCCESS);
+    ck_assert_int_eq(sg_engine_load(e, NULL, &res), APR_SUCCESS);
+    /* the file itself: one call, at layer 0, with the budget's rest as limit */
+    ck_assert_int_eq(sg_engine_scan_buffer(e, "a.txt", "x MARK y", 8, -1, test_pool, &f, &res),
+                     APR_SUCCESS);
+    ck_assert_int_eq(fm.calls, 1);
+    ck_assert_int_eq(f->nelts, 1);
+    x = &APR_ARRAY_IDX(f, 0, sg_finding_t);
+    ck_assert_str_eq(x->engine, "FAKE");
+    ck_assert_str_eq(x->signature, "ns:Mark");
+    ck_assert_str_eq(x->detail, "a test mark");
+    ck_assert_int_eq(x->layer, 0);
+    ck_assert(fm.limit > 0 && fm.limit <= SG_ENGINE_DEFAULT_BUDGET);
+    /* a matcher that does not want layers never sees the decoded payload */
+    fm.calls = fm.layers_seen = 0;
+    ck_assert_int_eq(sg_engine_scan_buffer(e, "p.php", packed, strlen(packed), -1, test_pool,
+                                           &f, &res), APR_SUCCESS);
+    ck_assert_int_eq(fm.layers_seen, 1);
+    ck_assert_int_eq(f->nelts, 0);
+    /* one that does sees it, and its finding names the layer */
+    m.wants_layers = 1;
+    fm.calls = fm.layers_seen = 0;
+    ck_assert_int_eq(sg_engine_scan_buffer(e, "p.php", packed, strlen(packed), -1, test_pool,
+                                           &f, &res), APR_SUCCESS);
+    ck_assert(fm.layers_seen & (1 << 2));
+    for (i = 0, x = NULL; i < f->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(f, i, sg_finding_t).engine, "FAKE")) x = &APR_ARRAY_IDX(f, i, sg_finding_t);
+    }
+    ck_assert_ptr_nonnull(x);
+    ck_assert_int_eq(x->layer, 2);
+    /* its limit running out spends the file's budget: Scan.BudgetExceeded */
+    fm.timeup = 1;
+    ck_assert_int_eq(sg_engine_scan_buffer(e, "a.txt", "clean", 5, -1, test_pool, &f, &res),
+                     APR_TIMEUP);
+    ck_assert_int_eq(f->nelts, 1);
+    ck_assert_str_eq(APR_ARRAY_IDX(f, 0, sg_finding_t).signature, SG_ENGINE_BUDGET_SIGNATURE);
+    /* no more than SG_ENGINE_MAX_MATCHERS */
+    for (i = 1; i < SG_ENGINE_MAX_MATCHERS; i++) {
+        ck_assert_int_eq(sg_engine_add_matcher(e, &m), APR_SUCCESS);
+    }
+    ck_assert_int_eq(sg_engine_add_matcher(e, &m), APR_ENOSPC);
+}
+END_TEST
+
 START_TEST(targets_of_files)
 {
     static const char tagged[] = "\x89PNG....<?PhP system($_GET[1]);";
@@ -397,6 +482,7 @@ Suite *scan_suite(void)
     tcase_add_test(tc, regex_anchor_sets_keep_matches);
     tcase_add_test(tc, deobf_layers_and_caps);
     tcase_add_test(tc, engine_scans_buffer_and_whitelists);
+    tcase_add_test(tc, engine_runs_host_matchers);
     tcase_add_test(tc, targets_of_files);
     tcase_add_test(tc, untargeted_file_reads_nothing);
     suite_add_tcase(s, tc);
