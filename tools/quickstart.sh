@@ -6,6 +6,10 @@
 #   tools/quickstart.sh test   install what the tests need, build with --enable-werror
 #                              and run the whole test suite (make check)
 #   tools/quickstart.sh stop   stop the demo Apache
+#   tools/quickstart.sh package   build the Debian packages (spamgear,
+#                              libapache2-mod-spamgear) from a clean clone of this
+#                              tree's HEAD, check them with lintian, and leave them
+#                              in $SPAMGEAR_DEB_DIR (default /tmp/spamgear-deb)
 #
 # Everything is built in the source tree; nothing is installed system-wide
 # except Debian packages, and the system's Apache configuration is not touched.
@@ -16,11 +20,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # and a clone under /root is not readable to them.
 demo_dir=${SPAMGEAR_DEMO_DIR:-/tmp/spamgear-demo}
 demo_port=${SPAMGEAR_DEMO_PORT:-8080}
+deb_dir=${SPAMGEAR_DEB_DIR:-/tmp/spamgear-deb}
 
 BUILD_PKGS="autoconf automake libtool pkg-config make gcc apache2-dev libapr1-dev
  libaprutil1-dev libpcre2-dev libclamav-dev libjansson-dev libcurl4-openssl-dev
  libssl-dev libc-ares-dev zlib1g-dev libdeflate-dev libarchive-dev libyara-dev check"
 DEMO_PKGS="apache2 libapache2-mod-php php-cli curl"
+PACKAGE_PKGS="git dpkg-dev debhelper dh-apache2 lintian"
 TEST_PKGS="apache2 libapache2-mod-php php-fpm php-cli libapache2-mod-perl2 libwww-perl
  curl xz-utils groff-base dnsmasq-base python3 python3-aiosmtpd openssl postfix
  apache2-utils redis-server memcached chromium clamav clamav-daemon fail2ban strace
@@ -169,6 +175,26 @@ MSG
             "200/403/200 (1)/403, 5 x 200 then 403, status 200 with an upload block"
 }
 
+# The packages from a clean clone of HEAD (uncommitted changes are not in
+# them), lintian on the result; the .debs end up in $deb_dir.
+package() {
+    local work
+    install_packages $BUILD_PKGS $PACKAGE_PKGS
+    work=$(mktemp -d /tmp/spamgear-pkg.XXXXXX)
+    git clone -q "$top" "$work/spamgear" || die "git clone of $top failed"
+    (cd "$work/spamgear" && dpkg-buildpackage -us -uc -b) > "$work/build.log" 2>&1 ||
+        { tail -n 40 "$work/build.log"; die "dpkg-buildpackage failed; log: $work/build.log"; }
+    lintian --fail-on error "$work"/spamgear_*.changes ||
+        die "lintian found errors (above)"
+    rm -rf "$deb_dir"
+    mkdir -p "$deb_dir"
+    cp "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$deb_dir/"
+    rm -rf "$work"
+    say "packages in $deb_dir:"
+    ls "$deb_dir"/*.deb >&2
+    say "install them with: apt install $deb_dir/spamgear_*.deb $deb_dir/libapache2-mod-spamgear_*.deb"
+}
+
 run_tests() {
     install_packages $BUILD_PKGS $TEST_PKGS
     build
@@ -179,5 +205,6 @@ case "${1:-}" in
     demo) demo ;;
     test) run_tests ;;
     stop) stop_demo ;;
-    *) echo "usage: tools/quickstart.sh demo|test|stop" >&2; exit 2 ;;
+    package) package ;;
+    *) echo "usage: tools/quickstart.sh demo|test|stop|package" >&2; exit 2 ;;
 esac
