@@ -125,8 +125,11 @@ echo "(c) peak RSS, project signatures only:  $(echo "$(rss sg-off-j2) / 1024" |
 for n in sg-off-j2 sg-clam-j2 clamscan clamscan-eq; do
     grep -q . "$tmp/$n.err" && { echo "$n stderr:"; head -5 "$tmp/$n.err"; }
 done
-mal=$(grep -v '\[SUSPICIOUS\]$' "$tmp/sg-off-j2.out" | sed 's/ \[[^]]*\] \[[^]]*\]$//' | sort -u | wc -l)
-sus=$(grep '\[SUSPICIOUS\]$' "$tmp/sg-off-j2.out" | sed 's/ \[[^]]*\] \[[^]]*\] \[SUSPICIOUS\]$//' | sort -u | wc -l)
-echo "false positives (project signatures, ClamAV off): $mal files malicious (goal <= $((files / 2000))), $sus suspicious (goal <= $((files / 100)))"
+# a line: PATH [ENGINE] [SIGNATURE] [SUSPICIOUS] [detail] (the last two optional)
+path_of() { sed 's/ \[[A-Z]*\] \[.*//' | sort -u; }
+malfiles=$(grep -v '\] \[SUSPICIOUS\]' "$tmp/sg-off-j2.out" | path_of)
+mal=$(printf '%s' "$malfiles" | grep -c .)
+sus=$(grep '\] \[SUSPICIOUS\]' "$tmp/sg-off-j2.out" | path_of | grep -vxF "$malfiles" | grep -c .)
+echo "false positives (project signatures, ClamAV off): $mal files malicious (goal <= $((files / 2000))), $sus more suspicious only (goal <= $((files / 100)))"
 sed "s|^$tree/||" "$tmp/sg-off-j2.out" | sort
 echo "ClamAV findings: spamgear $(grep -c CLAMAV "$tmp/sg-clam-j2.out"), clamscan $(grep -c FOUND "$tmp/clamscan.out")"
