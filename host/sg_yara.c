@@ -18,10 +18,13 @@
 #include <yara.h>
 
 /* A scanner; made on need, kept until the pool goes, on the idle list while
- * no scan holds it. */
+ * no scan holds it.  malloc()ed, not from the pool: scans run in request
+ * threads, where the (configuration) pool that owns the rules must not be
+ * allocated from. */
 typedef struct held_t {
     YR_SCANNER *scanner;
-    struct held_t *next;              /* the next idle one */
+    struct held_t *next_idle;         /* the next idle one */
+    struct held_t *next_made;         /* every one made, to destroy */
 } held_t;
 
 struct sg_yara_t {
@@ -29,9 +32,9 @@ struct sg_yara_t {
     YR_RULES *rules;
     int nrules, nfiles;
     apr_interval_time_t compile_time;
-    apr_thread_mutex_t *lock;         /* guards idle, made and allocations from pool */
+    apr_thread_mutex_t *lock;         /* guards idle and made */
     held_t *idle;                     /* scanners free to take */
-    apr_array_header_t *made;         /* every scanner made (YR_SCANNER *), to destroy */
+    held_t *made;                     /* every scanner made */
     sg_matcher_t matcher;
 };
 
@@ -218,10 +221,12 @@ static apr_status_t list_sources(const char *sigdir, const apr_array_header_t *s
 static apr_status_t destroy_yara(void *data)
 {
     sg_yara_t *y = data;
-    int i;
+    held_t *h;
 
-    for (i = 0; y->made && i < y->made->nelts; i++) {
-        yr_scanner_destroy(APR_ARRAY_IDX(y->made, i, YR_SCANNER *));
+    while ((h = y->made) != NULL) {
+        y->made = h->next_made;
+        yr_scanner_destroy(h->scanner);
+        free(h);
     }
     if (y->rules) yr_rules_destroy(y->rules);
     yr_finalize();
@@ -281,7 +286,6 @@ apr_status_t sg_yara_load(sg_yara_t **out, const char *sigdir, const apr_array_h
     y = apr_pcalloc(p, sizeof(*y));
     y->pool = p;
     y->nfiles = files->nelts;
-    y->made = apr_array_make(p, 4, sizeof(YR_SCANNER *));
     apr_pool_cleanup_register(p, y, destroy_yara, apr_pool_cleanup_null);
     if ((rv = compile(y, files, spaces, p, res)) != APR_SUCCESS
         || (rv = check_rules(y, p, res)) != APR_SUCCESS) {
@@ -331,16 +335,20 @@ static int on_scan_msg(YR_SCAN_CONTEXT *ctx, int message, void *data, void *bato
 static held_t *take_scanner(sg_yara_t *y)
 {
     held_t *h;
-    YR_SCANNER *s;
 
     apr_thread_mutex_lock(y->lock);
-    if ((h = y->idle) != NULL) y->idle = h->next;
+    if ((h = y->idle) != NULL) y->idle = h->next_idle;
     apr_thread_mutex_unlock(y->lock);
-    if (h || yr_scanner_create(y->rules, &s) != ERROR_SUCCESS) return h;
+    if (h) return h;
+    /* one per scan at once: as many as threads scan together */
+    if (!(h = calloc(1, sizeof(*h)))) return NULL;
+    if (yr_scanner_create(y->rules, &h->scanner) != ERROR_SUCCESS) {
+        free(h);
+        return NULL;
+    }
     apr_thread_mutex_lock(y->lock);
-    h = apr_palloc(y->pool, sizeof(*h));   /* one per scanner: as many as scans at once */
-    h->scanner = s;
-    APR_ARRAY_PUSH(y->made, YR_SCANNER *) = s;
+    h->next_made = y->made;
+    y->made = h;
     apr_thread_mutex_unlock(y->lock);
     return h;
 }
@@ -348,7 +356,7 @@ static held_t *take_scanner(sg_yara_t *y)
 static void give_back(sg_yara_t *y, held_t *h)
 {
     apr_thread_mutex_lock(y->lock);
-    h->next = y->idle;
+    h->next_idle = y->idle;
     y->idle = h;
     apr_thread_mutex_unlock(y->lock);
 }

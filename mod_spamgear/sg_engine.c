@@ -263,13 +263,15 @@ static int budget_over(budget_t *b)
     return 0;
 }
 
-/* What is left of the budget B (0: no limit; 1 at least while not spent). */
+/* What is left of the budget B (0: no limit; 1 at least while not spent),
+ * from a CPU reading at most CPU_READING_FRESH old (a little more than is
+ * left, never less: the budget itself still ends it). */
 static apr_interval_time_t budget_left(const budget_t *b)
 {
     apr_interval_time_t left;
 
     if (!b->deadline) return 0;
-    left = b->deadline - thread_cpu_now();
+    left = b->deadline - thread_cpu_at(mono_now());
     return left > 0 ? left : 1;
 }
 
