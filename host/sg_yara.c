@@ -14,7 +14,7 @@
 #define SG_YARA_ENGINE "YARA"
 #define SG_YARA_MAX_FILES 4096        /* rule files one load reads at most */
 
-#if HAVE_YARA
+#ifdef HAVE_YARA
 #include <yara.h>
 
 /* A scanner; made on need, kept until the pool goes, on the idle list while
@@ -486,7 +486,7 @@ const char *sg_yara_version(void)
 
 const char *sg_yara_version_words(void)
 {
-#if HAVE_YARA
+#ifdef HAVE_YARA
     return "libyara " YR_VERSION;
 #else
     return "without YARA";
