@@ -14,6 +14,7 @@
 #define T_UNSET (1u << 31)       /* a global this file reads but never sets: the
                                   * including file's (or register_globals') */
 #define MAX_PARAMS 24
+#define MAX_PROP_PARAMS 8           /* properties one function's summary names */
 #define MAX_ARGS 16              /* arguments kept per call */
 #define MAX_ITEMS 256            /* elements kept per constant array */
 #define MAX_DEPTH 200            /* expression and block nesting */
@@ -143,6 +144,13 @@ struct func_t {
     int inlined;                       /* times read again with constants */
     unsigned exec_ways;                /* command runners called on parameters */
     unsigned byref;                    /* bit i: parameter i is taken by reference */
+    struct {                           /* properties it stores parameters in */
+        const char *name;
+        apr_size_t len;
+        unsigned params;               /* T_PARAM0 << i bits */
+        int line;
+    } prop_params[MAX_PROP_PARAMS];
+    int nprop_params;
 };
 
 /* A property whose value a sink received (eval($this->code) in a method):
@@ -1454,6 +1462,58 @@ static void late_call(an_t *a, const char *name, const args_t *args, pval_t *out
     apr_hash_set(a->early, name, APR_HASH_KEY_STRING, &late_masks[m | (had ? *had : 0)]);
 }
 
+/* F stores the parameters PARAMS in the property LHS names (a constructor's
+ * $this->cmd = $get['cmd']): its summary says so, for its callers. */
+static void prop_param(func_t *f, const pval_t *lhs, unsigned params, int line)
+{
+    int i;
+
+    for (i = 0; i < f->nprop_params; i++) {
+        if (f->prop_params[i].len == lhs->lvlen
+            && !memcmp(f->prop_params[i].name, lhs->lvname, lhs->lvlen)) {
+            f->prop_params[i].params |= params;
+            return;
+        }
+    }
+    if (f->nprop_params >= MAX_PROP_PARAMS) return;
+    f->prop_params[i].name = lhs->lvname;
+    f->prop_params[i].len = lhs->lvlen;
+    f->prop_params[i].params = params;
+    f->prop_params[i].line = line;
+    f->nprop_params++;
+}
+
+/* A call of F with request data in a parameter F stores in a property (new
+ * Server($_GET) whose constructor keeps $get['cmd'] in $this->cmd): the
+ * property holds request data now, and a method that hands it to a sink
+ * (shell_exec($this->cmd)) runs it. */
+static void call_props(an_t *a, const func_t *f, const args_t *args, int line)
+{
+    int i, j;
+
+    for (i = 0; i < f->nprop_params; i++) {
+        const char *name = f->prop_params[i].name;
+        apr_ssize_t len = (apr_ssize_t)f->prop_params[i].len;
+        prop_sink_t *ps = apr_hash_get(a->prop_sinks, name, len);
+        pval_t *cur, v;
+        unknown(&v);
+        for (j = 0; j < args->n && j < MAX_ARGS && j < MAX_PARAMS; j++) {
+            if ((f->prop_params[i].params & (T_PARAM0 << j)) && (args->v[j].taint & T_SRC)) {
+                v.taint |= args->v[j].taint & T_SRC;
+                v.org = step(a, args->v[j].org,
+                             apr_psprintf(a->p, "%s() param $%s -> ->%.*s", f->name,
+                                          f->pname[j] ? f->pname[j] : "?", (int)len, name),
+                             f->prop_params[i].line);
+            }
+        }
+        if (!(v.taint & T_SRC)) continue;
+        if (ps) taint_fact(a, ps->kind, ps->sink, &v, ps->line);
+        cur = apr_hash_get(a->props, name, len);
+        if (cur) merge(&v, cur);
+        apr_hash_set(a->props, name, len, apr_pmemdup(a->p, &v, sizeof(v)));
+    }
+}
+
 static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *out)
 {
     int i, k;
@@ -1499,6 +1559,7 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
         if (f->ret_params & (T_PARAM0 << i)) merge(out, v);
     }
     if (f->wr_path && f->wr_data) call_write(a, f, args, line);
+    if (f->nprop_params && (args->all.taint & T_SRC)) call_props(a, f, args, line);
     if (f->ret_taint) {
         out->taint |= f->ret_taint;
         if (!out->org) out->org = step(a, NULL, apr_pstrcat(a->p, f->name, "()", NULL), line);
@@ -3066,10 +3127,7 @@ static void assign(an_t *a, pval_t *lhs, const pval_t *rhs, int line)
         }
         if (cur && (cur->taint & T_SRC)) merge(&m, cur);
         apr_hash_set(a->props, lhs->lvname, (apr_ssize_t)lhs->lvlen, apr_pmemdup(a->p, &m, sizeof(m)));
-        if (a->fn && (v.taint & ~T_SRC)) {
-            /* a parameter stored in a property: callers' data reaches it */
-            a->fn->ret_params |= 0;
-        }
+        if (a->fn && (v.taint & ~T_SRC)) prop_param(a->fn, lhs, v.taint & ~T_SRC, line);
         break;
     }
     case LV_SESSION:

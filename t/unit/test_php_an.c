@@ -389,6 +389,17 @@ START_TEST(taint_paths)
             "taint code eval src=request line=1 via=php://input");
     ck_fact("<?php $s = fsockopen('h', 1); shell_exec(fgets($s));",
             "taint exec shell_exec src=net");
+    /* Through a constructor's parameter kept in a property, to a method's
+     * sink (the method defined first, as the call after both). */
+    ck_fact("<?php\nclass S {\n  function run() { return shell_exec($this->cmd); }\n"
+            "  function __construct($get) { $this->cmd = $get['c']; }\n}\n"
+            "$s = new S($_GET);\necho $s->run();\n",
+            "taint exec shell_exec src=request line=3 via=$_GET (line 6) -> __construct() "
+            "param $get -> ->cmd (line 4) -> shell_exec() (line 3)\n");
+    /* ... but not when the caller hands it constants. */
+    ck_no_fact("<?php\nclass S {\n  function run() { return shell_exec($this->cmd); }\n"
+               "  function __construct($c) { $this->cmd = $c; }\n}\n"
+               "$s = new S('uptime');\necho $s->run();\n", "taint ");
     /* Constant data reaches sinks without a taint fact. */
     ck_no_fact("<?php $c = 'ls'; system($c); include 'config.php';", "taint ");
     ck_no_fact("<?php mail('me@example.com', 'Form', $_POST['m']);", "taint mail");
