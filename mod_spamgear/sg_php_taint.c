@@ -502,6 +502,8 @@ typedef struct an_t {
     const char *shell_pipes;           /* proc_open(SHELL, spec, $pipes): "pipes" */
     apr_size_t shell_pipes_len;
     pval_t session;                    /* what $_SESSION holds */
+    int session_read_clean;            /* $_SESSION was read before request data
+                                        * was stored in it (pass 1) */
     func_t *fn;                        /* the function being read, or NULL */
     int class_body;                    /* 1: at the top of a class body */
     int pass;                          /* 1 or 2 */
@@ -979,6 +981,7 @@ static void read_var(an_t *a, const char *name, apr_size_t n, int line, pval_t *
     if (session) {
         *out = a->session;
         out->lv = LV_SESSION;
+        if (!(a->session.taint & T_SRC)) a->session_read_clean = 1;
         return;
     }
     v = var_get(a, name, n);
@@ -4407,7 +4410,10 @@ static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
     a->written = apr_hash_make(a->p);
     a->nwfiles = a->nwopen = 0;
     a->shell_pipes = NULL;
-    unknown(&a->session);
+    /* The session outlives the request: what one request stores there the
+     * next one reads, wherever the store is in the file.  Pass 2 starts
+     * with everything pass 1 saw stored. */
+    if (a->pass == 1) unknown(&a->session);
     if (code) sg_php_lex_init_code(&a->lx, buf, len);
     else sg_php_lex_init(&a->lx, buf, len);
     top(a);
@@ -4433,7 +4439,8 @@ apr_status_t sg_php_analyse(const char *buf, apr_size_t len, int code,
     a.pass = 1;
     a.code = code;
     run_pass(&a, buf, len, code);
-    if ((a.unresolved || (a.late_sink && a.unres_sink) || (a.late_params && a.src_to_user))
+    if ((a.unresolved || (a.late_sink && a.unres_sink) || (a.late_params && a.src_to_user)
+         || (a.session_read_clean && (a.session.taint & T_SRC)))
         && !a.stop) {
         /* A function was called before its body was read: read again with
          * every summary known (facts already said are not repeated). */

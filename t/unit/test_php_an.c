@@ -400,6 +400,13 @@ START_TEST(taint_paths)
     ck_no_fact("<?php\nclass S {\n  function run() { return shell_exec($this->cmd); }\n"
                "  function __construct($c) { $this->cmd = $c; }\n}\n"
                "$s = new S('uptime');\necho $s->run();\n", "taint ");
+    /* The session outlives the request: a payload stored there by one
+     * request and run by the next, the store written after the read. */
+    ck_fact("<?php\nif (isset($_SESSION['k'])) {\n  eval($_SESSION['k']);\n} else {\n"
+            "  $_SESSION['k'] = base64_decode($_POST['p']);\n}\n",
+            "taint code eval src=request line=3 via=$_POST['p'] (line 5)");
+    ck_no_fact("<?php\nif (isset($_SESSION['k'])) {\n  eval($_SESSION['k']);\n} else {\n"
+               "  $_SESSION['k'] = 'echo 1;';\n}\n", "taint ");
     /* Constant data reaches sinks without a taint fact. */
     ck_no_fact("<?php $c = 'ls'; system($c); include 'config.php';", "taint ");
     ck_no_fact("<?php mail('me@example.com', 'Form', $_POST['m']);", "taint mail");
