@@ -151,6 +151,13 @@ struct func_t {
         int line;
     } prop_params[MAX_PROP_PARAMS];
     int nprop_params;
+    struct {                           /* global variables it stores parameters in */
+        const char *name;
+        apr_size_t len;
+        unsigned params;
+        int line;
+    } glob_params[MAX_PROP_PARAMS];
+    int nglob_params;
 };
 
 /* A property whose value a sink received (eval($this->code) in a method):
@@ -165,6 +172,7 @@ typedef struct scope_t {
     apr_hash_t *vars;                  /* name -> pval_t* */
     struct scope_t *parent;            /* arrow functions read through */
     int extracted;                     /* extract()/parse_str() of request data ran */
+    apr_hash_t *globals;               /* names a "global" statement bound here, or NULL */
 } scope_t;
 
 /* ---------------------------------------------------------------- builtins */
@@ -504,6 +512,8 @@ typedef struct an_t {
     pval_t session;                    /* what $_SESSION holds */
     int session_read_clean;            /* $_SESSION was read before request data
                                         * was stored in it (pass 1) */
+    pval_t ob_cb;                      /* the output callback ob_start() installed */
+    int ob_set;                        /* ...when 1 */
     func_t *fn;                        /* the function being read, or NULL */
     int class_body;                    /* 1: at the top of a class body */
     int pass;                          /* 1 or 2 */
@@ -1465,6 +1475,65 @@ static void late_call(an_t *a, const char *name, const args_t *args, pval_t *out
     apr_hash_set(a->early, name, APR_HASH_KEY_STRING, &late_masks[m | (had ? *had : 0)]);
 }
 
+/* An assignment to a variable a "global" statement bound in a function:
+ * the global holds it too (request data stored there is read by the code
+ * that runs after the call: function f($c) { global $x; $x = $c; }), and
+ * the function's summary names the parameters it stores there. */
+static void global_store(an_t *a, const pval_t *lhs, const pval_t *v, int line)
+{
+    pval_t *g = apr_hash_get(a->global->vars, lhs->lvname, (apr_ssize_t)lhs->lvlen), m;
+    unsigned params = v->taint & ~T_SRC;
+    int i;
+
+    if (v->taint & T_SRC) {
+        m = *v;
+        m.taint &= T_SRC;
+        if (g) merge(&m, g);
+        var_set(a, a->global, lhs->lvname, lhs->lvlen, &m);
+    }
+    if (!a->fn || !params) return;
+    for (i = 0; i < a->fn->nglob_params; i++) {
+        if (a->fn->glob_params[i].len == lhs->lvlen
+            && !memcmp(a->fn->glob_params[i].name, lhs->lvname, lhs->lvlen)) {
+            a->fn->glob_params[i].params |= params;
+            return;
+        }
+    }
+    if (i >= MAX_PROP_PARAMS) return;
+    a->fn->glob_params[i].name = lhs->lvname;
+    a->fn->glob_params[i].len = lhs->lvlen;
+    a->fn->glob_params[i].params = params;
+    a->fn->glob_params[i].line = line;
+    a->fn->nglob_params++;
+}
+
+/* A call of F with request data in a parameter F stores in a global: the
+ * global holds request data from here on. */
+static void call_globals(an_t *a, const func_t *f, const args_t *args)
+{
+    int i, j;
+
+    for (i = 0; i < f->nglob_params; i++) {
+        pval_t *cur, v;
+        unknown(&v);
+        for (j = 0; j < args->n && j < MAX_ARGS && j < MAX_PARAMS; j++) {
+            if ((f->glob_params[i].params & (T_PARAM0 << j)) && (args->v[j].taint & T_SRC)) {
+                v.taint |= args->v[j].taint & T_SRC;
+                v.org = step(a, args->v[j].org,
+                             apr_psprintf(a->p, "%s() param $%s -> global $%.*s", f->name,
+                                          f->pname[j] ? f->pname[j] : "?",
+                                          (int)f->glob_params[i].len, f->glob_params[i].name),
+                             f->glob_params[i].line);
+            }
+        }
+        if (!(v.taint & T_SRC)) continue;
+        cur = apr_hash_get(a->global->vars, f->glob_params[i].name,
+                           (apr_ssize_t)f->glob_params[i].len);
+        if (cur) { pval_t m = *cur; merge(&m, &v); v = m; }
+        var_set(a, a->global, f->glob_params[i].name, f->glob_params[i].len, &v);
+    }
+}
+
 /* F stores the parameters PARAMS in the property LHS names (a constructor's
  * $this->cmd = $get['cmd']): its summary says so, for its callers. */
 static void prop_param(func_t *f, const pval_t *lhs, unsigned params, int line)
@@ -1563,6 +1632,7 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
     }
     if (f->wr_path && f->wr_data) call_write(a, f, args, line);
     if (f->nprop_params && (args->all.taint & T_SRC)) call_props(a, f, args, line);
+    if (f->nglob_params && (args->all.taint & T_SRC)) call_globals(a, f, args);
     if (f->ret_taint) {
         out->taint |= f->ret_taint;
         if (!out->org) out->org = step(a, NULL, apr_pstrcat(a->p, f->name, "()", NULL), line);
@@ -2520,6 +2590,11 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         exec_way(a, name, args->n >= 1 ? &args->v[0] : NULL);
         break;
     case B_CALLBACK:
+        if (!strcmp(name, "ob_start") && args->n >= 1 && !(args->v[0].taint & T_SRC)) {
+            /* what the script prints from now on goes through it */
+            a->ob_cb = args->v[0];
+            a->ob_set = 1;
+        }
         callback(a, name, args, b->cb, line);
         if (!strcmp(name, "array_map") && args->n >= 2) *out = args->v[1], out->lv = LV_NONE;
         break;
@@ -3102,6 +3177,10 @@ static void assign(an_t *a, pval_t *lhs, const pval_t *rhs, int line)
         }
         else {
             var_set(a, a->scope, lhs->lvname, lhs->lvlen, &v);
+            if (a->scope->globals
+                && apr_hash_get(a->scope->globals, lhs->lvname, (apr_ssize_t)lhs->lvlen)) {
+                global_store(a, lhs, &v, line);
+            }
         }
         break;
     case LV_ELEM: {
@@ -4237,9 +4316,34 @@ static void global_stmt(an_t *a)
         sg_tok_t *t = peek(a, 0);
         pval_t *g = apr_hash_get(a->global->vars, t->text + 1, (apr_ssize_t)t->len - 1);
         if (g && a->scope != a->global) var_set(a, a->scope, t->text + 1, t->len - 1, g);
+        if (a->scope != a->global) {
+            if (!a->scope->globals) a->scope->globals = apr_hash_make(a->p);
+            apr_hash_set(a->scope->globals, t->text + 1, (apr_ssize_t)t->len - 1, "");
+        }
         advance(a);
         if (!take(a, ",")) break;
     }
+}
+
+/* echo A, B; while an ob_start() callback is installed: request data echoed
+ * reaches the callback as its buffer parameter (ob_start(function ($b) {
+ * global $s; $s = $b; }); echo $_POST['p']; ... assert($s)). */
+static void echo_through_ob(an_t *a)
+{
+    do {
+        int line = (int)peek(a, 0)->line;
+        pval_t v;
+        expr(a, 1, &v);
+        if (v.taint & T_SRC) {
+            args_t feed;
+            memset(&feed, 0, sizeof(feed));
+            feed.v[0] = v;
+            feed.v[1] = a->ob_cb;
+            feed.n = 2;
+            feed.all = v;
+            callback(a, "ob_start", &feed, 1, line);
+        }
+    } while (take(a, ",") && !a->stop);
 }
 
 /* A statement that starts with keyword KW; 0 when it is an expression. */
@@ -4289,7 +4393,9 @@ static int keyword_stmt(an_t *a, int kw)
         return 1;
     case K_ECHO:
         advance(a);
-        return 0;                      /* the expressions follow */
+        if (!a->ob_set) return 0;      /* the expressions follow */
+        echo_through_ob(a);
+        return 1;
     case K_USE:
         if (a->fn) return 0;
         /* fall through */

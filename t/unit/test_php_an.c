@@ -407,6 +407,20 @@ START_TEST(taint_paths)
             "taint code eval src=request line=3 via=$_POST['p'] (line 5)");
     ck_no_fact("<?php\nif (isset($_SESSION['k'])) {\n  eval($_SESSION['k']);\n} else {\n"
                "  $_SESSION['k'] = 'echo 1;';\n}\n", "taint ");
+    /* Through a global a function stores its parameter in. */
+    ck_fact("<?php\nfunction keep($c) { global $x; $x = $c; }\nkeep($_POST['p']);\neval($x);\n",
+            "taint code eval src=request line=4 via=$_POST['p'] (line 3) -> keep() param $c "
+            "-> global $x (line 2) -> eval() (line 4)\n");
+    /* Through the output buffer: what is echoed reaches ob_start()'s callback. */
+    ck_fact("<?php\n$cb = 'system';\nob_start($cb);\necho $_GET['c'];\nob_end_flush();\n",
+            "taint exec system src=request line=4 via=$_GET['c'] (line 4) -> system()");
+    ck_fact("<?php\n$s = '';\nob_start(function ($b) { global $s; $s = $b; });\n"
+            "echo $_REQUEST['p'];\nob_end_flush();\nassert($s);\n",
+            "taint code assert src=request line=6 via=$_REQUEST['p'] (line 4)");
+    /* ... not what the script echoes without one, nor constants through one. */
+    ck_no_fact("<?php\nfunction keep($c) { global $x; $x = $c; }\nkeep('1');\neval($x);\n",
+               "taint ");
+    ck_no_fact("<?php\nob_start('ob_gzhandler');\necho $_GET['q'];\n", "taint ");
     /* Constant data reaches sinks without a taint fact. */
     ck_no_fact("<?php $c = 'ls'; system($c); include 'config.php';", "taint ");
     ck_no_fact("<?php mail('me@example.com', 'Form', $_POST['m']);", "taint mail");
