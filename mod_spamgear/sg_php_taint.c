@@ -13,6 +13,9 @@
 #define T_PARAM0 4u              /* bit of parameter 0 (up to MAX_PARAMS) */
 #define T_UNSET (1u << 31)       /* a global this file reads but never sets: the
                                   * including file's (or register_globals') */
+#define T_DERIVED (1u << 30)     /* computed by a user function from request data
+                                  * with no data path the pass follows (a lookup
+                                  * table encoder): counts at code sinks only */
 #define MAX_PARAMS 24
 #define MAX_PROP_PARAMS 8           /* properties one function's summary names */
 #define MAX_ARGS 16              /* arguments kept per call */
@@ -792,9 +795,16 @@ static void objinject_fact(an_t *a)
 
 static void sink(an_t *a, int kind, const char *name, const pval_t *v, int line)
 {
-    unsigned params = v->taint & ~T_SRC;
+    unsigned params = v->taint & ~(T_SRC | T_DERIVED);
 
     if (v->flags & V_UNRES) a->unres_sink = 1;
+    if (kind == SK_CODE && (v->taint & T_DERIVED) && !(v->taint & T_SRC)) {
+        /* eval(decode_it($_POST['p'])): code the request chose, whatever
+         * the decoder does with it */
+        pval_t d = *v;
+        d.taint = (v->taint & ~T_DERIVED) | T_REQ;
+        taint_fact(a, kind, name, &d, line);
+    }
     magic_sink(a, kind, name, v, line);
     if (v->lv == LV_PROP && v->lvname && !apr_hash_get(a->prop_sinks, v->lvname, (apr_ssize_t)v->lvlen)) {
         prop_sink_t *ps = apr_palloc(a->p, sizeof(*ps));
@@ -1646,6 +1656,13 @@ static void call_user(an_t *a, func_t *f, const args_t *args, int line, pval_t *
         out->dec = f->ret_dec;
     }
     else out->flags |= opaque_of(args);
+    if ((args->all.taint & T_REQ) && f->defined && !(out->taint & T_SRC) && !out->c.s) {
+        /* a value the function made from request data, with no path the
+         * pass follows (a lookup-table decoder): code sinks count it */
+        out->taint |= T_DERIVED;
+        out->org = step(a, args->all.org, apr_pstrcat(a->p, f->name, "() computes from it", NULL),
+                        line);
+    }
     if (!f->defined) {
         int m = args_matter(args);
         late_defined(a, m);

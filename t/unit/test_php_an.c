@@ -421,6 +421,16 @@ START_TEST(taint_paths)
     ck_no_fact("<?php\nfunction keep($c) { global $x; $x = $c; }\nkeep('1');\neval($x);\n",
                "taint ");
     ck_no_fact("<?php\nob_start('ob_gzhandler');\necho $_GET['q'];\n", "taint ");
+    /* A decoder with no data path (a lookup table): its result, computed
+     * from request data, counts at a code sink, and only there. */
+    ck_fact("<?php\nfunction dec($s) { $t = array('a' => 'e', 'b' => 'v'); $r = '';\n"
+            "  foreach ($t as $k => $v) { if ($s == $k) $r .= $v; } return $r; }\n"
+            "eval(dec($_POST['x']));\n",
+            "taint code eval src=request line=4 via=$_POST['x'] (line 4) -> dec() computes "
+            "from it (line 4) -> eval() (line 4)\n");
+    ck_no_fact("<?php\nfunction dec($s) { $t = array('a' => 'e'); $r = '';\n"
+               "  foreach ($t as $k => $v) { if ($s == $k) $r .= $v; } return $r; }\n"
+               "system(dec($_POST['x'])); include dec($_GET['p']);\n", "taint ");
     /* Constant data reaches sinks without a taint fact. */
     ck_no_fact("<?php $c = 'ls'; system($c); include 'config.php';", "taint ");
     ck_no_fact("<?php mail('me@example.com', 'Form', $_POST['m']);", "taint mail");
