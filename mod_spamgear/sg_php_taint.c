@@ -3,6 +3,7 @@
 #include <apr_hash.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include "sg_memfind.h"
 #include "sg_php_fold.h"
 #include "sg_php_lex.h"
 #include "sg_php_taint.h"
@@ -737,10 +738,47 @@ static void cap(an_t *a, unsigned bits, int line)
 /* A sink reached by V: a fact when V carries source data; the current
  * function's summary learns which parameters reach it. */
 /* A global the file never sets reaching a code, exec or callname sink. */
+static const origin_t *step(an_t *a, const origin_t *prev, const char *what, int line);
+
+/* The request key "$_GET['NAME']" (or $_POST, $_REQUEST, $_COOKIE, either
+ * quote) this file reads for the variable "$NAME" VAR, or NULL: under
+ * register_globals PHP made $NAME from it. */
+static const char *request_key_for(an_t *a, const char *var)
+{
+    static const char *const sg[] = { "$_GET[", "$_POST[", "$_REQUEST[", "$_COOKIE[", NULL };
+    const char *buf = a->lx.buf;
+    apr_size_t len = a->lx.len, n, i;
+    char key[80];
+    int q;
+
+    if (var[0] != '$' || (n = strlen(var + 1)) == 0 || n > 60) return NULL;
+    for (i = 0; sg[i]; i++) {
+        for (q = 0; q < 2; q++) {
+            apr_size_t k = (apr_size_t)apr_snprintf(key, sizeof(key), "%s%c%s%c]", sg[i],
+                                                    q ? '"' : '\'', var + 1, q ? '"' : '\'');
+            if (sg_memfind(buf, len, key, k)) return apr_pstrdup(a->p, key);
+        }
+    }
+    return NULL;
+}
+
 static void unset_fact(an_t *a, int kind, const char *name, const pval_t *v, int line)
 {
+    const origin_t *root;
+    const char *key;
+
     if (!(v->taint & T_UNSET) || (v->taint & T_SRC)
         || !(kind == SK_CODE || kind == SK_EXEC || kind == SK_CALLNAME)) {
+        return;
+    }
+    for (root = v->org; root && root->prev; root = root->prev) continue;
+    if (root && (key = request_key_for(a, root->what)) != NULL) {
+        /* if (isset($_GET['cmd'])) system($cmd): a register_globals shell;
+         * the file names the request key the variable came from */
+        pval_t d = *v;
+        d.taint = (v->taint & ~T_UNSET) | T_REQ;
+        d.org = step(a, v->org, apr_psprintf(a->p, "(register_globals: %s)", key), line);
+        taint_fact(a, kind, name, &d, line);
         return;
     }
     fact(a, apr_psprintf(a->p, "unset %s %s line=%d via=%s", sink_kind[kind], name, line,
@@ -774,8 +812,6 @@ static void magic_sink(an_t *a, int kind, const char *name, const pval_t *v, int
     a->magic_kind = kind;
     a->magic_line = line;
 }
-
-static const origin_t *step(an_t *a, const origin_t *prev, const char *what, int line);
 
 /* Request data unserialized in a file whose class runs a property from a
  * magic method: a PHP object injection backdoor (a POP gadget and its

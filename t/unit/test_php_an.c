@@ -431,6 +431,14 @@ START_TEST(taint_paths)
     ck_no_fact("<?php\nfunction dec($s) { $t = array('a' => 'e'); $r = '';\n"
                "  foreach ($t as $k => $v) { if ($s == $k) $r .= $v; } return $r; }\n"
                "system(dec($_POST['x'])); include dec($_GET['p']);\n", "taint ");
+    /* register_globals: a variable nobody sets, named like a request key the
+     * file reads, is that request data. */
+    ck_fact("<?php\nfunction run($c) { return shell_exec($c); }\n"
+            "if (isset($_GET['cmd'])) echo run($cmd);\n",
+            "taint exec shell_exec src=request line=2 via=$cmd (line 3) -> run() param $c "
+            "(line 3) -> (register_globals: $_GET['cmd']) (line 2) -> shell_exec() (line 2)\n");
+    ck_fact("<?php\nfunction run($c) { return shell_exec($c); }\necho run($cmd);\n",
+            "unset exec shell_exec line=2 via=$cmd (line 3)");
     /* Constant data reaches sinks without a taint fact. */
     ck_no_fact("<?php $c = 'ls'; system($c); include 'config.php';", "taint ");
     ck_no_fact("<?php mail('me@example.com', 'Form', $_POST['m']);", "taint mail");
