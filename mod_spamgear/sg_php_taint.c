@@ -18,6 +18,7 @@
                                   * with no data path the pass follows (a lookup
                                   * table encoder): counts at code sinks only */
 #define MAX_PARAMS 24
+#define T_PARAMS (((1u << MAX_PARAMS) - 1) * T_PARAM0)  /* every parameter bit */
 #define MAX_PROP_PARAMS 8           /* properties one function's summary names */
 #define MAX_ARGS 16              /* arguments kept per call */
 #define MAX_ITEMS 256            /* elements kept per constant array */
@@ -1528,7 +1529,7 @@ static void late_call(an_t *a, const char *name, const args_t *args, pval_t *out
 static void global_store(an_t *a, const pval_t *lhs, const pval_t *v, int line)
 {
     pval_t *g = apr_hash_get(a->global->vars, lhs->lvname, (apr_ssize_t)lhs->lvlen), m;
-    unsigned params = v->taint & ~T_SRC;
+    unsigned params = v->taint & T_PARAMS;
     int i;
 
     if (v->taint & T_SRC) {
@@ -3262,7 +3263,7 @@ static void assign(an_t *a, pval_t *lhs, const pval_t *rhs, int line)
         }
         if (cur && (cur->taint & T_SRC)) merge(&m, cur);
         apr_hash_set(a->props, lhs->lvname, (apr_ssize_t)lhs->lvlen, apr_pmemdup(a->p, &m, sizeof(m)));
-        if (a->fn && (v.taint & ~T_SRC)) prop_param(a->fn, lhs, v.taint & ~T_SRC, line);
+        if (a->fn && (v.taint & T_PARAMS)) prop_param(a->fn, lhs, v.taint & T_PARAMS, line);
         break;
     }
     case LV_SESSION:
