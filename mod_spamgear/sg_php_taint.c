@@ -127,6 +127,14 @@ enum { SK_CODE, SK_EXEC, SK_CALLNAME, SK_INCLUDE, SK_WRITE, SK_UPLOAD, SK_NET, S
 static const char *const sink_kind[SK_COUNT] = { "code", "exec", "callname", "include",
                                                  "write", "upload", "net", "mail", "extract" };
 
+/* A place (a property, a global) a function stores some of its parameters in. */
+typedef struct stored_t {
+    const char *name;                  /* without "$" or "->" */
+    apr_size_t len;
+    unsigned params;                   /* T_PARAM0 << i bits */
+    int line;
+} stored_t;
+
 struct func_t {
     const char *name;                  /* lower-case, "{closure}" for closures */
     int nparams;
@@ -149,19 +157,9 @@ struct func_t {
     int inlined;                       /* times read again with constants */
     unsigned exec_ways;                /* command runners called on parameters */
     unsigned byref;                    /* bit i: parameter i is taken by reference */
-    struct {                           /* properties it stores parameters in */
-        const char *name;
-        apr_size_t len;
-        unsigned params;               /* T_PARAM0 << i bits */
-        int line;
-    } prop_params[MAX_PROP_PARAMS];
+    stored_t prop_params[MAX_PROP_PARAMS]; /* properties it stores parameters in */
     int nprop_params;
-    struct {                           /* global variables it stores parameters in */
-        const char *name;
-        apr_size_t len;
-        unsigned params;
-        int line;
-    } glob_params[MAX_PROP_PARAMS];
+    stored_t glob_params[MAX_PROP_PARAMS]; /* global variables it stores them in */
     int nglob_params;
 };
 
@@ -1522,6 +1520,46 @@ static void late_call(an_t *a, const char *name, const args_t *args, pval_t *out
     apr_hash_set(a->early, name, APR_HASH_KEY_STRING, &late_masks[m | (had ? *had : 0)]);
 }
 
+/* Notes in LIST (*N entries) that the function stores PARAMS in the place
+ * LHS names. */
+static void note_stored(stored_t *list, int *n, const pval_t *lhs, unsigned params, int line)
+{
+    int i;
+
+    for (i = 0; i < *n; i++) {
+        if (list[i].len == lhs->lvlen && !memcmp(list[i].name, lhs->lvname, lhs->lvlen)) {
+            list[i].params |= params;
+            return;
+        }
+    }
+    if (*n >= MAX_PROP_PARAMS) return;
+    list[i].name = lhs->lvname;
+    list[i].len = lhs->lvlen;
+    list[i].params = params;
+    list[i].line = line;
+    (*n)++;
+}
+
+/* The request data a call of F with ARGS stores in the place ST (KIND:
+ * "global $", "->"), in *V; 0 when there is none. */
+static int stored_taint(an_t *a, const func_t *f, const stored_t *st, const char *kind,
+                        const args_t *args, pval_t *v)
+{
+    int j;
+
+    unknown(v);
+    for (j = 0; j < args->n && j < MAX_ARGS && j < MAX_PARAMS; j++) {
+        if ((st->params & (T_PARAM0 << j)) && (args->v[j].taint & T_SRC)) {
+            v->taint |= args->v[j].taint & T_SRC;
+            v->org = step(a, args->v[j].org,
+                          apr_psprintf(a->p, "%s() param $%s -> %s%.*s", f->name,
+                                       f->pname[j] ? f->pname[j] : "?", kind, (int)st->len,
+                                       st->name), st->line);
+        }
+    }
+    return (v->taint & T_SRC) != 0;
+}
+
 /* An assignment to a variable a "global" statement bound in a function:
  * the global holds it too (request data stored there is read by the code
  * that runs after the call: function f($c) { global $x; $x = $c; }), and
@@ -1530,7 +1568,6 @@ static void global_store(an_t *a, const pval_t *lhs, const pval_t *v, int line)
 {
     pval_t *g = apr_hash_get(a->global->vars, lhs->lvname, (apr_ssize_t)lhs->lvlen), m;
     unsigned params = v->taint & T_PARAMS;
-    int i;
 
     if (v->taint & T_SRC) {
         m = *v;
@@ -1538,68 +1575,23 @@ static void global_store(an_t *a, const pval_t *lhs, const pval_t *v, int line)
         if (g) merge(&m, g);
         var_set(a, a->global, lhs->lvname, lhs->lvlen, &m);
     }
-    if (!a->fn || !params) return;
-    for (i = 0; i < a->fn->nglob_params; i++) {
-        if (a->fn->glob_params[i].len == lhs->lvlen
-            && !memcmp(a->fn->glob_params[i].name, lhs->lvname, lhs->lvlen)) {
-            a->fn->glob_params[i].params |= params;
-            return;
-        }
-    }
-    if (i >= MAX_PROP_PARAMS) return;
-    a->fn->glob_params[i].name = lhs->lvname;
-    a->fn->glob_params[i].len = lhs->lvlen;
-    a->fn->glob_params[i].params = params;
-    a->fn->glob_params[i].line = line;
-    a->fn->nglob_params++;
+    if (a->fn && params) note_stored(a->fn->glob_params, &a->fn->nglob_params, lhs, params, line);
 }
 
 /* A call of F with request data in a parameter F stores in a global: the
  * global holds request data from here on. */
 static void call_globals(an_t *a, const func_t *f, const args_t *args)
 {
-    int i, j;
+    int i;
 
     for (i = 0; i < f->nglob_params; i++) {
         pval_t *cur, v;
-        unknown(&v);
-        for (j = 0; j < args->n && j < MAX_ARGS && j < MAX_PARAMS; j++) {
-            if ((f->glob_params[i].params & (T_PARAM0 << j)) && (args->v[j].taint & T_SRC)) {
-                v.taint |= args->v[j].taint & T_SRC;
-                v.org = step(a, args->v[j].org,
-                             apr_psprintf(a->p, "%s() param $%s -> global $%.*s", f->name,
-                                          f->pname[j] ? f->pname[j] : "?",
-                                          (int)f->glob_params[i].len, f->glob_params[i].name),
-                             f->glob_params[i].line);
-            }
-        }
-        if (!(v.taint & T_SRC)) continue;
+        if (!stored_taint(a, f, &f->glob_params[i], "global $", args, &v)) continue;
         cur = apr_hash_get(a->global->vars, f->glob_params[i].name,
                            (apr_ssize_t)f->glob_params[i].len);
         if (cur) { pval_t m = *cur; merge(&m, &v); v = m; }
         var_set(a, a->global, f->glob_params[i].name, f->glob_params[i].len, &v);
     }
-}
-
-/* F stores the parameters PARAMS in the property LHS names (a constructor's
- * $this->cmd = $get['cmd']): its summary says so, for its callers. */
-static void prop_param(func_t *f, const pval_t *lhs, unsigned params, int line)
-{
-    int i;
-
-    for (i = 0; i < f->nprop_params; i++) {
-        if (f->prop_params[i].len == lhs->lvlen
-            && !memcmp(f->prop_params[i].name, lhs->lvname, lhs->lvlen)) {
-            f->prop_params[i].params |= params;
-            return;
-        }
-    }
-    if (f->nprop_params >= MAX_PROP_PARAMS) return;
-    f->prop_params[i].name = lhs->lvname;
-    f->prop_params[i].len = lhs->lvlen;
-    f->prop_params[i].params = params;
-    f->prop_params[i].line = line;
-    f->nprop_params++;
 }
 
 /* A call of F with request data in a parameter F stores in a property (new
@@ -1608,24 +1600,14 @@ static void prop_param(func_t *f, const pval_t *lhs, unsigned params, int line)
  * (shell_exec($this->cmd)) runs it. */
 static void call_props(an_t *a, const func_t *f, const args_t *args, int line)
 {
-    int i, j;
+    int i;
 
     for (i = 0; i < f->nprop_params; i++) {
         const char *name = f->prop_params[i].name;
         apr_ssize_t len = (apr_ssize_t)f->prop_params[i].len;
         prop_sink_t *ps = apr_hash_get(a->prop_sinks, name, len);
         pval_t *cur, v;
-        unknown(&v);
-        for (j = 0; j < args->n && j < MAX_ARGS && j < MAX_PARAMS; j++) {
-            if ((f->prop_params[i].params & (T_PARAM0 << j)) && (args->v[j].taint & T_SRC)) {
-                v.taint |= args->v[j].taint & T_SRC;
-                v.org = step(a, args->v[j].org,
-                             apr_psprintf(a->p, "%s() param $%s -> ->%.*s", f->name,
-                                          f->pname[j] ? f->pname[j] : "?", (int)len, name),
-                             f->prop_params[i].line);
-            }
-        }
-        if (!(v.taint & T_SRC)) continue;
+        if (!stored_taint(a, f, &f->prop_params[i], "->", args, &v)) continue;
         if (ps) taint_fact(a, ps->kind, ps->sink, &v, ps->line);
         cur = apr_hash_get(a->props, name, len);
         if (cur) merge(&v, cur);
@@ -3263,7 +3245,10 @@ static void assign(an_t *a, pval_t *lhs, const pval_t *rhs, int line)
         }
         if (cur && (cur->taint & T_SRC)) merge(&m, cur);
         apr_hash_set(a->props, lhs->lvname, (apr_ssize_t)lhs->lvlen, apr_pmemdup(a->p, &m, sizeof(m)));
-        if (a->fn && (v.taint & T_PARAMS)) prop_param(a->fn, lhs, v.taint & T_PARAMS, line);
+        if (a->fn && (v.taint & T_PARAMS)) {
+            /* a constructor's $this->cmd = $get['cmd']: its callers' data */
+            note_stored(a->fn->prop_params, &a->fn->nprop_params, lhs, v.taint & T_PARAMS, line);
+        }
         break;
     }
     case LV_SESSION:
