@@ -73,16 +73,11 @@ static void dump_conf(const sg_conf_t *conf)
  * that does not compile is the config's problem too.  *Y: NULL when none. */
 static int check_yara(sg_cli_t *cli, sg_yara_t **y)
 {
-    const apr_array_header_t *keyed = sg_conf_get_all(cli->conf, "yara-rules");
-    apr_array_header_t *sources = apr_array_make(cli->pool, 4, sizeof(const char *));
+    apr_array_header_t *sources = sg_cli_yara_sources(cli);
     const char *sigdir = sg_conf_get(cli->conf, "signatures");
     sg_result_t res = { APR_SUCCESS, NULL };
     apr_finfo_t fi;
-    int i;
 
-    for (i = 0; keyed && i < keyed->nelts; i++) {
-        APR_ARRAY_PUSH(sources, const char *) = APR_ARRAY_IDX(keyed, i, sg_conf_entry_t).value;
-    }
     if (sigdir && apr_stat(&fi, sigdir, APR_FINFO_TYPE, cli->pool) != APR_SUCCESS) sigdir = NULL;
     if (sg_yara_load(y, sigdir, sources, cli->pool, &res) != APR_SUCCESS) {
         sg_cli_error("check-config: %s", res.problem);

@@ -923,20 +923,27 @@ static const char *signature_dir(sg_cli_t *cli, const char *cmd)
     return tree;
 }
 
-/* The YARA rules of SIGDIR and of the yara-rules key and --yara options
- * added to ENGINE; returns -1 to go on. */
-static int setup_yara(sg_cli_t *cli, sg_engine_t *engine, const char *sigdir, const char *cmd)
+apr_array_header_t *sg_cli_yara_sources(const sg_cli_t *cli)
 {
     apr_array_header_t *sources = apr_array_make(cli->pool, 4, sizeof(const char *));
     const apr_array_header_t *keyed = sg_conf_get_all(cli->conf, "yara-rules");
-    sg_result_t res = { APR_SUCCESS, NULL };
-    sg_yara_t *y;
     int i;
 
     for (i = 0; keyed && i < keyed->nelts; i++) {
         APR_ARRAY_PUSH(sources, const char *) = APR_ARRAY_IDX(keyed, i, sg_conf_entry_t).value;
     }
     apr_table_do(collect, sources, cli->opts, "yara", NULL);
+    return sources;
+}
+
+/* The YARA rules of SIGDIR and of the yara-rules key and --yara options
+ * added to ENGINE; returns -1 to go on. */
+static int setup_yara(sg_cli_t *cli, sg_engine_t *engine, const char *sigdir, const char *cmd)
+{
+    apr_array_header_t *sources = sg_cli_yara_sources(cli);
+    sg_result_t res = { APR_SUCCESS, NULL };
+    sg_yara_t *y;
+
     if (sg_yara_load(&y, sigdir, sources, cli->pool, &res) != APR_SUCCESS) {
         sg_cli_error("%s: %s", cmd, res.problem);
         return SG_EXIT_ERROR;

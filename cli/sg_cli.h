@@ -69,6 +69,10 @@ int sg_cli_load_conf(sg_cli_t *cli);
  * NULL when not given.  Repeatable options: walk cli->opts. */
 const char *sg_cli_opt(const sg_cli_t *cli, const char *name);
 
+/* The YARA rule sources of the yara-rules key, then of the --yara options
+ * (check-config has none), as sg_yara_load() takes them; from cli->pool. */
+apr_array_header_t *sg_cli_yara_sources(const sg_cli_t *cli);
+
 /* The value of the option NAME as an absolute path (a relative one is taken
  * from the working directory, as the user typed it), or NULL when not given
  * or when the working directory cannot be read (said on stderr). */

@@ -14,6 +14,26 @@
 #define SG_YARA_ENGINE "YARA"
 #define SG_YARA_MAX_FILES 4096        /* rule files one load reads at most */
 
+/* A YARA rule file by its name: *.yar or *.yara, not hidden. */
+static int is_rule_file(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+
+    return name[0] != '.' && dot && (!strcmp(dot, ".yar") || !strcmp(dot, ".yara"));
+}
+
+const char *sg_yara_split_namespace(const char *source, const char **ns, apr_pool_t *p)
+{
+    const char *c = source;
+
+    *ns = NULL;
+    if (!(apr_isalpha(*c) || *c == '_')) return source;
+    while (apr_isalnum(*c) || *c == '_') c++;
+    if (*c != ':' || !c[1]) return source;
+    *ns = apr_pstrmemdup(p, source, (apr_size_t)(c - source));
+    return c + 1;
+}
+
 #ifdef HAVE_YARA
 #include <yara.h>
 
@@ -56,21 +76,13 @@ static void on_compile_msg(int level, const char *file, int line, const YR_RULE 
     }
 }
 
-static int is_rule_file(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-
-    return name[0] != '.' && dot && (!strcmp(dot, ".yar") || !strcmp(dot, ".yara"));
-}
-
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Appends to FILES the rule files of DIR, sorted by name (MISSING_OK: a
- * directory that does not exist holds none). */
-static apr_status_t dir_files(const char *dir, int missing_ok, apr_array_header_t *files,
+/* Appends to FILES the rule files of DIR, sorted by name. */
+static apr_status_t dir_files(const char *dir, apr_array_header_t *files,
                               apr_pool_t *p, sg_result_t *res)
 {
     apr_dir_t *d;
@@ -80,7 +92,6 @@ static apr_status_t dir_files(const char *dir, int missing_ok, apr_array_header_
     int i;
 
     if (rv != APR_SUCCESS) {
-        if (missing_ok && APR_STATUS_IS_ENOENT(rv)) return APR_SUCCESS;
         return sg_result_set(res, p, rv, "%s: cannot open the YARA rule directory", dir);
     }
     while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d) == APR_SUCCESS) {
@@ -96,19 +107,6 @@ static apr_status_t dir_files(const char *dir, int missing_ok, apr_array_header_
                                                           NULL);
     }
     return APR_SUCCESS;
-}
-
-/* Splits "NAMESPACE:PATH" (NAMESPACE an identifier); *NS NULL when none. */
-static const char *split_namespace(const char *source, const char **ns, apr_pool_t *p)
-{
-    const char *c = source;
-
-    *ns = NULL;
-    if (!(apr_isalpha(*c) || *c == '_')) return source;
-    while (apr_isalnum(*c) || *c == '_') c++;
-    if (*c != ':' || !c[1]) return source;
-    *ns = apr_pstrmemdup(p, source, (apr_size_t)(c - source));
-    return c + 1;
 }
 
 /* Adds one rule file to the compiler; the first error ends the load. */
@@ -194,16 +192,16 @@ static apr_status_t list_sources(const char *sigdir, const apr_array_header_t *s
     apr_status_t rv;
     int i, before;
 
-    if (sigdir && (rv = dir_files(sigdir, 0, files, p, res)) != APR_SUCCESS) return rv;
+    if (sigdir && (rv = dir_files(sigdir, files, p, res)) != APR_SUCCESS) return rv;
     while (spaces->nelts < files->nelts) APR_ARRAY_PUSH(spaces, const char *) = NULL;
     for (i = 0; sources && i < sources->nelts; i++) {
-        const char *ns, *path = split_namespace(APR_ARRAY_IDX(sources, i, const char *), &ns, p);
+        const char *ns, *path = sg_yara_split_namespace(APR_ARRAY_IDX(sources, i, const char *), &ns, p);
         if ((rv = apr_stat(&fi, path, APR_FINFO_TYPE, p)) != APR_SUCCESS) {
             return sg_result_set(res, p, rv, "%s: cannot read the YARA rules", path);
         }
         before = files->nelts;
         if (fi.filetype == APR_DIR) {
-            if ((rv = dir_files(path, 0, files, p, res)) != APR_SUCCESS) return rv;
+            if ((rv = dir_files(path, files, p, res)) != APR_SUCCESS) return rv;
             if (files->nelts == before) {
                 return sg_result_set(res, p, APR_ENOENT, "%s: no *.yar or *.yara file in the "
                                      "directory", path);
@@ -445,8 +443,7 @@ apr_status_t sg_yara_load(sg_yara_t **out, const char *sigdir, const apr_array_h
     }
     if (!sigdir || apr_dir_open(&d, sigdir, p) != APR_SUCCESS) return APR_SUCCESS;
     while (apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS) {
-        const char *dot = strrchr(fi.name, '.');
-        if (fi.name[0] != '.' && dot && (!strcmp(dot, ".yar") || !strcmp(dot, ".yara"))) {
+        if (is_rule_file(fi.name)) {
             apr_dir_close(d);
             return sg_result_set(res, p, APR_ENOTIMPL, "%s/%s: a YARA rule file, but spamgear "
                                  "was built without libyara (configure --without-yara)",

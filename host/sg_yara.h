@@ -42,6 +42,10 @@ apr_status_t sg_yara_load(sg_yara_t **y, const char *sigdir, const apr_array_hea
 /* The matcher to add to an engine; valid while Y's pool lives. */
 const sg_matcher_t *sg_yara_matcher(sg_yara_t *y);
 
+/* Splits SOURCE "NAMESPACE:PATH" (NAMESPACE an identifier) into *NS (from
+ * P) and the PATH it returns; *NS NULL and SOURCE itself when it has none. */
+const char *sg_yara_split_namespace(const char *source, const char **ns, apr_pool_t *p);
+
 /* Rules loaded, files they came from, and how long compiling them took. */
 int sg_yara_rule_count(const sg_yara_t *y);
 int sg_yara_file_count(const sg_yara_t *y);

@@ -1,6 +1,5 @@
 /* mod_spamgear_config.c: every directive, and config creation and merging. */
 #include <httpd.h>
-#include <apr_lib.h>
 #include <apr_strings.h>
 #include <http_log.h>
 #include <stdlib.h>
@@ -769,7 +768,7 @@ static const char *sg_config_set_signatures(cmd_parms *cmd, void *dummy, const c
  * test with its FILE:LINE; post_config compiles them all again, together. */
 static const char *sg_config_add_yara_rules(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    const char *err, *colon = strchr(arg, ':'), *c;
+    const char *err, *ns, *path;
     sg_server_conf_t *conf = main_conf(cmd, &err);
     apr_array_header_t *one = apr_array_make(cmd->temp_pool, 1, sizeof(const char *));
     sg_result_t res = { APR_SUCCESS, NULL };
@@ -781,15 +780,9 @@ static const char *sg_config_add_yara_rules(cmd_parms *cmd, void *dummy, const c
     if (err) {
         return err;
     }
-    for (c = arg; colon && c < colon; c++) {
-        if (!apr_isalnum(*c) && *c != '_') colon = NULL;
-    }
-    if (colon && colon > arg && colon[1] && !apr_isdigit(arg[0])) {
-        /* NAMESPACE:PATH, the path from ServerRoot when relative */
-        arg = apr_pstrcat(cmd->pool, apr_pstrmemdup(cmd->temp_pool, arg, (apr_size_t)(colon - arg)),
-                          ":", ap_server_root_relative(cmd->temp_pool, colon + 1), NULL);
-    }
-    else arg = ap_server_root_relative(cmd->pool, arg);
+    /* the path from ServerRoot when relative, the namespace kept */
+    path = ap_server_root_relative(cmd->temp_pool, sg_yara_split_namespace(arg, &ns, cmd->temp_pool));
+    arg = ns ? apr_pstrcat(cmd->pool, ns, ":", path, NULL) : apr_pstrdup(cmd->pool, path);
     APR_ARRAY_PUSH(one, const char *) = arg;
     if (sg_yara_load(&yara, NULL, one, cmd->temp_pool, &res) != APR_SUCCESS) {
         return apr_psprintf(cmd->pool, "SpamGearYaraRules: %s", res.problem);

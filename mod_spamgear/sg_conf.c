@@ -186,6 +186,7 @@ const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr
     case SG_CONF_SOURCE:
         return sg_update_source_parse(value, p, &source, &problem) == APR_SUCCESS ? NULL : problem;
     case SG_CONF_NSPATH:
+        /* the namespace as host/sg_yara.c splits it: an identifier */
         for (c = value; isalnum((unsigned char)*c) || *c == '_'; c++) continue;
         if (*c == ':' && c > value && !isdigit((unsigned char)*value)) c++;
         else c = value;
