@@ -567,7 +567,14 @@ static int poll_budget(an_t *a)
 static void lex_sig(an_t *a, sg_tok_t *t)
 {
     for (;;) {
-        if (a->stop) { memset(t, 0, sizeof(*t)); t->kind = SG_TK_END; return; }
+        if (a->stop) {
+            /* an end where the lexer stands: its text is a real position,
+             * as the lexer's own end token's is (advance() steps past it) */
+            memset(t, 0, sizeof(*t));
+            t->kind = SG_TK_END;
+            t->text = a->lx.buf + a->lx.pos;
+            return;
+        }
         sg_php_lex_skip_blanks(&a->lx);
         sg_php_lex_next(&a->lx, t);
         if (++a->ticks % POLL_EVERY == 0 && poll_budget(a)) continue;
