@@ -18,6 +18,7 @@
 #include <apr_thread_mutex.h>
 #include <apr_thread_cond.h>
 #include "sg_archive.h"
+#include <clamav.h>
 #include "sg_clamav.h"
 #include "sg_cli.h"
 #include "sg_deobf.h"
@@ -27,6 +28,7 @@
 #include "sg_yara.h"
 #include "sg_log.h"
 #include "sg_quarantine.h"
+#include "scan_cache.h"
 #include "scan_notify.h"
 #include "scan_stats.h"
 #include "sg_units.h"
@@ -51,6 +53,8 @@ typedef struct scan_run_t {
     int clean;                       /* --clean: cut cleanable injections out */
     const char *keepdir;             /* --clean: originals kept here (qdir or the key) */
     scan_notify_t *notify;           /* --notify-user, or NULL */
+    scan_cache_t *cache;             /* the scan-cache key's verdict cache, or NULL */
+    int cache_writes;                /* 0: ClamAV was down, verdicts are not kept */
     apr_thread_mutex_t *out_lock;    /* one finding line at a time */
     /* the work queue (jobs > 1) */
     apr_thread_mutex_t *lock;
@@ -238,6 +242,7 @@ typedef struct worker_t {
     int nlvl;                          /* held: lvl_fd[i] is lvl_dir[0..lvl_end[i]) */
     int lvl_fd[SCAN_DIR_LEVELS];       /* [0]: "/" or "."; [i]: its i-th component */
     apr_size_t lvl_end[SCAN_DIR_LEVELS];
+    scan_cache_reader_t *cache;        /* this worker's lookups, or NULL */
 } worker_t;
 
 /* CAP zeroed bytes for a read buffer, NULL when out of memory.  One of
@@ -558,6 +563,44 @@ static apr_int64_t thread_cpu_us(void)
     return (apr_int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* 1 when the verdict cache vouches for PATH (unchanged since a clean
+ * verdict of this signature set): it is not opened.  The stat is taken the
+ * way open_scanned would reach the file, so the cache never vouches for
+ * what a symlink swapped in points to. */
+static int cache_vouches(worker_t *w, const char *path, int follow)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const char *base;
+    struct stat st;
+    int dfd;
+
+    if (!w->cache) return 0;
+    if (follow) {
+        if (stat(path, &st) != 0) return 0;
+    }
+    else if ((dfd = parent_fd(w, path, &base, &res)) < 0
+             || fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        return 0;   /* open_scanned reports it */
+    }
+    return S_ISREG(st.st_mode) && st.st_size <= w->run->max_size
+           && scan_cache_clean(w->cache, &st);
+}
+
+/* Keeps the verdict of a file scanned whole (not one over its budget or
+ * one that failed), whose stat before reading was ST. */
+static void cache_verdict(worker_t *w, const struct stat *st, const char *buf, apr_size_t len,
+                          const apr_array_header_t *findings)
+{
+    unsigned char digest[32];
+    unsigned int dlen = sizeof(digest);
+
+    if (!w->run->cache || !w->run->cache_writes
+        || !cl_hash_data("sha256", buf, len, digest, &dlen) || dlen != sizeof(digest)) {
+        return;
+    }
+    scan_cache_put(w->run->cache, st, digest, worst_severity(findings));
+}
+
 static void scan_path(worker_t *w, const char *path, int follow)
 {
     scan_run_t *run = w->run;
@@ -569,6 +612,14 @@ static void scan_path(worker_t *w, const char *path, int follow)
     apr_status_t rv;
     int fd, err;
 
+    if (cache_vouches(w, path, follow)) {
+        apr_thread_mutex_lock(run->out_lock);
+        scan_stats_cached(&run->stats);
+        scan_stats_tick(&run->stats);
+        apr_thread_mutex_unlock(run->out_lock);
+        apr_pool_clear(w->pool);
+        return;
+    }
     if ((fd = open_scanned(w, path, follow)) < 0) {
         apr_pool_clear(w->pool);
         return;
@@ -606,6 +657,7 @@ static void scan_path(worker_t *w, const char *path, int follow)
     if (rv != APR_SUCCESS && rv != APR_TIMEUP) {
         file_error(run, path, res.problem ? res.problem : "scan failed", 0);
     }
+    if (rv == APR_SUCCESS) cache_verdict(w, &st, w->buf, len, findings);
     close(fd);
     /* Open, read and scan: what the file cost; acting on it is not counted. */
     if (run->timing) cpu_us = thread_cpu_us() - cpu_us;
@@ -636,6 +688,7 @@ static void worker_init(worker_t *w, scan_run_t *run)
     w->run = run;
     w->dir_fd = -1;
     apr_pool_create_unmanaged_ex(&w->pool, NULL, NULL);
+    if (run->cache) w->cache = scan_cache_reader(run->cache);
     /* The level fds of every worker (and the inline one) and the walker's
      * (one per directory level) must stay under the fd limit. */
     w->levels = SCAN_DIR_LEVELS;
@@ -649,6 +702,7 @@ static void worker_done(worker_t *w)
 {
     if (w->dir_fd >= 0) close(w->dir_fd);
     levels_drop(w, 0);
+    scan_cache_reader_done(w->cache);
     buf_free(w);
     apr_pool_destroy(w->pool);
 }
@@ -952,8 +1006,17 @@ static int setup_yara(sg_cli_t *cli, sg_engine_t *engine, const char *sigdir, co
     return -1;
 }
 
-/* Builds the engine from the config and the options; returns -1 to go on. */
-static int setup_engine(sg_cli_t *cli, sg_engine_t **engine, const char *cmd)
+/* What setup_engine used, for the verdict cache's set version. */
+typedef struct engine_setup_t {
+    sg_engine_options_t opts;
+    const char *sigdir;
+    const char *whitelist;   /* or NULL */
+} engine_setup_t;
+
+/* Builds the engine from the config and the options, saying in SETUP
+ * (when not NULL) what it was built from; returns -1 to go on. */
+static int setup_engine(sg_cli_t *cli, sg_engine_t **engine, const char *cmd,
+                        engine_setup_t *setup)
 {
     sg_engine_options_t opts;
     sg_result_t res = { APR_SUCCESS, NULL };
@@ -994,7 +1057,50 @@ static int setup_engine(sg_cli_t *cli, sg_engine_t **engine, const char *cmd)
             return SG_EXIT_ERROR;
         }
     }
+    if (setup) {
+        setup->opts = opts;
+        setup->sigdir = sigdir;
+        setup->whitelist = v;
+    }
     return -1;
+}
+
+/* The ClamAV database directory whose changes change verdicts: the
+ * engine's, or for clamd the local one (a remote clamd's updates are not
+ * seen: documented); NULL when ClamAV is off. */
+static const char *clamav_db_dir(const char *mode, apr_pool_t *p)
+{
+    const char *sp;
+
+    if (!strcmp(mode, "off")) return NULL;
+    if (!strncmp(mode, "engine", 6) && (sp = strchr(mode, ' ')) && sp[1]) {
+        return apr_pstrdup(p, sp + 1 + strspn(sp + 1, " \t"));
+    }
+    return "/var/lib/clamav";
+}
+
+/* Opens the scan-cache key's verdict cache unless --no-cache.  A cache
+ * that cannot be opened costs speed, not results: a warning, and the scan
+ * goes on without it. */
+static void setup_cache(scan_run_t *run, sg_cli_t *cli, const engine_setup_t *setup)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    const char *dir = sg_conf_get(cli->conf, "scan-cache"), *recipe, *version;
+
+    if (!dir || sg_cli_opt(cli, "no-cache")) return;
+    recipe = apr_psprintf(cli->pool, "spamgear %s decode=%d analyse=%d budget=%" APR_TIME_T_FMT
+                          " clamav=%s", SG_VERSION, setup->opts.decode, setup->opts.analyse,
+                          setup->opts.budget, setup->opts.clamav);
+    if (scan_cache_set_version(recipe, setup->sigdir, sg_cli_yara_sources(cli),
+                               setup->whitelist, clamav_db_dir(setup->opts.clamav, cli->pool),
+                               &version, cli->pool, &res) != APR_SUCCESS
+        || scan_cache_open(&run->cache, dir, version, cli->pool, &res) != APR_SUCCESS) {
+        sg_cli_error("scan: warning: verdict cache not used: %s", res.problem);
+        run->cache = NULL;
+        return;
+    }
+    /* verdicts reached without ClamAV are not kept (they are incomplete) */
+    run->cache_writes = !sg_engine_clamav_down(run->engine);
 }
 
 static int setup_run(scan_run_t *run, sg_cli_t *cli)
@@ -1062,6 +1168,24 @@ static unsigned long files_named(int argc, const char *const *argv)
     return (unsigned long)argc;
 }
 
+/* After the workers: writes the last verdicts, puts the figures in the
+ * summary.  A cache that cannot be written costs speed, not results: a
+ * warning, not an error. */
+static void close_cache(scan_run_t *run)
+{
+    sg_result_t res = { APR_SUCCESS, NULL };
+    scan_cache_stats_t cs;
+
+    if (!run->cache) return;
+    if (scan_cache_close(run->cache, &cs, &res) != APR_SUCCESS) {
+        sg_cli_error("scan: warning: %s", res.problem);
+    }
+    run->stats.cache_on = 1;
+    run->stats.cache_misses = cs.misses;
+    run->stats.cache_dropped = cs.dropped;
+    run->cache = NULL;
+}
+
 static int run_scan(scan_run_t *run, int argc, const char *const *argv)
 {
     apr_thread_t *threads[SCAN_MAX_JOBS];
@@ -1093,6 +1217,7 @@ static int run_scan(scan_run_t *run, int argc, const char *const *argv)
         for (i = 0; i < run->jobs; i++) apr_thread_join(&st, threads[i]);
     }
     worker_done(&inline_worker);
+    close_cache(run);
     if (run->notify) run->errors += scan_notify_send(run->notify);
     sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, run->cli->pool,
                   "scan: %lu files scanned, %d errors", run->stats.files, run->errors);
@@ -1109,6 +1234,7 @@ static int run_scan(scan_run_t *run, int argc, const char *const *argv)
 int sg_cmd_scan(sg_cli_t *cli, int argc, const char *const *argv)
 {
     scan_run_t run;
+    engine_setup_t setup;
     int rc;
 
     memset(&run, 0, sizeof(run));
@@ -1118,12 +1244,13 @@ int sg_cmd_scan(sg_cli_t *cli, int argc, const char *const *argv)
     if ((rc = sg_cli_load_conf(cli)) != SG_EXIT_OK) return rc;
     if ((rc = setup_run(&run, cli)) >= 0) return rc;
     if ((rc = scan_notify_setup(cli, &run.notify)) >= 0) return rc;
-    if ((rc = setup_engine(cli, &run.engine, "scan")) >= 0) return rc;
+    if ((rc = setup_engine(cli, &run.engine, "scan", &setup)) >= 0) return rc;
     if (sg_engine_clamav_down(run.engine)) {
         sg_cli_error("scan: warning: ClamAV not consulted (%s): scanning with the other "
                      "engines; the exit status will be 2", sg_engine_clamav_down(run.engine));
         run.errors++;
     }
+    setup_cache(&run, cli, &setup);
     return run_scan(&run, argc, argv);
 }
 
@@ -1333,7 +1460,7 @@ int sg_cmd_inspect(sg_cli_t *cli, int argc, const char *const *argv)
         sg_cli_error("inspect: needs one FILE; try 'spamgear inspect --help'");
         return verdict(cli, SG_EXIT_ERROR, "spamgear: inspect needs one FILE", NULL, NULL);
     }
-    if (sg_cli_load_conf(cli) != SG_EXIT_OK || setup_engine(cli, &engine, "inspect") >= 0) {
+    if (sg_cli_load_conf(cli) != SG_EXIT_OK || setup_engine(cli, &engine, "inspect", NULL) >= 0) {
         /* the cause on stdout too: ModSecurity logs only stdout */
         return verdict(cli, SG_EXIT_ERROR, "spamgear: inspect: cannot load the config or the "
                        "signatures: ", NULL, sg_cli_last_error());

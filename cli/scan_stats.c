@@ -26,6 +26,11 @@ void scan_stats_skip(scan_stats_t *s, scan_skip_t why)
     s->skipped[why]++;
 }
 
+void scan_stats_cached(scan_stats_t *s)
+{
+    s->cache_hits++;
+}
+
 void scan_stats_clear(scan_stats_t *s)
 {
     if (!s->shown) return;
@@ -42,6 +47,7 @@ static double seconds_since(apr_time_t t, apr_time_t now)
 void scan_stats_tick(scan_stats_t *s)
 {
     apr_time_t now;
+    unsigned long done;
     double sec, rate;
 
     if (!s->progress) return;
@@ -49,14 +55,15 @@ void scan_stats_tick(scan_stats_t *s)
     if (now - s->last_drawn < DRAW_EVERY) return;
     s->last_drawn = now;
     sec = seconds_since(s->start, now);
-    rate = s->files / sec;
+    done = s->files + s->cache_hits;
+    rate = done / sec;
     /* One line under 80 columns, so the terminal never wraps it (a wrapped
      * line cannot be erased with \r). */
     fprintf(stderr, "\r\033[Kscanning: %lu files, %.1f MB, %lu found, %.0f files/s",
-            s->files, s->bytes / MB, s->malicious + s->suspicious, rate);
-    if (s->total && s->files <= s->total && rate > 0) {
-        unsigned long eta = (unsigned long)((s->total - s->files) / rate);
-        fprintf(stderr, ", %lu%%, ETA %lu:%02lu", s->files * 100 / s->total, eta / 60,
+            done, s->bytes / MB, s->malicious + s->suspicious, rate);
+    if (s->total && done <= s->total && rate > 0) {
+        unsigned long eta = (unsigned long)((s->total - done) / rate);
+        fprintf(stderr, ", %lu%%, ETA %lu:%02lu", done * 100 / s->total, eta / 60,
                 eta % 60);
     }
     fflush(stderr);
@@ -84,6 +91,11 @@ void scan_stats_summary(scan_stats_t *s, int errors, FILE *fp)
         fprintf(fp, "%s%lu %s", listed++ ? ", " : " (", s->skipped[i], why[i]);
     }
     fputs(listed ? ")\n" : "\n", fp);
+    if (s->cache_on) {
+        fprintf(fp, "Verdict cache: %lu unchanged file%s not scanned, %lu scanned%s\n",
+                s->cache_hits, s->cache_hits == 1 ? "" : "s", s->cache_misses,
+                s->cache_dropped ? " (emptied first: the signature set or the engine options changed)" : "");
+    }
     fprintf(fp, "Errors: %d\n", errors);
     fprintf(fp, "Time: %.3f s (%.0f files/s, %.1f MB/s)\n", sec, s->files / sec,
             s->bytes / MB / sec);

@@ -30,6 +30,12 @@ typedef struct scan_stats_t {
     unsigned long malicious;     /* files with a malicious finding */
     unsigned long suspicious;    /* files with suspicious findings only */
     unsigned long skipped[SCAN_SKIP_KINDS];
+    /* the verdict cache (scan-cache): cache_hits counted by workers, the
+     * rest set once the workers are joined */
+    int cache_on;                /* 1: a cache was used: the summary says how */
+    int cache_dropped;           /* 1: it held another signature set's verdicts */
+    unsigned long cache_hits;    /* files skipped: unchanged since a clean verdict */
+    unsigned long cache_misses;  /* files looked up and scanned */
 } scan_stats_t;
 
 /* PROGRESS: draw the line (stderr is a terminal and no --quiet). */
@@ -41,6 +47,9 @@ void scan_stats_file(scan_stats_t *s, apr_uint64_t bytes, int severity);
 
 void scan_stats_skip(scan_stats_t *s, scan_skip_t why);
 
+/* One file the verdict cache vouched for (not scanned). */
+void scan_stats_cached(scan_stats_t *s);
+
 /* Erases the progress line, so that the next line written to the terminal
  * (a finding, an error) starts at column 0 on an empty line. */
 void scan_stats_clear(scan_stats_t *s);
@@ -49,7 +58,7 @@ void scan_stats_clear(scan_stats_t *s);
 void scan_stats_tick(scan_stats_t *s);
 
 /* The summary block (files, bytes, found by severity, skipped and why,
- * ERRORS, time and rate) on FP. */
+ * the verdict cache's hits and misses, ERRORS, time and rate) on FP. */
 void scan_stats_summary(scan_stats_t *s, int errors, FILE *fp);
 
 #endif /* SCAN_STATS_H */

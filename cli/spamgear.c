@@ -69,6 +69,7 @@ enum {
     OPT_NOTIFY_TEMPLATE, /* scan --notify-template */
     OPT_NOTIFY_DOMAIN, /* scan --notify-domain */
     OPT_TIMING,        /* scan --timing */
+    OPT_NO_CACHE,      /* scan --no-cache */
     OPT_FORCE,         /* quarantine restore --force */
     OPT_OLDER_THAN,    /* quarantine purge --older-than */
     OPT_TO             /* quarantine restore --to */
@@ -142,6 +143,8 @@ static const apr_getopt_option_t scan_options[] = {
       "(default: built in)" },
     { "notify-domain", OPT_NOTIFY_DOMAIN, 1, "mail ACCOUNT@DOMAIN (default: the local mailbox)" },
     { "sendmail", OPT_SENDMAIL, 1, "sendmail-compatible program (/usr/sbin/sendmail)" },
+    { "no-cache", OPT_NO_CACHE, 0, "scan every file, also those the verdict cache "
+      "(scan-cache) vouches for" },
     { "quiet", 'q', 0, "no progress line on a terminal, no summary at the end" },
     { NULL, 0, 0, NULL }
 };

@@ -31,6 +31,9 @@ const sg_conf_key_t sg_conf_keys[] = {
     { "yara-rules", SG_CONF_NSPATH, NULL,
       "YARA rules to match besides the signature directory's *.yar and *.yara: a file or a "
       "directory, NAMESPACE:PATH for a namespace; repeatable", 1 },
+    { "scan-cache", SG_CONF_PATH, NULL,
+      "scan keeps verdicts in this directory (LMDB) and skips files unchanged since a clean "
+      "one; none: no cache", 0 },
     { "whitelist", SG_CONF_PATH, NULL,
       "known-good list (SHA-256 of pristine files, one per line) that silences findings", 0 },
     { "mail-period", SG_CONF_DURATION, "1hour",

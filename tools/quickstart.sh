@@ -23,7 +23,7 @@ demo_port=${SPAMGEAR_DEMO_PORT:-8080}
 deb_dir=${SPAMGEAR_DEB_DIR:-/tmp/spamgear-deb}
 
 BUILD_PKGS="autoconf automake libtool pkg-config make gcc apache2-dev libapr1-dev
- libaprutil1-dev libpcre2-dev libclamav-dev libjansson-dev libcurl4-openssl-dev
+ libaprutil1-dev libpcre2-dev libclamav-dev libjansson-dev liblmdb-dev libcurl4-openssl-dev
  libssl-dev libc-ares-dev zlib1g-dev libdeflate-dev libarchive-dev libyara-dev check"
 DEMO_PKGS="apache2 libapache2-mod-php php-cli curl"
 PACKAGE_PKGS="git dpkg-dev debhelper dh-apache2 lintian"

@@ -1,0 +1,80 @@
+#ifndef SCAN_CACHE_H
+#define SCAN_CACHE_H
+/*
+ * scan_cache: spamgear scan's verdict cache (the scan-cache key), an LMDB
+ * environment in one directory.
+ *
+ * Key: the file's device and inode.  Value: its size, mtime and ctime (in
+ * nanoseconds), the SHA-256 of the bytes scanned and the worst severity
+ * found.  An entry vouches for a file only while all three stat fields are
+ * unchanged and the whole cache belongs to the signature set in use: the
+ * set's version (scan_cache_set_version) is stored in the cache, and opening
+ * it for another version empties it first.  ctime is the guard an attacker
+ * cannot forge: every write, chmod, chown, rename or utimes() of the inode
+ * sets it to the present, and only the kernel sets it.
+ *
+ * Only clean verdicts let a file be skipped: a file with findings is always
+ * scanned again, so that its findings are reported in full each time.
+ *
+ * Threads: scan_cache_clean() and scan_cache_put() may be called by any
+ * number of workers at once, each with its own scan_cache_reader_t.  Puts
+ * are collected under a mutex and written in batches (one LMDB write
+ * transaction per SCAN_CACHE_BATCH entries, and one at scan_cache_close()).
+ * LMDB keeps the file consistent across crashes; a crash loses at most the
+ * batch not yet written.
+ */
+#include <sys/stat.h>
+#include <apr_pools.h>
+#include "sg_result.h"
+
+typedef struct scan_cache_t scan_cache_t;
+typedef struct scan_cache_reader_t scan_cache_reader_t;
+
+/* Figures for the scan summary (read after the workers are joined). */
+typedef struct scan_cache_stats_t {
+    unsigned long hits;      /* files skipped: unchanged since a clean verdict */
+    unsigned long misses;    /* files looked up and scanned */
+    unsigned long stored;    /* verdicts written */
+    int dropped;             /* 1: the cache held another set's verdicts, emptied */
+} scan_cache_stats_t;
+
+/* Folds what decides verdicts into one hex SHA-256 (from P): RECIPE (the
+ * program version and the engine options), the regular files of SIGDIR
+ * (names and contents), the YARA SOURCES ("[NS:]PATH", files or the
+ * rule files of directories: *.yar, *.yara), the WHITELIST file (or NULL) and, for
+ * CLAMAV_DB (a directory, or NULL when ClamAV is off), the names, sizes and
+ * mtimes of its database files.  APR_SUCCESS, or RES names what could not be
+ * read. */
+apr_status_t scan_cache_set_version(const char *recipe, const char *sigdir,
+                                    const apr_array_header_t *sources,
+                                    const char *whitelist, const char *clamav_db,
+                                    const char **version, apr_pool_t *p, sg_result_t *res);
+
+/* Opens (creating DIR with mode 0700 when missing) the cache for the set
+ * VERSION, emptying it when it holds another version's verdicts.  The cache
+ * is closed by scan_cache_close() or a cleanup of P.  On failure RES says
+ * why (the caller goes on without a cache). */
+apr_status_t scan_cache_open(scan_cache_t **cache, const char *dir, const char *version,
+                             apr_pool_t *p, sg_result_t *res);
+
+/* A reader for one worker thread (malloc'ed: workers clear their pools
+ * after every file), or NULL when out of memory (every lookup a miss).
+ * scan_cache_reader_done() adds its hits and misses to the cache's figures
+ * and frees it; it must be called before scan_cache_close(). */
+scan_cache_reader_t *scan_cache_reader(scan_cache_t *cache);
+void scan_cache_reader_done(scan_cache_reader_t *r);
+
+/* 1 when the cache vouches that the file whose stat is ST is clean (counted
+ * as a hit), else 0 (a miss).  R may be NULL (a miss, not counted). */
+int scan_cache_clean(scan_cache_reader_t *r, const struct stat *st);
+
+/* Records that the file whose stat (taken before it was read) is ST has
+ * SHA256 (32 bytes) and worst SEVERITY (an sg_severity_t, or -1 for none). */
+void scan_cache_put(scan_cache_t *cache, const struct stat *st,
+                    const unsigned char *sha256, int severity);
+
+/* Writes what is pending and closes; APR_SUCCESS, or RES says what was lost. */
+apr_status_t scan_cache_close(scan_cache_t *cache, scan_cache_stats_t *stats,
+                              sg_result_t *res);
+
+#endif /* SCAN_CACHE_H */

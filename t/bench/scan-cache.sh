@@ -1,0 +1,78 @@
+#!/bin/bash
+# t/bench/scan-cache.sh: what the verdict cache (the scan-cache key) buys a
+# repeated full scan (issue 16); not a timed test, make check does not run it.
+#
+# Usage: t/bench/scan-cache.sh TREE [ROUNDS]
+#   TREE    a directory of real files, e.g. the Debian PHP packages unpacked by
+#           ../shared/detect/fetch-debian-php.sh (never commit it)
+#   ROUNDS  rounds of each measurement, taken in turn (default 3; the median
+#           is printed: the machine is shared)
+#
+# Side by side, spamgear scan -j 2 --clamav off with the project signatures:
+#   find         find TREE -type f | wc -l: the walk and a stat per file, the
+#                floor a cache that still looks at every file cannot beat
+#   no-cache     spamgear scan --no-cache: every file read and analysed, what
+#                a full scan costs without the cache (and what it cost before)
+#   cold         the first scan with an empty cache: no-cache plus writing
+#                every verdict (SHA-256 of each file, LMDB batches)
+#   warm         the second scan of the unchanged tree: the cache vouches for
+#                every clean file
+#   warm-touch1  warm after a chmod u+r of 1% of the files (nothing changes
+#                but their ctime, which is what the cache keys on besides size
+#                and mtime): those are read and analysed again
+# and prints each one's wall time, CPU time, peak RSS and the warm/cold ratio.
+# The page cache is warm for all (one untimed cat first).
+#
+# Measured 2026-12-05 on the 2-core build machine, TREE = the Debian PHP tree
+# (52,652 files, 879 MB), 3 rounds:
+#   see the closing note of issue 16 (figures printed by this script).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+tree=${1:?usage: t/bench/scan-cache.sh TREE [ROUNDS]}
+rounds=${2:-3}
+sg=${SPAMGEAR:-$top/spamgear}
+[ -x "$sg" ] || { echo "scan-cache.sh: $sg not built (run make)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "scan-cache.sh: needs /usr/bin/time (apt install time)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/sg-cache-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cat > "$work/sg.conf" <<EOF
+clamav off
+signatures $top/conf/signatures
+scan-cache $work/cache
+EOF
+files=$(find "$tree" -type f | wc -l)
+find "$tree" -type f -print0 | xargs -0 cat > /dev/null
+
+# run NAME CMD...: one timed run; appends "wall cpu rss" to $work/NAME
+run() {
+    local name=$1; shift
+    /usr/bin/time -f '%e %U %S %M' -o "$work/t" "$@" > /dev/null 2> "$work/err" || true
+    tail -n 1 "$work/t" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' >> "$work/$name"
+}
+sg_scan() { "$sg" -c "$work/sg.conf" scan -j 2 --quiet "$@" "$tree"; }
+
+for r in $(seq "$rounds"); do
+    run find sh -c "find '$tree' -type f | wc -l"
+    run no-cache sg_scan --no-cache
+    rm -rf "$work/cache"
+    run cold sg_scan
+    run warm sg_scan
+    # 1% of the files get a new ctime (chmod to the mode they have): the
+    # cache must not vouch for them
+    find "$tree" -type f | awk 'NR % 100 == 0' > "$work/touch.list"
+    xargs -d '\n' chmod u+r < "$work/touch.list"
+    run warm-touch1 sg_scan
+done
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+col() { awk -v c="$2" '{ print $c }' "$work/$1" | median; }
+echo "tree: $tree ($files files), $rounds rounds, medians"
+printf '%-12s %9s %9s %9s\n' run wall_s cpu_s rss_kb
+for n in find no-cache cold warm warm-touch1; do
+    printf '%-12s %9s %9s %9s\n' "$n" "$(col $n 1)" "$(col $n 2)" "$(col $n 3)"
+done
+awk -v c="$(col cold 1)" -v w="$(col warm 1)" -v n="$(col no-cache 1)" 'BEGIN {
+    printf "cold / warm: %.1fx    no-cache / warm: %.1fx    cold / no-cache: %.2f\n",
+           c / w, n / w, c / n }'
