@@ -30,6 +30,7 @@
 #include "sg_quarantine.h"
 #include "scan_cache.h"
 #include "scan_notify.h"
+#include "scan_run.h"
 #include "scan_stats.h"
 #include "sg_units.h"
 #include "sg_version.h"
@@ -41,7 +42,7 @@
 #define SCAN_DIR_LEVELS 32        /* directory fds a worker holds, one per path component */
 #define SCAN_HUGE_BUF (2 << 20)   /* read buffers this big are mapped for huge pages */
 
-typedef struct scan_run_t {
+struct scan_run_t {
     sg_cli_t *cli;
     sg_engine_t *engine;
     int json, null_sep, one_fs, jobs;
@@ -65,8 +66,11 @@ typedef struct scan_run_t {
     /* results */
     volatile int found, errors;
     int summary;                     /* print the summary at the end (no --quiet) */
+    const char *cmd;                 /* "scan" or "watch", for messages */
+    int syslog_findings;             /* watch: one syslog line per finding too */
+    apr_thread_t *threads[SCAN_MAX_JOBS];
     scan_stats_t stats;              /* figures: workers' under out_lock, see scan_stats.h */
-} scan_run_t;
+};
 
 /* ---------------------------------------------------------------- output */
 
@@ -163,6 +167,19 @@ static void put_detail(FILE *fp, const sg_finding_t *f)
     fputc(']', fp);
 }
 
+/* One syslog line (through sg_log: the tool's log target) per finding. */
+static void log_finding(const char *path, const sg_finding_t *f, const char *action)
+{
+    apr_pool_t *p;
+
+    apr_pool_create_unmanaged_ex(&p, NULL, NULL);
+    sg_log_perror(SG_LOG_MARK, SG_LOG_WARNING, APR_SUCCESS, p, "found in %s%s%s [%s] [%s]%s%s%s",
+                  path, f->member ? "!" : "", f->member ? f->member : "", f->engine,
+                  f->signature, f->severity == SG_SEV_SUSPICIOUS ? " [SUSPICIOUS]" : "",
+                  action ? " " : "", action ? action : "");
+    apr_pool_destroy(p);
+}
+
 /* ACTION: NULL, or the tag (QUARANTINED...) printed as is, lower-cased in
  * JSON; QID: the quarantine id, or NULL; CPU_US: the file's scan time
  * (--timing), else -1.  With --timing a file without findings gets one
@@ -195,6 +212,7 @@ static void report(scan_run_t *run, const char *path, apr_array_header_t *findin
             put_detail(fp, f);
             fputc('\n', fp);
         }
+        if (run->syslog_findings) log_finding(path, f, action);
     }
     /* A finding is out at once (a reader may act on it); a clean file's
      * --timing record waits in the buffer: one write per record was a
@@ -1186,22 +1204,58 @@ static void close_cache(scan_run_t *run)
     run->cache = NULL;
 }
 
-static int run_scan(scan_run_t *run, int argc, const char *const *argv)
+/* Starts the workers (jobs > 1; else files are scanned inline). */
+static void start_workers(scan_run_t *run)
 {
-    apr_thread_t *threads[SCAN_MAX_JOBS];
-    apr_status_t st;
     int i;
 
-    if (run->stats.progress) run->stats.total = files_named(argc, argv);
     worker_init(&inline_worker, run);
     if (run->jobs > 1) {
         apr_thread_mutex_create(&run->lock, APR_THREAD_MUTEX_DEFAULT, run->cli->pool);
         apr_thread_cond_create(&run->more, run->cli->pool);
         apr_thread_cond_create(&run->room, run->cli->pool);
         for (i = 0; i < run->jobs; i++) {
-            apr_thread_create(&threads[i], NULL, worker_main, run, run->cli->pool);
+            apr_thread_create(&run->threads[i], NULL, worker_main, run, run->cli->pool);
         }
     }
+}
+
+/* Lets the workers finish the queue, then notifies, logs and summarises;
+ * returns the exit code. */
+static int finish(scan_run_t *run)
+{
+    apr_status_t st;
+    int i;
+
+    if (run->jobs > 1) {
+        apr_thread_mutex_lock(run->lock);
+        run->done = 1;
+        apr_thread_cond_broadcast(run->more);
+        apr_thread_mutex_unlock(run->lock);
+        for (i = 0; i < run->jobs; i++) apr_thread_join(&st, run->threads[i]);
+    }
+    worker_done(&inline_worker);
+    close_cache(run);
+    if (run->notify) run->errors += scan_notify_send(run->notify);
+    sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, run->cli->pool,
+                  "%s: %lu files scanned, %d errors", run->cmd, run->stats.files, run->errors);
+    scan_stats_clear(&run->stats);
+    if (run->summary) scan_stats_summary(&run->stats, run->errors, stderr);
+    if (sg_engine_clamav_down(run->engine)) {
+        /* an incomplete scan never looks like a normal result, found or not */
+        sg_cli_error("%s: ClamAV was not consulted (%s)", run->cmd,
+                     sg_engine_clamav_down(run->engine));
+        return SG_EXIT_ERROR;
+    }
+    return run->found ? SG_EXIT_FOUND : run->errors ? SG_EXIT_ERROR : SG_EXIT_OK;
+}
+
+static int run_scan(scan_run_t *run, int argc, const char *const *argv)
+{
+    int i;
+
+    if (run->stats.progress) run->stats.total = files_named(argc, argv);
+    start_workers(run);
     if (argc == 0 || (argc == 1 && !strcmp(argv[0], "-"))) {
         read_list(run);
     }
@@ -1209,49 +1263,102 @@ static int run_scan(scan_run_t *run, int argc, const char *const *argv)
         if (!strcmp(argv[i], "-")) continue;
         scan_arg(run, argv[i], 0);
     }
-    if (run->jobs > 1) {
-        apr_thread_mutex_lock(run->lock);
-        run->done = 1;
-        apr_thread_cond_broadcast(run->more);
-        apr_thread_mutex_unlock(run->lock);
-        for (i = 0; i < run->jobs; i++) apr_thread_join(&st, threads[i]);
-    }
-    worker_done(&inline_worker);
-    close_cache(run);
-    if (run->notify) run->errors += scan_notify_send(run->notify);
-    sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, run->cli->pool,
-                  "scan: %lu files scanned, %d errors", run->stats.files, run->errors);
-    scan_stats_clear(&run->stats);
-    if (run->summary) scan_stats_summary(&run->stats, run->errors, stderr);
+    return finish(run);
+}
+
+/* Everything scan and watch set up before the first file; -1 to go on. */
+static int setup_all(scan_run_t *run, sg_cli_t *cli, const char *cmd)
+{
+    engine_setup_t setup;
+    int rc;
+
+    run->cmd = cmd;
+    /* clamd closes the socket when a stream is over its limit: a send must
+     * then fail with EPIPE (and be reported), not kill the scan. */
+    signal(SIGPIPE, SIG_IGN);
+    if ((rc = sg_cli_load_conf(cli)) != SG_EXIT_OK) return rc;
+    if ((rc = setup_run(run, cli)) >= 0) return rc;
+    if ((rc = scan_notify_setup(cli, &run->notify)) >= 0) return rc;
+    if ((rc = setup_engine(cli, &run->engine, cmd, &setup)) >= 0) return rc;
     if (sg_engine_clamav_down(run->engine)) {
-        /* an incomplete scan never looks like a normal result, found or not */
-        sg_cli_error("scan: ClamAV was not consulted (%s)", sg_engine_clamav_down(run->engine));
-        return SG_EXIT_ERROR;
+        sg_cli_error("%s: warning: ClamAV not consulted (%s): scanning with the other "
+                     "engines; the exit status will be 2", cmd, sg_engine_clamav_down(run->engine));
+        run->errors++;
     }
-    return run->found ? SG_EXIT_FOUND : run->errors ? SG_EXIT_ERROR : SG_EXIT_OK;
+    setup_cache(run, cli, &setup);
+    return -1;
 }
 
 int sg_cmd_scan(sg_cli_t *cli, int argc, const char *const *argv)
 {
     scan_run_t run;
-    engine_setup_t setup;
     int rc;
 
     memset(&run, 0, sizeof(run));
-    /* clamd closes the socket when a stream is over its limit: a send must
-     * then fail with EPIPE (and be reported), not kill the scan. */
-    signal(SIGPIPE, SIG_IGN);
-    if ((rc = sg_cli_load_conf(cli)) != SG_EXIT_OK) return rc;
-    if ((rc = setup_run(&run, cli)) >= 0) return rc;
-    if ((rc = scan_notify_setup(cli, &run.notify)) >= 0) return rc;
-    if ((rc = setup_engine(cli, &run.engine, "scan", &setup)) >= 0) return rc;
-    if (sg_engine_clamav_down(run.engine)) {
-        sg_cli_error("scan: warning: ClamAV not consulted (%s): scanning with the other "
-                     "engines; the exit status will be 2", sg_engine_clamav_down(run.engine));
-        run.errors++;
-    }
-    setup_cache(&run, cli, &setup);
+    if ((rc = setup_all(&run, cli, "scan")) >= 0) return rc;
     return run_scan(&run, argc, argv);
+}
+
+/* ---------------------------------------------------------------- sessions (watch) */
+
+int scan_session_open(sg_cli_t *cli, const char *cmd, scan_run_t **run)
+{
+    scan_run_t *r = apr_pcalloc(cli->pool, sizeof(*r));
+    int rc;
+
+    if ((rc = setup_all(r, cli, cmd)) >= 0) return rc;
+    r->syslog_findings = 1;
+    start_workers(r);
+    *run = r;
+    return -1;
+}
+
+void scan_session_file(scan_run_t *run, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (excluded(run, path, slash ? slash + 1 : path)) {
+        apr_thread_mutex_lock(run->out_lock);
+        scan_stats_skip(&run->stats, SCAN_SKIP_EXCLUDED);
+        apr_thread_mutex_unlock(run->out_lock);
+        return;
+    }
+    submit(run, path, 0);
+}
+
+void scan_session_tree(scan_run_t *run, const char *dir)
+{
+    struct stat st;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0) close(fd);
+        file_error(run, dir, "cannot open directory", errno);
+        return;
+    }
+    walk_dir(run, fd, dir, st.st_dev, 0, run->cli->pool);   /* closes FD */
+}
+
+void scan_session_counts(scan_run_t *run, scan_session_counts_t *c)
+{
+    apr_thread_mutex_lock(run->out_lock);
+    c->scanned = run->stats.files;
+    c->cache_hits = run->stats.cache_hits;
+    c->malicious = run->stats.malicious;
+    c->suspicious = run->stats.suspicious;
+    c->errors = (unsigned long)run->errors;
+    apr_thread_mutex_unlock(run->out_lock);
+    c->queued = 0;
+    if (run->jobs > 1) {
+        apr_thread_mutex_lock(run->lock);
+        c->queued = (unsigned long)run->count;
+        apr_thread_mutex_unlock(run->lock);
+    }
+}
+
+int scan_session_close(scan_run_t *run)
+{
+    return finish(run);
 }
 
 /* ---------------------------------------------------------------- classic entry points */

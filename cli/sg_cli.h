@@ -105,6 +105,7 @@ int sg_cmd_scan(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_quarantine(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_whitelist(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_inspect(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_watch(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_scan_classic_args(sg_cli_t *cli, const char *name, int *argc,
                          const char *const **argv);
 

@@ -70,6 +70,8 @@ enum {
     OPT_NOTIFY_DOMAIN, /* scan --notify-domain */
     OPT_TIMING,        /* scan --timing */
     OPT_NO_CACHE,      /* scan --no-cache */
+    OPT_LOG,           /* watch --log */
+    OPT_STATUS,        /* watch --status */
     OPT_FORCE,         /* quarantine restore --force */
     OPT_OLDER_THAN,    /* quarantine purge --older-than */
     OPT_TO             /* quarantine restore --to */
@@ -146,6 +148,28 @@ static const apr_getopt_option_t scan_options[] = {
     { "no-cache", OPT_NO_CACHE, 0, "scan every file, also those the verdict cache "
       "(scan-cache) vouches for" },
     { "quiet", 'q', 0, "no progress line on a terminal, no summary at the end" },
+    { NULL, 0, 0, NULL }
+};
+
+/* scan's options that make sense for a daemon, and its own. */
+static const apr_getopt_option_t watch_options[] = {
+    { "status", OPT_STATUS, 0, "print the running daemon's counters (exit 1: not running)" },
+    { "json", OPT_JSON, 0, "--status as JSON; else findings as JSON lines on stdout" },
+    { "log", OPT_LOG, 1, "append findings to FILE as JSON lines (default: watch-log)" },
+    { "quarantine", OPT_QUARANTINE, 0, "move infected files to DIR (default: quarantine)" },
+    { "exclude", OPT_EXCLUDE, 1, "skip paths or names matching this glob (repeatable)" },
+    { "max-size", OPT_MAX_SIZE, 1, "skip files larger than this (default: max-file-size)" },
+    { "jobs", 'j', 1, "scan with N threads (default: the number of CPUs)" },
+    { "signatures", OPT_SIGNATURES, 1, "read rules from DIR (default: signatures)" },
+    { "clamav", OPT_CLAMAV, 1, "off, 'engine [DBDIR]', 'socket PATH' or 'tcp HOST:PORT'" },
+    { "fildes", OPT_FILDES, 0, "clamd socket: pass the open file (FILDES), not its bytes" },
+    { "clamd-timeout", OPT_CLAMD_TIMEOUT, 1, "give up on one clamd request after this (60)" },
+    { "no-decode", OPT_NO_DECODE, 0, "no text de-obfuscation of HTML and JavaScript" },
+    { "budget", OPT_BUDGET, 1, "CPU time one file may take, e.g. 250ms (default: scan-budget)" },
+    { "whitelist", OPT_WHITELIST, 1, "known-good SHA-256 list (default: whitelist)" },
+    { "yara", OPT_YARA, 1, "also match the YARA rules of FILE or DIR (repeatable)" },
+    { "no-cache", OPT_NO_CACHE, 0, "scan every file, also those the verdict cache vouches for" },
+    { "quiet", 'q', 0, "no summary when the daemon stops" },
     { NULL, 0, 0, NULL }
 };
 
@@ -243,6 +267,9 @@ const sg_cmd_t sg_cmds[] = {
       check_config_options, sg_cmd_check_config, SG_EXIT_ERROR, NULL },
     { "scan", "[options] [PATH...|-]", "scan files for web shells, backdoors and malware",
       scan_options, sg_cmd_scan, SG_EXIT_ERROR, NULL },
+    { "watch", "[options] [PATH...]",
+      "scan files as they are written or moved into the watched trees (fanotify)",
+      watch_options, sg_cmd_watch, SG_EXIT_ERROR, NULL },
     { "inspect", "[--budget TIME] FILE", "scan one file for ModSecurity's @inspectFile",
       inspect_options, sg_cmd_inspect, SG_EXIT_ERROR, NULL },
     { "quarantine", "[options] list|restore [--to PATH] ID|purge --older-than AGE",

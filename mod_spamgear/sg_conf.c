@@ -34,6 +34,18 @@ const sg_conf_key_t sg_conf_keys[] = {
     { "scan-cache", SG_CONF_PATH, NULL,
       "scan keeps verdicts in this directory (LMDB) and skips files unchanged since a clean "
       "one; none: no cache", 0 },
+    { "watch", SG_CONF_PATH, NULL,
+      "a tree spamgear watch scans as files are written (repeatable; default /home and "
+      "/var/www)", 1 },
+    { "watch-log", SG_CONF_PATH, NULL,
+      "spamgear watch appends its findings here as JSON lines (default: stdout, as text)", 0 },
+    { "watch-queue", SG_CONF_UINT, "65536",
+      "files spamgear watch lets wait for a scan; beyond, their directories are rescanned "
+      "later", 0 },
+    { "watch-rate", SG_CONF_UINT, "0",
+      "files per second spamgear watch scans at most (0: no cap)", 0 },
+    { "watch-nice", SG_CONF_UINT, "10",
+      "spamgear watch's nice value (0-19; above 0 its I/O priority is lowered too)", 0 },
     { "whitelist", SG_CONF_PATH, NULL,
       "known-good list (SHA-256 of pristine files, one per line) that silences findings", 0 },
     { "mail-period", SG_CONF_DURATION, "1hour",
