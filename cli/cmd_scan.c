@@ -29,6 +29,7 @@
 #include "sg_log.h"
 #include "sg_quarantine.h"
 #include "scan_cache.h"
+#include "scan_fleet.h"
 #include "scan_notify.h"
 #include "scan_run.h"
 #include "scan_stats.h"
@@ -56,6 +57,9 @@ struct scan_run_t {
     scan_notify_t *notify;           /* --notify-user, or NULL */
     scan_cache_t *cache;             /* the scan-cache key's verdict cache, or NULL */
     int cache_writes;                /* 0: ClamAV was down, verdicts are not kept */
+    const char *fleet_spec;          /* the cache-store key, or NULL */
+    const char *set_version;         /* the signature set's, for both caches */
+    scan_fleet_stats_t fleet_stats;  /* added up by workers under out_lock */
     apr_thread_mutex_t *out_lock;    /* one finding line at a time */
     /* the work queue (jobs > 1) */
     apr_thread_mutex_t *lock;
@@ -261,6 +265,7 @@ typedef struct worker_t {
     int lvl_fd[SCAN_DIR_LEVELS];       /* [0]: "/" or "."; [i]: its i-th component */
     apr_size_t lvl_end[SCAN_DIR_LEVELS];
     scan_cache_reader_t *cache;        /* this worker's lookups, or NULL */
+    scan_fleet_t *fleet;               /* this worker's store connection, or NULL */
 } worker_t;
 
 /* CAP zeroed bytes for a read buffer, NULL when out of memory.  One of
@@ -604,19 +609,24 @@ static int cache_vouches(worker_t *w, const char *path, int follow)
            && scan_cache_clean(w->cache, &st);
 }
 
-/* Keeps the verdict of a file scanned whole (not one over its budget or
- * one that failed), whose stat before reading was ST. */
-static void cache_verdict(worker_t *w, const struct stat *st, const char *buf, apr_size_t len,
-                          const apr_array_header_t *findings)
+/* The SHA-256 of what was read into DIGEST when a cache will use it:
+ * 1, else 0. */
+static int cache_digest(worker_t *w, const char *buf, apr_size_t len, unsigned char *digest)
 {
-    unsigned char digest[32];
-    unsigned int dlen = sizeof(digest);
+    unsigned int dlen = 32;
 
-    if (!w->run->cache || !w->run->cache_writes
-        || !cl_hash_data("sha256", buf, len, digest, &dlen) || dlen != sizeof(digest)) {
-        return;
-    }
-    scan_cache_put(w->run->cache, st, digest, worst_severity(findings));
+    if (!w->run->cache_writes || (!w->run->cache && !w->fleet)) return 0;
+    return cl_hash_data("sha256", buf, len, digest, &dlen) && dlen == 32;
+}
+
+/* Keeps the verdict SEVERITY (-1: clean) of a file scanned whole (not one
+ * over its budget or one that failed), whose stat before reading was ST and
+ * content DIGEST, in the local cache and, when FLEET_TOO, the fleet's. */
+static void cache_verdict(worker_t *w, const struct stat *st, const unsigned char *digest,
+                          int severity, int fleet_too)
+{
+    if (w->run->cache) scan_cache_put(w->run->cache, st, digest, severity);
+    if (fleet_too && w->fleet) scan_fleet_put(w->fleet, digest, severity);
 }
 
 static void scan_path(worker_t *w, const char *path, int follow)
@@ -627,8 +637,9 @@ static void scan_path(worker_t *w, const char *path, int follow)
     apr_array_header_t *findings;
     sg_result_t res = { APR_SUCCESS, NULL };
     apr_int64_t cpu_us = run->timing ? thread_cpu_us() : -1;
+    unsigned char digest[32];
     apr_status_t rv;
-    int fd, err;
+    int fd, err, have_digest;
 
     if (cache_vouches(w, path, follow)) {
         apr_thread_mutex_lock(run->out_lock);
@@ -669,13 +680,27 @@ static void scan_path(worker_t *w, const char *path, int follow)
         close(fd);
         return;
     }
+    have_digest = cache_digest(w, w->buf, len, digest);
+    if (have_digest && w->fleet && scan_fleet_clean(w->fleet, digest)) {
+        /* another server (or an earlier run) found this content clean */
+        cache_verdict(w, &st, digest, -1, 0);
+        close(fd);
+        apr_thread_mutex_lock(run->out_lock);
+        scan_stats_fleet(&run->stats);
+        scan_stats_tick(&run->stats);
+        apr_thread_mutex_unlock(run->out_lock);
+        apr_pool_clear(w->pool);
+        return;
+    }
     /* A file over its budget is not an error: its Scan.BudgetExceeded
      * finding is reported like any other, and the scan goes on. */
     rv = sg_engine_scan_buffer(run->engine, path, w->buf, len, fd, w->pool, &findings, &res);
     if (rv != APR_SUCCESS && rv != APR_TIMEUP) {
         file_error(run, path, res.problem ? res.problem : "scan failed", 0);
     }
-    if (rv == APR_SUCCESS) cache_verdict(w, &st, w->buf, len, findings);
+    if (rv == APR_SUCCESS && have_digest) {
+        cache_verdict(w, &st, digest, worst_severity(findings), 1);
+    }
     close(fd);
     /* Open, read and scan: what the file cost; acting on it is not counted. */
     if (run->timing) cpu_us = thread_cpu_us() - cpu_us;
@@ -707,6 +732,7 @@ static void worker_init(worker_t *w, scan_run_t *run)
     w->dir_fd = -1;
     apr_pool_create_unmanaged_ex(&w->pool, NULL, NULL);
     if (run->cache) w->cache = scan_cache_reader(run->cache);
+    if (run->fleet_spec) w->fleet = scan_fleet_open(run->fleet_spec, run->set_version);
     /* The level fds of every worker (and the inline one) and the walker's
      * (one per directory level) must stay under the fd limit. */
     w->levels = SCAN_DIR_LEVELS;
@@ -721,6 +747,9 @@ static void worker_done(worker_t *w)
     if (w->dir_fd >= 0) close(w->dir_fd);
     levels_drop(w, 0);
     scan_cache_reader_done(w->cache);
+    apr_thread_mutex_lock(w->run->out_lock);
+    scan_fleet_close(w->fleet, &w->run->fleet_stats);
+    apr_thread_mutex_unlock(w->run->out_lock);
     buf_free(w);
     apr_pool_destroy(w->pool);
 }
@@ -1104,21 +1133,26 @@ static void setup_cache(scan_run_t *run, sg_cli_t *cli, const engine_setup_t *se
 {
     sg_result_t res = { APR_SUCCESS, NULL };
     const char *dir = sg_conf_get(cli->conf, "scan-cache"), *recipe, *version;
+    const char *fleet = sg_conf_get(cli->conf, "cache-store");
 
-    if (!dir || sg_cli_opt(cli, "no-cache")) return;
+    if ((!dir && !fleet) || sg_cli_opt(cli, "no-cache")) return;
     recipe = apr_psprintf(cli->pool, "spamgear %s decode=%d analyse=%d budget=%" APR_TIME_T_FMT
                           " clamav=%s", SG_VERSION, setup->opts.decode, setup->opts.analyse,
                           setup->opts.budget, setup->opts.clamav);
     if (scan_cache_set_version(recipe, setup->sigdir, sg_cli_yara_sources(cli),
                                setup->whitelist, clamav_db_dir(setup->opts.clamav, cli->pool),
-                               &version, cli->pool, &res) != APR_SUCCESS
-        || scan_cache_open(&run->cache, dir, version, cli->pool, &res) != APR_SUCCESS) {
-        sg_cli_error("scan: warning: verdict cache not used: %s", res.problem);
-        run->cache = NULL;
+                               &version, cli->pool, &res) != APR_SUCCESS) {
+        sg_cli_error("%s: warning: verdict cache not used: %s", run->cmd, res.problem);
         return;
     }
     /* verdicts reached without ClamAV are not kept (they are incomplete) */
     run->cache_writes = !sg_engine_clamav_down(run->engine);
+    run->set_version = version;
+    run->fleet_spec = fleet;
+    if (dir && scan_cache_open(&run->cache, dir, version, cli->pool, &res) != APR_SUCCESS) {
+        sg_cli_error("%s: warning: verdict cache not used: %s", run->cmd, res.problem);
+        run->cache = NULL;
+    }
 }
 
 static int setup_run(scan_run_t *run, sg_cli_t *cli)
@@ -1186,6 +1220,15 @@ static unsigned long files_named(int argc, const char *const *argv)
     return (unsigned long)argc;
 }
 
+/* After the workers: the fleet layer's figures for the summary. */
+static void close_fleet(scan_run_t *run)
+{
+    if (!run->fleet_spec) return;
+    run->stats.fleet = run->fleet_spec;
+    run->stats.fleet_lookups = run->fleet_stats.lookups;
+    run->stats.fleet_down = run->fleet_stats.down;
+}
+
 /* After the workers: writes the last verdicts, puts the figures in the
  * summary.  A cache that cannot be written costs speed, not results: a
  * warning, not an error. */
@@ -1194,6 +1237,7 @@ static void close_cache(scan_run_t *run)
     sg_result_t res = { APR_SUCCESS, NULL };
     scan_cache_stats_t cs;
 
+    close_fleet(run);
     if (!run->cache) return;
     if (scan_cache_close(run->cache, &cs, &res) != APR_SUCCESS) {
         sg_cli_error("scan: warning: %s", res.problem);
@@ -1203,6 +1247,7 @@ static void close_cache(scan_run_t *run)
     run->stats.cache_dropped = cs.dropped;
     run->cache = NULL;
 }
+
 
 /* Starts the workers (jobs > 1; else files are scanned inline). */
 static void start_workers(scan_run_t *run)

@@ -31,6 +31,11 @@ void scan_stats_cached(scan_stats_t *s)
     s->cache_hits++;
 }
 
+void scan_stats_fleet(scan_stats_t *s)
+{
+    s->fleet_hits++;
+}
+
 void scan_stats_clear(scan_stats_t *s)
 {
     if (!s->shown) return;
@@ -55,7 +60,7 @@ void scan_stats_tick(scan_stats_t *s)
     if (now - s->last_drawn < DRAW_EVERY) return;
     s->last_drawn = now;
     sec = seconds_since(s->start, now);
-    done = s->files + s->cache_hits;
+    done = s->files + s->cache_hits + s->fleet_hits;
     rate = done / sec;
     /* One line under 80 columns, so the terminal never wraps it (a wrapped
      * line cannot be erased with \r). */
@@ -96,8 +101,15 @@ void scan_stats_summary(scan_stats_t *s, int errors, FILE *fp)
                 s->cache_hits, s->cache_hits == 1 ? "" : "s", s->cache_misses,
                 s->cache_dropped ? " (emptied first: the signature set or the engine options changed)" : "");
     }
+    if (s->fleet) {
+        fprintf(fp, "Fleet cache (%s): %lu file%s not scanned (a clean verdict for the content), "
+                "%lu looked up%s\n", s->fleet, s->fleet_hits, s->fleet_hits == 1 ? "" : "s",
+                s->fleet_lookups, s->fleet_down ? "; the store failed, off for the rest of the run"
+                                                : "");
+    }
     fprintf(fp, "Errors: %d\n", errors);
-    fprintf(fp, "Time: %.3f s (%.0f files/s, %.1f MB/s)\n", sec, s->files / sec,
+    fprintf(fp, "Time: %.3f s (%.0f files/s, %.1f MB/s)\n", sec,
+            (s->files + s->cache_hits + s->fleet_hits) / sec,
             s->bytes / MB / sec);
     fflush(fp);
 }

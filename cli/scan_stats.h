@@ -36,6 +36,10 @@ typedef struct scan_stats_t {
     int cache_dropped;           /* 1: it held another signature set's verdicts */
     unsigned long cache_hits;    /* files skipped: unchanged since a clean verdict */
     unsigned long cache_misses;  /* files looked up and scanned */
+    const char *fleet;           /* the cache-store, or NULL: no fleet layer */
+    unsigned long fleet_hits;    /* files read but not scanned: a clean verdict in the store */
+    unsigned long fleet_lookups; /* contents asked for */
+    int fleet_down;              /* the store failed during the run */
 } scan_stats_t;
 
 /* PROGRESS: draw the line (stderr is a terminal and no --quiet). */
@@ -49,6 +53,9 @@ void scan_stats_skip(scan_stats_t *s, scan_skip_t why);
 
 /* One file the verdict cache vouched for (not scanned). */
 void scan_stats_cached(scan_stats_t *s);
+
+/* One file the fleet's verdicts vouched for (read, not scanned). */
+void scan_stats_fleet(scan_stats_t *s);
 
 /* Erases the progress line, so that the next line written to the terminal
  * (a finding, an error) starts at column 0 on an empty line. */

@@ -34,6 +34,9 @@ const sg_conf_key_t sg_conf_keys[] = {
     { "scan-cache", SG_CONF_PATH, NULL,
       "scan keeps verdicts in this directory (LMDB) and skips files unchanged since a clean "
       "one; none: no cache", 0 },
+    { "cache-store", SG_CONF_STRING, NULL,
+      "fleet layer of the verdict cache: content verdicts shared in redis:HOST:PORT or "
+      "memcache:HOST:PORT (the bans' store); no default", 0 },
     { "watch", SG_CONF_PATH, NULL,
       "a tree spamgear watch scans as files are written (repeatable; default /home and "
       "/var/www)", 1 },
