@@ -60,12 +60,13 @@ struct scan_run_t {
     const char *fleet_spec;          /* the cache-store key, or NULL */
     const char *set_version;         /* the signature set's, for both caches */
     scan_fleet_stats_t fleet_stats;  /* added up by workers under out_lock */
+    scan_cache_reader_t *walk_cache; /* the walking thread's lookups, or NULL */
     apr_thread_mutex_t *out_lock;    /* one finding line at a time */
     /* the work queue (jobs > 1) */
     apr_thread_mutex_t *lock;
     apr_thread_cond_t *more, *room;
     char *queue[SCAN_QUEUE];         /* malloc'ed paths */
-    unsigned char follow[SCAN_QUEUE];/* 1: named by the user (symlinks followed) */
+    unsigned char follow[SCAN_QUEUE];/* SCAN_FOLLOW, SCAN_LOOKED_UP bits */
     int head, count, done;
     /* results */
     volatile int found, errors;
@@ -267,6 +268,10 @@ typedef struct worker_t {
     scan_cache_reader_t *cache;        /* this worker's lookups, or NULL */
     scan_fleet_t *fleet;               /* this worker's store connection, or NULL */
 } worker_t;
+
+/* submit()'s FOLLOW bits. */
+#define SCAN_FOLLOW 1       /* named by the user: opened as given, symlinks followed */
+#define SCAN_LOOKED_UP 2    /* the walker asked the verdict cache already (a miss) */
 
 /* CAP zeroed bytes for a read buffer, NULL when out of memory.  One of
  * SCAN_HUGE_BUF or more is a mapping of its own marked for transparent
@@ -560,7 +565,7 @@ static int open_scanned(worker_t *w, const char *path, int follow)
     const char *base;
     int dfd, fd;
 
-    if (follow) {
+    if (follow & SCAN_FOLLOW) {
         fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     }
     else if ((dfd = parent_fd(w, path, &base, &res)) < 0) {
@@ -597,8 +602,8 @@ static int cache_vouches(worker_t *w, const char *path, int follow)
     struct stat st;
     int dfd;
 
-    if (!w->cache) return 0;
-    if (follow) {
+    if (!w->cache || (follow & SCAN_LOOKED_UP)) return 0;
+    if (follow & SCAN_FOLLOW) {
         if (stat(path, &st) != 0) return 0;
     }
     else if ((dfd = parent_fd(w, path, &base, &res)) < 0
@@ -852,6 +857,26 @@ static int known_type(const scan_run_t *run, const struct dirent *de, struct sta
     return 0;
 }
 
+/* The verdict cache, asked by the walker, which holds the directory's fd
+ * (reached without following symlinks): no path is built, queued or opened
+ * again for a file the cache vouches for.  HAVE_STAT: ST is NAME's fstatat
+ * already (--since). */
+static int walker_vouches(scan_run_t *run, int dfd, const char *name, struct stat *st,
+                          int have_stat)
+{
+    if (!run->walk_cache) return 0;
+    if (!have_stat && fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
+    if (!S_ISREG(st->st_mode) || st->st_size > run->max_size
+        || !scan_cache_clean(run->walk_cache, st)) {
+        return 0;
+    }
+    apr_thread_mutex_lock(run->out_lock);
+    scan_stats_cached(&run->stats);
+    scan_stats_tick(&run->stats);
+    apr_thread_mutex_unlock(run->out_lock);
+    return 1;
+}
+
 static void walk_dir(scan_run_t *run, int dfd, const char *path, dev_t dev, int depth,
                      apr_pool_t *p)
 {
@@ -895,8 +920,8 @@ static void walk_dir(scan_run_t *run, int dfd, const char *path, dev_t dev, int 
         else if (!recent(run, &st)) {
             scan_stats_skip(&run->stats, SCAN_SKIP_UNCHANGED);
         }
-        else {
-            submit(run, child, 0);
+        else if (!walker_vouches(run, dirfd(d), de->d_name, &st, run->since != 0)) {
+            submit(run, child, SCAN_LOOKED_UP);
         }
         apr_pool_clear(sub);
     }
@@ -929,7 +954,7 @@ static void scan_arg(scan_run_t *run, const char *path, int listed)
         scan_stats_skip(&run->stats, SCAN_SKIP_EXCLUDED);
         return;
     }
-    submit(run, path, 1);
+    submit(run, path, SCAN_FOLLOW);
 }
 
 static void read_list(scan_run_t *run)
@@ -1255,6 +1280,7 @@ static void start_workers(scan_run_t *run)
     int i;
 
     worker_init(&inline_worker, run);
+    if (run->cache) run->walk_cache = scan_cache_reader(run->cache);
     if (run->jobs > 1) {
         apr_thread_mutex_create(&run->lock, APR_THREAD_MUTEX_DEFAULT, run->cli->pool);
         apr_thread_cond_create(&run->more, run->cli->pool);
@@ -1280,6 +1306,8 @@ static int finish(scan_run_t *run)
         for (i = 0; i < run->jobs; i++) apr_thread_join(&st, run->threads[i]);
     }
     worker_done(&inline_worker);
+    scan_cache_reader_done(run->walk_cache);
+    run->walk_cache = NULL;
     close_cache(run);
     if (run->notify) run->errors += scan_notify_send(run->notify);
     sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, run->cli->pool,

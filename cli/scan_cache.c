@@ -18,7 +18,7 @@
  * takes.  An entry is about 150 bytes with LMDB's overhead, so 4 GiB holds
  * some 25 million files; a full map empties the cache (scan_cache_flush). */
 #define CACHE_MAP_SIZE ((size_t)4 << 30)
-#define SCAN_CACHE_BATCH 2048            /* puts per write transaction */
+#define SCAN_CACHE_BATCH 16384           /* puts per write transaction */
 #define CACHE_READERS 128                /* LMDB reader slots (workers + a margin) */
 #define HASH_CHUNK 65536                 /* bytes read at a time for the set version */
 #define HASH_MAX_FILES 100000            /* files of one directory folded in */

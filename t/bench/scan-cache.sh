@@ -51,19 +51,19 @@ run() {
     /usr/bin/time -f '%e %U %S %M' -o "$work/t" "$@" > /dev/null 2> "$work/err" || true
     tail -n 1 "$work/t" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' >> "$work/$name"
 }
-sg_scan() { "$sg" -c "$work/sg.conf" scan -j 2 --quiet "$@" "$tree"; }
+scan=("$sg" -c "$work/sg.conf" scan -j 2 --quiet)
 
 for r in $(seq "$rounds"); do
     run find sh -c "find '$tree' -type f | wc -l"
-    run no-cache sg_scan --no-cache
+    run no-cache "${scan[@]}" --no-cache "$tree"
     rm -rf "$work/cache"
-    run cold sg_scan
-    run warm sg_scan
+    run cold "${scan[@]}" "$tree"
+    run warm "${scan[@]}" "$tree"
     # 1% of the files get a new ctime (chmod to the mode they have): the
     # cache must not vouch for them
     find "$tree" -type f | awk 'NR % 100 == 0' > "$work/touch.list"
     xargs -d '\n' chmod u+r < "$work/touch.list"
-    run warm-touch1 sg_scan
+    run warm-touch1 "${scan[@]}" "$tree"
 done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
