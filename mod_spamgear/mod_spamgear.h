@@ -45,6 +45,7 @@ typedef struct sg_server_conf_t {
     apr_array_header_t *yara_rules; /* SpamGearYaraRules "[NS:]PATH" (main server only) */
     const char *clamav;          /* SpamGearClamAV as the engine wants it; NULL: off */
     const char *spool_dir;       /* SpamGearSpoolDir (main server only); NULL: temp dir */
+    const char *watch_status;    /* SpamGearWatchStatus (main server only); NULL: default */
     apr_off_t spool_quota;       /* SpamGearSpoolQuota bytes (main server only); 0: default */
     int clamd_timeout;           /* SpamGearClamAVTimeout seconds (main server only); 0: 10 */
     const char *quarantine_dir;  /* SpamGearQuarantineDir (main server only); NULL: default */

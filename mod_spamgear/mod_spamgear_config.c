@@ -108,6 +108,7 @@ void *sg_config_merge_server(apr_pool_t *p, void *basev, void *addv)
     conf->yara_rules = add->yara_rules ? add->yara_rules : base->yara_rules;
     conf->clamav = add->clamav ? add->clamav : base->clamav;
     conf->spool_dir = add->spool_dir ? add->spool_dir : base->spool_dir;
+    conf->watch_status = add->watch_status ? add->watch_status : base->watch_status;
     conf->spool_quota = add->spool_quota ? add->spool_quota : base->spool_quota;
     conf->clamd_timeout = add->clamd_timeout ? add->clamd_timeout : base->clamd_timeout;
     conf->quarantine_dir = add->quarantine_dir ? add->quarantine_dir : base->quarantine_dir;
@@ -847,6 +848,22 @@ static const char *sg_config_set_spool_dir(cmd_parms *cmd, void *dummy, const ch
     return NULL;
 }
 
+/* The file spamgear watch rewrites every second; the status page shows it. */
+static const char *sg_config_set_watch_status(cmd_parms *cmd, void *dummy, const char *file)
+{
+    const char *err;
+    sg_server_conf_t *conf = main_conf(cmd, &err);
+
+    if (in_htaccess(cmd)) {
+        return server_only(cmd);
+    }
+    if (err) {
+        return err;
+    }
+    conf->watch_status = ap_server_root_relative(cmd->pool, file);
+    return NULL;
+}
+
 /* One quota for every child and virtual host: main server only. */
 static const char *sg_config_set_spool_quota(cmd_parms *cmd, void *dummy, const char *arg)
 {
@@ -1010,6 +1027,9 @@ const command_rec sg_config_cmds[] = {
     AP_INIT_TAKE1("SpamGearQuarantineDir", sg_config_set_quarantine_dir, NULL, SG_SERVER_CONF,
                   "where SpamGearUploadKeep On keeps refused uploads (default "
                   SG_QUARANTINE_DEFAULT_DIR ", as the spamgear tool)"),
+    AP_INIT_TAKE1("SpamGearWatchStatus", sg_config_set_watch_status, NULL, SG_SERVER_CONF,
+                  "spamgear watch's status file, shown on the status page (default: "
+                  "/var/lib/spamgear/watch.status)"),
     AP_INIT_TAKE1("SpamGearSpoolDir", sg_config_set_spool_dir, NULL, SG_SERVER_CONF,
                   "directory for upload bodies over the in-memory limit (default: temp dir)"),
     AP_INIT_TAKE1("SpamGearSpoolQuota", sg_config_set_spool_quota, NULL, SG_SERVER_CONF,

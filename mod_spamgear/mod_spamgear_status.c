@@ -1,6 +1,10 @@
 /* mod_spamgear_status.c: SetHandler spamgear-status: bans, counters, customers'
  * .htaccess files, unban form. */
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <apr_file_io.h>
 #include <apr_strings.h>
 #include <apr_time.h>
 #include <httpd.h>
@@ -26,6 +30,8 @@ typedef struct page_t {
     apr_int64_t now;                /* epoch seconds */
     apr_off_t spool_used;           /* spool file bytes all children hold */
     apr_off_t spool_quota;          /* SpamGearSpoolQuota */
+    const char *watch;              /* spamgear watch's status object, or NULL */
+    int watch_running;              /* 1: the daemon is alive and wrote it lately */
 } page_t;
 
 /* BYTES as "12.3 MB" (MiB), for people. */
@@ -61,6 +67,48 @@ static int by_until(const void *a, const void *b)
     return d < 0 ? -1 : d > 0;
 }
 
+#define WATCH_STATUS_MAX 2048                       /* bytes of the file read */
+#define WATCH_STATUS_STALE 10                       /* seconds: older is not running */
+#define WATCH_STATUS_DEFAULT SG_LOCALSTATEDIR "/lib/spamgear/watch.status"
+
+/* A number field of spamgear watch's status object (flat, its own format). */
+static apr_int64_t watch_number(const char *json, const char *key, apr_pool_t *p)
+{
+    const char *at = strstr(json, apr_pstrcat(p, "\"", key, "\":", NULL));
+
+    return at ? apr_atoi64(at + strlen(key) + 3) : 0;
+}
+
+/* Reads spamgear watch's status file when there is one.  The object is put
+ * in the page as it is, so it must be what watch writes: a flat object of
+ * names, numbers and booleans; anything else is ignored. */
+static void load_watch(request_rec *r, page_t *pg)
+{
+    const sg_server_conf_t *conf = ap_get_module_config(r->server->module_config,
+                                                        &spamgear_module);
+    const char *path = conf->watch_status ? conf->watch_status : WATCH_STATUS_DEFAULT;
+    char buf[WATCH_STATUS_MAX + 1];
+    apr_size_t len = WATCH_STATUS_MAX;
+    apr_file_t *f;
+    apr_int64_t pid;
+
+    if (apr_file_open(&f, path, APR_FOPEN_READ, 0, r->pool) != APR_SUCCESS) return;
+    if (apr_file_read(f, buf, &len) != APR_SUCCESS) len = 0;
+    apr_file_close(f);
+    buf[len] = '\0';
+    while (len > 0 && buf[len - 1] == '\n') buf[--len] = '\0';
+    if (len < 2 || buf[0] != '{' || buf[len - 1] != '}'
+        || strspn(buf, "{}\":,._-0123456789abcdefghijklmnopqrstuvwxyz") != len) {
+        return;
+    }
+    pg->watch = apr_pstrdup(r->pool, buf);
+    pid = watch_number(buf, "pid", r->pool);
+    /* a daemon killed with SIGKILL left "running":true behind */
+    pg->watch_running = strstr(buf, "\"running\":true") && pid > 0
+                        && (kill((pid_t)pid, 0) == 0 || errno == EPERM)
+                        && pg->now - watch_number(buf, "updated", r->pool) <= WATCH_STATUS_STALE;
+}
+
 static void load(request_rec *r, page_t *pg)
 {
     pg->pool = r->pool;
@@ -70,6 +118,7 @@ static void load(request_rec *r, page_t *pg)
     pg->htaccess = sg_stats_htaccess_list(r->pool);
     sg_upload_spool_info(&pg->spool_used, &pg->spool_quota);
     sg_ban_each_local(r, collect, pg);
+    load_watch(r, pg);
     qsort(pg->bans->elts, (size_t)pg->bans->nelts, sizeof(sg_ban_rec_t), by_until);
     qsort(pg->counters->elts, (size_t)pg->counters->nelts, sizeof(sg_ban_rec_t), by_count_desc);
     if (pg->counters->nelts > TOP_COUNTERS) {
@@ -144,8 +193,40 @@ static int send_json(request_rec *r, const page_t *pg, const sg_status_info_t *i
                    sg_json_escape(h->path, r->pool), h->read, h->refused,
                    i == pg->htaccess->nelts - 1 ? "" : ",");
     }
-    ap_rputs("  ]\n}\n", r);
+    ap_rputs("  ],\n", r);
+    if (pg->watch) {
+        ap_rprintf(r, "  \"watch\": {\"running\": %s, \"status\": %s}\n}\n",
+                   pg->watch_running ? "true" : "false", pg->watch);
+    }
+    else {
+        ap_rputs("  \"watch\": null\n}\n", r);
+    }
     return OK;
+}
+
+/* spamgear watch's counters, or why there are none. */
+static void put_watch(request_rec *r, const page_t *pg)
+{
+    apr_pool_t *p = r->pool;
+
+    ap_rputs("<h2>spamgear watch</h2>\n", r);
+    if (!pg->watch) {
+        ap_rputs("<p class=\"none\" id=\"watch\">no status: spamgear watch has not run "
+                 "(SpamGearWatchStatus)</p>\n", r);
+        return;
+    }
+    ap_rprintf(r, "<dl id=\"watch\"><dt>Daemon</dt><dd>%s (pid %" APR_INT64_T_FMT ")</dd>"
+               "<dt>Events (folded)</dt><dd>%" APR_INT64_T_FMT " (%" APR_INT64_T_FMT ")</dd>"
+               "<dt>Files scanned / vouched for by the verdict cache</dt><dd>%" APR_INT64_T_FMT
+               " / %" APR_INT64_T_FMT "</dd>"
+               "<dt>Malicious / suspicious</dt><dd>%" APR_INT64_T_FMT " / %" APR_INT64_T_FMT "</dd>"
+               "<dt>Waiting / overflows</dt><dd>%" APR_INT64_T_FMT " / %" APR_INT64_T_FMT
+               "</dd></dl>\n",
+               pg->watch_running ? "running" : "not running", watch_number(pg->watch, "pid", p),
+               watch_number(pg->watch, "events", p), watch_number(pg->watch, "coalesced", p),
+               watch_number(pg->watch, "scanned", p), watch_number(pg->watch, "cache_hits", p),
+               watch_number(pg->watch, "malicious", p), watch_number(pg->watch, "suspicious", p),
+               watch_number(pg->watch, "waiting", p), watch_number(pg->watch, "overflows", p));
 }
 
 /* --------------------------------------------------------------- HTML */
@@ -259,6 +340,7 @@ static int send_html(request_rec *r, const page_t *pg, const sg_status_info_t *i
     put_bans(r, pg, in);
     put_counters(r, pg);
     put_htaccess(r, pg);
+    put_watch(r, pg);
     ap_rprintf(r, "<p class=\"none\">%s</p>\n</body></html>\n", utc(pg->now, r->pool));
     return OK;
 }

@@ -818,7 +818,66 @@ check_socache_dependency() {
 	return $rc
 }
 
+# ------------------------------------------------------------- spamgear watch on the status page
+# The status page (JSON and HTML) with SpamGearWatchStatus: null before the
+# daemon ever ran; a real spamgear watch (fanotify: root only) running, its
+# pid and counters, a shell written into its tree counted; after SIGKILL the
+# page says not running (the file still says true: the pid is checked).
+check_watch_status() {
+	run="$runroot/watch-status"
+	rm -rf "$run"; mkdir -p "$run/docs" "$run/state" "$run/tree" "$run/q" || fail "cannot create $run"
+	chmod 755 "$run" "$run/docs" "$run/state" && echo x >"$run/docs/f.txt" && chmod 644 "$run/docs/f.txt"
+	if [ "$(id -u)" != 0 ]; then
+		echo "ok - watch on the status page: skipped, spamgear watch needs root"
+		return 0
+	fi
+	port=$(free_port) || fail "cannot find a free port"
+	printf '%s\n' "LoadModule mpm_prefork_module \"$libexecdir/mod_mpm_prefork.so\"" \
+		"LoadModule authz_core_module \"$libexecdir/mod_authz_core.so\"" \
+		"LoadModule socache_shmcb_module \"$libexecdir/mod_socache_shmcb.so\"" \
+		"LoadModule spamgear_module \"$module\"" \
+		"ServerName localhost" "ErrorLog \"$run/error_log\"" "PidFile \"$run/httpd.pid\"" \
+		"Listen 127.0.0.1:$port" "User $user" "Group $group" "DocumentRoot \"$run/docs\"" \
+		"StartServers 1" "<Directory \"$run/docs\">" "Require all granted" "</Directory>" \
+		"SpamGearWatchStatus \"$run/state/watch.status\"" \
+		"<Location /status>" "SetHandler spamgear-status" "</Location>" >"$run/httpd.conf"
+	printf '%s\n' "clamav off" "signatures $top_srcdir/conf/signatures" "state-dir $run/state" \
+		"quarantine $run/q" >"$run/sg.conf"
+	env $san_env "$httpd" -f "$run/httpd.conf" -k start || { echo "not ok - watch-status httpd did not start"; cat "$run/error_log"; return 1; }
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$port/f.txt" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	st=0
+	page() { curl -s "http://127.0.0.1:$port/status$1"; }
+	page '?json' | grep -q '^  "watch": null$' &&
+		echo "ok - status page before spamgear watch ran: \"watch\": null" ||
+		{ echo "not ok - status page before watch: $(page '?json' | grep watch)"; st=1; }
+	env $san_env "$top_builddir/spamgear" -c "$run/sg.conf" watch -j 1 --quarantine "$run/tree" \
+		>"$run/watch.out" 2>"$run/watch.err" &
+	wpid=$!
+	i=0
+	until [ -s "$run/state/watch.status" ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	printf '<?php eval($_POST["c"]);\n' >"$run/tree/x.php"
+	i=0
+	until page '?json' | grep -q "\"watch\": {\"running\": true, \"status\": {.*\"pid\":$wpid,.*\"malicious\":1," || [ $i -ge 40 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	page '?json' | grep -q "\"watch\": {\"running\": true, \"status\": {.*\"pid\":$wpid,.*\"malicious\":1," &&
+		echo "ok - status page JSON: watch running, its pid, the shell it found" ||
+		{ echo "not ok - status page JSON with watch running: $(page '?json' | grep watch)"; st=1; }
+	page '' | grep -q "<dl id=\"watch\"><dt>Daemon</dt><dd>running (pid $wpid)</dd>.*<dt>Malicious / suspicious</dt><dd>1 / 0</dd>" &&
+		echo "ok - status page HTML: watch running, malicious 1" ||
+		{ echo "not ok - status page HTML: $(page '' | grep -o '<dl id="watch">.*</dl>')"; st=1; }
+	kill -9 $wpid; wait $wpid 2>/dev/null
+	page '?json' | grep -q '"watch": {"running": false, "status": {"running":true,' &&
+		echo "ok - after SIGKILL: not running (the file still says true; the pid is gone)" ||
+		{ echo "not ok - status page after SIGKILL: $(page '?json' | grep watch)"; st=1; }
+	kill "$(cat "$run/httpd.pid")"
+	[ $st -eq 0 ] || { tail -n 20 "$run/error_log"; cat "$run/watch.err"; }
+	return $st
+}
+
 status=0
+check_watch_status || status=1
 check_bad_directive || status=1
 check_socache_dependency || status=1
 check_replay_getline || status=1
