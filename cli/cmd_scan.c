@@ -1429,6 +1429,16 @@ void scan_session_counts(scan_run_t *run, scan_session_counts_t *c)
     }
 }
 
+int scan_session_notify(scan_run_t *run)
+{
+    int failed = run->notify ? scan_notify_send(run->notify) : 0;
+
+    apr_thread_mutex_lock(run->out_lock);
+    run->errors += failed;
+    apr_thread_mutex_unlock(run->out_lock);
+    return failed;
+}
+
 int scan_session_close(scan_run_t *run)
 {
     return finish(run);

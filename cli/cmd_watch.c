@@ -79,6 +79,7 @@ typedef struct watch_t {
     apr_time_t next_slot;
     const char *status_path;
     apr_time_t started, status_written;
+    apr_time_t notify_every, notified;   /* --notify-user: mails at most this often */
     watch_counts_t n;
 } watch_t;
 
@@ -561,6 +562,7 @@ static int show_status(sg_cli_t *cli)
 
 static int setup(watch_t *w, sg_cli_t *cli, int argc, const char *const *argv)
 {
+    apr_int64_t secs;
     unsigned long n;
     int rc;
 
@@ -576,6 +578,13 @@ static int setup(watch_t *w, sg_cli_t *cli, int argc, const char *const *argv)
     if (w->max_pending == 0) w->max_pending = 1;
     if ((rc = number_key(cli, "watch-rate", 1000000, &n)) >= 0) return rc;
     w->rate = (double)n;
+    if (sg_parse_duration(sg_conf_get(cli->conf, "watch-notify-every"), &secs) != APR_SUCCESS
+        || secs <= 0) {
+        return watch_error("watch: watch-notify-every %s: not a duration%s",
+                           sg_conf_get(cli->conf, "watch-notify-every"), "");
+    }
+    w->notify_every = apr_time_from_sec(secs);
+    w->notified = w->started;
     w->fan_fd = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_DFID_NAME | FAN_CLOEXEC |
                                   FAN_NONBLOCK, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
     if (w->fan_fd < 0) return watch_error("watch: %s%s", init_problem(errno), "");
@@ -632,6 +641,11 @@ static int watch_loop(watch_t *w)
         if ((pfd[0].revents & POLLIN) && read_events(w) != 0) return SG_EXIT_ERROR;
         dispatch_due(w, 0);
         if (apr_time_now() - w->status_written >= WATCH_STATUS_EVERY) write_status(w, 1);
+        if (apr_time_now() - w->notified >= w->notify_every) {
+            /* waits for sendmail: events meanwhile wait in the kernel's queue */
+            scan_session_notify(w->run);
+            w->notified = apr_time_now();
+        }
     }
 }
 

@@ -169,14 +169,26 @@ static int by_name(const void *a, const void *b)
 
 int scan_notify_send(scan_notify_t *n)
 {
-    apr_pool_t *p = n->cli->pool;
+    apr_pool_t *p;
+    apr_hash_t *accounts;
+    apr_array_header_t *order;
     int i, failed = 0;
 
-    qsort(n->order->elts, (size_t)n->order->nelts, sizeof(const char *), by_name);
-    for (i = 0; i < n->order->nelts; i++) {
-        const char *user = APR_ARRAY_IDX(n->order, i, const char *);
+    /* What was noted so far is taken out under the lock and sent without
+     * it: workers go on adding (spamgear watch sends every few minutes). */
+    apr_thread_mutex_lock(n->lock);
+    p = n->pool;
+    accounts = n->accounts;
+    order = n->order;
+    apr_pool_create_unmanaged_ex(&n->pool, NULL, NULL);
+    n->accounts = apr_hash_make(n->pool);
+    n->order = apr_array_make(n->pool, 8, sizeof(const char *));
+    apr_thread_mutex_unlock(n->lock);
+    qsort(order->elts, (size_t)order->nelts, sizeof(const char *), by_name);
+    for (i = 0; i < order->nelts; i++) {
+        const char *user = APR_ARRAY_IDX(order, i, const char *);
         const char *email = n->domain ? apr_pstrcat(p, user, "@", n->domain, NULL) : user;
-        apr_array_header_t *files = apr_hash_get(n->accounts, user, APR_HASH_KEY_STRING);
+        apr_array_header_t *files = apr_hash_get(accounts, user, APR_HASH_KEY_STRING);
         /* The recipient on the command line, not -t: the message's headers
          * cannot add recipients. */
         const char *argv[] = { n->sendmail, "-i", "--", email, NULL }, *msg;
@@ -194,5 +206,6 @@ int scan_notify_send(scan_notify_t *n)
             sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, p, "scan: notified %s", email);
         }
     }
+    apr_pool_destroy(p);
     return failed;
 }

@@ -18,8 +18,9 @@ int scan_notify_setup(sg_cli_t *cli, scan_notify_t **out);
 void scan_notify_add(scan_notify_t *n, const char *path, const struct stat *st,
                      const char *tag);
 
-/* Sends the mails through sendmail; returns the number that failed (each
- * said on stderr). */
+/* Sends the mails for what was noted since the last call through sendmail
+ * and forgets it; returns the number that failed (each said on stderr).
+ * Workers may go on adding meanwhile. */
 int scan_notify_send(scan_notify_t *n);
 
 #endif /* SCAN_NOTIFY_H */

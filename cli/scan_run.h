@@ -38,6 +38,10 @@ void scan_session_file(scan_run_t *run, const char *path);
  * it is a symlink), as scan does a directory argument. */
 void scan_session_tree(scan_run_t *run, const char *dir);
 
+/* --notify-user: mails each account the files found since the last call;
+ * returns the number of mails that failed. */
+int scan_session_notify(scan_run_t *run);
+
 /* The session's figures so far. */
 void scan_session_counts(scan_run_t *run, scan_session_counts_t *counts);
 

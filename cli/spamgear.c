@@ -157,6 +157,12 @@ static const apr_getopt_option_t watch_options[] = {
     { "json", OPT_JSON, 0, "--status as JSON; else findings as JSON lines on stdout" },
     { "log", OPT_LOG, 1, "append findings to FILE as JSON lines (default: watch-log)" },
     { "quarantine", OPT_QUARANTINE, 0, "move infected files to DIR (default: quarantine)" },
+    { "notify-user", OPT_NOTIFY_USER, 0, "mail each account its infected files every "
+      "watch-notify-every (account: PATTERN's group, else owner)" },
+    { "notify-template", OPT_NOTIFY_TEMPLATE, 1, "the mail: ${EMAIL}, ${USERNAME}, ${SHELLS} "
+      "(default: built in)" },
+    { "notify-domain", OPT_NOTIFY_DOMAIN, 1, "mail ACCOUNT@DOMAIN (default: the local mailbox)" },
+    { "sendmail", OPT_SENDMAIL, 1, "sendmail-compatible program (/usr/sbin/sendmail)" },
     { "exclude", OPT_EXCLUDE, 1, "skip paths or names matching this glob (repeatable)" },
     { "max-size", OPT_MAX_SIZE, 1, "skip files larger than this (default: max-file-size)" },
     { "jobs", 'j', 1, "scan with N threads (default: the number of CPUs)" },

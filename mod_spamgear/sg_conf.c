@@ -47,6 +47,8 @@ const sg_conf_key_t sg_conf_keys[] = {
       "later", 0 },
     { "watch-rate", SG_CONF_UINT, "0",
       "files per second spamgear watch scans at most (0: no cap)", 0 },
+    { "watch-notify-every", SG_CONF_DURATION, "5min",
+      "spamgear watch --notify-user mails what it found at most this often", 0 },
     { "watch-nice", SG_CONF_UINT, "10",
       "spamgear watch's nice value (0-19; above 0 its I/O priority is lowered too)", 0 },
     { "whitelist", SG_CONF_PATH, NULL,

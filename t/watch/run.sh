@@ -57,7 +57,7 @@ start() {
     rm -f "$tmp/state/watch.status"
     printf '%s\n' "$@" > "$tmp/extra.conf"
     cat "$tmp/sg.conf" "$tmp/extra.conf" > "$tmp/run.conf"
-    "$sg" -c "$tmp/run.conf" watch -j 2 --quarantine "$tmp/tree" > "$tmp/daemon.out" 2> "$tmp/daemon.err" &
+    "$sg" -c "$tmp/run.conf" watch -j 2 --quarantine ${WATCH_OPTS:-} "$tmp/tree" > "$tmp/daemon.out" 2> "$tmp/daemon.err" &
     daemon=$!
     for _ in $(seq 100); do [ -s "$tmp/state/watch.status" ] && return 0; sleep 0.05; done
     return 1
@@ -162,6 +162,22 @@ check "SIGKILL during load: writing, reading and renaming work at once (2 s limi
 "$sg" -c "$tmp/run.conf" watch --status > "$tmp/status.txt"; src=$?
 check "watch --status after SIGKILL: the pid is gone, not running, exit 1" '[ $src = 1 ]' \
     'grep -q "^not running" "$tmp/status.txt"'
+
+# --notify-user: the account's mail goes out within watch-notify-every, while
+# the daemon runs (a fake sendmail records what it is given).
+printf '#!/bin/sh\n{ echo "ARGS: $*"; cat; } >> "%s/mail.out"\n' "$tmp" > "$tmp/sendmail"
+chmod 755 "$tmp/sendmail"
+WATCH_OPTS="--notify-user=^.*/tree/home/([^/]+)/ --sendmail $tmp/sendmail" start "watch-notify-every 1s" ||
+    not_ok "the daemon restarts with --notify-user"
+mkdir -p "$tmp/tree/home/alice/public_html"
+cp "$tmp/src/shell.txt" "$tmp/tree/home/alice/public_html/wp-cache.php"
+mailed() { grep -q '^ARGS: -i -- alice$' "$tmp/mail.out" 2>/dev/null && grep -q 'public_html/wp-cache.php' "$tmp/mail.out"; }
+i=0; until mailed || [ $i -ge 60 ]; do sleep 0.1; i=$((i + 1)); done
+check "--notify-user: alice is mailed her file within 6 s, the daemon still running" \
+    'mailed' 'kill -0 "$daemon"' '[ "$(grep -c "^ARGS:" "$tmp/mail.out")" = 1 ]'
+stop > /dev/null 2>&1
+check "nothing is mailed twice: the daemon's stop sends only what is new" \
+    '[ "$(grep -c "^ARGS:" "$tmp/mail.out")" = 1 ]'
 
 if command -v setpriv > /dev/null; then
     setpriv --reuid=nobody --regid=nogroup --clear-groups "$sg" -c "$tmp/run.conf" watch "$tmp/tree" \
