@@ -282,7 +282,8 @@ const sg_cmd_t sg_cmds[] = {
       "list the web applications and plugins installed, and the known-vulnerable ones",
       sites_options, sg_cmd_sites, SG_EXIT_ERROR,
       "DIR: roots to search (default: the sites-roots key, else Apache's DocumentRoots\n"
-      "  and /home/*/public_html); applications: WordPress (plugins, themes), Joomla,\n"
+      "  and HOME/*/public_html for each sites-homes HOME, /home by default).\n"
+      "Applications: WordPress (plugins, themes), Joomla,\n"
       "  Drupal, MediaWiki, Nextcloud, ownCloud, Moodle, phpBB, Roundcube, phpMyAdmin,\n"
       "  PrestaShop, Magento" },
     { NULL, NULL, NULL, NULL, NULL, 0, NULL }
