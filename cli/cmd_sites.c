@@ -497,7 +497,7 @@ static void print_json(sites_run_t *run)
                     "sites", run->sites->nelts, "components", run->ncomponents,
                     "vulnerable", run->nvulnerable, "end_of_life", run->neol,
                     "feeds", run->nfeeds, "feed_vulnerabilities", sf_feeds_count(run->feeds));
-    json_dumpf(doc, run->cli->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_dumpf(doc, run->cli->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4));
     fputc('\n', run->cli->out);
     json_decref(doc);
 }
