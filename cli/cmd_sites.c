@@ -50,6 +50,7 @@ typedef struct sites_run_t {
     apr_pool_t *p;                 /* results live here */
     int json, all, quiet, depth;   /* options */
     sf_feeds_t *feeds;             /* loaded vulnerabilities */
+    sf_eol_t *eol;                 /* end-of-life table and files */
     int nfeeds;                    /* feed files loaded */
     apr_array_header_t *roots;     /* const char *: directories to walk */
     apr_array_header_t *sites;     /* site_t */
@@ -333,7 +334,7 @@ static void match(sites_run_t *run)
         s->cvulns = apr_array_make(run->p, comps->nelts, sizeof(apr_array_header_t *));
         if (s->app->version) {
             sf_feeds_match(run->feeds, s->app->app, s->app->version, s->vulns, run->p);
-            s->eol = sf_eol_date(s->app->app, s->app->version, run->today);
+            s->eol = sf_eol_date(run->eol, s->app->app, s->app->version, run->today);
         }
         run->nvulnerable += s->vulns->nelts > 0;
         run->neol += s->eol != NULL;
@@ -395,7 +396,7 @@ static void print_site(sites_run_t *run, const site_t *s)
     fputc('\n', out);
     if (s->eol) {
         put_subject(out, s->app->app, NULL, s->app->version);
-        fprintf(out, ": end of life since %s\n", s->eol);
+        fprintf(out, *s->eol ? ": end of life since %s\n" : ": end of life\n", s->eol);
     }
     for (i = 0; i < s->vulns->nelts; i++) {
         put_subject(out, s->app->app, NULL, s->app->version);
@@ -472,7 +473,8 @@ static json_t *json_site(sites_run_t *run, const site_t *s)
     }
     return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:b}", "path", jstr(run->p, s->path),
                      "app", s->app->app, "version", jstr(run->p, s->app->version),
-                     "end_of_life", s->eol ? json_string(s->eol) : json_null(),
+                     "end_of_life", !s->eol ? json_null() : *s->eol ? json_string(s->eol)
+                                                                    : json_true(),
                      "vulnerabilities", json_findings(s->vulns), "components", comps,
                      "components_truncated", s->app->truncated);
 }
@@ -508,7 +510,7 @@ static int load_feeds(sites_run_t *run)
 {
     const apr_array_header_t *opts = apr_table_elts(run->cli->opts);
     const apr_table_entry_t *e = (const apr_table_entry_t *)opts->elts;
-    const char *problem = NULL;
+    const char *problem = NULL, *sigs = sg_conf_get(run->cli->conf, "signatures");
     int i, given = 0;
 
     run->feeds = sf_feeds_create(run->p);
@@ -521,8 +523,9 @@ static int load_feeds(sites_run_t *run)
         }
         run->nfeeds++;
     }
-    if (!given && sf_feeds_load_dir(run->feeds, sg_conf_get(run->cli->conf, "signatures"),
-                                    &run->nfeeds, &problem, run->p) != APR_SUCCESS) {
+    if ((!given && sf_feeds_load_dir(run->feeds, sigs, &run->nfeeds, &problem, run->p)
+                       != APR_SUCCESS)
+        || sf_eol_load_dir(&run->eol, sigs, &problem, run->p) != APR_SUCCESS) {
         sg_cli_error("sites: %s", problem);
         return SG_EXIT_ERROR;
     }

@@ -760,9 +760,10 @@ static int check_yara(up_run_t *run, const char *newdir)
     return rc;
 }
 
-/* The vulnerability feeds of the new set (*.osv.json, *.wordfence.json)
- * loaded as spamgear sites loads them: a feed that does not load stops the
- * install as a YARA compile error does. */
+/* The vulnerability feeds (*.osv.json, *.wordfence.json) and end-of-life
+ * files (PRODUCT.eol.json) of the new set loaded as spamgear sites loads
+ * them: one that does not load stops the install as a YARA compile error
+ * does. */
 static int check_feeds(up_run_t *run, const char *newdir)
 {
     const char *problem = "";
@@ -770,8 +771,11 @@ static int check_feeds(up_run_t *run, const char *newdir)
     apr_size_t n = strlen(newdir);
     int count, rc = SG_EXIT_OK;
 
+    sf_eol_t *eol;
+
     apr_pool_create(&p, run->p);
-    if (sf_feeds_load_dir(sf_feeds_create(p), newdir, &count, &problem, p) != APR_SUCCESS) {
+    if (sf_feeds_load_dir(sf_feeds_create(p), newdir, &count, &problem, p) != APR_SUCCESS
+        || sf_eol_load_dir(&eol, newdir, &problem, p) != APR_SUCCESS) {
         if (!strncmp(problem, newdir, n) && problem[n] == '/') problem += n + 1;
         sg_cli_error("update: %s; the new set is not installed, %s is kept", problem, run->dir);
         rc = SG_EXIT_ERROR;

@@ -807,14 +807,17 @@ void sf_feeds_match(const sf_feeds_t *feeds, const char *product, const char *ve
  *    2023-11-01.
  *  - MediaWiki: 1.35 LTS, the last branch before 1.39, ended 2023-12.
  *  - Nextcloud: 25 ended 2023-10; each major gets about a year.
- * A row covers a branch (VERSION is CYCLE or starts with "CYCLE.") or, when
- * cycle is NULL, every version below BELOW. */
-static const struct {
+ * A row covers a branch (VERSION is CYCLE or starts with "CYCLE" and a
+ * non-digit) or, when cycle is NULL, every version below BELOW. */
+typedef struct sf_eol_row_t {
     const char *product;     /* as sites_apps.h names it */
     const char *cycle;       /* the branch, or NULL */
     const char *below;       /* with no cycle: versions below this */
-    const char *date;        /* end of security support */
-} eol_table[] = {
+    const char *date;        /* end of security support; "" eol without a date;
+                              * NULL: supported (a file's eol: false) */
+} sf_eol_row_t;
+
+static const sf_eol_row_t eol_table[] = {
     { "wordpress", NULL, "4.1", "2022-12-01" },
     { "joomla", NULL, "4", "2023-08-17" },
     { "joomla", "4", NULL, "2025-10-17" },
@@ -827,6 +830,125 @@ static const struct {
     { NULL, NULL, NULL, NULL }
 };
 
+#define SF_MAX_EOL_ROWS 10000   /* cycles in one PRODUCT.eol.json */
+
+struct sf_eol_t {
+    apr_hash_t *files;       /* product -> apr_array_header_t of sf_eol_row_t */
+};
+
+int sf_is_eol_name(const char *name)
+{
+    return name[0] != '.' && ends_with(name, ".eol.json") && strlen(name) > 9;
+}
+
+/* 1 when S is a YYYY-MM-DD date (digits in place; not checked further). */
+static int is_date(const char *s)
+{
+    int i;
+
+    for (i = 0; i < 10; i++) {
+        if ((i == 4 || i == 7) ? s[i] != '-' : !apr_isdigit(s[i])) return 0;
+    }
+    return s[10] == '\0';
+}
+
+static apr_status_t eol_row(load_t *ld, json_t *o, const jpath_t *at, sf_eol_row_t *row)
+{
+    jpath_t c_at = { at, "cycle", 0 }, e_at = { at, "eol", 0 };
+    json_t *cycle = json_object_get(o, "cycle"), *eol = json_object_get(o, "eol");
+
+    if (!json_is_object(o)) return bad(ld, at, "a cycle must be an object");
+    if (!json_is_string(cycle) || !json_string_length(cycle)
+        || json_string_length(cycle) > SG_VERSION_MAX) {
+        return bad(ld, &c_at, cycle ? "must be a version string" : "missing");
+    }
+    if (!eol || !(json_is_boolean(eol) || (json_is_string(eol)
+                                           && is_date(json_string_value(eol))))) {
+        return bad(ld, &e_at, eol ? "must be a date (YYYY-MM-DD), true or false" : "missing");
+    }
+    row->cycle = apr_pstrdup(ld->feeds->pool, json_string_value(cycle));
+    row->below = NULL;
+    row->date = json_is_string(eol) ? apr_pstrdup(ld->feeds->pool, json_string_value(eol))
+                : json_is_true(eol) ? "" : NULL;
+    return APR_SUCCESS;
+}
+
+/* Loads PATH (NAME in its directory) into EOL. */
+static apr_status_t eol_file(sf_eol_t *eol, const char *path, const char *name,
+                             const char **problem, apr_pool_t *p)
+{
+    load_t ld = { NULL, p, path, name, NULL };
+    sf_feeds_t pool_only = { p, NULL, 0 };
+    jpath_t at = { NULL, NULL, 0 };
+    json_error_t err;
+    json_t *doc, *o;
+    apr_array_header_t *rows;
+    apr_size_t i;
+    apr_status_t rv = APR_SUCCESS;
+
+    apr_finfo_t fi;
+
+    ld.feeds = &pool_only;
+    if ((rv = apr_stat(&fi, path, APR_FINFO_SIZE, p)) != APR_SUCCESS
+        || fi.size > SF_MAX_FILE_SIZE) {
+        *problem = rv ? apr_psprintf(p, "%s: cannot read: %pm", path, &rv)
+                      : apr_psprintf(p, "%s: larger than 256 MiB (the limit)", path);
+        return rv ? rv : APR_EINVAL;
+    }
+    if (!(doc = json_load_file(path, 0, &err))) {
+        *problem = apr_psprintf(p, "%s:%d:%d: %s", path, err.line, err.column, err.text);
+        return APR_EINVAL;
+    }
+    if (!json_is_array(doc) || json_array_size(doc) > SF_MAX_EOL_ROWS) {
+        rv = bad(&ld, NULL, "an end-of-life file must be an array of at most 10000 cycles");
+    }
+    rows = apr_array_make(p, (int)json_array_size(doc), sizeof(sf_eol_row_t));
+    json_array_foreach(doc, i, o) {
+        sf_eol_row_t *row = apr_array_push(rows);
+        if (rv != APR_SUCCESS) break;
+        at.index = i;
+        row->product = apr_pstrndup(p, name, strlen(name) - 9);
+        rv = eol_row(&ld, o, &at, row);
+    }
+    json_decref(doc);
+    if (rv == APR_SUCCESS) {
+        apr_hash_set(eol->files, apr_pstrndup(p, name, strlen(name) - 9), APR_HASH_KEY_STRING,
+                     rows);
+    }
+    *problem = ld.problem;
+    return rv;
+}
+
+apr_status_t sf_eol_load_dir(sf_eol_t **eol, const char *dir, const char **problem,
+                             apr_pool_t *p)
+{
+    apr_dir_t *d;
+    apr_finfo_t fi;
+    apr_status_t rv;
+    int n = 0;
+
+    *eol = apr_pcalloc(p, sizeof(**eol));
+    (*eol)->files = apr_hash_make(p);
+    if ((rv = apr_dir_open(&d, dir, p)) != APR_SUCCESS) {
+        if (APR_STATUS_IS_ENOENT(rv)) return APR_SUCCESS;
+        *problem = apr_psprintf(p, "%s: cannot read: %pm", dir, &rv);
+        return rv;
+    }
+    while (rv == APR_SUCCESS && apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS) {
+        if (!sf_is_eol_name(fi.name)) continue;
+        if (++n > SF_MAX_FEEDS) {
+            *problem = apr_psprintf(p, "%s: more than %d end-of-life files (the limit)", dir,
+                                    SF_MAX_FEEDS);
+            rv = APR_EINVAL;
+            break;
+        }
+        rv = eol_file(*eol, apr_pstrcat(p, dir, "/", fi.name, NULL), apr_pstrdup(p, fi.name),
+                      problem, p);
+    }
+    apr_dir_close(d);
+    return rv;
+}
+
 static int in_cycle(const char *version, const char *cycle)
 {
     apr_size_t n = strlen(cycle);
@@ -834,16 +956,36 @@ static int in_cycle(const char *version, const char *cycle)
     return !strncmp(version, cycle, n) && (!version[n] || !apr_isdigit(version[n]));
 }
 
-const char *sf_eol_date(const char *product, const char *version, const char *today)
+/* The row of ROWS (N of them, or up to a NULL product) that decides VERSION:
+ * the longest cycle it is in, else the first "below" row it is under. */
+static const sf_eol_row_t *eol_row_of(const sf_eol_row_t *rows, int n, const char *product,
+                                      const char *version)
 {
-    int i, hit;
+    const sf_eol_row_t *best = NULL;
+    int i;
+
+    for (i = 0; n < 0 ? rows[i].product != NULL : i < n; i++) {
+        const sf_eol_row_t *r = &rows[i];
+        if (strcmp(r->product, product)) continue;
+        if (r->cycle ? in_cycle(version, r->cycle)
+                           && (!best || !best->cycle || strlen(r->cycle) > strlen(best->cycle))
+                     : !best && sg_vercmp(version, r->below) < 0) {
+            best = r;
+        }
+    }
+    return best;
+}
+
+const char *sf_eol_date(const sf_eol_t *eol, const char *product, const char *version,
+                        const char *today)
+{
+    const apr_array_header_t *file = eol ? apr_hash_get(eol->files, product,
+                                                        APR_HASH_KEY_STRING) : NULL;
+    const sf_eol_row_t *row;
 
     if (!sg_version_ok(version)) return NULL;
-    for (i = 0; eol_table[i].product; i++) {
-        if (strcmp(eol_table[i].product, product)) continue;
-        hit = eol_table[i].cycle ? in_cycle(version, eol_table[i].cycle)
-                                 : sg_vercmp(version, eol_table[i].below) < 0;
-        if (hit && strcmp(eol_table[i].date, today) <= 0) return eol_table[i].date;
-    }
-    return NULL;
+    row = file ? eol_row_of((const sf_eol_row_t *)file->elts, file->nelts, product, version)
+               : eol_row_of(eol_table, -1, product, version);
+    if (!row || !row->date) return NULL;
+    return !*row->date || strcmp(row->date, today) <= 0 ? row->date : NULL;
 }

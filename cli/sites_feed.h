@@ -66,9 +66,25 @@ int sf_feeds_count(const sf_feeds_t *feeds);
 void sf_feeds_match(const sf_feeds_t *feeds, const char *product, const char *version,
                     apr_array_header_t *out, apr_pool_t *p);
 
-/* The end-of-life date ("YYYY-MM-DD") of PRODUCT's branch holding VERSION
- * when it is on or before TODAY ("YYYY-MM-DD"), else NULL.  From the
- * built-in table (sites_feed.c). */
-const char *sf_eol_date(const char *product, const char *version, const char *today);
+/* End-of-life data: the built-in table, with the products a PRODUCT.eol.json
+ * file (endoflife.date's API format) replaces. */
+typedef struct sf_eol_t sf_eol_t;
+
+/* 1 when NAME is an end-of-life file name (PRODUCT.eol.json). */
+int sf_is_eol_name(const char *name);
+
+/* The built-in table plus every PRODUCT.eol.json of DIR (a missing DIR: the
+ * table alone): each file replaces the table's rows for PRODUCT.  The file
+ * is an array of {"cycle": "4.4", "eol": "2025-10-17" | true | false, ...};
+ * other members are ignored.  Errors as sf_feeds_load(). */
+apr_status_t sf_eol_load_dir(sf_eol_t **eol, const char *dir, const char **problem,
+                             apr_pool_t *p);
+
+/* Whether PRODUCT's branch holding VERSION had reached its end of life on
+ * TODAY ("YYYY-MM-DD"): NULL when not, else the date ("YYYY-MM-DD"), or ""
+ * when a file said eol: true without a date.  The longest cycle that VERSION
+ * is in (VERSION is the cycle or starts with it and a non-digit) decides. */
+const char *sf_eol_date(const sf_eol_t *eol, const char *product, const char *version,
+                        const char *today);
 
 #endif /* SITES_FEED_H */
