@@ -307,6 +307,7 @@ static void component_dir(sa_reader_t *r, sa_site_t *site, const char *dir, int 
     apr_finfo_t fi;
     apr_status_t rv;
     const char *path;
+    int n = 0;
 
     apr_pool_create(&sp, p);
     apr_pool_create(&ep, sp);   /* per entry: paths and the plugin's own listing */
@@ -316,6 +317,10 @@ static void component_dir(sa_reader_t *r, sa_site_t *site, const char *dir, int 
         return;
     }
     while (!site->truncated && sa_dir_next(d, dir, &fi, ep) == APR_SUCCESS) {
+        if (++n > SA_MAX_ENTRIES) {
+            site->truncated = 1;
+            break;
+        }
         if (fi.name[0] == '.') continue;
         path = apr_pstrcat(ep, dir, "/", fi.name, NULL);
         if (themes && fi.filetype == APR_DIR) {

@@ -16,6 +16,7 @@
 #define SA_MAX_COMPONENTS 5000    /* plugins + themes kept per install */
 #define SA_MAX_PLUGIN_FILES 100   /* top-level .php files looked at per plugin directory */
 #define SA_MAX_NAME 200           /* bytes of a plugin or theme name kept */
+#define SA_MAX_ENTRIES 100000     /* entries read of wp-content/plugins or themes */
 
 /* A plugin or theme of an install. */
 typedef struct sa_component_t {
@@ -31,7 +32,7 @@ typedef struct sa_site_t {
     const char *app;         /* "wordpress", "joomla", ... (also the product name) */
     const char *version;     /* NULL when its version file holds none */
     apr_array_header_t *components;   /* sa_component_t, sorted by type then slug */
-    int truncated;           /* SA_MAX_COMPONENTS was reached */
+    int truncated;           /* SA_MAX_COMPONENTS or SA_MAX_ENTRIES was reached */
 } sa_site_t;
 
 /* Reading state: the buffer every file goes through. */

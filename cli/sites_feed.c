@@ -371,7 +371,8 @@ static apr_status_t osv_affected(load_t *ld, json_t *aff, const jpath_t *at, con
 
     if (!json_is_object(aff)) return bad(ld, at, "not an object");
     pkg = json_object_get(aff, "package");
-    if (!json_is_object(pkg)) return bad(ld, &pkg_at, pkg ? "not an object" : "missing");
+    if (!pkg) return APR_SUCCESS;   /* allowed by the schema (a bare GIT repo): no version */
+    if (!json_is_object(pkg)) return bad(ld, &pkg_at, "not an object");
     if (get_string(ld, pkg, &pkg_at, "ecosystem", 0, &eco) != APR_SUCCESS
         || get_string(ld, pkg, &pkg_at, "name", 0, &name) != APR_SUCCESS
         || get_array(ld, aff, at, "ranges", 1, &ranges) != APR_SUCCESS
@@ -499,7 +500,8 @@ static apr_status_t wf_bound(load_t *ld, json_t *r, const jpath_t *at, const cha
     return APR_SUCCESS;
 }
 
-static apr_status_t wf_software(load_t *ld, json_t *sw, const jpath_t *at, const sf_vuln_t *v)
+static apr_status_t wf_software(load_t *ld, json_t *sw, const jpath_t *at, const sf_vuln_t *v,
+                                sf_entry_t *scratch)
 {
     jpath_t av_at = { at, "affected_versions", 0 }, r_at = { &av_at, NULL, 0 };
     jpath_t pv_at = { at, "patched_versions", 0 }, x_at = { &pv_at, NULL, 0 };
@@ -520,9 +522,16 @@ static apr_status_t wf_software(load_t *ld, json_t *sw, const jpath_t *at, const
     product = !strcmp(type, "core") ? "wordpress"
               : !strcmp(type, "plugin") ? apr_pstrcat(ld->p, "wp-plugin:", slug, NULL)
               : !strcmp(type, "theme") ? apr_pstrcat(ld->p, "wp-theme:", slug, NULL) : NULL;
-    if (!product) return bad(ld, at, apr_psprintf(ld->p, "type '%.40s' is not core, plugin "
-                                                  "or theme", type));
-    e = new_entry(ld, v, product);
+    if (product) {
+        e = new_entry(ld, v, product);
+    }
+    else {
+        /* a type of the future: its ranges are checked all the same, then dropped */
+        *scratch = (sf_entry_t){ v, apr_array_make(ld->p, 1, sizeof(sf_range_t)),
+                                 apr_array_make(ld->p, 1, sizeof(char *)),
+                                 apr_array_make(ld->p, 1, sizeof(char *)) };
+        e = scratch;
+    }
     json_object_foreach(ranges, key, r) {
         r_at.key = key;
         if (!json_is_object(r)) return bad(ld, &r_at, "a range must be an object");
@@ -571,6 +580,7 @@ static apr_status_t wf_record(load_t *ld, json_t *rec, const jpath_t *at)
     const char *id, *title, *cve;
     json_t *software, *sw;
     sf_vuln_t *v;
+    sf_entry_t scratch;
     apr_size_t i;
 
     if (!json_is_object(rec)) return bad(ld, at, "a vulnerability must be an object");
@@ -590,7 +600,7 @@ static apr_status_t wf_record(load_t *ld, json_t *rec, const jpath_t *at)
     s_at.up = &ss_at;
     json_array_foreach(software, i, sw) {
         s_at.index = i;
-        if (wf_software(ld, sw, &s_at, v) != APR_SUCCESS) return APR_EINVAL;
+        if (wf_software(ld, sw, &s_at, v, &scratch) != APR_SUCCESS) return APR_EINVAL;
     }
     return APR_SUCCESS;
 }
