@@ -22,6 +22,7 @@
 #include <apr_file_info.h>
 #include <apr_hash.h>
 #include <apr_lib.h>
+#include <apr_mmap.h>
 #include <apr_strings.h>
 #include "sites_feed.h"
 #include "sg_vercmp.h"
@@ -643,6 +644,32 @@ static int looks_osv(json_t *doc)
            || json_object_get(doc, "schema_version");
 }
 
+/* Parses the JSON file PATH of SIZE bytes (mapped, not read through stdio:
+ * jansson's file reader takes one getc() per byte, a third of the load time
+ * of a 80 MB feed).  Feeds are replaced by renaming a new directory in
+ * (update), never truncated in place, so the mapping stays valid.  NULL with
+ * ERR set when it does not parse or cannot be read. */
+static json_t *load_json(const char *path, apr_off_t size, json_error_t *err, apr_pool_t *p)
+{
+    apr_file_t *f = NULL;
+    apr_mmap_t *mm = NULL;
+    json_t *doc = NULL;
+
+    if (size == 0) {
+        return json_loadb("", 0, 0, err);   /* jansson's own "empty" message */
+    }
+    if (apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, p) != APR_SUCCESS
+        || apr_mmap_create(&mm, f, 0, (apr_size_t)size, APR_MMAP_READ, p) != APR_SUCCESS) {
+        doc = json_load_file(path, 0, err);   /* a file system without mmap */
+        goto cleanup;
+    }
+    doc = json_loadb(mm->mm, (size_t)size, 0, err);
+cleanup:
+    if (mm) apr_mmap_delete(mm);
+    if (f) apr_file_close(f);
+    return doc;
+}
+
 sf_feeds_t *sf_feeds_create(apr_pool_t *p)
 {
     sf_feeds_t *f = apr_pcalloc(p, sizeof(*f));
@@ -677,7 +704,7 @@ apr_status_t sf_feeds_load(sf_feeds_t *feeds, const char *path, const char **pro
                                 : "%s: larger than 256 MiB (the feed size limit)", path);
         return APR_EINVAL;
     }
-    if (!(doc = json_load_file(path, 0, &err))) {
+    if (!(doc = load_json(path, fi.size, &err, p))) {
         *problem = apr_psprintf(p, "%s:%d:%d: %s", path, err.line, err.column, err.text);
         return APR_EINVAL;
     }
@@ -905,7 +932,7 @@ static apr_status_t eol_file(sf_eol_t *eol, const char *path, const char *name,
                       : apr_psprintf(p, "%s: larger than 256 MiB (the limit)", path);
         return rv ? rv : APR_EINVAL;
     }
-    if (!(doc = json_load_file(path, 0, &err))) {
+    if (!(doc = load_json(path, fi.size, &err, p))) {
         *problem = apr_psprintf(p, "%s:%d:%d: %s", path, err.line, err.column, err.text);
         return APR_EINVAL;
     }
