@@ -549,14 +549,36 @@ static void load_homes(sites_run_t *run)
     }
 }
 
+/* The DIRs of the command line, made absolute (so that HOME/USER/... names
+ * the account); a missing one or a file is an error. */
+static int arg_roots(sites_run_t *run, int argc, const char *const *argv)
+{
+    apr_finfo_t fi;
+    int i;
+
+    for (i = 0; i < argc; i++) {
+        char *abs = NULL, *cwd;
+        apr_status_t rv = apr_stat(&fi, argv[i], APR_FINFO_TYPE, run->p);
+        if (rv == APR_SUCCESS && fi.filetype != APR_DIR) rv = APR_ENOTDIR;
+        if (rv == APR_SUCCESS && argv[i][0] != '/'
+            && (rv = apr_filepath_get(&cwd, APR_FILEPATH_NATIVE, run->p)) == APR_SUCCESS) {
+            rv = apr_filepath_merge(&abs, cwd, argv[i], APR_FILEPATH_NATIVE, run->p);
+        }
+        if (rv != APR_SUCCESS) {
+            sg_cli_error("sites: %s: %pm", argv[i], &rv);
+            return SG_EXIT_ERROR;
+        }
+        add_root(run, abs ? abs : argv[i]);
+    }
+    return SG_EXIT_OK;
+}
+
 static int load_settings(sites_run_t *run, int argc, const char *const *argv)
 {
     const char *depth = sg_cli_opt(run->cli, "depth");
     apr_time_exp_t tm;
-    apr_finfo_t fi;
     char *end;
     long n;
-    int i;
 
     run->json = sg_cli_opt(run->cli, "json") != NULL;
     run->all = sg_cli_opt(run->cli, "all") != NULL;
@@ -577,21 +599,7 @@ static int load_settings(sites_run_t *run, int argc, const char *const *argv)
     apr_time_exp_gmt(&tm, apr_time_now());
     run->today = apr_psprintf(run->p, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
                               tm.tm_mday);
-    for (i = 0; i < argc; i++) {
-        char *abs = NULL, *cwd;
-        apr_status_t rv = apr_stat(&fi, argv[i], APR_FINFO_TYPE, run->p);
-        if (rv == APR_SUCCESS && fi.filetype != APR_DIR) rv = APR_ENOTDIR;
-        if (rv == APR_SUCCESS && argv[i][0] != '/'
-            && (rv = apr_filepath_get(&cwd, APR_FILEPATH_NATIVE, run->p)) == APR_SUCCESS) {
-            /* absolute, so that /home/USER/... names the account */
-            rv = apr_filepath_merge(&abs, cwd, argv[i], APR_FILEPATH_NATIVE, run->p);
-        }
-        if (rv != APR_SUCCESS) {
-            sg_cli_error("sites: %s: %pm", argv[i], &rv);
-            return SG_EXIT_ERROR;
-        }
-        add_root(run, abs ? abs : argv[i]);
-    }
+    if (argc && arg_roots(run, argc, argv) != SG_EXIT_OK) return SG_EXIT_ERROR;
     if (!argc) default_roots(run);
     return load_feeds(run);
 }
