@@ -274,6 +274,12 @@ static void found(sites_run_t *run, const char *dir, const apr_finfo_t *fi, sa_s
     s->account = account_of(run, s->path, fi->user);
     s->app = app;
     sa_components(run->reader, s->path, app, note_unreadable, run, run->p);
+    if (app->truncated) {
+        fputs("spamgear: sites: ", stderr);
+        sg_cli_put_path(stderr, s->path);
+        fprintf(stderr, ": more than %d plugins and themes or %d entries in a directory of them "
+                "(the limits); the rest not read\n", SA_MAX_COMPONENTS, SA_MAX_ENTRIES);
+    }
 }
 
 static void walk(sites_run_t *run, const char *dir, int depth)
