@@ -29,6 +29,7 @@
 #include "sg_update.h"
 #include "sg_version.h"
 #include "sg_yara.h"
+#include "sites_feed.h"
 
 #define UP_IO_CHUNK 65536            /* bytes per read when hashing or copying */
 #define UP_CONNECT_TIMEOUT 30        /* seconds to connect, at most (less when --timeout is) */
@@ -759,6 +760,30 @@ static int check_yara(up_run_t *run, const char *newdir)
     return rc;
 }
 
+/* The vulnerability feeds (*.osv.json, *.wordfence.json) and end-of-life
+ * files (PRODUCT.eol.json) of the new set loaded as spamgear sites loads
+ * them: one that does not load stops the install as a YARA compile error
+ * does. */
+static int check_feeds(up_run_t *run, const char *newdir)
+{
+    const char *problem = "";
+    apr_pool_t *p;
+    apr_size_t n = strlen(newdir);
+    int count, rc = SG_EXIT_OK;
+
+    sf_eol_t *eol;
+
+    apr_pool_create(&p, run->p);
+    if (sf_feeds_load_dir(sf_feeds_create(p), newdir, &count, &problem, p) != APR_SUCCESS
+        || sf_eol_load_dir(&eol, newdir, &problem, p) != APR_SUCCESS) {
+        if (!strncmp(problem, newdir, n) && problem[n] == '/') problem += n + 1;
+        sg_cli_error("update: %s; the new set is not installed, %s is kept", problem, run->dir);
+        rc = SG_EXIT_ERROR;
+    }
+    apr_pool_destroy(p);   /* the index: only the check needed it */
+    return rc;
+}
+
 /* ------------------------------------------------------------ installing */
 
 /* Swaps NEWDIR in as the installed set; the old one becomes DIR.prev. */
@@ -1031,6 +1056,9 @@ static int update(up_run_t *run)
     rc = build(run, newdir);
     if (rc == SG_EXIT_OK) {
         rc = check_yara(run, newdir);
+    }
+    if (rc == SG_EXIT_OK) {
+        rc = check_feeds(run, newdir);
     }
     if (rc == SG_EXIT_OK && !run->dry_run) {
         rc = install(run, newdir);

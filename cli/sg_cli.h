@@ -100,6 +100,7 @@ int sg_cmd_dnsbl(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_ps(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_emergency_mail(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_update(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_sites(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_ban(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_scan(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_quarantine(sg_cli_t *cli, int argc, const char *const *argv);

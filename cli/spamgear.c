@@ -74,7 +74,9 @@ enum {
     OPT_STATUS,        /* watch --status */
     OPT_FORCE,         /* quarantine restore --force */
     OPT_OLDER_THAN,    /* quarantine purge --older-than */
-    OPT_TO             /* quarantine restore --to */
+    OPT_TO,            /* quarantine restore --to */
+    OPT_FEED,          /* sites --feed */
+    OPT_DEPTH          /* sites --depth */
 };
 
 /* Options whose argument is optional (--quarantine[=DIR]).  apr_getopt has
@@ -246,6 +248,16 @@ static const apr_getopt_option_t update_options[] = {
     { NULL, 0, 0, NULL }
 };
 
+static const apr_getopt_option_t sites_options[] = {
+    { "json", OPT_JSON, 0, "print one JSON document: accounts, sites, components, vulnerabilities" },
+    { "feed", OPT_FEED, 1, "read vulnerabilities from this OSV or Wordfence JSON file "
+      "(repeatable; replaces the signature directory's feeds)" },
+    { "depth", OPT_DEPTH, 1, "look for installs at most N directories below a root (default 3)" },
+    { "all", OPT_ALL, 0, "also list every plugin and theme, not only the vulnerable ones" },
+    { "quiet", 'q', 0, "no summary line and no unreadable-directory notes on stderr" },
+    { NULL, 0, 0, NULL }
+};
+
 static const apr_getopt_option_t ban_options[] = {
     { "store", OPT_STORE, 1, "the shared store: redis:HOST:PORT or memcache:HOST:PORT (required)" },
     { "scope", OPT_SCOPE, 1, "a vhost HOST:PORT, or * for all (add: default *; del: default every)" },
@@ -302,6 +314,14 @@ const sg_cmd_t sg_cmds[] = {
       ps_options, sg_cmd_ps, SG_EXIT_ERROR, NULL },
     { "update", "[options]", "download, verify and install signature updates",
       update_options, sg_cmd_update, SG_EXIT_ERROR, NULL },
+    { "sites", "[options] [DIR...]",
+      "list the web applications and plugins installed, and the known-vulnerable ones",
+      sites_options, sg_cmd_sites, SG_EXIT_ERROR,
+      "DIR: roots to search (default: the sites-roots key, else Apache's DocumentRoots\n"
+      "  and HOME/*/public_html for each sites-homes HOME, /home by default).\n"
+      "Applications: WordPress (plugins, themes), Joomla,\n"
+      "  Drupal, MediaWiki, Nextcloud, ownCloud, Moodle, phpBB, Roundcube, phpMyAdmin,\n"
+      "  PrestaShop, Magento" },
     { NULL, NULL, NULL, NULL, NULL, 0, NULL }
 };
 
@@ -490,6 +510,7 @@ static const char *arg_name(const char *name)
         { "budget", " TIME" },
         { "whitelist", " FILE" }, { "yara", " PATH" }, { "older-than", " AGE" }, { "to", " PATH" },
         { "notify-template", " FILE" }, { "notify-domain", " DOMAIN" },
+        { "feed", " FILE" }, { "depth", " N" },
         { NULL, NULL }
     };
     int i;
@@ -740,7 +761,7 @@ static void print_main_usage(FILE *fp)
     fputs("usage: spamgear [-c FILE] COMMAND [options] [args]\n"
           "       spamgear --version | --help | help COMMAND\n"
           "commands: help, version, check-config, scan, inspect, quarantine, whitelist,\n"
-          "          mail, emergency-mail, dnsbl, ps, ban, update\n", fp);
+          "          mail, emergency-mail, dnsbl, ps, ban, update, sites\n", fp);
 }
 
 /* Global options before the command: -c FILE, --config[=]FILE, --help, --version. */

@@ -84,6 +84,15 @@ const sg_conf_key_t sg_conf_keys[] = {
       "update refuses a downloaded signature file larger than this", 0 },
     { "update-graceful-command", SG_CONF_COMMAND, "/usr/sbin/apachectl graceful",
       "what update --graceful runs after installing new signatures (no shell)", 0 },
+    { "sites-roots", SG_CONF_PATH, NULL,
+      "where sites looks for web applications: a directory or glob pattern (/home/*/www); "
+      "repeatable; unset: Apache's DocumentRoots and HOMES/*/public_html", 1 },
+    { "sites-homes", SG_CONF_PATH, "/home",
+      "directory of the accounts' homes: sites under DIR/USER/ belong to USER, and "
+      "DIR/*/public_html is a default root; repeatable (/home2, /home3)", 1 },
+    { "sites-apache-config", SG_CONF_PATH, "/etc/apache2/apache2.conf",
+      "the Apache config whose DocumentRoots sites searches when sites-roots is unset "
+      "(Include and IncludeOptional followed)", 0 },
     { NULL, SG_CONF_STRING, NULL, NULL, 0 }
 };
 

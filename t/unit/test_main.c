@@ -56,6 +56,7 @@ int main(void)
     srunner_add_suite(sr, media_suite());
     srunner_add_suite(sr, php_an_suite());
     srunner_add_suite(sr, quota_suite());
+    srunner_add_suite(sr, vercmp_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

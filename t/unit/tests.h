@@ -34,5 +34,6 @@ Suite *php_lex_suite(void);
 Suite *media_suite(void);
 Suite *php_an_suite(void);
 Suite *quota_suite(void);
+Suite *vercmp_suite(void);
 
 #endif /* SG_TESTS_H */

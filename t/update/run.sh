@@ -334,6 +334,30 @@ check "a YARA file that does not compile: exit 2, FILE:LINE named, the installed
     "err_is 'spamgear: update: web.yar:1: undefined string \"\$b\"; the new set is not installed, $yd is kept'" \
     '[ "$(tree_sum "$yd")" = "$sum_yara" ]' '! ls -d "$etc"/yara/*.new-* >/dev/null 2>&1'
 
+# ------------------------------------------------------------------ vulnerability feeds
+# *.osv.json and *.wordfence.json files are loaded as spamgear sites loads
+# them before the swap; one that does not load is not installed.
+mkset feed-good a.sig="rule a v1" wp.wordfence.json='{"v1": {"id": "v1", "title": "XSS", "software": [{"type": "plugin", "slug": "x", "affected_versions": {"* - 1.0": {"from_version": "*", "from_inclusive": true, "to_version": "1.0", "to_inclusive": true}}, "patched_versions": ["1.1"]}]}}'
+mkset feed-syntax a.sig="rule a v1" wp.wordfence.json='{"v1": {"id": "v1",
+  "title": "XSS" "software": []}}'
+mkset feed-shape a.sig="rule a v1" core.osv.json='[{"id": "OSV-1", "affected": [{"package": {"ecosystem": "Packagist", "name": "roots/wordpress"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"fixed": "6.4.3"}]}]}]}]'
+fd=$etc/feeds/signatures
+mkdir -p "$fd"
+up --source "$U/feed-good/SHA256SUMS" --dir "$fd" --cacert "$tmp/cert.pem"
+sum_feed=$(tree_sum "$fd")
+check "a manifest with a Wordfence feed that loads installs it" \
+    '[ $rc = 0 ]' 'out_is "added a.sig\nadded wp.wordfence.json"' '[ ! -s "$tmp/err" ]' 'same_files feed-good "$fd"'
+up --source "$U/feed-syntax/SHA256SUMS" --dir "$fd" --cacert "$tmp/cert.pem"
+check "a feed with a JSON syntax error: exit 2, FILE:LINE:COLUMN named, the installed set kept whole" \
+    '[ $rc = 2 ]' '[ ! -s "$tmp/out" ]' \
+    "err_is \"spamgear: update: wp.wordfence.json:2:27: '}' expected near '\\\"software\\\"'; the new set is not installed, $fd is kept\"" \
+    '[ "$(tree_sum "$fd")" = "$sum_feed" ]' '! ls -d "$etc"/feeds/*.new-* >/dev/null 2>&1'
+up --source "$U/feed-shape/SHA256SUMS" --dir "$fd" --cacert "$tmp/cert.pem"
+check "an OSV feed with a range that has no introduced event: exit 2, the JSON path named, the set kept" \
+    '[ $rc = 2 ]' '[ ! -s "$tmp/out" ]' \
+    "err_is 'spamgear: update: core.osv.json: \$[0].affected[0].ranges[0].events: a range with no introduced event; the new set is not installed, $fd is kept'" \
+    '[ "$(tree_sum "$fd")" = "$sum_feed" ]'
+
 echo "t/update: a no-change run (one 304) took ${t304} ms"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
