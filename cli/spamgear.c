@@ -71,7 +71,10 @@ enum {
     OPT_TIMING,        /* scan --timing */
     OPT_FORCE,         /* quarantine restore --force */
     OPT_OLDER_THAN,    /* quarantine purge --older-than */
-    OPT_TO             /* quarantine restore --to */
+    OPT_TO,            /* quarantine restore --to */
+    OPT_NAGIOS,        /* audit --nagios */
+    OPT_ROOT,          /* audit --root */
+    OPT_APACHECTL      /* audit --apachectl */
 };
 
 /* Options whose argument is optional (--quarantine[=DIR]).  apr_getopt has
@@ -201,6 +204,16 @@ static const apr_getopt_option_t ps_options[] = {
     { NULL, 0, 0, NULL }
 };
 
+static const apr_getopt_option_t audit_options[] = {
+    { "json", OPT_JSON, 0, "print one JSON document instead of one line per check" },
+    { "nagios", OPT_NAGIOS, 0, "print one Nagios status line with perfdata (exit 0-3)" },
+    { "root", OPT_ROOT, 1, "read the system's files below DIR instead of /; run no program" },
+    { "only", OPT_ONLY, 1, "run these groups only: php, apache, mail, spamgear (comma-separated)" },
+    { "apachectl", OPT_APACHECTL, 1, "run PROGRAM -S and -M (default /usr/sbin/apache2ctl)" },
+    { "quiet", 'q', 0, "print the WARN and FAIL lines only" },
+    { NULL, 0, 0, NULL }
+};
+
 static const apr_getopt_option_t update_options[] = {
     { "source", OPT_SOURCE, 1, "get signatures from this source (update-source syntax; "
       "repeatable; replaces the config's)" },
@@ -264,6 +277,9 @@ const sg_cmd_t sg_cmds[] = {
       ban_options, sg_cmd_ban, SG_EXIT_ERROR, NULL },
     { "ps", "[options]", "list suspicious processes of web and hosting users",
       ps_options, sg_cmd_ps, SG_EXIT_ERROR, NULL },
+    { "audit", "[options]",
+      "check PHP, Apache, mail and spamgear's own hardening (PASS/WARN/FAIL, Nagios)",
+      audit_options, sg_cmd_audit, SG_EXIT_ERROR, NULL },
     { "update", "[options]", "download, verify and install signature updates",
       update_options, sg_cmd_update, SG_EXIT_ERROR, NULL },
     { NULL, NULL, NULL, NULL, NULL, 0, NULL }
@@ -454,6 +470,7 @@ static const char *arg_name(const char *name)
         { "budget", " TIME" },
         { "whitelist", " FILE" }, { "yara", " PATH" }, { "older-than", " AGE" }, { "to", " PATH" },
         { "notify-template", " FILE" }, { "notify-domain", " DOMAIN" },
+        { "root", " DIR" }, { "apachectl", " PROGRAM" },
         { NULL, NULL }
     };
     int i;
@@ -704,7 +721,7 @@ static void print_main_usage(FILE *fp)
     fputs("usage: spamgear [-c FILE] COMMAND [options] [args]\n"
           "       spamgear --version | --help | help COMMAND\n"
           "commands: help, version, check-config, scan, inspect, quarantine, whitelist,\n"
-          "          mail, emergency-mail, dnsbl, ps, ban, update\n", fp);
+          "          mail, emergency-mail, dnsbl, ps, audit, ban, update\n", fp);
 }
 
 /* Global options before the command: -c FILE, --config[=]FILE, --help, --version. */

@@ -64,6 +64,16 @@ const sg_conf_key_t sg_conf_keys[] = {
       "update refuses a downloaded signature file larger than this", 0 },
     { "update-graceful-command", SG_CONF_COMMAND, "/usr/sbin/apachectl graceful",
       "what update --graceful runs after installing new signatures (no shell)", 0 },
+    { "audit-signatures-warn", SG_CONF_DURATION, "7d",
+      "audit WARNs when the newest signature file is older than this", 0 },
+    { "audit-signatures-fail", SG_CONF_DURATION, "30d",
+      "audit FAILs when the newest signature file is older than this", 0 },
+    { "audit-clamav-warn", SG_CONF_DURATION, "2d",
+      "audit WARNs when ClamAV's daily database is older than this", 0 },
+    { "audit-clamav-fail", SG_CONF_DURATION, "7d",
+      "audit FAILs when ClamAV's daily database is older than this", 0 },
+    { "audit-scan-warn", SG_CONF_DURATION, "8d",
+      "audit WARNs when the last full scan is older than this", 0 },
     { NULL, SG_CONF_STRING, NULL, NULL, 0 }
 };
 
