@@ -11,6 +11,7 @@
  * (<IfModule>, <IfDefine>, ...) are taken as true; <DirectoryMatch>,
  * <Directory ~>, <Location> and .htaccess files are not judged.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <apr_fnmatch.h>
@@ -695,31 +696,55 @@ static void judge_dir(walk_t *w, const char *dir)
     }
 }
 
-/* Walks host directory DIR (depth DEPTH below the DocumentRoot). */
+static int cmp_names(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The names of the subdirectories of host directory DIR, sorted (the
+ * output must not depend on the file system's order); from P. */
+static apr_array_header_t *subdirs(walk_t *w, const char *dir, apr_pool_t *p)
+{
+    apr_array_header_t *names = apr_array_make(p, 16, sizeof(const char *));
+    apr_dir_t *d;
+    apr_finfo_t fi;
+
+    if (apr_dir_open(&d, audit_path(w->c->a, dir), p) != APR_SUCCESS) return names;
+    while (w->visited < AUDIT_MAX_DIRS
+           && apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d) == APR_SUCCESS) {
+        if (fi.filetype != APR_DIR || !strcmp(fi.name, ".") || !strcmp(fi.name, "..")) continue;
+        w->visited++;
+        APR_ARRAY_PUSH(names, const char *) = apr_pstrdup(p, fi.name);
+    }
+    apr_dir_close(d);
+    qsort(names->elts, (size_t)names->nelts, sizeof(const char *), cmp_names);
+    return names;
+}
+
+/* Walks host directory DIR (DEPTH levels below the DocumentRoot), judging
+ * each upload-like directory the site's user can write; what is below one
+ * is covered by the same rules and not walked. */
 static void walk(walk_t *w, const char *dir, int depth)
 {
     audit_t *a = w->c->a;
+    apr_array_header_t *names;
     apr_pool_t *p;
-    apr_dir_t *d;
-    apr_finfo_t fi;
     struct stat st;
+    int i;
 
     if (depth > AUDIT_MAX_WALK_DEPTH || w->visited >= AUDIT_MAX_DIRS) return;
     apr_pool_create(&p, a->pool);
-    if (apr_dir_open(&d, audit_path(a, dir), p) != APR_SUCCESS) goto cleanup;
-    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d) == APR_SUCCESS) {
-        const char *sub;
-        if (fi.filetype != APR_DIR || !strcmp(fi.name, ".") || !strcmp(fi.name, "..")) continue;
-        if (++w->visited >= AUDIT_MAX_DIRS) break;
-        sub = apr_pstrcat(a->pool, strcmp(dir, "/") ? dir : "", "/", fi.name, NULL);
-        if (writable_name(fi.name) && lstat(audit_path(a, sub), &st) == 0 && user_writable(w, &st)) {
+    names = subdirs(w, dir, p);
+    for (i = 0; i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        const char *sub = apr_pstrcat(p, strcmp(dir, "/") ? dir : "", "/", name, NULL);
+        if (writable_name(name) && lstat(audit_path(a, sub), &st) == 0 && S_ISDIR(st.st_mode)
+            && user_writable(w, &st)) {
             judge_dir(w, sub);
-            continue;   /* what is below is covered by the same rules */
+            continue;
         }
         walk(w, sub, depth + 1);
     }
-    apr_dir_close(d);
-cleanup:
     apr_pool_destroy(p);
 }
 

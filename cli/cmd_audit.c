@@ -117,7 +117,8 @@ static void glob_expand(audit_t *a, const char *base, char **parts, int i, int n
     apr_finfo_t st;
 
     if (i == n) {
-        if (out->nelts < AUDIT_MAX_GLOB && apr_stat(&st, base, APR_FINFO_TYPE, p) == APR_SUCCESS) {
+        if (out->nelts < AUDIT_MAX_GLOB
+            && apr_stat(&st, base, APR_FINFO_TYPE | APR_FINFO_LINK, p) == APR_SUCCESS) {
             APR_ARRAY_PUSH(out, const char *) = base;
         }
         return;
@@ -167,20 +168,22 @@ static int passwd_line(void *baton, const char *line, int lineno)
 {
     passwd_find_t *pf = baton;
     size_t n = strlen(pf->name);
-    char *f[7], *copy, *last;
+    const char *f[7], *s = line;
     int i;
 
     if (strncmp(line, pf->name, n) || line[n] != ':') {
         return 0;
     }
-    copy = apr_pstrdup(pf->pool, line);
-    for (i = 0; i < 7; i++) {
-        f[i] = apr_strtok(i ? NULL : copy, ":", &last);
-        if (!f[i]) return 0;
+    /* name:pw:uid:gid:gecos:home:shell, fields may be empty */
+    for (i = 0; i < 7 && s; i++) {
+        f[i] = s;
+        s = strchr(s, ':');
+        if (s) s++;
     }
+    if (i < 7) return 0;
     pf->uid = strtol(f[2], NULL, 10);
     pf->gid = strtol(f[3], NULL, 10);
-    pf->home = f[5];
+    pf->home = apr_pstrmemdup(pf->pool, f[5], strcspn(f[5], ":"));
     pf->found = 1;
     return 1;
 }

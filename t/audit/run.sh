@@ -1,0 +1,179 @@
+#!/bin/bash
+# t/audit/run.sh: `spamgear audit` end to end.
+#
+# 1. Fixes apply: writes the failing fixture host of t/audit/fixture.sh,
+#    runs audit --root --json, applies every FAIL's fix mechanically (append
+#    the text to the file, or run the command with sh -c), runs it again and
+#    asserts that no FAIL is left and that every check that failed is PASS
+#    where it is reported again.  A FAIL without a fix fails the test.
+# 2. scan records its runs: a full scan writes state-dir/last-scan, a scan
+#    of a file list does not; audit reads it.
+# 3. Live (root, Debian's apache2 and php8.2-fpm installed): audit --json
+#    against the real system, asserting what Debian's packages ship.  It
+#    changes nothing and starts nothing (apache2ctl -S/-M only parse).
+# Everything is written below one mktemp -d directory, removed on exit.
+set -u
+srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+builddir=${top_builddir:-$srcdir}
+sg=$builddir/spamgear
+py=/usr/bin/python3
+fails=0
+
+die() { echo "t/audit/run.sh: $*" >&2; exit 99; }
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; fails=$((fails + 1)); }
+
+[ -x "$sg" ] || die "$sg not built: run make first"
+[ -x "$py" ] || die "python3 is missing (Debian: python3)"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/spamgear-audit.XXXXXX") || die "mktemp -d failed"
+trap 'rm -rf "$tmp"' EXIT
+. "$srcdir/t/audit/fixture.sh"
+
+# ------------------------------------------------------------ 1. fixes apply
+
+audit_fixture "$tmp/root"
+"$sg" audit --root "$tmp/root" --json > "$tmp/before.json"
+rc=$?
+[ "$rc" -eq 1 ] && ok "failing fixture: exit 1" || not_ok "failing fixture: exit $rc, want 1"
+
+# Applies each FAIL's fix; prints how many, exits 1 when one has none.
+"$py" - "$tmp/before.json" > "$tmp/apply.log" 2>&1 <<'EOF'
+import json, subprocess, sys
+doc = json.load(open(sys.argv[1]))
+applied = 0
+for c in doc["checks"]:
+    if c["status"] != "FAIL":
+        continue
+    fix = c["fix"]
+    if not fix:
+        print("FAIL without a fix: %s %s" % (c["id"], c["subject"]))
+        sys.exit(1)
+    if "file" in fix:
+        with open(fix["file"], "a") as f:
+            f.write(fix["append"])
+    else:
+        subprocess.run(fix["command"], shell=True, check=True)
+    applied += 1
+print(applied)
+EOF
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(tail -n 1 "$tmp/apply.log")" -gt 10 ]; then
+    ok "applied $(tail -n 1 "$tmp/apply.log") fixes"
+else
+    not_ok "applying the fixes: $(cat "$tmp/apply.log")"
+fi
+
+"$sg" audit --root "$tmp/root" --json > "$tmp/after.json"
+"$py" - "$tmp/before.json" "$tmp/after.json" > "$tmp/compare.log" 2>&1 <<'EOF'
+import json, sys
+before = json.load(open(sys.argv[1]))["checks"]
+after = json.load(open(sys.argv[2]))["checks"]
+now = {(c["id"], c["subject"]): c["status"] for c in after}
+bad = [c for c in after if c["status"] == "FAIL"]
+for c in bad:
+    print("still FAIL: %s %s: %s" % (c["id"], c["subject"], c["found"]))
+ids = set()
+for c in before:
+    if c["status"] != "FAIL":
+        continue
+    ids.add(c["id"])
+    k = (c["id"], c["subject"])
+    if k in now and now[k] != "PASS":
+        print("%s %s: %s after its fix" % (k[0], k[1], now[k])); bad.append(c)
+for i in ids:
+    if not any(c["id"] == i and c["status"] == "PASS" for c in after):
+        print("no PASS for %s after the fixes" % i); bad.append(i)
+print("%d checks failed before, in %d ids" % (sum(c["status"] == "FAIL" for c in before), len(ids)))
+sys.exit(1 if bad else 0)
+EOF
+if [ $? -eq 0 ]; then
+    ok "every fix turns its FAIL into PASS ($(tail -n 1 "$tmp/compare.log"))"
+else
+    not_ok "fixes: $(cat "$tmp/compare.log")"
+fi
+# the WARNs that stay are the ones without a mechanical fix
+grep -q '"fail": 0' "$tmp/after.json" && ok "no FAIL after the fixes" || not_ok "FAILs left"
+
+# ------------------------------------------------------------ 2. scan records its runs
+
+mkdir -p "$tmp/scan/state" "$tmp/scan/www"
+echo '<?php echo 1;' > "$tmp/scan/www/index.php"
+printf 'state-dir %s\nclamav off\nsignatures %s\n' "$tmp/scan/state" "$srcdir/conf/signatures" \
+    > "$tmp/scan/spamgear.conf"
+"$sg" -c "$tmp/scan/spamgear.conf" scan -q "$tmp/scan/www/index.php" >/dev/null
+[ ! -e "$tmp/scan/state/last-scan" ] && ok "a scan of files records nothing" \
+    || not_ok "a scan of files wrote last-scan"
+"$sg" -c "$tmp/scan/spamgear.conf" scan -q "$tmp/scan/www" >/dev/null
+if grep -Eq '^[0-9]+ files=1 found=0 errors=0$' "$tmp/scan/state/last-scan" 2>/dev/null; then
+    ok "a full scan records its time: $(cat "$tmp/scan/state/last-scan")"
+else
+    not_ok "a full scan did not record its run"
+fi
+chmod 0700 "$tmp/scan/state"
+out=$("$sg" audit -c "$tmp/scan/spamgear.conf" --only spamgear 2>&1 | grep last_scan)
+case $out in
+    "PASS spamgear.last_scan $tmp/scan/state/last-scan: last full scan less than an hour ago"*)
+        ok "audit reads the scan's record" ;;
+    *) not_ok "audit on the scan's record: $out" ;;
+esac
+
+# ------------------------------------------------------------ 3. live
+
+live_skip=
+[ "$(id -u)" -eq 0 ] || live_skip="not root"
+[ -x /usr/sbin/apache2ctl ] || live_skip="apache2 not installed"
+[ -f /etc/php/8.2/fpm/pool.d/www.conf ] || live_skip="php8.2-fpm not installed"
+if [ -n "$live_skip" ]; then
+    echo "ok - # SKIP live audit: $live_skip"
+else
+    before_sum=$(find /etc/apache2 /etc/php -type f -exec md5sum {} + | sort | md5sum)
+    start=$(date +%s%N)
+    "$sg" audit --json --only php,apache > "$tmp/live.json"
+    rc=$?
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    after_sum=$(find /etc/apache2 /etc/php -type f -exec md5sum {} + | sort | md5sum)
+    [ "$before_sum" = "$after_sum" ] && ok "live audit changed no file" || not_ok "live audit changed files"
+    [ "$rc" -eq 1 ] && ok "live audit: exit 1 in ${ms} ms" || not_ok "live audit: exit $rc"
+    # What Debian ships: the www pool runs as www-data with no open_basedir
+    # and no disabled functions, expose_php is Off in the fpm and apache2
+    # php.ini, mod_spamgear is not loaded until a2enmod, apache2ctl works.
+    "$py" - "$tmp/live.json" > "$tmp/live.log" 2>&1 <<'EOF'
+import json, sys
+checks = json.load(open(sys.argv[1]))["checks"]
+def status(cid, subject):
+    for c in checks:
+        if c["id"] == cid and c["subject"] == subject:
+            return c["status"]
+    return None
+www = "/etc/php/8.2/fpm/pool.d/www.conf[www]"
+want = [("php.pool_user", www, "FAIL"), ("php.open_basedir", www, "FAIL"),
+        ("php.disable_functions", www, "FAIL"), ("php.allow_url_include", www, "PASS"),
+        ("php.expose_php", "/etc/php/8.2/fpm/php.ini", "PASS"),
+        ("apache.apachectl", "/usr/sbin/apache2ctl", "PASS"),
+        ("apache.module", "spamgear_module", "FAIL")]
+bad = 0
+for cid, subject, st in want:
+    got = status(cid, subject)
+    if got != st:
+        print("%s %s: %s, want %s" % (cid, subject, got, st)); bad = 1
+fixes = [c for c in checks if c["status"] == "FAIL" and not c["fix"]]
+for c in fixes:
+    print("FAIL without a fix: %s %s" % (c["id"], c["subject"])); bad = 1
+sys.exit(bad)
+EOF
+    if [ $? -eq 0 ]; then
+        ok "live audit finds Debian's defaults"
+    else
+        not_ok "live audit: $(cat "$tmp/live.log")"
+    fi
+    "$sg" audit --nagios > "$tmp/nagios.out"
+    rc=$?
+    if [ "$rc" -eq 2 ] && grep -Eq '^SPAMGEAR AUDIT CRITICAL - [0-9]+ FAIL, [0-9]+ WARN, [0-9]+ PASS \| pass=[0-9]+ warn=[0-9]+ fail=[0-9]+$' "$tmp/nagios.out"; then
+        ok "live --nagios: $(cat "$tmp/nagios.out")"
+    else
+        not_ok "live --nagios: exit $rc, $(cat "$tmp/nagios.out")"
+    fi
+fi
+
+[ "$fails" -eq 0 ] || { echo "t/audit/run.sh: $fails failed"; exit 1; }
+exit 0
