@@ -123,8 +123,10 @@ static void check_dir(audit_t *a, const char *id, const char *key, mode_t mask,
                   apr_psprintf(a->pool, "mv '%s' '%s.not-a-dir'", dir, dir));
         return;
     }
-    found = apr_psprintf(a->pool, "owner %ld:%ld, mode %04o", (long)st.st_uid, (long)st.st_gid,
-                         (unsigned)(st.st_mode & 07777));
+    found = (long)st.st_uid == uid
+                ? apr_psprintf(a->pool, "owner root, mode %04o", (unsigned)(st.st_mode & 07777))
+                : apr_psprintf(a->pool, "owner uid %ld, not root; mode %04o", (long)st.st_uid,
+                               (unsigned)(st.st_mode & 07777));
     if (mask == 077 && (st.st_mode & 07777) == 01770 && (long)st.st_uid == uid
         && audit_user(a, a->web_user, NULL, &web_gid, NULL) == 0 && (long)st.st_gid == web_gid) {
         /* the package's layout for SpamGearUploadKeep (doc/module.md) */

@@ -299,6 +299,9 @@ static void print_text(const audit_t *a, FILE *fp, int quiet)
 
 static json_t *fix_json(const audit_result_t *r)
 {
+    if (r->status == AUDIT_PASS) {
+        return json_null();
+    }
     if (r->fix.file) {
         return json_pack("{s:s, s:s}", "file", r->fix.file, "append", r->fix.append);
     }
