@@ -79,6 +79,7 @@ typedef struct apconf_t {
     int depth;                    /* Include nesting */
     const char *file;             /* file being read */
     const char *cont;             /* continued line so far */
+    int cont_line;                /* where it started */
 } apconf_t;
 
 static void read_conf_file(apconf_t *c, const char *file);
@@ -329,6 +330,7 @@ static int conf_line(void *baton, const char *raw, int lineno)
     int n;
 
     if (len && raw[len - 1] == '\\') {
+        if (!*c->cont) c->cont_line = lineno;
         if (strlen(c->cont) + len < AUDIT_MAX_LINE) {
             c->cont = apr_pstrcat(c->a->pool, c->cont, apr_pstrmemdup(c->a->pool, raw, len - 1),
                                   " ", NULL);
@@ -336,6 +338,7 @@ static int conf_line(void *baton, const char *raw, int lineno)
         return 0;
     }
     line = apr_pstrcat(c->a->pool, c->cont, raw, NULL);
+    if (*c->cont) lineno = c->cont_line;   /* httpd names a directive's first line */
     c->cont = "";
     while (apr_isspace(*line)) line++;
     if (!*line || *line == '#') return 0;
@@ -752,6 +755,8 @@ static void check_noexec(apconf_t *c, const vhost_t *v)
 {
     walk_t w;
     const char *how, *bad;
+    char *root;
+    size_t n;
 
     if (!v->docroot) return;
     memset(&w, 0, sizeof(w));
@@ -766,7 +771,9 @@ static void check_noexec(apconf_t *c, const vhost_t *v)
     w.user = site_user(c, v, &how);
     w.uid = w.gid = -1;
     audit_user(c->a, w.user, &w.uid, &w.gid, NULL);
-    walk(&w, sg_path_normalize(c->a->pool, v->docroot), 0);
+    root = apr_pstrdup(c->a->pool, sg_path_normalize(c->a->pool, v->docroot));
+    for (n = strlen(root); n > 1 && root[n - 1] == '/'; n--) root[n - 1] = '\0';
+    walk(&w, root, 0);
 }
 
 void audit_apache_check(audit_t *a)

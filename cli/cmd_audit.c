@@ -442,7 +442,10 @@ int sg_cmd_audit(sg_cli_t *cli, int argc, const char *const *argv)
     }
     if ((rc = setup_root(&a, nagios)) >= 0) return rc;
     if (sg_cli_load_conf(cli) != SG_EXIT_OK) {
-        return audit_error(nagios, apr_psprintf(a.pool, "bad config file %s", cli->conf_path));
+        /* the reader said FILE:LINE on stderr; the monitoring reads stdout */
+        if (!nagios) return SG_EXIT_ERROR;
+        printf("SPAMGEAR AUDIT UNKNOWN - bad config file %s\n", cli->conf_path);
+        return SG_EXIT_UNKNOWN;
     }
     a.apachectl = sg_cli_opt(cli, "apachectl");
     if (!a.apachectl) a.apachectl = "/usr/sbin/apache2ctl";

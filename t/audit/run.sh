@@ -166,6 +166,12 @@ EOF
     else
         not_ok "live audit: $(cat "$tmp/live.log")"
     fi
+    out=$("$sg" audit --only apache --apachectl /nonexistent/apache2ctl | head -n 1)
+    if [ "$out" = "WARN apache.apachectl /nonexistent/apache2ctl: cannot run -S and -M (missing, or the configuration does not parse); judged from the configuration files" ]; then
+        ok "live --apachectl missing: judged from the files"
+    else
+        not_ok "live --apachectl missing: $out"
+    fi
     "$sg" audit --nagios > "$tmp/nagios.out"
     rc=$?
     if [ "$rc" -eq 2 ] && grep -Eq '^SPAMGEAR AUDIT CRITICAL - [0-9]+ FAIL, [0-9]+ WARN, [0-9]+ PASS \| pass=[0-9]+ warn=[0-9]+ fail=[0-9]+$' "$tmp/nagios.out"; then
