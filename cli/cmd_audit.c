@@ -428,17 +428,17 @@ int sg_cmd_audit(sg_cli_t *cli, int argc, const char *const *argv)
     a.results = apr_array_make(cli->pool, 32, sizeof(audit_result_t));
     a.php = apr_array_make(cli->pool, 8, sizeof(audit_php_t *));
     if (argc > 0) {
-        sg_cli_error("audit: takes no arguments ('%s'); try 'spamgear audit --help'", argv[0]);
-        return nagios ? SG_EXIT_UNKNOWN : SG_EXIT_ERROR;
+        return audit_error(nagios, apr_psprintf(a.pool, "takes no arguments ('%s'); try "
+                                                "'spamgear audit --help'", argv[0]));
     }
     if (nagios && json) {
         sg_cli_error("audit: --json and --nagios exclude each other; try 'spamgear audit --help'");
         return SG_EXIT_ERROR;
     }
     if (only && !(groups = parse_groups(only, cli->pool))) {
-        sg_cli_error("audit: --only %s: want php, apache, mail, spamgear (comma-separated); "
-                     "try 'spamgear audit --help'", only);
-        return nagios ? SG_EXIT_UNKNOWN : SG_EXIT_ERROR;
+        return audit_error(nagios, apr_psprintf(a.pool, "--only %s: want php, apache, mail, "
+                                                "spamgear (comma-separated); try 'spamgear "
+                                                "audit --help'", only));
     }
     if ((rc = setup_root(&a, nagios)) >= 0) return rc;
     if (sg_cli_load_conf(cli) != SG_EXIT_OK) {
