@@ -10,6 +10,7 @@
  * skipped), AUDIT_MAX_FILE bytes per file, AUDIT_MAX_FILES files per run,
  * AUDIT_MAX_DEPTH nested includes.
  */
+#include <apr_hash.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include "sg_cli.h"
@@ -66,6 +67,7 @@ typedef struct audit_t {
     apr_array_header_t *php;        /* audit_php_t *, found by audit_php_gather() */
     const char *web_user;           /* Apache's run user (APACHE_RUN_USER, www-data) */
     int files_read;                 /* against AUDIT_MAX_FILES */
+    apr_hash_t *passwd;             /* user name -> audit_pwent_t *, read once */
     const char *error;              /* set: the run cannot be trusted (exit 2) */
 } audit_t;
 

@@ -523,6 +523,12 @@ static const char *site_user(const apconf_t *c, const vhost_t *v, const char **h
         *how = "mpm-itk AssignUserID";
         return v->itk_user;
     }
+    /* suexec switches users for CGI and FastCGI wrappers, never for mod_php */
+    if (v->suexec_user && h && apr_table_get(c->modules, "suexec_module")
+        && !strstr(h, "x-httpd-php")) {
+        *how = apr_psprintf(c->a->pool, "suexec SuexecUserGroup, handler %s", h);
+        return v->suexec_user;
+    }
     *how = h ? apr_psprintf(c->a->pool, "handler %s in httpd", h) : "no PHP handler";
     return c->a->web_user;
 }

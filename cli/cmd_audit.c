@@ -156,52 +156,51 @@ apr_array_header_t *audit_glob(audit_t *a, const char *pattern, apr_pool_t *p)
     return out;
 }
 
-typedef struct passwd_find_t {
-    const char *name;       /* user looked for */
-    long uid, gid;          /* found values */
-    const char *home;       /* found home */
-    int found;              /* 1 once found */
-    apr_pool_t *pool;       /* for home */
-} passwd_find_t;
+typedef struct audit_pwent_t {
+    long uid, gid;          /* numeric ids */
+    const char *home;       /* home directory */
+} audit_pwent_t;
 
+/* One etc/passwd line into A->passwd (name:pw:uid:gid:gecos:home:shell;
+ * fields may be empty; the first line of a name wins, as getpwnam's). */
 static int passwd_line(void *baton, const char *line, int lineno)
 {
-    passwd_find_t *pf = baton;
-    size_t n = strlen(pf->name);
+    audit_t *a = baton;
     const char *f[7], *s = line;
+    audit_pwent_t *pw;
+    const char *name;
     int i;
 
-    if (strncmp(line, pf->name, n) || line[n] != ':') {
-        return 0;
-    }
-    /* name:pw:uid:gid:gecos:home:shell, fields may be empty */
     for (i = 0; i < 7 && s; i++) {
         f[i] = s;
         s = strchr(s, ':');
         if (s) s++;
     }
-    if (i < 7) return 0;
-    pf->uid = strtol(f[2], NULL, 10);
-    pf->gid = strtol(f[3], NULL, 10);
-    pf->home = apr_pstrmemdup(pf->pool, f[5], strcspn(f[5], ":"));
-    pf->found = 1;
-    return 1;
+    if (i < 7 || f[1] == f[0] + 1) return 0;
+    name = apr_pstrmemdup(a->pool, f[0], (apr_size_t)(f[1] - f[0] - 1));
+    if (apr_hash_get(a->passwd, name, APR_HASH_KEY_STRING)) return 0;
+    pw = apr_palloc(a->pool, sizeof(*pw));
+    pw->uid = strtol(f[2], NULL, 10);
+    pw->gid = strtol(f[3], NULL, 10);
+    pw->home = apr_pstrmemdup(a->pool, f[5], strcspn(f[5], ":"));
+    apr_hash_set(a->passwd, name, APR_HASH_KEY_STRING, pw);
+    return 0;
 }
 
 int audit_user(audit_t *a, const char *name, long *uid, long *gid, const char **home)
 {
-    passwd_find_t pf = { name, -1, -1, NULL, 0, a->pool };
+    const audit_pwent_t *pw;
 
-    if (!name || !*name) {
+    if (!a->passwd) {
+        a->passwd = apr_hash_make(a->pool);
+        audit_read_lines(a, audit_path(a, "/etc/passwd"), passwd_line, a);
+    }
+    if (!name || !(pw = apr_hash_get(a->passwd, name, APR_HASH_KEY_STRING))) {
         return -1;
     }
-    audit_read_lines(a, audit_path(a, "/etc/passwd"), passwd_line, &pf);
-    if (!pf.found) {
-        return -1;
-    }
-    if (uid) *uid = pf.uid;
-    if (gid) *gid = pf.gid;
-    if (home) *home = pf.home;
+    if (uid) *uid = pw->uid;
+    if (gid) *gid = pw->gid;
+    if (home) *home = pw->home;
     return 0;
 }
 
