@@ -1,11 +1,12 @@
 #!/bin/bash
 # t/audit/run.sh: `spamgear audit` end to end.
 #
-# 1. Fixes apply: writes the failing fixture host of t/audit/fixture.sh,
-#    runs audit --root --json, applies every FAIL's fix mechanically (append
-#    the text to the file, or run the command with sh -c), runs it again and
-#    asserts that no FAIL is left and that every check that failed is PASS
-#    where it is reported again.  A FAIL without a fix fails the test.
+# 1. Fixes apply: writes the failing fixture host of t/audit/fixture.sh (and
+#    a mod_php host), runs audit --root --json, applies every FAIL's fix
+#    mechanically (append the text to the file, or run the command with
+#    sh -c), runs it again and asserts that no FAIL is left and that every
+#    check that failed is PASS where it is reported again.  A FAIL without a
+#    fix fails the test.
 # 2. scan records its runs: a full scan writes state-dir/last-scan, a scan
 #    of a file list does not; audit reads it.
 # 3. Live (root, Debian's apache2 and php8.2-fpm installed): audit --json
@@ -31,13 +32,15 @@ trap 'rm -rf "$tmp"' EXIT
 
 # ------------------------------------------------------------ 1. fixes apply
 
-audit_fixture "$tmp/root"
-"$sg" audit --root "$tmp/root" --json > "$tmp/before.json"
-rc=$?
-[ "$rc" -eq 1 ] && ok "failing fixture: exit 1" || not_ok "failing fixture: exit $rc, want 1"
-
-# Applies each FAIL's fix; prints how many, exits 1 when one has none.
-"$py" - "$tmp/before.json" > "$tmp/apply.log" 2>&1 <<'EOF'
+# fix_round NAME ROOT [AUDIT OPTIONS]: audit, apply every FAIL's fix, audit again.
+fix_round() {
+    local name=$1 root=$2 rc
+    shift 2
+    "$sg" audit --root "$root" --json "$@" > "$tmp/$name.before.json"
+    rc=$?
+    [ "$rc" -eq 1 ] && ok "$name: exit 1" || not_ok "$name: exit $rc, want 1"
+    # Applies each FAIL's fix; prints how many, exits 1 when one has none.
+    "$py" - "$tmp/$name.before.json" > "$tmp/$name.apply.log" 2>&1 <<'EOF'
 import json, subprocess, sys
 doc = json.load(open(sys.argv[1]))
 applied = 0
@@ -56,15 +59,14 @@ for c in doc["checks"]:
     applied += 1
 print(applied)
 EOF
-rc=$?
-if [ "$rc" -eq 0 ] && [ "$(tail -n 1 "$tmp/apply.log")" -gt 10 ]; then
-    ok "applied $(tail -n 1 "$tmp/apply.log") fixes"
-else
-    not_ok "applying the fixes: $(cat "$tmp/apply.log")"
-fi
-
-"$sg" audit --root "$tmp/root" --json > "$tmp/after.json"
-"$py" - "$tmp/before.json" "$tmp/after.json" > "$tmp/compare.log" 2>&1 <<'EOF'
+    rc=$?
+    if [ "$rc" -eq 0 ] && [ "$(tail -n 1 "$tmp/$name.apply.log")" -gt 0 ]; then
+        ok "$name: applied $(tail -n 1 "$tmp/$name.apply.log") fixes"
+    else
+        not_ok "$name: applying the fixes: $(cat "$tmp/$name.apply.log")"
+    fi
+    "$sg" audit --root "$root" --json "$@" > "$tmp/$name.after.json"
+    "$py" - "$tmp/$name.before.json" "$tmp/$name.after.json" > "$tmp/$name.compare.log" 2>&1 <<'EOF'
 import json, sys
 before = json.load(open(sys.argv[1]))["checks"]
 after = json.load(open(sys.argv[2]))["checks"]
@@ -86,13 +88,40 @@ for i in ids:
 print("%d checks failed before, in %d ids" % (sum(c["status"] == "FAIL" for c in before), len(ids)))
 sys.exit(1 if bad else 0)
 EOF
-if [ $? -eq 0 ]; then
-    ok "every fix turns its FAIL into PASS ($(tail -n 1 "$tmp/compare.log"))"
-else
-    not_ok "fixes: $(cat "$tmp/compare.log")"
-fi
-# the WARNs that stay are the ones without a mechanical fix
-grep -q '"fail": 0' "$tmp/after.json" && ok "no FAIL after the fixes" || not_ok "FAILs left"
+    if [ $? -eq 0 ]; then
+        ok "$name: every fix turns its FAIL into PASS ($(tail -n 1 "$tmp/$name.compare.log"))"
+    else
+        not_ok "$name: fixes: $(cat "$tmp/$name.compare.log")"
+    fi
+}
+
+audit_fixture "$tmp/root"
+fix_round fixture "$tmp/root"
+grep -q '"fail": 0' "$tmp/fixture.after.json" && ok "fixture: no FAIL after the fixes" \
+    || not_ok "fixture: FAILs left"
+
+# mod_php on prefork, PHP-FPM installed but not enabled (Debian's default
+# after installing both): the fix moves the site to the www pool, whose own
+# fix gives it its own user.
+m=$tmp/modphp/etc/apache2
+mkdir -p "$m/mods-enabled" "$m/conf-available" "$m/conf-enabled" "$m/sites-enabled" \
+    "$tmp/modphp/etc/php/8.2/fpm/pool.d"
+printf 'IncludeOptional mods-enabled/*.load\nIncludeOptional mods-enabled/*.conf\n' > "$m/apache2.conf"
+printf 'IncludeOptional conf-enabled/*.conf\nIncludeOptional sites-enabled/*.conf\n' >> "$m/apache2.conf"
+echo 'LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so' > "$m/mods-enabled/php8.2.load"
+printf '<FilesMatch ".+\\.ph(ar|p|tml)$">\n  SetHandler application/x-httpd-php\n</FilesMatch>\n' \
+    > "$m/mods-enabled/php8.2.conf"
+echo 'LoadModule spamgear_module /usr/lib/apache2/modules/mod_spamgear.so' > "$m/mods-enabled/spamgear.load"
+printf '<FilesMatch ".+\\.ph(ar|p|tml)$">\n  SetHandler "proxy:unix:/run/php/php8.2-fpm.sock|fcgi://localhost"\n</FilesMatch>\n' \
+    > "$m/conf-available/php8.2-fpm.conf"
+printf '<VirtualHost *:80>\n  DocumentRoot /srv/www\n</VirtualHost>\n' > "$m/sites-enabled/000-default.conf"
+printf '[PHP]\n' > "$tmp/modphp/etc/php/8.2/fpm/php.ini"
+printf '[www]\nuser = www-data\nlisten = /run/php/php8.2-fpm.sock\n' \
+    > "$tmp/modphp/etc/php/8.2/fpm/pool.d/www.conf"
+fix_round mod_php "$tmp/modphp" --only php,apache
+grep -q '"status": "PASS",$' "$tmp/mod_php.after.json" \
+    && grep -q 'PHP runs as www (PHP-FPM pool www)' "$tmp/mod_php.after.json" \
+    && ok "mod_php: the site now runs on the www pool as www" || not_ok "mod_php: not moved to the pool"
 
 # ------------------------------------------------------------ 2. scan records its runs
 
