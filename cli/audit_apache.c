@@ -78,6 +78,8 @@ typedef struct apconf_t {
     int in_php_files;             /* inside a FilesMatch/Files naming php */
     int depth;                    /* Include nesting */
     const char *file;             /* file being read */
+    int visited;                  /* directories walked, all DocumentRoots */
+    int cap_said;                 /* the AUDIT_MAX_DIRS WARN was added */
     const char *cont;             /* continued line so far */
     int cont_line;                /* where it started */
 } apconf_t;
@@ -768,6 +770,7 @@ static void check_noexec(apconf_t *c, const vhost_t *v)
     memset(&w, 0, sizeof(w));
     w.c = c;
     w.v = v;
+    w.visited = c->visited;   /* the cap is for the whole run */
     w.rules = vhost_rules(c, v, &bad);
     if (bad) {
         audit_add(c->a, "apache.noexec", AUDIT_WARN, v->name,
@@ -780,6 +783,13 @@ static void check_noexec(apconf_t *c, const vhost_t *v)
     root = apr_pstrdup(c->a->pool, sg_path_normalize(c->a->pool, v->docroot));
     for (n = strlen(root); n > 1 && root[n - 1] == '/'; n--) root[n - 1] = '\0';
     walk(&w, root, 0);
+    c->visited = w.visited;
+    if (c->visited >= AUDIT_MAX_DIRS && !c->cap_said) {
+        c->cap_said = 1;
+        audit_add(c->a, "apache.noexec", AUDIT_WARN, v->docroot, apr_psprintf(c->a->pool,
+                  "stopped after %d directories (AUDIT_MAX_DIRS): the rest is not judged",
+                  AUDIT_MAX_DIRS), NULL, NULL, NULL);
+    }
 }
 
 void audit_apache_check(audit_t *a)
