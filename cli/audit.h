@@ -101,6 +101,10 @@ apr_array_header_t *audit_glob(audit_t *a, const char *pattern, apr_pool_t *p);
  * etc/passwd (below --root); returns 0 when found, -1 when not. */
 int audit_user(audit_t *a, const char *name, long *uid, long *gid, const char **home);
 
+/* S quoted for sh: as it is when it holds only safe characters
+ * (letters, digits, and / . _ - + : , @ = %), else in single quotes; from P. */
+const char *audit_shq(apr_pool_t *p, const char *s);
+
 /* Runs PROGRAM with ARGS (argv style, NULL-terminated) for at most TIMEOUT
  * seconds and returns its stdout (capped at 1 MiB) in *OUT, or an error. */
 apr_status_t audit_run(audit_t *a, const char *const *argv, int timeout, char **out);

@@ -457,7 +457,8 @@ static void check_module(apconf_t *c)
     }
     else if (apr_stat(&fi, load, APR_FINFO_TYPE, a->pool) == APR_SUCCESS) {
         fix = apr_psprintf(a->pool, "ln -s ../mods-available/spamgear.load %s",
-                           audit_path(a, "/etc/apache2/mods-enabled/spamgear.load"));
+                           audit_shq(a->pool, audit_path(a, "/etc/apache2/mods-enabled/"
+                                                         "spamgear.load")));
     }
     else {
         audit_add(a, "apache.module", AUDIT_FAIL, "spamgear_module", "mod_spamgear not loaded",
@@ -480,7 +481,8 @@ static void check_switched_off(apconf_t *c, const char *directive, const char *i
         n++;
         audit_add(a, id, AUDIT_FAIL, apr_psprintf(a->pool, "%s:%d", o->file, o->line),
                   apr_psprintf(a->pool, "%s Off", directive), NULL, NULL,
-                  apr_psprintf(a->pool, "sed -i '%ds/[Oo][Ff][Ff]/On/' '%s'", o->line, o->file));
+                  apr_psprintf(a->pool, "sed -i '%ds/[Oo][Ff][Ff]/On/' %s", o->line,
+                               audit_shq(a->pool, o->file)));
     }
     if (!n) {
         audit_add(a, id, AUDIT_PASS, "server", apr_psprintf(a->pool, "%s not switched off "
@@ -552,9 +554,12 @@ static const char *mod_php_fix(const apconf_t *c)
     }
     base = apr_pstrmemdup(c->a->pool, file, (apr_size_t)(strstr(file, ".load") - file));
     ver = sg_path_basename(base);
-    return apr_psprintf(c->a->pool, "rm -f %s.load %s.conf && ln -s ../conf-available/%s-fpm.conf "
-                        "%s/%s-fpm.conf", base, base, ver,
-                        audit_path(c->a, "/etc/apache2/conf-enabled"), ver);
+    return apr_psprintf(c->a->pool, "rm -f %s %s && ln -s ../conf-available/%s-fpm.conf %s",
+                        audit_shq(c->a->pool, apr_pstrcat(c->a->pool, base, ".load", NULL)),
+                        audit_shq(c->a->pool, apr_pstrcat(c->a->pool, base, ".conf", NULL)),
+                        ver, audit_shq(c->a->pool, apr_pstrcat(c->a->pool,
+                            audit_path(c->a, "/etc/apache2/conf-enabled/"), ver, "-fpm.conf",
+                            NULL)));
 }
 
 static void check_php_user(apconf_t *c, const vhost_t *v)
@@ -563,7 +568,8 @@ static void check_php_user(apconf_t *c, const vhost_t *v)
     const char *how, *user = site_user(c, v, &how), *h = php_handler(c, v);
     const char *sock = fpm_socket(a->pool, h);
     const audit_php_t *pool = pool_for(a, sock);
-    const char *subject = apr_psprintf(a->pool, "%s (%s:%d)", v->name, v->file, v->line);
+    const char *subject = v->line ? apr_psprintf(a->pool, "%s (%s:%d)", v->name, v->file, v->line)
+                                  : apr_psprintf(a->pool, "%s (%s)", v->name, v->file);
 
     if (!h || (strcmp(user, a->web_user) && strcmp(user, "root"))) {
         audit_add(a, "apache.php_user", AUDIT_PASS, subject,

@@ -172,7 +172,10 @@ static void check_timer(audit_t *a)
               "neither the timer is enabled nor a cron line runs 'spamgear mail'", NULL, NULL,
               a->live ? "systemctl enable --now spamgear-mail.timer"
                       : apr_psprintf(a->pool, "mkdir -p %s && ln -s /etc/systemd/system/"
-                                     "spamgear-mail.timer %s/spamgear-mail.timer", wants, wants));
+                                     "spamgear-mail.timer %s", audit_shq(a->pool, wants),
+                                     audit_shq(a->pool, apr_pstrcat(a->pool, wants,
+                                                                   "/spamgear-mail.timer",
+                                                                   NULL))));
 }
 
 /* ------------------------------------------------------------ DNSBL lists */

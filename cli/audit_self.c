@@ -120,7 +120,9 @@ static void check_dir(audit_t *a, const char *id, const char *key, mode_t mask,
     }
     if (!S_ISDIR(st.st_mode)) {
         audit_add(a, id, AUDIT_FAIL, dir, "not a directory", NULL, NULL,
-                  apr_psprintf(a->pool, "mv '%s' '%s.not-a-dir'", dir, dir));
+                  apr_psprintf(a->pool, "mv %s %s", audit_shq(a->pool, dir),
+                               audit_shq(a->pool, apr_pstrcat(a->pool, dir, ".not-a-dir",
+                                                              NULL))));
         return;
     }
     found = (long)st.st_uid == uid
@@ -133,11 +135,11 @@ static void check_dir(audit_t *a, const char *id, const char *key, mode_t mask,
         found = apr_pstrcat(a->pool, found, ", the web server's group may add entries", NULL);
     }
     else if ((long)st.st_uid != uid) {
-        fix = apr_psprintf(a->pool, "chown %ld:%ld '%s' && chmod %s '%s'", uid, gid, dir,
-                           chmod_arg, dir);
+        fix = apr_psprintf(a->pool, "chown %ld:%ld %s && chmod %s %s", uid, gid,
+                           audit_shq(a->pool, dir), chmod_arg, audit_shq(a->pool, dir));
     }
     else if (st.st_mode & mask) {
-        fix = apr_psprintf(a->pool, "chmod %s '%s'", chmod_arg, dir);
+        fix = apr_psprintf(a->pool, "chmod %s %s", chmod_arg, audit_shq(a->pool, dir));
     }
     audit_add(a, id, fix ? AUDIT_FAIL : AUDIT_PASS, dir, found, NULL, NULL, fix);
 }

@@ -246,6 +246,31 @@ apr_status_t audit_run(audit_t *a, const char *const *argv, int timeout, char **
     return (why == APR_PROC_EXIT && code == 0) ? APR_SUCCESS : APR_EGENERAL;
 }
 
+const char *audit_shq(apr_pool_t *p, const char *s)
+{
+    const char *c;
+    char *out, *o;
+
+    for (c = s; *c && (apr_isalnum(*c) || strchr("/._-+:,@=%", *c)); c++) {
+    }
+    if (*s && !*c) return s;
+    /* each ' becomes '\'' : at most 4 bytes per byte, plus the quotes */
+    out = o = apr_palloc(p, strlen(s) * 4 + 3);
+    *o++ = '\'';
+    for (c = s; *c; c++) {
+        if (*c == '\'') {
+            memcpy(o, "'\\''", 4);
+            o += 4;
+        }
+        else {
+            *o++ = *c;
+        }
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return out;
+}
+
 /* ------------------------------------------------------------ output */
 
 static void tally(const audit_t *a, int count[3])
@@ -296,16 +321,43 @@ static void print_text(const audit_t *a, FILE *fp, int quiet)
     }
 }
 
-static json_t *fix_json(const audit_result_t *r)
+/* S as a JSON string: valid UTF-8 stays, any other byte becomes its Latin-1
+ * character (as scan --json reads it), so jansson takes every path. */
+static json_t *json_text(apr_pool_t *p, const char *s)
+{
+    const unsigned char *c = (const unsigned char *)s;
+    char *out = apr_palloc(p, strlen(s) * 2 + 1), *o = out;
+    int n, i;
+
+    while (*c) {
+        n = (*c >= 0xc2 && *c <= 0xdf) ? 1 : (*c >= 0xe0 && *c <= 0xef) ? 2
+            : (*c >= 0xf0 && *c <= 0xf4) ? 3 : 0;
+        for (i = 1; i <= n; i++) {
+            if ((c[i] & 0xc0) != 0x80) { n = -1; break; }
+        }
+        if (*c < 0x80 || n > 0) {
+            for (i = 0; i <= (n > 0 ? n : 0); i++) *o++ = (char)*c++;
+            continue;
+        }
+        *o++ = (char)(0xc0 | (*c >> 6));
+        *o++ = (char)(0x80 | (*c & 0x3f));
+        c++;
+    }
+    *o = '\0';
+    return json_string(out);
+}
+
+static json_t *fix_json(apr_pool_t *p, const audit_result_t *r)
 {
     if (r->status == AUDIT_PASS) {
         return json_null();
     }
     if (r->fix.file) {
-        return json_pack("{s:s, s:s}", "file", r->fix.file, "append", r->fix.append);
+        return json_pack("{s:o, s:o}", "file", json_text(p, r->fix.file),
+                         "append", json_text(p, r->fix.append));
     }
     if (r->fix.command) {
-        return json_pack("{s:s}", "command", r->fix.command);
+        return json_pack("{s:o}", "command", json_text(p, r->fix.command));
     }
     return json_null();
 }
@@ -319,10 +371,11 @@ static void print_json(const audit_t *a, FILE *fp)
     tally(a, count);
     for (i = 0; i < a->results->nelts; i++) {
         const audit_result_t *r = &APR_ARRAY_IDX(a->results, i, audit_result_t);
-        json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", r->id,
+        json_array_append_new(checks, json_pack("{s:s, s:s, s:o, s:o, s:o}", "id", r->id,
                                                 "status", status_names[r->status],
-                                                "subject", r->subject, "found", r->found,
-                                                "fix", fix_json(r)));
+                                                "subject", json_text(a->pool, r->subject),
+                                                "found", json_text(a->pool, r->found),
+                                                "fix", fix_json(a->pool, r)));
     }
     json_object_set_new(root, "pass", json_integer(count[AUDIT_PASS]));
     json_object_set_new(root, "warn", json_integer(count[AUDIT_WARN]));

@@ -210,7 +210,7 @@ static const apr_getopt_option_t audit_options[] = {
     { "root", OPT_ROOT, 1, "read the system's files below DIR instead of /; run no program" },
     { "only", OPT_ONLY, 1, "run these groups only: php, apache, mail, spamgear (comma-separated)" },
     { "apachectl", OPT_APACHECTL, 1, "run PROGRAM -S and -M (default /usr/sbin/apache2ctl)" },
-    { "quiet", 'q', 0, "print the WARN and FAIL lines only" },
+    { "quiet", 'q', 0, "text output: print the WARN and FAIL lines only" },
     { NULL, 0, 0, NULL }
 };
 
