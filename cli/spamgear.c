@@ -279,7 +279,11 @@ const sg_cmd_t sg_cmds[] = {
       ps_options, sg_cmd_ps, SG_EXIT_ERROR, NULL },
     { "audit", "[options]",
       "check PHP, Apache, mail and spamgear's own hardening (PASS/WARN/FAIL, Nagios)",
-      audit_options, sg_cmd_audit, SG_EXIT_ERROR, NULL },
+      audit_options, sg_cmd_audit, SG_EXIT_ERROR,
+      "One line per check: PASS, WARN or FAIL, the check id, what was checked, what\n"
+      "  was found and the fix; the ids are in doc/cli.md.  Exit 0 when every check\n"
+      "  PASSes, 1 on a WARN or FAIL; with --nagios: 0 OK, 1 WARNING, 2 CRITICAL,\n"
+      "  3 UNKNOWN." },
     { "update", "[options]", "download, verify and install signature updates",
       update_options, sg_cmd_update, SG_EXIT_ERROR, NULL },
     { NULL, NULL, NULL, NULL, NULL, 0, NULL }
