@@ -412,15 +412,60 @@ static void read_config(apconf_t *c)
 
 /* ------------------------------------------------------------ live: apache2ctl */
 
-/* apache2ctl -M: replaces the module list read from the files.  Returns 0
- * when it ran; else adds the WARN that says the files decide. */
-static int live_modules(apconf_t *c)
+/* 1 when the reader found a <VirtualHost> at FILE:LINE (host path). */
+static int vhost_known(const apconf_t *c, const char *file, int line)
+{
+    int i;
+
+    for (i = 0; i < c->vhosts->nelts; i++) {
+        const vhost_t *v = APR_ARRAY_IDX(c->vhosts, i, const vhost_t *);
+        if (v->line == line && !strcmp(audit_host_path(c->a, v->file), file)) return 1;
+    }
+    return 0;
+}
+
+/* apache2ctl -S names every vhost httpd has as "(FILE:LINE)": each one the
+ * reader did not find (an <IfDefine> it took differently, a gap in the
+ * reader) is a WARN, since its directories were not judged. */
+static void check_vhosts_seen(apconf_t *c, char *dump)
+{
+    audit_t *a = c->a;
+    apr_hash_t *seen = apr_hash_make(a->pool);   /* a vhost is listed per address */
+    char *line, *last, *open, *colon;
+    int n = 0, missing = 0;
+
+    for (line = apr_strtok(dump, "\n", &last); line; line = apr_strtok(NULL, "\n", &last)) {
+        if (!(open = strrchr(line, '(')) || !(colon = strrchr(open, ':'))
+            || open[1] != '/' || !apr_isdigit(colon[1])
+            || apr_hash_get(seen, open, APR_HASH_KEY_STRING)) {
+            continue;
+        }
+        apr_hash_set(seen, apr_pstrdup(a->pool, open), APR_HASH_KEY_STRING, "");
+        *colon = '\0';
+        n++;
+        if (!vhost_known(c, open + 1, atoi(colon + 1))) {
+            missing++;
+            audit_add(a, "apache.vhosts", AUDIT_WARN, apr_psprintf(a->pool, "%s:%d", open + 1,
+                      atoi(colon + 1)), "httpd has this virtual host, the configuration "
+                      "reader did not find it: not judged", NULL, NULL, NULL);
+        }
+    }
+    if (!missing) {
+        audit_add(a, "apache.vhosts", AUDIT_PASS, a->apachectl, apr_psprintf(a->pool,
+                  "the %d virtual host(s) of -S were read", n), NULL, NULL, NULL);
+    }
+}
+
+/* apache2ctl -S and -M: -M replaces the module list read from the files,
+ * -S's vhosts are checked against the reader's.  Returns 0 when they ran;
+ * else adds the WARN that says the files decide. */
+static int live_apachectl(apconf_t *c)
 {
     audit_t *a = c->a;
     const char *argv_m[] = { a->apachectl, "-M", NULL }, *argv_s[] = { a->apachectl, "-S", NULL };
-    char *out, *line, *last;
+    char *out, *dump, *line, *last;
 
-    if (audit_run(a, argv_s, APACHECTL_TIMEOUT, &out) != APR_SUCCESS
+    if (audit_run(a, argv_s, APACHECTL_TIMEOUT, &dump) != APR_SUCCESS
         || audit_run(a, argv_m, APACHECTL_TIMEOUT, &out) != APR_SUCCESS) {
         audit_add(a, "apache.apachectl", AUDIT_WARN, a->apachectl,
                   "cannot run -S and -M (missing, or the configuration does not parse); "
@@ -435,6 +480,7 @@ static int live_modules(apconf_t *c)
         }
     }
     audit_add(a, "apache.apachectl", AUDIT_PASS, a->apachectl, "-S and -M ran", NULL, NULL, NULL);
+    check_vhosts_seen(c, dump);
     return 0;
 }
 
@@ -815,7 +861,7 @@ void audit_apache_check(audit_t *a)
     }
     read_config(&c);
     if (a->error) return;
-    if (a->live) live_modules(&c);
+    if (a->live) live_apachectl(&c);
     check_module(&c);
     check_switched_off(&c, "SpamGearLogin", "apache.login");
     check_switched_off(&c, "SpamGearUploadScan", "apache.upload_scan");

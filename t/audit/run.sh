@@ -179,6 +179,7 @@ want = [("php.pool_user", www, "FAIL"), ("php.open_basedir", www, "FAIL"),
         ("php.disable_functions", www, "FAIL"), ("php.allow_url_include", www, "PASS"),
         ("php.expose_php", "/etc/php/8.2/fpm/php.ini", "PASS"),
         ("apache.apachectl", "/usr/sbin/apache2ctl", "PASS"),
+        ("apache.vhosts", "/usr/sbin/apache2ctl", "PASS"),
         ("apache.module", "spamgear_module", "FAIL")]
 bad = 0
 for cid, subject, st in want:
@@ -200,6 +201,27 @@ EOF
         ok "live --apachectl missing: judged from the files"
     else
         not_ok "live --apachectl missing: $out"
+    fi
+    # a fake apachectl: -S names a vhost the configuration does not have,
+    # -M lists mod_spamgear (the module list comes from -M, not the files)
+    cat > "$tmp/apachectl" <<'EOF'
+#!/bin/sh
+case $1 in
+-S) echo 'VirtualHost configuration:'
+    echo '*:80                   127.0.0.1 (/etc/apache2/sites-enabled/000-default.conf:1)'
+    echo '*:443                  ghost.example (/etc/apache2/sites-enabled/ghost.conf:3)'
+    echo '*:443                  ghost.example (/etc/apache2/sites-enabled/ghost.conf:3)' ;;
+-M) printf 'Loaded Modules:\n core_module (static)\n spamgear_module (shared)\n' ;;
+esac
+EOF
+    chmod +x "$tmp/apachectl"
+    "$sg" audit --only apache --apachectl "$tmp/apachectl" > "$tmp/fake.out"
+    if grep -qx "WARN apache.vhosts /etc/apache2/sites-enabled/ghost.conf:3: httpd has this virtual host, the configuration reader did not find it: not judged" "$tmp/fake.out" \
+        && [ "$(grep -c '^WARN apache.vhosts' "$tmp/fake.out")" -eq 1 ] \
+        && grep -qx "PASS apache.module spamgear_module: mod_spamgear loaded" "$tmp/fake.out"; then
+        ok "live: -S vhosts the reader missed are WARNs, -M decides the modules"
+    else
+        not_ok "live fake apachectl: $(cat "$tmp/fake.out")"
     fi
     "$sg" audit --nagios > "$tmp/nagios.out"
     rc=$?
