@@ -19,7 +19,8 @@
 #define AUDIT_MAX_FILE (4 << 20)    /* bytes read of one config file */
 #define AUDIT_MAX_FILES 4000        /* config files read in one run */
 #define AUDIT_MAX_DEPTH 16          /* Include nesting */
-#define AUDIT_MAX_DIRS 5000         /* directories visited under all DocumentRoots */
+#define AUDIT_MAX_DIRS 5000         /* directories visited under one DocumentRoot */
+#define AUDIT_MAX_DIRS_TOTAL 1000000 /* ... under all DocumentRoots */
 #define AUDIT_MAX_WALK_DEPTH 6      /* levels below a DocumentRoot */
 
 typedef enum {

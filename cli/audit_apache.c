@@ -78,8 +78,10 @@ typedef struct apconf_t {
     int in_php_files;             /* inside a FilesMatch/Files naming php */
     int depth;                    /* Include nesting */
     const char *file;             /* file being read */
-    int visited;                  /* directories walked, all DocumentRoots */
-    int cap_said;                 /* the AUDIT_MAX_DIRS WARN was added */
+    long visited;                 /* directories walked, all DocumentRoots */
+    int cap_said;                 /* the AUDIT_MAX_DIRS_TOTAL WARN was added */
+    apr_hash_t *judged;           /* directory -> its verdict, "PASS"... (vhosts
+                                   * sharing a DocumentRoot say it once) */
     const char *cont;             /* continued line so far */
     int cont_line;                /* where it started */
 } apconf_t;
@@ -728,6 +730,19 @@ static int user_writable(const walk_t *w, const struct stat *st)
            || (st->st_mode & S_IWOTH);
 }
 
+/* 1 the first time DIR gets VERDICT (vhosts sharing a DocumentRoot, *:80
+ * and *:443, say it once); 0 after. */
+static int judged_once(apconf_t *c, const char *dir, const char *verdict)
+{
+    const char *before;
+
+    if (!c->judged) c->judged = apr_hash_make(c->a->pool);
+    before = apr_hash_get(c->judged, dir, APR_HASH_KEY_STRING);
+    if (before && !strcmp(before, verdict)) return 0;
+    apr_hash_set(c->judged, apr_pstrdup(c->a->pool, dir), APR_HASH_KEY_STRING, verdict);
+    return 1;
+}
+
 static void judge_dir(walk_t *w, const char *dir)
 {
     audit_t *a = w->c->a;
@@ -742,6 +757,10 @@ static void judge_dir(walk_t *w, const char *dir)
     req.docroot = w->v->docroot;
     req.mode = d ? d->mode : SG_NOEXEC_UNSET;
     sg_noexec_judge(w->rules, &req, a->pool, &verdict);
+    if (!judged_once(w->c, dir, verdict.refuse ? "PASS" : d && d->mode == SG_NOEXEC_OFF
+                                                   ? "WARN" : "FAIL")) {
+        return;
+    }
     if (verdict.refuse) {
         audit_add(a, "apache.noexec", AUDIT_PASS, dir, apr_psprintf(a->pool, "writable by %s; "
                   "scripts refused (rule %s)", w->user, verdict.rule), NULL, NULL, NULL);
@@ -819,10 +838,19 @@ static void check_noexec(apconf_t *c, const vhost_t *v)
     size_t n;
 
     if (!v->docroot) return;
+    if (c->visited >= AUDIT_MAX_DIRS_TOTAL) {
+        if (!c->cap_said) {
+            c->cap_said = 1;
+            audit_add(c->a, "apache.noexec", AUDIT_WARN, v->docroot, apr_psprintf(c->a->pool,
+                      "not walked: %d directories in all (AUDIT_MAX_DIRS_TOTAL) were walked "
+                      "before it and the DocumentRoots after it", AUDIT_MAX_DIRS_TOTAL),
+                      NULL, NULL, NULL);
+        }
+        return;
+    }
     memset(&w, 0, sizeof(w));
     w.c = c;
     w.v = v;
-    w.visited = c->visited;   /* the cap is for the whole run */
     w.rules = vhost_rules(c, v, &bad);
     if (bad) {
         audit_add(c->a, "apache.noexec", AUDIT_WARN, v->name,
@@ -835,9 +863,8 @@ static void check_noexec(apconf_t *c, const vhost_t *v)
     root = apr_pstrdup(c->a->pool, sg_path_normalize(c->a->pool, v->docroot));
     for (n = strlen(root); n > 1 && root[n - 1] == '/'; n--) root[n - 1] = '\0';
     walk(&w, root, 0);
-    c->visited = w.visited;
-    if (c->visited >= AUDIT_MAX_DIRS && !c->cap_said) {
-        c->cap_said = 1;
+    c->visited += w.visited;
+    if (w.visited >= AUDIT_MAX_DIRS) {
         audit_add(c->a, "apache.noexec", AUDIT_WARN, v->docroot, apr_psprintf(c->a->pool,
                   "stopped after %d directories (AUDIT_MAX_DIRS): the rest is not judged",
                   AUDIT_MAX_DIRS), NULL, NULL, NULL);
