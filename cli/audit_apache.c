@@ -859,7 +859,11 @@ static void check_noexec(apconf_t *c, const vhost_t *v)
     }
     w.user = site_user(c, v, &how);
     w.uid = w.gid = -1;
-    audit_user(c->a, w.user, &w.uid, &w.gid, NULL);
+    if (audit_user(c->a, w.user, &w.uid, &w.gid, NULL) != 0) {
+        audit_add(c->a, "apache.noexec", AUDIT_WARN, v->docroot, apr_psprintf(c->a->pool,
+                  "the site's user %s (%s) is not in /etc/passwd: only world-writable "
+                  "directories are judged", w.user, how), NULL, NULL, NULL);
+    }
     root = apr_pstrdup(c->a->pool, sg_path_normalize(c->a->pool, v->docroot));
     for (n = strlen(root); n > 1 && root[n - 1] == '/'; n--) root[n - 1] = '\0';
     walk(&w, root, 0);
