@@ -54,8 +54,8 @@ typedef struct audit_php_t {
                                      * are its php.ini's overlaid with its own */
     const char *user;               /* pool: user = */
     const char *listen;             /* pool: listen = (socket path or address) */
-    int last_in_file;               /* pool: the last [section] of its file, so text
-                                     * appended to the file lands in it */
+    const char *user_fix;           /* pool: the command that gives it its own user
+                                     * (audit_php_user_fix), computed once */
 } audit_php_t;
 
 typedef struct audit_t {
@@ -69,6 +69,7 @@ typedef struct audit_t {
     const char *web_user;           /* Apache's run user (APACHE_RUN_USER, www-data) */
     int files_read;                 /* against AUDIT_MAX_FILES */
     apr_hash_t *passwd;             /* user name -> audit_pwent_t *, read once */
+    long next_uid;                  /* --root: the next system uid a fix hands out */
     const char *error;              /* set: the run cannot be trusted (exit 2) */
 } audit_t;
 
@@ -100,6 +101,9 @@ apr_array_header_t *audit_glob(audit_t *a, const char *pattern, apr_pool_t *p);
 
 /* The uid, gid and home directory of NAME from the audited host's
  * etc/passwd (below --root); returns 0 when found, -1 when not. */
+/* 1 when some user of the audited host's etc/passwd has UID. */
+int audit_uid_used(audit_t *a, long uid);
+
 int audit_user(audit_t *a, const char *name, long *uid, long *gid, const char **home);
 
 /* S quoted for sh: as it is when it holds only safe characters
@@ -120,6 +124,12 @@ void audit_apache_check(audit_t *a);
 void audit_apache_user(audit_t *a);
 void audit_mail_check(audit_t *a);
 void audit_self_check(audit_t *a);
+
+/* The shell command that gives pool P a user of its own, named after the
+ * pool: creates the user (useradd; with --root, lines appended to the
+ * tree's etc/passwd and etc/group, with a free system uid), then appends
+ * "user =" and "group =" to the pool.  Computed once per pool. */
+const char *audit_php_user_fix(audit_t *a, audit_php_t *p);
 
 /* The php_admin_value/php_value/ini value of NAME in P, or NULL. */
 const char *audit_php_get(const audit_php_t *p, const char *name);

@@ -626,10 +626,9 @@ static void check_php_user(apconf_t *c, const vhost_t *v)
         return;
     }
     if (pool) {
-        const char *name = pool->pool;
         audit_add(a, "apache.php_user", AUDIT_FAIL, subject,
-                  apr_psprintf(a->pool, "PHP runs as %s (%s)", user, how), pool->file,
-                  apr_psprintf(a->pool, "[%s]\nuser = %s\ngroup = %s\n", name, name, name), NULL);
+                  apr_psprintf(a->pool, "PHP runs as %s (%s)", user, how), NULL, NULL,
+                  audit_php_user_fix(a, (audit_php_t *)pool));
         return;
     }
     if (sock) {

@@ -350,12 +350,56 @@ static const audit_php_t *shares_user(const audit_t *a, const audit_php_t *p)
     return NULL;
 }
 
+/* A system uid no user of the tree has, from 999 down (useradd --system's
+ * range), each handed out once per run; 0 when none is left. */
+static long free_system_uid(audit_t *a)
+{
+    if (!a->next_uid) a->next_uid = 999;
+    while (a->next_uid >= 100 && audit_uid_used(a, a->next_uid)) a->next_uid--;
+    return a->next_uid >= 100 ? a->next_uid-- : 0;
+}
+
+const char *audit_php_user_fix(audit_t *a, audit_php_t *p)
+{
+    const char *name = pool_user_name(a->pool, p->pool), *create;
+    long uid;
+
+    if (p->user_fix) return p->user_fix;
+    if (a->live) {
+        create = apr_psprintf(a->pool, "{ id -u %s >/dev/null 2>&1 || useradd --system "
+                              "--user-group --no-create-home --shell /usr/sbin/nologin %s; }",
+                              name, name);
+    }
+    else if (audit_user(a, name, NULL, NULL, NULL) == 0) {
+        create = "true";
+    }
+    else {
+        uid = free_system_uid(a);
+        create = apr_psprintf(a->pool, "printf '%s:x:%ld:%ld::/nonexistent:/usr/sbin/nologin\\n' "
+                              ">> %s && printf '%s:x:%ld:\\n' >> %s", name, uid, uid,
+                              audit_shq(a->pool, audit_path(a, "/etc/passwd")), name, uid,
+                              audit_shq(a->pool, audit_path(a, "/etc/group")));
+    }
+    p->user_fix = apr_psprintf(a->pool, "%s && printf '[%s]\\nuser = %s\\ngroup = %s\\n' >> %s",
+                               create, p->pool, name, name, audit_shq(a->pool, p->file));
+    return p->user_fix;
+}
+
 static void check_pool_user(audit_t *a, const audit_php_t *p)
 {
     const audit_php_t *other = shares_user(a, p);
-    const char *user = p->user ? p->user : "(none)", *found, *name;
+    const char *user = p->user ? p->user : "(none)", *found;
 
     if (p->user && strcmp(p->user, a->web_user) && strcmp(p->user, "root") && !other) {
+        if (audit_user(a, p->user, NULL, NULL, NULL) != 0) {
+            /* PHP-FPM refuses to start a pool whose user does not exist */
+            audit_add(a, "php.pool_user", AUDIT_WARN, subject(a, p), apr_psprintf(a->pool,
+                      "runs as its own user %s, who is not in /etc/passwd", user), NULL, NULL,
+                      a->live ? apr_psprintf(a->pool, "useradd --system --user-group "
+                                             "--no-create-home --shell /usr/sbin/nologin %s",
+                                             audit_shq(a->pool, p->user)) : NULL);
+            return;
+        }
         audit_add(a, "php.pool_user", AUDIT_PASS, subject(a, p),
                   apr_psprintf(a->pool, "runs as its own user %s", user), NULL, NULL, NULL);
         return;
@@ -366,10 +410,8 @@ static void check_pool_user(audit_t *a, const audit_php_t *p)
     else {
         found = apr_psprintf(a->pool, "runs as %s, the web server's user", user);
     }
-    name = pool_user_name(a->pool, p->pool);
-    /* the user must exist before PHP-FPM restarts: doc/cli.md says so */
-    audit_add(a, "php.pool_user", AUDIT_FAIL, subject(a, p), found, p->file,
-              apr_psprintf(a->pool, "[%s]\nuser = %s\ngroup = %s\n", p->pool, name, name), NULL);
+    audit_add(a, "php.pool_user", AUDIT_FAIL, subject(a, p), found, NULL, NULL,
+              audit_php_user_fix(a, (audit_php_t *)p));
 }
 
 void audit_php_check(audit_t *a)

@@ -187,14 +187,31 @@ static int passwd_line(void *baton, const char *line, int lineno)
     return 0;
 }
 
-int audit_user(audit_t *a, const char *name, long *uid, long *gid, const char **home)
+static void passwd_load(audit_t *a)
 {
-    const audit_pwent_t *pw;
-
     if (!a->passwd) {
         a->passwd = apr_hash_make(a->pool);
         audit_read_lines(a, audit_path(a, "/etc/passwd"), passwd_line, a);
     }
+}
+
+int audit_uid_used(audit_t *a, long uid)
+{
+    apr_hash_index_t *hi;
+
+    passwd_load(a);
+    for (hi = apr_hash_first(a->pool, a->passwd); hi; hi = apr_hash_next(hi)) {
+        const audit_pwent_t *pw = apr_hash_this_val(hi);
+        if (pw->uid == uid) return 1;
+    }
+    return 0;
+}
+
+int audit_user(audit_t *a, const char *name, long *uid, long *gid, const char **home)
+{
+    const audit_pwent_t *pw;
+
+    passwd_load(a);
     if (!name || !(pw = apr_hash_get(a->passwd, name, APR_HASH_KEY_STRING))) {
         return -1;
     }
