@@ -66,7 +66,8 @@ typedef struct audit_t {
     const char *apachectl;          /* --apachectl, live mode only */
     apr_array_header_t *results;    /* audit_result_t, in check order */
     apr_array_header_t *php;        /* audit_php_t *, found by audit_php_gather() */
-    const char *web_user;           /* Apache's run user (APACHE_RUN_USER, www-data) */
+    const char *web_user;           /* Apache's run user (APACHE_RUN_USER, User,
+                                     * else www-data) */
     int files_read;                 /* against AUDIT_MAX_FILES */
     apr_hash_t *passwd;             /* user name -> audit_pwent_t *, read once */
     long next_uid;                  /* --root: the next system uid a fix hands out */
@@ -100,11 +101,12 @@ apr_status_t audit_read_lines(audit_t *a, const char *file, audit_line_fn *line_
 apr_array_header_t *audit_glob(audit_t *a, const char *pattern, apr_pool_t *p);
 
 /* The uid, gid and home directory of NAME from the audited host's
- * etc/passwd (below --root); returns 0 when found, -1 when not. */
+ * etc/passwd (below --root, read once per run); returns 0 when found, -1
+ * when not.  UID, GID and HOME may be NULL. */
+int audit_user(audit_t *a, const char *name, long *uid, long *gid, const char **home);
+
 /* 1 when some user of the audited host's etc/passwd has UID. */
 int audit_uid_used(audit_t *a, long uid);
-
-int audit_user(audit_t *a, const char *name, long *uid, long *gid, const char **home);
 
 /* S quoted for sh: as it is when it holds only safe characters
  * (letters, digits, and / . _ - + : , @ = %), else in single quotes; from P. */
@@ -118,10 +120,15 @@ apr_status_t audit_run(audit_t *a, const char *const *argv, int timeout, char **
 
 /* Reads every php.ini and FPM pool into A->php (needed by all groups). */
 void audit_php_gather(audit_t *a);
-void audit_php_check(audit_t *a);
-void audit_apache_check(audit_t *a);
+
 /* Sets A->web_user from Debian's envvars (APACHE_RUN_USER), if there. */
 void audit_apache_user(audit_t *a);
+
+/* The groups: each adds its results to A->results (audit_php.c,
+ * audit_apache.c, audit_mail.c, audit_self.c); a run-wide problem sets
+ * A->error instead. */
+void audit_php_check(audit_t *a);
+void audit_apache_check(audit_t *a);
 void audit_mail_check(audit_t *a);
 void audit_self_check(audit_t *a);
 
