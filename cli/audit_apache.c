@@ -7,9 +7,11 @@
  * The configuration reader follows what httpd reads: ServerRoot's
  * apache2.conf, Include/IncludeOptional (globs, directories, relative to
  * ServerRoot), Define and ${VAR} (Debian's envvars exports too),
- * <VirtualHost>, <Directory PATH> and the directives below.  Conditions
- * (<IfModule>, <IfDefine>, ...) are taken as true; <DirectoryMatch>,
- * <Directory ~>, <Location> and .htaccess files are not judged.
+ * <VirtualHost>, <Directory PATH> and the directives below.  <IfModule> is
+ * decided by the LoadModule lines read so far and Debian's built-in
+ * modules; other conditions (<IfDefine>, <IfVersion>, ...) are taken as
+ * true; <DirectoryMatch>, <Directory ~>, <Location> and .htaccess files are
+ * not judged.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +78,9 @@ typedef struct apconf_t {
     dirsec_t *dir_at[MAX_SECTIONS];     /* the <Directory> each opened, or NULL */
     int depth_sec;                /* open sections */
     int in_php_files;             /* inside a FilesMatch/Files naming php */
+    int skip;                     /* > 0: inside an <IfModule> that is false, this
+                                   * many sections deep */
+    apr_table_t *sources;         /* "mod_X.c" names of the loaded modules */
     int depth;                    /* Include nesting */
     const char *file;             /* file being read */
     long visited;                 /* directories walked, all DocumentRoots */
@@ -225,6 +230,40 @@ static int names_php(apconf_t *c, const char *kind, const char *arg)
     return sg_regex_list_match(re, "x.php", 5) != NULL;
 }
 
+/* Debian's apache2 has these built in: no LoadModule names them. */
+static const char *const static_modules[] = {
+    "core_module", "so_module", "watchdog_module", "http_module", "log_config_module",
+    "logio_module", "version_module", "unixd_module", "core.c", "mod_so.c", "mod_watchdog.c",
+    "http_core.c", "mod_log_config.c", "mod_logio.c", "mod_version.c", "mod_unixd.c", NULL
+};
+
+/* Records the source name <IfModule mod_X.c> tests for the module in SO. */
+static void add_source_name(apconf_t *c, const char *so)
+{
+    const char *base = sg_path_basename(so);
+    size_t n = strcspn(base, ".");
+
+    if (!strncmp(base, "libphp", 6)) {
+        /* PHP 8's module is mod_php.c, PHP 7's mod_php7.c */
+        apr_table_set(c->sources, apr_isdigit(base[6]) && base[6] < '8'
+                      ? apr_psprintf(c->a->pool, "mod_php%c.c", base[6]) : "mod_php.c", so);
+        return;
+    }
+    apr_table_set(c->sources, apr_pstrcat(c->a->pool, apr_pstrmemdup(c->a->pool, base, n),
+                                          ".c", NULL), so);
+}
+
+/* 1 when <IfModule ARG> holds with the modules loaded so far. */
+static int if_module(const apconf_t *c, const char *arg)
+{
+    int neg = (*arg == '!'), i, on;
+
+    arg += neg;
+    on = apr_table_get(c->modules, arg) || apr_table_get(c->sources, arg);
+    for (i = 0; !on && static_modules[i]; i++) on = !strcmp(static_modules[i], arg);
+    return neg ? !on : on;
+}
+
 static void open_section(apconf_t *c, const char **w, int n, int line)
 {
     char *name = apr_pstrdup(c->a->pool, w[0] + 1);
@@ -232,6 +271,14 @@ static void open_section(apconf_t *c, const char **w, int n, int line)
 
     name[strcspn(name, ">")] = '\0';
     for (i = 0; name[i]; i++) name[i] = (char)apr_tolower(name[i]);
+    if (!strcmp(name, "ifmodule") && n > 1) {
+        char *arg = apr_pstrdup(c->a->pool, w[1]);
+        arg[strcspn(arg, ">")] = '\0';
+        if (!if_module(c, arg)) {
+            c->skip = 1;
+            return;
+        }
+    }
     if (c->depth_sec >= MAX_SECTIONS) return;
     c->sections[c->depth_sec] = name;
     c->dir_at[c->depth_sec++] = NULL;
@@ -313,6 +360,7 @@ static void directive(apconf_t *c, const char **w, int n, int line)
     }
     else if (!strcasecmp(w[0], "LoadModule")) {
         apr_table_set(c->modules, w[1], c->file);
+        if (n > 2) add_source_name(c, w[2]);
     }
     else if (!strcasecmp(w[0], "User") && c->cur == c->main) c->a->web_user = w[1];
     else if (!strcasecmp(w[0], "DocumentRoot")) c->cur->docroot = w[1];
@@ -348,6 +396,11 @@ static int conf_line(void *baton, const char *raw, int lineno)
     if (!*line || *line == '#') return 0;
     n = split_words(c->a->pool, expand(c, line), w);
     if (n == 0) return 0;
+    if (c->skip) {
+        /* inside a false <IfModule>: only count sections to find its end */
+        if (w[0][0] == '<') c->skip += (w[0][1] == '/') ? -1 : 1;
+        return 0;
+    }
     if (w[0][0] == '<' && w[0][1] == '/') close_section(c);
     else if (w[0][0] == '<') open_section(c, w, n, lineno);
     else directive(c, w, n, lineno);
@@ -399,6 +452,7 @@ static void read_config(apconf_t *c)
     memset(c->sections, 0, sizeof(c->sections));
     c->defines = apr_table_make(c->a->pool, 16);
     c->modules = apr_table_make(c->a->pool, 64);
+    c->sources = apr_table_make(c->a->pool, 64);
     c->vhosts = apr_array_make(c->a->pool, 16, sizeof(vhost_t *));
     c->dirs = apr_array_make(c->a->pool, 32, sizeof(dirsec_t));
     c->offs = apr_array_make(c->a->pool, 4, sizeof(offline_t));
