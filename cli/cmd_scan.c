@@ -1245,6 +1245,57 @@ static unsigned long files_named(int argc, const char *const *argv)
     return (unsigned long)argc;
 }
 
+/* 1 when ARGV is a full run: directories only (no list on stdin, no file
+ * arguments) and no --since. */
+static int full_run(const scan_run_t *run, int argc, const char *const *argv)
+{
+    struct stat st;
+    int i;
+
+    if (argc == 0 || run->since) return 0;
+    for (i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-") || stat(argv[i], &st) != 0 || !S_ISDIR(st.st_mode)) return 0;
+    }
+    return 1;
+}
+
+/* Records that a full run ended, for spamgear audit's spamgear.last_scan:
+ * "UNIXTIME files=N found=N errors=N" in state-dir/last-scan (written to a
+ * temporary file, then renamed).  Nothing when state-dir does not exist:
+ * the package creates it, a scan never does. */
+static void record_full_scan(scan_run_t *run)
+{
+    apr_pool_t *p = run->cli->pool;
+    const char *dir = sg_conf_get(run->cli->conf, "state-dir");
+    const char *file = apr_pstrcat(p, dir, "/last-scan", NULL);
+    const char *tmp = apr_pstrcat(p, file, ".tmp", NULL);
+    const char *text = apr_psprintf(p, "%" APR_TIME_T_FMT " files=%lu found=%d errors=%d\n",
+                                    apr_time_sec(apr_time_now()), run->stats.files, run->found,
+                                    run->errors);
+    struct stat st;
+    apr_file_t *f = NULL;
+    apr_status_t rv;
+
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        sg_log_perror(SG_LOG_MARK, SG_LOG_DEBUG, APR_SUCCESS, p, "scan: %s does not exist: "
+                      "the run's time is not recorded", dir);
+        return;
+    }
+    if ((rv = apr_file_remove(tmp, p)) != APR_SUCCESS && !APR_STATUS_IS_ENOENT(rv)) {
+        sg_cli_error("scan: warning: %s: %pm", tmp, &rv);
+        return;
+    }
+    if ((rv = apr_file_open(&f, tmp, APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_EXCL,
+                            APR_FPROT_UREAD | APR_FPROT_UWRITE, p)) == APR_SUCCESS) {
+        rv = apr_file_write_full(f, text, strlen(text), NULL);
+        if (apr_file_close(f) != APR_SUCCESS && rv == APR_SUCCESS) rv = APR_EGENERAL;
+        if (rv == APR_SUCCESS) rv = apr_file_rename(tmp, file, p);
+    }
+    if (rv != APR_SUCCESS) {
+        sg_cli_error("scan: warning: cannot record the run in %s: %pm", file, &rv);
+    }
+}
+
 /* After the workers: the fleet layer's figures for the summary. */
 static void close_fleet(scan_run_t *run)
 {
@@ -1325,7 +1376,7 @@ static int finish(scan_run_t *run)
 
 static int run_scan(scan_run_t *run, int argc, const char *const *argv)
 {
-    int i;
+    int i, rc;
 
     if (run->stats.progress) run->stats.total = files_named(argc, argv);
     start_workers(run);
@@ -1336,7 +1387,10 @@ static int run_scan(scan_run_t *run, int argc, const char *const *argv)
         if (!strcmp(argv[i], "-")) continue;
         scan_arg(run, argv[i], 0);
     }
-    return finish(run);
+    rc = finish(run);
+    /* a run without ClamAV (clamd down) does not count as a full scan */
+    if (!sg_engine_clamav_down(run->engine) && full_run(run, argc, argv)) record_full_scan(run);
+    return rc;
 }
 
 /* Everything scan and watch set up before the first file; -1 to go on. */

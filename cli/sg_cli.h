@@ -98,6 +98,7 @@ int sg_mail_classic_args(sg_cli_t *cli, const char *name, int *argc,
 int sg_cmd_check_config(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_dnsbl(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_ps(sg_cli_t *cli, int argc, const char *const *argv);
+int sg_cmd_audit(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_emergency_mail(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_update(sg_cli_t *cli, int argc, const char *const *argv);
 int sg_cmd_sites(sg_cli_t *cli, int argc, const char *const *argv);

@@ -76,7 +76,10 @@ enum {
     OPT_OLDER_THAN,    /* quarantine purge --older-than */
     OPT_TO,            /* quarantine restore --to */
     OPT_FEED,          /* sites --feed */
-    OPT_DEPTH          /* sites --depth */
+    OPT_DEPTH,         /* sites --depth */
+    OPT_NAGIOS,        /* audit --nagios */
+    OPT_ROOT,          /* audit --root */
+    OPT_APACHECTL      /* audit --apachectl */
 };
 
 /* Options whose argument is optional (--quarantine[=DIR]).  apr_getopt has
@@ -236,6 +239,16 @@ static const apr_getopt_option_t ps_options[] = {
     { NULL, 0, 0, NULL }
 };
 
+static const apr_getopt_option_t audit_options[] = {
+    { "json", OPT_JSON, 0, "print one JSON document instead of one line per check" },
+    { "nagios", OPT_NAGIOS, 0, "print one Nagios status line with perfdata (exit 0-3)" },
+    { "root", OPT_ROOT, 1, "read the system's files below DIR instead of /; run no program" },
+    { "only", OPT_ONLY, 1, "run these groups only: php, apache, mail, spamgear (comma-separated)" },
+    { "apachectl", OPT_APACHECTL, 1, "run PROGRAM -S and -M (default /usr/sbin/apache2ctl)" },
+    { "quiet", 'q', 0, "text output: print the WARN and FAIL lines only" },
+    { NULL, 0, 0, NULL }
+};
+
 static const apr_getopt_option_t update_options[] = {
     { "source", OPT_SOURCE, 1, "get signatures from this source (update-source syntax; "
       "repeatable; replaces the config's)" },
@@ -312,6 +325,13 @@ const sg_cmd_t sg_cmds[] = {
       ban_options, sg_cmd_ban, SG_EXIT_ERROR, NULL },
     { "ps", "[options]", "list suspicious processes of web and hosting users",
       ps_options, sg_cmd_ps, SG_EXIT_ERROR, NULL },
+    { "audit", "[options]",
+      "check PHP, Apache, mail and spamgear's own hardening (PASS/WARN/FAIL, Nagios)",
+      audit_options, sg_cmd_audit, SG_EXIT_ERROR,
+      "One line per check: PASS, WARN or FAIL, the check id, what was checked, what\n"
+      "  was found and the fix; the ids are in doc/cli.md.  Exit 0 when every check\n"
+      "  PASSes, 1 on a WARN or FAIL; with --nagios: 0 OK, 1 WARNING, 2 CRITICAL,\n"
+      "  3 UNKNOWN." },
     { "update", "[options]", "download, verify and install signature updates",
       update_options, sg_cmd_update, SG_EXIT_ERROR, NULL },
     { "sites", "[options] [DIR...]",
@@ -511,6 +531,7 @@ static const char *arg_name(const char *name)
         { "whitelist", " FILE" }, { "yara", " PATH" }, { "older-than", " AGE" }, { "to", " PATH" },
         { "notify-template", " FILE" }, { "notify-domain", " DOMAIN" },
         { "feed", " FILE" }, { "depth", " N" },
+        { "root", " DIR" }, { "apachectl", " PROGRAM" },
         { NULL, NULL }
     };
     int i;
@@ -761,7 +782,7 @@ static void print_main_usage(FILE *fp)
     fputs("usage: spamgear [-c FILE] COMMAND [options] [args]\n"
           "       spamgear --version | --help | help COMMAND\n"
           "commands: help, version, check-config, scan, inspect, quarantine, whitelist,\n"
-          "          mail, emergency-mail, dnsbl, ps, ban, update, sites\n", fp);
+          "          mail, emergency-mail, dnsbl, ps, audit, ban, update, sites\n", fp);
 }
 
 /* Global options before the command: -c FILE, --config[=]FILE, --help, --version. */

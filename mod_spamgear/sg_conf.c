@@ -93,6 +93,16 @@ const sg_conf_key_t sg_conf_keys[] = {
     { "sites-apache-config", SG_CONF_PATH, "/etc/apache2/apache2.conf",
       "the Apache config whose DocumentRoots sites searches when sites-roots is unset "
       "(Include and IncludeOptional followed)", 0 },
+    { "audit-signatures-warn", SG_CONF_DURATION, "7d",
+      "audit WARNs when the newest signature file is older than this", 0 },
+    { "audit-signatures-fail", SG_CONF_DURATION, "30d",
+      "audit FAILs when the newest signature file is older than this", 0 },
+    { "audit-clamav-warn", SG_CONF_DURATION, "2d",
+      "audit WARNs when ClamAV's daily database is older than this", 0 },
+    { "audit-clamav-fail", SG_CONF_DURATION, "7d",
+      "audit FAILs when ClamAV's daily database is older than this", 0 },
+    { "audit-scan-warn", SG_CONF_DURATION, "8d",
+      "audit WARNs when the last full scan is older than this", 0 },
     { NULL, SG_CONF_STRING, NULL, NULL, 0 }
 };
 
