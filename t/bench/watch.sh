@@ -23,6 +23,17 @@
 #             fs.inotify.max_user_watches, is printed beside it).  It only
 #             watches: what it would cost to scan the files is not in it.
 # The page cache is warm for the tarball (one untimed cat first).
+#
+# Measured 2026-12-05 on the 2-core build VM (a slow virtual disk: tar alone
+# took 28-36 s), WPDIR = Debian 12's wordpress package, 40 copies:
+#   tree: 100,840 files, 10,321 directories
+#   watch:    tar xf 27.94 s; drained 59.63 s after the start (31.69 s after
+#             tar ended); 101,285 files scanned, 1,698 files/s; daemon CPU
+#             25.63 s = 43% of one core over the run; peak RSS 72,840 KB;
+#             101,800 events kept, 0 overflows, 0 rescans
+#   tar-only: tar xf 35.62 s
+#   inotify:  inotifywait -r -m: 1.23 s to set up 10,321 watches (one per
+#             directory), peak RSS 4,544 KB; spamgear watch: 1 mark
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
