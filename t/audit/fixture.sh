@@ -192,19 +192,22 @@ EOF
 EOF
 }
 
+# spamgear's own directories are where this build looks for them: its
+# configured sysconfdir and localstatedir (SYSCONFDIR, LOCALSTATEDIR from
+# run-cases.sh and t/audit/run.sh; /etc and /var by default).
 audit_fixture_self() {
-    local r=$1
-    mkdir -p "$r/etc/spamgear/signatures" "$r/var/lib/clamav" "$r/var/lib/spamgear/quarantine"
-    cat > "$r/etc/spamgear/spamgear.conf" <<'EOF'
+    local r=$1 etc=$1${SYSCONFDIR:-/etc}/spamgear state=$1${LOCALSTATEDIR:-/var}/lib/spamgear
+    mkdir -p "$etc/signatures" "$r/var/lib/clamav" "$state/quarantine"
+    cat > "$etc/spamgear.conf" <<'EOF'
 # spamgear.conf of the fixture host
 clamav engine /var/lib/clamav
 EOF
-    echo 'sig' > "$r/etc/spamgear/signatures/php-backdoors.sigs"
-    days_ago 10 "$r/etc/spamgear/signatures/php-backdoors.sigs"
+    echo 'sig' > "$etc/signatures/php-backdoors.sigs"
+    days_ago 10 "$etc/signatures/php-backdoors.sigs"
     echo 'db' > "$r/var/lib/clamav/daily.cld"
     days_ago 3 "$r/var/lib/clamav/daily.cld"
-    chmod 0755 "$r/var/lib/spamgear"
-    chmod 0700 "$r/var/lib/spamgear/quarantine"
+    chmod 0755 "$state"
+    chmod 0700 "$state/quarantine"
     echo "$(( $(date +%s) - 2 * 86400 - 60 )) files=10 found=0 errors=0" \
-        > "$r/var/lib/spamgear/last-scan"
+        > "$state/last-scan"
 }

@@ -17,6 +17,14 @@ set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${top_builddir:-$srcdir}
 sg=$builddir/spamgear
+# The fixture puts spamgear's own files where this build looks for them (its
+# configured sysconfdir and localstatedir: make distcheck's are not /etc, /var).
+prefix=$(sed -n 's/^prefix = //p' "$builddir/Makefile" 2>/dev/null)
+sysconfdir=$(sed -n 's/^sysconfdir = //p' "$builddir/Makefile" 2>/dev/null)
+localstatedir=$(sed -n 's/^localstatedir = //p' "$builddir/Makefile" 2>/dev/null)
+SYSCONFDIR=$(eval "echo \"$sysconfdir\"")
+LOCALSTATEDIR=$(eval "echo \"$localstatedir\"")
+export SYSCONFDIR LOCALSTATEDIR
 py=/usr/bin/python3
 fails=0
 

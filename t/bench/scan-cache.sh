@@ -21,6 +21,13 @@
 #                but their ctime, which is what the cache keys on besides size
 #                and mtime): those are read and analysed again
 # and prints each one's wall time, CPU time, peak RSS and the warm/cold ratio.
+# Then the fleet layer (cache-store; skipped without redis-server): a copy of
+# TREE stands for a second server; one redis-server on loopback, both
+# servers with empty local caches, once each (the store is emptied first):
+#   fleet-A      server A scans TREE: every content analysed, its verdicts
+#                stored in redis
+#   fleet-B      server B scans the copy: contents A found clean are not
+#                analysed (read and hashed, then skipped)
 # The page cache is warm for all (one untimed cat first).
 #
 # Measured 2026-12-05 on the 2-core build VM, TREE = the Debian PHP packages
@@ -76,11 +83,28 @@ for r in $(seq "$rounds"); do
     run warm-touch1 "${scan[@]}" "$tree"
 done
 
+if command -v redis-server > /dev/null; then
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no > /dev/null 2>&1 &
+    redis=$!
+    trap 'kill $redis 2>/dev/null; rm -rf "$work"' EXIT
+    for _ in $(seq 50); do redis-cli -p "$port" ping > /dev/null 2>&1 && break; sleep 0.1; done
+    cp -a "$tree" "$work/B"
+    find "$work/B" -type f -print0 | xargs -0 cat > /dev/null
+    for s in A B; do
+        printf 'clamav off\nsignatures %s\nscan-cache %s\ncache-store redis:127.0.0.1:%s\n' \
+            "$top/conf/signatures" "$work/cache-$s" "$port" > "$work/$s.conf"
+    done
+    run fleet-A "$sg" -c "$work/A.conf" scan -j 2 --quiet "$tree"
+    run fleet-B "$sg" -c "$work/B.conf" scan -j 2 --quiet "$work/B"
+    fleet=1
+fi
+
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 col() { awk -v c="$2" '{ print $c }' "$work/$1" | median; }
 echo "tree: $tree ($files files), $rounds rounds, medians"
 printf '%-12s %9s %9s %9s\n' run wall_s cpu_s rss_kb
-for n in find no-cache cold warm warm-touch1; do
+for n in find no-cache cold warm warm-touch1 ${fleet:+fleet-A fleet-B}; do
     printf '%-12s %9s %9s %9s\n' "$n" "$(col $n 1)" "$(col $n 2)" "$(col $n 3)"
 done
 awk -v c="$(col cold 1)" -v w="$(col warm 1)" -v n="$(col no-cache 1)" 'BEGIN {

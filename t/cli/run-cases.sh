@@ -23,7 +23,9 @@
 #                        PATH, so argv[0] is exactly NAME (busybox entry points)
 #   --- file NAME        content written to $TMP/NAME before running
 #   --- setup            optional bash script (-eu) run in $TMP first, for
-#                        files a text section cannot hold (4 KiB lines, NULs)
+#                        files a text section cannot hold (4 KiB lines, NULs);
+#                        TMP, SRCDIR, BUILDDIR, SYSCONFDIR and LOCALSTATEDIR
+#                        are in its environment
 #   --- stdin            fed to the command (default: /dev/null)
 #   --- stdout           exact expected stdout (absent: must be empty)
 #   --- stderr           exact expected stderr (absent: must be empty)
@@ -229,8 +231,8 @@ run_case() {
         cp /dev/null "$dir/stdin"
     fi
     if [ -f "$dir/setup" ]; then
-        if ! (cd "$tmp" && TMP=$tmp SRCDIR=$SRCDIR BUILDDIR=$BUILDDIR \
-              bash -eu "$dir/setup") > "$dir/setup.log" 2>&1; then
+        if ! (cd "$tmp" && TMP=$tmp SRCDIR=$SRCDIR BUILDDIR=$BUILDDIR SYSCONFDIR=$SYSCONFDIR \
+              LOCALSTATEDIR=$LOCALSTATEDIR bash -eu "$dir/setup") > "$dir/setup.log" 2>&1; then
             echo "# setup failed:"; sed 's/^/#   /' "$dir/setup.log"
             return 1
         fi
