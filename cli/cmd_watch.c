@@ -333,9 +333,13 @@ static const char *dir_path(const watch_root_t *root, struct file_handle *fh, ch
     return buf;
 }
 
-static void handle_event(watch_t *w, const struct fanotify_event_metadata *m, apr_time_t now)
+/* M: the event's metadata (copied out: see read_events); RAW: the event's
+ * bytes, whose info records start at M->metadata_len (4-byte aligned, as
+ * their fields need). */
+static void handle_event(watch_t *w, const struct fanotify_event_metadata *m, const char *raw,
+                         apr_time_t now)
 {
-    const struct fanotify_event_info_fid *fid = (const void *)(m + 1);
+    const struct fanotify_event_info_fid *fid = (const void *)(raw + m->metadata_len);
     struct file_handle *fh;
     const watch_root_t *root;
     const char *name, *dir;
@@ -351,7 +355,7 @@ static void handle_event(watch_t *w, const struct fanotify_event_metadata *m, ap
         w->rescan_roots = 1;
         return;
     }
-    if (m->pid == getpid() || m->event_len < sizeof(*m) + sizeof(*fid)
+    if (m->pid == getpid() || m->event_len < m->metadata_len + sizeof(*fid)
         || fid->hdr.info_type != FAN_EVENT_INFO_TYPE_DFID_NAME) {
         return;
     }
@@ -369,18 +373,26 @@ static void handle_event(watch_t *w, const struct fanotify_event_metadata *m, ap
 static int read_events(watch_t *w)
 {
     char buf[WATCH_EVENT_BUF] __attribute__((aligned(8)));
-    const struct fanotify_event_metadata *m;
+    struct fanotify_event_metadata m;
     apr_time_t now = apr_time_now();
-    ssize_t len;
+    ssize_t len, off;
 
     while ((len = read(w->fan_fd, buf, sizeof(buf))) > 0) {
-        for (m = (const void *)buf; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
-            if (m->vers != FANOTIFY_METADATA_VERSION) {
-                sg_cli_error("watch: fanotify metadata version %d, expected %d", m->vers,
+        /* Events are 4-byte aligned only (a file name makes an event's
+         * length any multiple of 4): the metadata, which holds a 64-bit
+         * mask, is copied out, not read in place (FAN_EVENT_NEXT would). */
+        for (off = 0; off + (ssize_t)sizeof(m) <= len; off += m.event_len) {
+            memcpy(&m, buf + off, sizeof(m));
+            if (m.event_len < sizeof(m) || m.metadata_len < sizeof(m)
+                || off + (ssize_t)m.event_len > len) {
+                break;
+            }
+            if (m.vers != FANOTIFY_METADATA_VERSION) {
+                sg_cli_error("watch: fanotify metadata version %d, expected %d", m.vers,
                              FANOTIFY_METADATA_VERSION);
                 return -1;
             }
-            handle_event(w, m, now);
+            handle_event(w, &m, buf + off, now);
         }
     }
     if (len < 0 && errno != EAGAIN && errno != EINTR) {
