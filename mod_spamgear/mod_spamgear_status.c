@@ -92,6 +92,8 @@ static void load_watch(request_rec *r, page_t *pg)
     apr_file_t *f;
     apr_int64_t pid;
 
+    pg->watch = NULL;
+    pg->watch_running = 0;
     if (apr_file_open(&f, path, APR_FOPEN_READ, 0, r->pool) != APR_SUCCESS) return;
     if (apr_file_read(f, buf, &len) != APR_SUCCESS) len = 0;
     apr_file_close(f);
