@@ -218,7 +218,7 @@ typedef enum {
     F_RAWURLDECODE, F_LOWER, F_UPPER, F_UCFIRST, F_LCFIRST, F_STR_REPLACE, F_STR_IREPLACE,
     F_SUBSTR, F_STRTR, F_IMPLODE, F_CHR, F_ORD, F_REPEAT, F_TRIM, F_LTRIM, F_RTRIM, F_PACK,
     F_UUDECODE, F_STRVAL, F_HEXDEC, F_OCTDEC, F_BINDEC, F_DECHEX, F_BIN2HEX, F_STRIPSLASHES,
-    F_SPRINTF, F_SUBSTR_REPLACE, F_MD5, F_SHA1, F_NONE
+    F_SPRINTF, F_SUBSTR_REPLACE, F_MD5, F_SHA1, F_HTMLDECODE, F_NONE
 } fold_fn_t;
 
 static const struct { const char *name; fold_fn_t fn; int decoder; } fold_table[] = {
@@ -237,6 +237,7 @@ static const struct { const char *name; fold_fn_t fn; int decoder; } fold_table[
     { "bin2hex", F_BIN2HEX, 0 }, { "stripslashes", F_STRIPSLASHES, 0 },
     { "sprintf", F_SPRINTF, 0 }, { "substr_replace", F_SUBSTR_REPLACE, 0 },
     { "md5", F_MD5, 0 }, { "sha1", F_SHA1, 0 },
+    { "htmlspecialchars_decode", F_HTMLDECODE, 0 }, { "html_entity_decode", F_HTMLDECODE, 0 },
     { NULL, F_NONE, 0 }
 };
 
@@ -599,6 +600,69 @@ static int inflate(int zlib, const sg_php_str_t *a, apr_size_t max, apr_pool_t *
     return 1;
 }
 
+
+/* One HTML entity at S[0..N) (S[0] is '&'): its byte or UTF-8 bytes into
+ * O, returning how many input bytes it took; 0 when it is none of the five
+ * htmlspecialchars() writes or a numeric reference. */
+static apr_size_t html_entity(const char *s, apr_size_t n, char *o, apr_size_t *olen)
+{
+    static const struct { const char *name; char c; } named[] = {
+        { "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' }, { "&quot;", '"' },
+        { "&#039;", '\'' }, { "&apos;", '\'' }, { NULL, 0 }
+    };
+    unsigned long cp = 0;
+    apr_size_t i, k;
+    int hex;
+
+    for (k = 0; named[k].name; k++) {
+        apr_size_t m = strlen(named[k].name);
+        if (n >= m && !memcmp(s, named[k].name, m)) {
+            o[0] = named[k].c;
+            *olen = 1;
+            return m;
+        }
+    }
+    if (n < 4 || s[1] != '#') return 0;
+    hex = s[2] == 'x' || s[2] == 'X';
+    for (i = hex ? 3 : 2; i < n && i < 12 && s[i] != ';'; i++) {
+        int d = apr_isdigit(s[i]) ? s[i] - '0'
+                : hex && apr_isxdigit(s[i]) ? (apr_tolower(s[i]) - 'a' + 10) : -1;
+        if (d < 0) return 0;
+        cp = cp * (hex ? 16 : 10) + (unsigned long)d;
+    }
+    if (i >= n || s[i] != ';' || i == (hex ? 3u : 2u) || cp == 0 || cp > 0x10FFFF) return 0;
+    if (cp < 0x80) { o[0] = (char)cp; *olen = 1; }
+    else if (cp < 0x800) { o[0] = (char)(0xC0 | (cp >> 6)); o[1] = (char)(0x80 | (cp & 0x3F)); *olen = 2; }
+    else if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12)); o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F)); *olen = 3;
+    }
+    else {
+        o[0] = (char)(0xF0 | (cp >> 18)); o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F)); *olen = 4;
+    }
+    return i + 1;
+}
+
+/* htmlspecialchars_decode() and html_entity_decode() for what obfuscators
+ * feed them: the five special characters and numeric references (named
+ * entities beyond those stay as they are).  Never longer than S: the
+ * shortest reference ("&#1;") is longer than the longest UTF-8 sequence. */
+static int html_decode(const sg_php_str_t *s, apr_pool_t *p, sg_php_str_t *out)
+{
+    char *o = apr_palloc(p, s->n + 1);
+    apr_size_t i = 0, n = 0, used, olen;
+
+    while (i < s->n) {
+        if (s->s[i] == '&' && (used = html_entity(s->s + i, s->n - i, o + n, &olen)) > 0) {
+            n += olen;
+            i += used;
+        }
+        else o[n++] = s->s[i++];
+    }
+    return set_out(out, o, n);
+}
+
 static int fold_scalar(fold_fn_t fn, const sg_php_arg_t *a, int nargs, apr_size_t max,
                        apr_pool_t *p, sg_php_str_t *out)
 {
@@ -668,6 +732,8 @@ static int fold_scalar(fold_fn_t fn, const sg_php_arg_t *a, int nargs, apr_size_
         out->n = dn * 2;
         return 1;
     }
+    case F_HTMLDECODE:
+        return html_decode(s, p, out);
     case F_STRIPSLASHES:
         o = apr_palloc(p, s->n + 1);
         for (i = 0, n = 0; i < s->n; i++) {

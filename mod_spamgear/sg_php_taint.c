@@ -89,6 +89,7 @@ typedef struct lexpos_t {
     sg_tok_t la[3];
     int nla;
     const char *prev_end;
+    sg_tok_t prev;
 } lexpos_t;
 
 typedef struct arr_t {
@@ -493,6 +494,10 @@ typedef struct an_t {
     sg_tok_t la[3];                    /* lookahead: significant tokens */
     int nla;
     const char *prev_end;              /* end of the last token taken */
+    sg_tok_t prev;                     /* the last token taken (kind 0: none) */
+    unsigned long junk;                /* bytes in code PHP 8 rejects (control
+                                        * characters outside strings) */
+    apr_size_t junk_line;              /* line of the first of them */
     const sg_php_limits_t *lim;
     apr_size_t budget;                 /* bytes constants may still take */
     unsigned long ticks;               /* tokens read */
@@ -562,6 +567,17 @@ static int poll_budget(an_t *a)
     return a->stop;
 }
 
+/* A byte no PHP code holds outside strings and comments: a control
+ * character other than blanks.  PHP 8 refuses to compile a file with one
+ * ("unexpected character"); PHP 7 warned and skipped it.  Compressed image
+ * and font data that happens to hold "<?" has them every few dozen bytes. */
+static int is_junk(const sg_tok_t *t)
+{
+    unsigned char c = (unsigned char)t->text[0];
+
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+}
+
 /* The next significant token from the lexer: blanks and comments dropped,
  * inline HTML and tags turned into statement ends. */
 static void lex_sig(an_t *a, sg_tok_t *t)
@@ -591,6 +607,12 @@ static void lex_sig(an_t *a, sg_tok_t *t)
             t->text = "echo";
             t->len = 4;
             return;
+        case SG_TK_OP:
+            if (is_junk(t)) {
+                if (!a->junk++) a->junk_line = t->line;
+                continue;
+            }
+            return;
         default:
             return;
         }
@@ -608,6 +630,7 @@ static void advance(an_t *a)
     sg_tok_t *t = peek(a, 0);
 
     a->prev_end = t->text + t->len;
+    a->prev = *t;
     memmove(&a->la[0], &a->la[1], sizeof(sg_tok_t) * 2);
     a->nla--;
 }
@@ -1098,6 +1121,7 @@ static void lex_save(const an_t *a, lexpos_t *at)
     memcpy(at->la, a->la, sizeof(at->la));
     at->nla = a->nla;
     at->prev_end = a->prev_end;
+    at->prev = a->prev;
 }
 
 static void lex_restore(an_t *a, const lexpos_t *at)
@@ -1106,6 +1130,7 @@ static void lex_restore(an_t *a, const lexpos_t *at)
     memcpy(a->la, at->la, sizeof(a->la));
     a->nla = at->nla;
     a->prev_end = at->prev_end;
+    a->prev = at->prev;
 }
 
 static int enter(an_t *a)
@@ -2143,6 +2168,41 @@ static int is_shell_cmd(const pval_t *v, const char *text, apr_size_t n)
     return 0;
 }
 
+/* 1 when the constant command V (source text TEXT[0..N)) starts a shell
+ * for a remote or interactive user: a bare interpreter ("/bin/sh", "bash
+ * -i", cmd.exe, $_SERVER['COMSPEC']), or one wired to a socket (bash's
+ * /dev/tcp, nc -e).  Tools run commands through "sh -c SCRIPT"; a page
+ * does not start a shell with no script, nor hand one to the network. */
+static int spawns_shell(const pval_t *v, const char *text, apr_size_t n)
+{
+    static const char *const bare[] = { "sh", "bash", "zsh", "csh", "tcsh", "ksh", "dash",
+                                        "cmd", "cmd.exe", "powershell", "powershell.exe", NULL };
+    static const char *const wired[] = { "/dev/tcp/", "/dev/udp/", " -e /bin/", " -e sh",
+                                         " -e bash", " -e cmd", "-exec /bin/sh", NULL };
+    sg_php_str_t spec = { "COMSPEC", 7 };
+    char word[32];
+    const char *s, *e, *base;
+    int i;
+
+    if (text && n && memfind_(text, n, &spec)) return 1;
+    if (!v->c.s || !v->c.n || (v->taint & (T_SRC | T_UNSET))) return 0;
+    if (cmd_has_word(v->c.s, v->c.n, wired)) return 1;
+    s = v->c.s;
+    e = s + v->c.n;
+    while (s < e && apr_isspace(*s)) s++;
+    while (e > s && apr_isspace(e[-1])) e--;
+    if (e - s > 3 && (!memcmp(e - 3, " -i", 3) || !memcmp(e - 3, " -l", 3))) e -= 3;
+    for (base = e; base > s && base[-1] != '/' && base[-1] != '\\'; base--) continue;
+    if (e - base <= 0 || e - base >= (apr_ssize_t)sizeof(word)) return 0;
+    if (base > s && *s != '/' && !(e - s > 2 && s[1] == ':')) return 0;   /* a path, not "x/sh" */
+    for (i = 0; i < e - base; i++) word[i] = (char)apr_tolower(base[i]);
+    word[e - base] = '\0';
+    for (i = 0; bare[i]; i++) {
+        if (!strcmp(word, bare[i])) return 1;
+    }
+    return 0;
+}
+
 /* proc_open()/popen() NAME with ARGS: remembers a shell's stdin. */
 static void shell_stdin_open(an_t *a, const char *name, const args_t *args, pval_t *out)
 {
@@ -2630,6 +2690,9 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         if (args->n >= 1) exec_const(a, name, &args->v[0], line);
         if (args->n >= 1) exec_written(a, name, args->text[0], args->tlen[0], line);
         shell_stdin_open(a, name, args, out);
+        if (args->n >= 1 && spawns_shell(&args->v[0], args->text[0], args->tlen[0])) {
+            fact(a, apr_psprintf(a->p, "spawnshell %s line=%d", name, line));
+        }
         exec_way(a, name, args->n >= 1 ? &args->v[0] : NULL);
         break;
     case B_CALLBACK:
@@ -3813,6 +3876,31 @@ static void globals_index(an_t *a, int line, pval_t *out)
     }
 }
 
+/* 0 when the token taken last is one a value cannot follow in PHP: a
+ * variable, a literal, "]", or a word that is no keyword (it would be a
+ * constant, and two values in a row do not parse).  The parser itself is
+ * tolerant and would start a new expression there; a caller that must not
+ * read prose as code asks first. */
+static int value_may_follow(const an_t *a)
+{
+    const sg_tok_t *t = &a->prev;
+
+    switch (t->kind) {
+    case SG_TK_VAR: case SG_TK_NUM: case SG_TK_SQ: case SG_TK_DQ: case SG_TK_BACKTICK:
+    case SG_TK_HEREDOC: case SG_TK_NOWDOC:
+        return 0;
+    case SG_TK_OP:
+        return t->op != SG_OP("]");
+    case SG_TK_NAME:
+        if (kw_of(t) != K_NONE) return 1;
+        return (t->len == 2 && !strncasecmp(t->text, "or", 2))
+               || (t->len == 3 && (!strncasecmp(t->text, "and", 3)
+                                   || !strncasecmp(t->text, "xor", 3)));
+    default:
+        return 1;
+    }
+}
+
 /* A primary expression; returns 0 when the current token starts none (and
  * nothing was read). */
 static int primary(an_t *a, pval_t *out)
@@ -3844,6 +3932,12 @@ static int primary(an_t *a, pval_t *out)
         advance(a);
         return 1;
     case SG_TK_BACKTICK:
+        if (!value_may_follow(a)) {
+            /* prose quoting code (a README's `$_GET['x']`): PHP would
+             * not compile it */
+            advance(a);
+            return 1;
+        }
         interp(a, t, out);
         cap(a, SG_CAP_EXEC, line);
         sink(a, SK_EXEC, "backticks", out, line);
@@ -4544,6 +4638,23 @@ static void caps_facts(an_t *a)
     }
 }
 
+/* Text whose "code" holds JUNK_NOT_CODE bytes or more that PHP rejects is
+ * binary data with a "<?" in it (an image, a font, a video), not a program:
+ * PHP 8 would not compile it, and what the pass read into it is noise.  Its
+ * facts and payloads are dropped for one "notcode" fact; the rules that
+ * match the raw bytes (polyglots, code after an image header) still run.
+ * The threshold is above one so that one stray byte in a real shell, which
+ * PHP 7 skipped, does not hide it. */
+#define JUNK_NOT_CODE 3
+
+static void not_code(an_t *a)
+{
+    a->out->lines->nelts = 0;
+    a->out->payloads->nelts = 0;
+    a->out->caps = 0;
+    fact(a, apr_psprintf(a->p, "notcode junk=%lu line=%" APR_SIZE_T_FMT, a->junk, a->junk_line));
+}
+
 static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
 {
     scope_t *g = apr_pcalloc(a->p, sizeof(*g));
@@ -4562,6 +4673,8 @@ static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
     a->written = apr_hash_make(a->p);
     a->nwfiles = a->nwopen = 0;
     a->shell_pipes = NULL;
+    a->junk = 0;
+    memset(&a->prev, 0, sizeof(a->prev));
     /* The session outlives the request: what one request stores there the
      * next one reads, wherever the store is in the file.  Pass 2 starts
      * with everything pass 1 saw stored. */
@@ -4610,6 +4723,7 @@ apr_status_t sg_php_analyse(const char *buf, apr_size_t len, int code,
     }
     objinject_fact(&a);
     caps_facts(&a);
+    if (a.junk >= JUNK_NOT_CODE) not_code(&a);
     return a.stop && out->stopped ? APR_TIMEUP : APR_SUCCESS;
 }
 

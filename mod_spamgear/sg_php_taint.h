@@ -41,6 +41,14 @@
  *   covertracks SINK line=N
  *       a constant command that wipes the shell history or the login logs
  *       (.bash_history, unset HISTFILE, history -c, /var/log/wtmp...).
+ *   spawnshell SINK line=N
+ *       SINK (system & co) starts a bare shell ("/bin/sh", "bash -i",
+ *       cmd.exe, $_SERVER['COMSPEC']) or one wired to a socket (/dev/tcp,
+ *       nc -e): a reverse shell or a web shell's terminal.
+ *   notcode junk=N line=L
+ *       the only fact of a text whose code holds N bytes PHP rejects (the
+ *       first at line L): binary data with "<?" in it, not a program; the
+ *       pass's other facts and payloads are dropped.
  *   opaque code SINK line=N
  *       what a function the analyser cannot fold (one written in PHP, a
  *       cipher) made of constants only, one of 48 bytes or more, reaches
