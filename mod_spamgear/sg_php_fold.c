@@ -213,6 +213,9 @@ int sg_php_literal(const sg_tok_t *t, apr_pool_t *p, sg_php_str_t *out, int *esc
 
 /* ---------------------------------------------------------------- functions */
 
+/* Largest str_repeat() result folded (bytes). */
+#define MAX_REPEAT 65536
+
 typedef enum {
     F_B64, F_ROT13, F_REV, F_GZINFLATE, F_GZUNCOMPRESS, F_GZDECODE, F_HEX2BIN, F_URLDECODE,
     F_RAWURLDECODE, F_LOWER, F_UPPER, F_UCFIRST, F_LCFIRST, F_STR_REPLACE, F_STR_IREPLACE,
@@ -695,11 +698,24 @@ static int fold_scalar(fold_fn_t fn, const sg_php_arg_t *a, int nargs, apr_size_
         return set_out(out, o, 1);
     case F_ORD: return set_num(out, s->n ? (unsigned char)s->s[0] : 0, p);
     case F_REPEAT: {
+        /* Padding and filler (str_repeat("A", 34438013) in a flooder) say
+         * nothing folded: over MAX_REPEAT it stays unknown.  The copy
+         * doubles what is written, so a one-byte string costs no more than
+         * a long one. */
         long long k = nargs > 1 && a[1].v.s ? num_of(&a[1].v) : -1;
+        apr_size_t total;
         if (k < 0 || (unsigned long long)k > max || (s->n && (apr_size_t)k > max / s->n)) return 0;
-        o = apr_palloc(p, (apr_size_t)k * s->n + 1);
-        for (i = 0, n = 0; i < (apr_size_t)k; i++, n += s->n) memcpy(o + n, s->s, s->n);
-        return set_out(out, o, n);
+        total = (apr_size_t)k * s->n;
+        if (total > MAX_REPEAT) return 0;
+        o = apr_palloc(p, total + 1);
+        n = total ? s->n : 0;
+        if (n) memcpy(o, s->s, n);
+        while (n < total) {
+            apr_size_t chunk = n < total - n ? n : total - n;
+            memcpy(o + n, o, chunk);
+            n += chunk;
+        }
+        return set_out(out, o, total);
     }
     case F_UUDECODE: return uudecode(s, p, out);
     case F_STRVAL: *out = *s; return 1;

@@ -241,6 +241,14 @@ START_TEST(fold_reshaping)
     ck_fold("system", "strtolower", NULL, "SyStEm");
     ck_fold("System", "ucfirst", NULL, "system");
     ck_fold("aaa", "str_repeat", NULL, "a", "3");
+    ck_fold("abababa" "bababab", "str_repeat", NULL, "ab", "7");   /* copies double */
+    ck_fold("", "str_repeat", NULL, "ab", "0");
+    ck_fold("", "str_repeat", NULL, "", "5");
+    ck_assert(fold("str_repeat", NULL, "A", "65536", NULL));
+    ck_assert(!fold("str_repeat", NULL, "A", "65537", NULL));     /* filler: not folded */
+    ck_fold("<a>&b\"c'd'\xc3\xa9\xe2\x82\xac&nbsp;&#0;", "htmlspecialchars_decode", NULL,
+            "&lt;a&gt;&amp;b&quot;c&#039;d&apos;&#233;&#x20AC;&nbsp;&#0;");
+    ck_fold("&#x;&#12a;&", "html_entity_decode", NULL, "&#x;&#12a;&");
     ck_fold("x", "trim", NULL, " \t\nx\r ");
     ck_fold("x", "trim", NULL, "--x--", "-");
     ck_fold("x  ", "ltrim", NULL, "  x  ");
