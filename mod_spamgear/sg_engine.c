@@ -534,6 +534,8 @@ static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int l
 
 /* ---------------------------------------------------------------- corroboration */
 
+#define EVIDENCE_SHELL_UI 8    /* a shell's interface: its forms, names, helpers */
+
 /* The kinds of evidence a suspicious finding is (by signature prefix);
  * 0: none of them (limits, archives, ClamAV, user rules). */
 static int evidence_kind(const sg_finding_t *f)
@@ -542,7 +544,8 @@ static int evidence_kind(const sg_finding_t *f)
         { "PHP.Caps.", 1 },                                  /* what it offers */
         { "PHP.Obfuscated.", 2 }, { "PHP.Hidden.", 2 },      /* what it hides */
         { "PHP.Taint.", 4 }, { "PHP.Backdoor.", 4 },         /* request -> sink */
-        { "PHP.Shell.", 8 }, { "ASP.Shell.", 8 }, { "JSP.Shell.", 8 },  /* shell UI */
+        { "PHP.Shell.", EVIDENCE_SHELL_UI }, { "ASP.Shell.", EVIDENCE_SHELL_UI },
+        { "JSP.Shell.", EVIDENCE_SHELL_UI },
         { "PHP.Inject.", 16 }, { "PHP.Polyglot.", 16 }, { "JS.Inject.", 16 },
         { NULL, 0 }
     };
@@ -561,10 +564,11 @@ static int evidence_kind(const sg_finding_t *f)
  * shell and hidden code, a request-driven sink and a shell's form, ...) make
  * it malicious: SG_ENGINE_CORROBORATED_SIGNATURE, naming both.  Each alone
  * stays suspicious, as benign software shows one of them now and then (on
- * the 74,024 files of the benign development tree, none shows two). */
+ * the 74,024 files of the benign development tree, none shows two).  Two
+ * different shell-interface rules count as two kinds. */
 static void corroborate(scan_t *sc)
 {
-    const sg_finding_t *first = NULL, *second = NULL;
+    const sg_finding_t *first = NULL, *second = NULL, *shell = NULL;
     int i, seen = 0;
 
     for (i = 0; i < sc->findings->nelts; i++) {
@@ -572,7 +576,14 @@ static void corroborate(scan_t *sc)
         int kind;
         if (f->severity == SG_SEV_MALICIOUS && !f->member) return;
         kind = evidence_kind(f);
-        if (!kind || (seen & kind)) continue;
+        if (!kind) continue;
+        /* Two different shell interfaces (a request-driven file manager and
+         * a command object, a shell's title and a safe-mode bypass) are two
+         * pieces of evidence; the same rule on two layers is one. */
+        if ((seen & kind) && (kind != EVIDENCE_SHELL_UI || !strcmp(shell->signature, f->signature))) {
+            continue;
+        }
+        if (kind == EVIDENCE_SHELL_UI && !shell) shell = f;
         seen |= kind;
         if (!first) first = f;
         else if (!second) second = f;
