@@ -69,6 +69,8 @@
                                   * in_array() validates it (stream_select's idiom) */
 #define V_SHELLIN 32768u         /* popen() of a shell for writing: what is written
                                   * to it is run as commands */
+#define V_PARSED 131072u         /* data taken apart (json_decode, explode...): what is
+                                  * built of it is the script's own text */
 #define V_SHELLOBJ 256u          /* new COM("WScript.Shell"), new perl(), new
                                   * ReflectionFunction(NAME): its methods run things */
 
@@ -904,11 +906,25 @@ static void set_const(pval_t *v, const char *s, apr_size_t n, unsigned flags)
 }
 
 /* Merges what B carries into A (taint and origin; constants are lost). */
+/* Builtins that take data apart into items (B_PROP ones). */
+static int is_parser(const char *name)
+{
+    static const char *const parsers[] = { "json_decode", "explode", "str_split", "unserialize",
+                                           "array_values", "array_keys", "array_flip",
+                                           "array_slice", "array_merge", "array_reverse", NULL };
+    int i;
+
+    for (i = 0; parsers[i]; i++) {
+        if (!strcmp(name, parsers[i])) return 1;
+    }
+    return 0;
+}
+
 static void merge(pval_t *a, const pval_t *b)
 {
     if (!(a->taint & T_SRC) && (b->taint & T_SRC)) a->org = b->org;
     a->taint |= b->taint;
-    a->flags |= b->flags & (V_SELF | V_OPAQUE);
+    a->flags |= b->flags & (V_SELF | V_OPAQUE | V_PARSED);
     a->c.s = NULL;
     a->arr = NULL;
     a->fn = a->fn ? a->fn : b->fn;
@@ -2247,9 +2263,56 @@ static void exec_written(an_t *a, const char *name, const char *cmd, apr_size_t 
     }
 }
 
+static int url_const(const sg_php_str_t *s);
+
+/* 1 when a target path (value V or NULL, source text TEXT[0..N)) names a PHP
+ * file: a constant ending in .php, or source text that spells such a name
+ * ("dirname(__FILE__) . '/wp-cache.php'"). */
+static int php_target(const pval_t *v, const char *text, apr_size_t n)
+{
+    static const char *const exts[] = { ".php'", ".php\"", ".phtml'", ".phtml\"", ".php5'",
+                                        ".php5\"", ".php7'", ".php7\"", ".phar'", ".phar\"",
+                                        NULL };
+
+    if (v && is_php_path(v)) return 1;
+    return text && n && cmd_has_word(text, n, exts);
+}
+
+/* Code fetched from the net saved where it runs: copy(URL, X.php), or the
+ * reply of a URL written to a .php file (file_put_contents, or fwrite to a
+ * handle opened on one).  An updater saves archives, not PHP files it then
+ * runs; a dropper installs its shell that way. */
+static void fetch_php(an_t *a, const char *name, const args_t *args, int line)
+{
+    const pval_t *v = args->v;
+    int i, php = 0;
+
+    if (args->n < 2) return;
+    if (!strcmp(name, "copy")) {
+        if (!(url_const(&v[0].c) || (!v[0].c.s && (v[0].flags & V_URL)))) return;
+        php = php_target(&v[1], args->text[1], args->tlen[1]);
+    }
+    else if ((v[1].taint & T_NET) && !(v[1].taint & T_REQ)
+             && !(v[1].flags & (V_HANDLE | V_FIXEDHEAD | V_PARSED))) {
+        /* a fixed start ("<?php return " . var_export($list)), or data
+         * taken apart first (json_decode, explode), is a file the script
+         * generates from what it fetched, not the fetched code */
+        if (!strcmp(name, "file_put_contents")) php = php_target(&v[0], args->text[0], args->tlen[0]);
+        for (i = 0; !php && strcmp(name, "file_put_contents") && i < a->nwopen; i++) {
+            php = php_target(NULL, a->wopen[i].s, a->wopen[i].n);
+        }
+    }
+    if (php) fact(a, apr_psprintf(a->p, "fetch php %s line=%d", name, line));
+}
+
 static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
 {
     const pval_t *v = args->v;
+
+    if (!strcmp(name, "copy") || !strcmp(name, "file_put_contents") || !strcmp(name, "fwrite")
+        || !strcmp(name, "fputs")) {
+        fetch_php(a, name, args, line);
+    }
 
     if ((!strcmp(name, "file_put_contents") || !strcmp(name, "fwrite") || !strcmp(name, "fputs"))
         && args->n >= 2) {
@@ -2720,6 +2783,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         out->c.s = NULL;
         out->lv = LV_NONE;
         if (is_decoder(name)) out->flags |= opaque_of(args);
+        if (is_parser(name)) out->flags |= V_PARSED;
         if (args->n >= 1 && (args->v[0].flags & V_SERVER)) {
             /* array_values($_SERVER) & co: its items, headers among them */
             out->taint |= T_REQ;

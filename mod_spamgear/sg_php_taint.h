@@ -45,6 +45,9 @@
  *       SINK (system & co) starts a bare shell ("/bin/sh", "bash -i",
  *       cmd.exe, $_SERVER['COMSPEC']) or one wired to a socket (/dev/tcp,
  *       nc -e): a reverse shell or a web shell's terminal.
+ *   fetch php SINK line=N
+ *       code fetched from the net saved as a PHP file: copy(URL, X.php),
+ *       or a URL's reply (not taken apart, no fixed start) written to one.
  *   notcode junk=N line=L
  *       the only fact of a text whose code holds N bytes PHP rejects (the
  *       first at line L): binary data with "<?" in it, not a program; the
