@@ -30,6 +30,7 @@
 #define MAX_PAYLOADS 64          /* constant payloads kept (both passes) */
 #define MIN_DATA_PAYLOAD 64      /* decoded data worth matching as a layer */
 #define MAX_STRS (1 << 20)       /* bytes of short decoded strings kept per file */
+#define MAX_EXEC_ITEMS 64         /* commands of a constant array checked at exec */
 #define MAX_INLINE_BODY 4096     /* tokens of a body read again per call */
 #define MAX_INLINE_TICKS 65536   /* tokens read again per file */
 #define MAX_INLINE_EACH 16       /* times one function is read again */
@@ -2606,7 +2607,21 @@ static void exec_const(an_t *a, const char *name, const pval_t *cmd, int line)
         "/var/log/wtmp", "/var/log/lastlog", "/var/log/secure", "/var/log/auth.log", NULL
     };
 
-    if (!cmd->c.s || (cmd->taint & (T_SRC | T_UNSET))) return;
+    if (cmd->taint & (T_SRC | T_UNSET)) return;
+    if (!cmd->c.s && cmd->arr) {
+        /* foreach ($commands as $c) system($c): the loop variable holds
+         * the constant array; each of its commands runs */
+        int i;
+        for (i = 0; i < cmd->arr->n && i < MAX_EXEC_ITEMS; i++) {
+            const sg_php_str_t *it = &cmd->arr->v[i];
+            if (it->s && cmd_has_word(it->s, it->n, wipes)) {
+                fact(a, apr_psprintf(a->p, "covertracks %s line=%d", name, line));
+                return;
+            }
+        }
+        return;
+    }
+    if (!cmd->c.s) return;
     if (cmd->dec > 0 || (cmd->flags & V_STRONG)) {
         fact(a, apr_psprintf(a->p, "decoded exec %s depth=%d line=%d", name,
                              cmd->dec > 0 ? cmd->dec : 1, line));
