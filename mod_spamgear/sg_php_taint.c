@@ -70,6 +70,8 @@
                                   * in_array() validates it (stream_select's idiom) */
 #define V_SHELLIN 32768u         /* popen() of a shell for writing: what is written
                                   * to it is run as commands */
+#define V_PHPNAME 262144u        /* unknown, but ends with a constant ".php" name
+                                  * ($_SERVER['DOCUMENT_ROOT'] . "/x.php") */
 #define V_PARSED 131072u         /* data taken apart (json_decode, explode...): what is
                                   * built of it is the script's own text */
 #define V_SHELLOBJ 256u          /* new COM("WScript.Shell"), new perl(), new
@@ -517,6 +519,7 @@ typedef struct an_t {
                                         * source text of their path (exec_written) */
     int nwfiles;
     sg_php_str_t wopen[MAX_WFILES];    /* paths fopen()ed for writing (source text) */
+    unsigned char wopen_php[MAX_WFILES]; /* 1: that path's value names a PHP file */
     int nwopen;
     const char *shell_pipes;           /* proc_open(SHELL, spec, $pipes): "pipes" */
     apr_size_t shell_pipes_len;
@@ -2082,6 +2085,7 @@ static void note_fopen(an_t *a, const args_t *args)
         || a->nwopen >= MAX_WFILES) {
         return;
     }
+    a->wopen_php[a->nwopen] = is_php_path(&args->v[0]) || (args->v[0].flags & V_PHPNAME);
     a->wopen[a->nwopen].s = args->text[0];
     a->wopen[a->nwopen++].n = args->tlen[0];
 }
@@ -2275,7 +2279,7 @@ static int php_target(const pval_t *v, const char *text, apr_size_t n)
                                         ".php5\"", ".php7'", ".php7\"", ".phar'", ".phar\"",
                                         NULL };
 
-    if (v && is_php_path(v)) return 1;
+    if (v && (is_php_path(v) || (v->flags & V_PHPNAME))) return 1;
     return text && n && cmd_has_word(text, n, exts);
 }
 
@@ -2300,7 +2304,7 @@ static void fetch_php(an_t *a, const char *name, const args_t *args, int line)
          * generates from what it fetched, not the fetched code */
         if (!strcmp(name, "file_put_contents")) php = php_target(&v[0], args->text[0], args->tlen[0]);
         for (i = 0; !php && strcmp(name, "file_put_contents") && i < a->nwopen; i++) {
-            php = php_target(NULL, a->wopen[i].s, a->wopen[i].n);
+            php = a->wopen_php[i] || php_target(NULL, a->wopen[i].s, a->wopen[i].n);
         }
     }
     if (php) fact(a, apr_psprintf(a->p, "fetch php %s line=%d", name, line));
@@ -4207,7 +4211,23 @@ static int fold_binary(an_t *a, const sg_tok_t *op, cat_t *cat, const pval_t *l,
     return sg_php_fold_op(op->text, op->len, &l->c, &r->c, max, a->p, res);
 }
 
+static void binary_op(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, cat_t *cat);
+static int is_php_path(const pval_t *v);
+
+/* L OP R into L.  A concatenation whose result is unknown but ends with a
+ * constant PHP file name keeps that fact (V_PHPNAME): where it is written
+ * runs as code. */
 static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, cat_t *cat)
+{
+    int cat_op = op->op == SG_OP("."), php = cat_op && is_php_path(r);
+
+    binary_op(a, op, l, r, cat);
+    if (!cat_op || l->c.s) return;
+    if (php) l->flags |= V_PHPNAME;
+    else l->flags &= ~V_PHPNAME;
+}
+
+static void binary_op(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, cat_t *cat)
 {
     sg_php_str_t res;
     int dec = l->dec > r->dec ? l->dec : r->dec;
