@@ -462,6 +462,18 @@ static void nested_decoded(scan_t *sc, int decoded, int layer)
     match_layer(sc, fact, (apr_size_t)n, SG_TARGET_FACTS, layer);
 }
 
+/* 1 when a finding of the file (not of an archive member) is malicious. */
+static int has_malicious(const scan_t *sc)
+{
+    int i;
+
+    for (i = 0; i < sc->findings->nelts; i++) {
+        const sg_finding_t *f = &APR_ARRAY_IDX(sc->findings, i, sg_finding_t);
+        if (f->severity == SG_SEV_MALICIOUS && !f->member) return 1;
+    }
+    return 0;
+}
+
 /* The PHP analyser over BUF (CODE: an eval'd payload, not a file) at LAYER;
  * its facts go through the facts rules and its payloads are analysed again,
  * down to SG_ENGINE_PAYLOAD_DEPTH and within *BYTES_LEFT.  MATCH: BUF is a
@@ -471,7 +483,9 @@ static void nested_decoded(scan_t *sc, int decoded, int layer)
  * nest 30-90) is peeled in a loop, each layer in a pool of its own that is
  * dropped once the next one is out, so memory stays at two layers.  Its
  * middle layers only wrap the next one: the signatures read the first
- * SG_ENGINE_MATCHED_WRAPPERS layers and the core, not every wrapper. */
+ * SG_ENGINE_MATCHED_WRAPPERS layers and the core, not every wrapper.  Past
+ * SG_ENGINE_ONION_PEEL layers, an onion already judged malicious is not
+ * peeled further: the verdict stands, only the core's names are not read. */
 static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int layer,
                     apr_size_t *bytes_left, int match, int decoded)
 {
@@ -481,7 +495,7 @@ static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int l
     const sg_php_payload_t *pl;
     const char *text;
     apr_size_t tlen;
-    int i, next;
+    int i, next, peeled = 0;
 
     lim.over_budget = over_budget_cb;
     lim.baton = sc;
@@ -507,6 +521,12 @@ static void analyse(scan_t *sc, const char *buf, apr_size_t len, int code, int l
         if (next > SG_ENGINE_PAYLOAD_DEPTH + 1) break;
         pl = facts.payloads->nelts == 1 ? &APR_ARRAY_IDX(facts.payloads, 0, sg_php_payload_t)
                                         : NULL;
+        if (pl && pl->sink && ++peeled > SG_ENGINE_ONION_PEEL && has_malicious(sc)) {
+            /* a deep onion already judged malicious: its core would only
+             * name the shell, at the cost of inflating every layer (92
+             * layers of 110 KB are 35 ms) */
+            break;
+        }
         if (pl && pl->sink && pl->len <= *bytes_left) {
             *bytes_left -= pl->len;
             buf = pl->buf;

@@ -26,6 +26,7 @@
 #define SG_ENGINE_DEOBF_EDGE (128 * 1024) /* bytes of head and of tail of a big HTML/JS
                                           * file that the de-obfuscator reads */
 #define SG_ENGINE_PAYLOAD_BYTES_X 4      /* ...adding up to this many times decode_max */
+#define SG_ENGINE_ONION_PEEL 24          /* onion layers peeled once the file is malicious */
 #define SG_ENGINE_MATCHED_WRAPPERS 4     /* payload layers the signatures read even when
                                           * they only wrap a further payload */
 #define SG_ENGINE_DEFAULT_CLAMAV_DB "/var/lib/clamav"

@@ -1,6 +1,7 @@
 /* test_scan.c: the scan engine's core pieces: prefilter, codecs, rules, decoder. */
 #include <string.h>
 #include <apr_strings.h>
+#include <apr_base64.h>
 #include "tests.h"
 #include "sg_acm.h"
 #include "sg_codec.h"
@@ -336,6 +337,71 @@ START_TEST(engine_scans_buffer_and_whitelists)
 }
 END_TEST
 
+/* CORE wrapped LAYERS times in eval(base64_decode('...')). */
+static const char *onion(const char *core, int layers)
+{
+    const char *code = core;
+    int i;
+
+    for (i = 0; i < layers; i++) {
+        char *b64 = apr_palloc(test_pool, apr_base64_encode_len((int)strlen(code)));
+        apr_base64_encode(b64, code, (int)strlen(code));
+        code = apr_pstrcat(test_pool, "eval(base64_decode('", b64, "'));", NULL);
+    }
+    return apr_pstrcat(test_pool, "<?php ", code, NULL);
+}
+
+static apr_array_header_t *scan_with(const char *rules, const char *name, const char *text)
+{
+    sg_engine_t *e;
+    sg_engine_options_t opts;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_array_header_t *f;
+
+    sg_engine_options_default(&opts);
+    ck_assert_int_eq(sg_engine_create(&e, test_pool, &opts, &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_engine_add_rules(e, "t", rules, &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_engine_load(e, NULL, &res), APR_SUCCESS);
+    ck_assert_int_eq(sg_engine_scan_buffer(e, name, text, strlen(text), -1, test_pool, &f,
+                                           &res), APR_SUCCESS);
+    return f;
+}
+
+static int has_signature(const apr_array_header_t *f, const char *sig)
+{
+    int i;
+
+    for (i = 0; i < f->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(f, i, sg_finding_t).signature, sig)) return 1;
+    }
+    return 0;
+}
+
+/* An onion is peeled to its core (30 layers here) while nothing says the
+ * file is malicious; once something does, peeling stops after
+ * SG_ENGINE_ONION_PEEL layers and the verdict stands without the core. */
+START_TEST(engine_peels_onions_until_judged)
+{
+    const char *deep = onion("echo 'CORE-MARK';", SG_ENGINE_ONION_PEEL + 6);
+    const char *core_rule = "T.Core malicious php re CORE-MARK\n";
+    apr_array_header_t *f;
+
+    f = scan_with(core_rule, "o.php", deep);
+    ck_assert(has_signature(f, "T.Core"));
+    f = scan_with(apr_pstrcat(test_pool, core_rule,
+                              "T.Wrap malicious php re ^<\\?php eval\\(base64_decode\n", NULL),
+                  "o.php", deep);
+    ck_assert(has_signature(f, "T.Wrap"));
+    ck_assert(!has_signature(f, "T.Core"));
+    /* a shallow onion is read to its core all the same */
+    f = scan_with(apr_pstrcat(test_pool, core_rule,
+                              "T.Wrap malicious php re ^<\\?php eval\\(base64_decode\n", NULL),
+                  "o.php", onion("echo 'CORE-MARK';", SG_ENGINE_ONION_PEEL - 2));
+    ck_assert(has_signature(f, "T.Wrap"));
+    ck_assert(has_signature(f, "T.Core"));
+}
+END_TEST
+
 /* A host matcher (what host/sg_yara.c installs) that finds "MARK" and
  * records what it was handed; TIMEUP makes it report its limit ran out. */
 typedef struct fake_matcher_t {
@@ -482,6 +548,7 @@ Suite *scan_suite(void)
     tcase_add_test(tc, regex_anchor_sets_keep_matches);
     tcase_add_test(tc, deobf_layers_and_caps);
     tcase_add_test(tc, engine_scans_buffer_and_whitelists);
+    tcase_add_test(tc, engine_peels_onions_until_judged);
     tcase_add_test(tc, engine_runs_host_matchers);
     tcase_add_test(tc, targets_of_files);
     tcase_add_test(tc, untargeted_file_reads_nothing);
