@@ -30,6 +30,8 @@
 #define MAX_PAYLOADS 64          /* constant payloads kept (both passes) */
 #define MIN_DATA_PAYLOAD 64      /* decoded data worth matching as a layer */
 #define MAX_STRS (1 << 20)       /* bytes of short decoded strings kept per file */
+#define MIN_WRITTEN_CODE 24      /* bytes of a constant written to a file that is
+                                  * analysed as the PHP it holds */
 #define MAX_EXEC_ITEMS 64         /* commands of a constant array checked at exec */
 #define MAX_INLINE_BODY 4096     /* tokens of a body read again per call */
 #define MAX_INLINE_TICKS 65536   /* tokens read again per file */
@@ -2310,9 +2312,33 @@ static void fetch_php(an_t *a, const char *name, const args_t *args, int line)
     if (php) fact(a, apr_psprintf(a->p, "fetch php %s line=%d", name, line));
 }
 
+/* A constant the script writes to a file that holds PHP code (a shell it
+ * plants, a config it installs) is returned as a payload of its own, to be
+ * analysed as the file it becomes. */
+static void written_code(an_t *a, const pval_t *data, int line)
+{
+    sg_php_payload_t *pl;
+
+    if (!data->c.s || data->c.n < MIN_WRITTEN_CODE || (data->taint & (T_SRC | T_UNSET))
+        || a->out->payloads->nelts >= MAX_PAYLOADS
+        || sg_php_find_open_tag(data->c.s, data->c.n) < 0) {
+        return;
+    }
+    pl = apr_array_push(a->out->payloads);
+    pl->buf = data->c.s;
+    pl->len = data->c.n;
+    pl->line = line;
+    pl->sink = NULL;
+}
+
 static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
 {
     const pval_t *v = args->v;
+
+    if ((!strcmp(name, "file_put_contents") || !strcmp(name, "fwrite") || !strcmp(name, "fputs"))
+        && args->n >= 2) {
+        written_code(a, &v[1], line);
+    }
 
     if (!strcmp(name, "copy") || !strcmp(name, "file_put_contents") || !strcmp(name, "fwrite")
         || !strcmp(name, "fputs")) {

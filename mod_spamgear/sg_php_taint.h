@@ -81,9 +81,10 @@
  *   evalcaps NAME NAME ...    eval'd code only (a payload): its capabilities
  *                             beyond reading the request and eval
  *
- * Constant code that reaches eval & co, and data of 64 bytes or more that a
- * decoder produced, are returned as payloads, for the caller to match again
- * as a decoded layer (and to analyse, when it is code).
+ * Constant code that reaches eval & co, data of 64 bytes or more that a
+ * decoder produced, and a constant holding PHP code that the file writes to
+ * a file, are returned as payloads, for the caller to match again as a
+ * decoded layer (and to analyse, when it is code).
  */
 #include <apr_pools.h>
 #include <apr_tables.h>
