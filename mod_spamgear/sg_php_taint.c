@@ -2387,6 +2387,12 @@ static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
         if (CARRIES(&v[1]) && !(v[1].flags & (V_FIXEDHEAD | V_TMPNAME))) {
             sink(a, SK_UPLOAD, name, &v[1], line);
         }
+        /* an upload kept under a PHP name the script fixed: whatever is
+         * uploaded runs (no upload form stores files as "x.php") */
+        if ((!strcmp(name, "move_uploaded_file") || (v[0].flags & V_TMPNAME))
+            && !(v[1].taint & T_SRC) && php_target(&v[1], args->text[1], args->tlen[1])) {
+            fact(a, apr_psprintf(a->p, "uploadphp %s line=%d", name, line));
+        }
     }
     else if (!strcmp(name, "mail") && args->n >= 3) {
         if (CARRIES(&v[0]) && CARRIES(&v[2])) sink(a, SK_MAIL, name, &v[0], line);

@@ -48,6 +48,8 @@
  *   fetch php SINK line=N
  *       code fetched from the net saved as a PHP file: copy(URL, X.php),
  *       or a URL's reply (not taken apart, no fixed start) written to one.
+ *   uploadphp SINK line=N
+ *       an upload moved or copied to a PHP file name the script fixed.
  *   notcode junk=N line=L
  *       the only fact of a text whose code holds N bytes PHP rejects (the
  *       first at line L): binary data with "<?" in it, not a program; the
