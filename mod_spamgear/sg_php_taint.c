@@ -74,6 +74,9 @@
                                   * to it is run as commands */
 #define V_PHPNAME 262144u        /* unknown, but ends with a constant ".php" name
                                   * ($_SERVER['DOCUMENT_ROOT'] . "/x.php") */
+#define V_METHODCB 524288u       /* array(OBJECT, NAME): a callable of an object or
+                                  * class the file holds, the request naming only
+                                  * the method */
 #define V_PARSED 131072u         /* data taken apart (json_decode, explode...): what is
                                   * built of it is the script's own text */
 #define V_SHELLOBJ 256u          /* new COM("WScript.Shell"), new perl(), new
@@ -1898,7 +1901,9 @@ static void callback(an_t *a, const char *name, const args_t *args, int cbi, int
         merge(&data.all, &args->v[i]);
     }
     if (cb->taint & T_SRC) {
-        sink(a, SK_CALLNAME, name, cb, line);
+        /* array($object, $_GET['m']): a dispatcher picks a method of an
+         * object it holds (MVC routers, JSON-RPC servers), not any function */
+        if (!(cb->flags & V_METHODCB)) sink(a, SK_CALLNAME, name, cb, line);
         return;
     }
     if (cb->c.s) {
@@ -3166,7 +3171,8 @@ static arr_t *arr_with(an_t *a, const arr_t *cur, const pval_t *lhs, const pval_
 /* [ ... ] or array( ... ): a constant array when every item is one. */
 static void array_lit(an_t *a, unsigned close, pval_t *out)
 {
-    int allconst = !a->arr_off, cap = 0;
+    int allconst = !a->arr_off, cap = 0, items = 0, keyed = 0;
+    unsigned first_taint = 0, second_taint = 0;
     arr_t *arr = allconst ? apr_pcalloc(a->p, sizeof(*arr)) : NULL;
 
     unknown(out);
@@ -3187,6 +3193,10 @@ static void array_lit(an_t *a, unsigned close, pval_t *out)
             expr(a, 1, &v);
         }
         a->arr_off -= off;
+        if (k.c.s || k.taint) keyed = 1;
+        if (items == 0) first_taint = v.taint;
+        else if (items == 1) second_taint = v.taint;
+        items++;
         merge(out, &v);
         if (k.taint) merge(out, &k);
         /* an unknown item (a constant like FILTER_CALLBACK) is kept as such:
@@ -3198,6 +3208,9 @@ static void array_lit(an_t *a, unsigned close, pval_t *out)
     }
     if (is_code(a, 0, close)) advance(a);
     if (allconst && !out->taint) out->arr = arr;
+    if (items == 2 && !keyed && !(first_taint & (T_SRC | T_UNSET)) && (second_taint & T_SRC)) {
+        out->flags |= V_METHODCB;
+    }
 }
 
 /* ---------------------------------------------------------------- functions */
