@@ -504,6 +504,11 @@ typedef struct an_t {
     sg_tok_t la[3];                    /* lookahead: significant tokens */
     int nla;
     const char *prev_end;              /* end of the last token taken */
+    int wp_user_req;                   /* line of a WordPress user made of request
+                                        * data (0: none) */
+    int wp_admin;                      /* 1: the administrator role is given in the
+                                        * function that made that user */
+    const void *wp_user_fn;            /* that function (NULL: top level) */
     sg_tok_t prev;                     /* the last token taken (kind 0: none) */
     unsigned long junk;                /* bytes in code PHP 8 rejects (control
                                         * characters outside strings) */
@@ -2724,6 +2729,53 @@ static func_t *lambda(an_t *a, const sg_php_str_t *params, const sg_php_str_t *b
     return f;
 }
 
+/* ---- WordPress accounts: wp_create_user()/wp_insert_user() of request data
+ * together with the administrator role (set_role('administrator'), or
+ * 'role' => 'administrator' in the call) or a password gate make a
+ * "wpadmin" fact: a backdoor that makes its owner an administrator (the
+ * role given in the function that made the user, after it).  A
+ * registration form creates subscribers; WordPress's installer takes the
+ * name through its own function's parameters. */
+
+static int says_administrator(const char *text, apr_size_t n)
+{
+    static const char *const words[] = { "'administrator'", "\"administrator\"", NULL };
+
+    return text && n && cmd_has_word(text, n, words);
+}
+
+static void wp_user_call(an_t *a, const char *name, const args_t *args, int line)
+{
+    int i, req = 0;
+
+    if (strcmp(name, "wp_create_user") && strcmp(name, "wp_insert_user")) return;
+    for (i = 0; i < args->n && i < MAX_ARGS; i++) {
+        if (args->v[i].taint & T_REQ) req = 1;
+    }
+    if (!req || a->wp_user_req) return;
+    a->wp_user_req = line;
+    a->wp_user_fn = a->fn;
+    for (i = 0; i < args->n && i < MAX_ARGS; i++) {
+        if (says_administrator(args->text[i], args->tlen[i])) a->wp_admin = 1;
+    }
+}
+
+/* ->set_role(ROLE) (source text TEXT[0..N)) where the request-made user was
+ * made: that user is the administrator. */
+static void wp_set_role(an_t *a, const char *text, apr_size_t n)
+{
+    if (a->wp_user_req && a->wp_user_fn == (const void *)a->fn && says_administrator(text, n)) {
+        a->wp_admin = 1;
+    }
+}
+
+static void wp_admin_fact(an_t *a)
+{
+    if (a->wp_user_req && (a->wp_admin || (a->out->caps & SG_CAP_PWGATE))) {
+        fact(a, apr_psprintf(a->p, "wpadmin request line=%d", a->wp_user_req));
+    }
+}
+
 static void call_named(an_t *a, const char *name, int obf, const args_t *args, int line,
                        pval_t *out)
 {
@@ -2736,6 +2788,7 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
         call_user(a, f, args, line, out);
         return;
     }
+    wp_user_call(a, name, args, line);
     if (source_call(a, name, args, line, out)) return;
     if (!f && filter_callback(a, name, args, line)) {
         *out = args->v[0];
@@ -3615,6 +3668,7 @@ static void member(an_t *a, pval_t *v, int line)
             args_t args;
             read_args(a, &args);
             if (!f) late_call(a, name, &args, &r);   /* a method defined further down? */
+            if (!strcmp(name, "set_role") && args.n >= 1) wp_set_role(a, args.text[0], args.tlen[0]);
             if (f) {
                 call_user(a, f, &args, line, &r);
                 /* Methods are known by name only: what another object's
@@ -4867,6 +4921,7 @@ apr_status_t sg_php_analyse(const char *buf, apr_size_t len, int code,
     }
     objinject_fact(&a);
     caps_facts(&a);
+    wp_admin_fact(&a);
     if (a.junk >= JUNK_NOT_CODE) not_code(&a);
     return a.stop && out->stopped ? APR_TIMEUP : APR_SUCCESS;
 }

@@ -50,6 +50,9 @@
  *       or a URL's reply (not taken apart, no fixed start) written to one.
  *   uploadphp SINK line=N
  *       an upload moved or copied to a PHP file name the script fixed.
+ *   wpadmin request line=N
+ *       a WordPress user made of request data at line N and given the
+ *       administrator role where it was made (or a password gate guards it).
  *   notcode junk=N line=L
  *       the only fact of a text whose code holds N bytes PHP rejects (the
  *       first at line L): binary data with "<?" in it, not a program; the
