@@ -553,6 +553,10 @@ static void lex_code(sg_php_lexer_t *lx, sg_tok_t *t)
     }
     else {
         t->kind = SG_TK_OP;
+        if (c < 0x20 || c == 0x7f) {
+            /* a control byte in code: PHP 8 refuses the file */
+            if (!lx->junk++) lx->junk_line = lx->line;
+        }
         j = lex_op(s, i, n, &t->op);
     }
     t->len = j - i;

@@ -79,6 +79,9 @@ typedef struct sg_php_lexer_t {
     int property;            /* 1: after -> or ?->, a name is a plain label */
     int halt;                /* tokens to read after __halt_compiler, 0: none */
     int halted;              /* 1: the rest of the buffer is data (HTML) */
+    unsigned long junk;      /* control bytes (not blanks) read as code: PHP 8
+                              * refuses to compile a file with one */
+    apr_size_t junk_line;    /* line of the first of them */
 } sg_php_lexer_t;
 
 /* Starts LX over BUF[0..LEN), outside PHP (as a file starts). */

@@ -99,7 +99,7 @@ typedef struct lexpos_t {
     sg_tok_t la[3];
     int nla;
     const char *prev_end;
-    sg_tok_t prev;
+    const char *prev_text;
 } lexpos_t;
 
 typedef struct arr_t {
@@ -509,7 +509,8 @@ typedef struct an_t {
     int wp_admin;                      /* 1: the administrator role is given in the
                                         * function that made that user */
     const void *wp_user_fn;            /* that function (NULL: top level) */
-    sg_tok_t prev;                     /* the last token taken (kind 0: none) */
+    const char *prev_text;             /* the first byte of the last token taken (NULL:
+                                        * none; prev_end is its end) */
     unsigned long junk;                /* bytes in code PHP 8 rejects (control
                                         * characters outside strings) */
     apr_size_t junk_line;              /* line of the first of them */
@@ -583,17 +584,6 @@ static int poll_budget(an_t *a)
     return a->stop;
 }
 
-/* A byte no PHP code holds outside strings and comments: a control
- * character other than blanks.  PHP 8 refuses to compile a file with one
- * ("unexpected character"); PHP 7 warned and skipped it.  Compressed image
- * and font data that happens to hold "<?" has them every few dozen bytes. */
-static int is_junk(const sg_tok_t *t)
-{
-    unsigned char c = (unsigned char)t->text[0];
-
-    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
-}
-
 /* The next significant token from the lexer: blanks and comments dropped,
  * inline HTML and tags turned into statement ends. */
 static void lex_sig(an_t *a, sg_tok_t *t)
@@ -623,12 +613,6 @@ static void lex_sig(an_t *a, sg_tok_t *t)
             t->text = "echo";
             t->len = 4;
             return;
-        case SG_TK_OP:
-            if (is_junk(t)) {
-                if (!a->junk++) a->junk_line = t->line;
-                continue;
-            }
-            return;
         default:
             return;
         }
@@ -646,7 +630,7 @@ static void advance(an_t *a)
     sg_tok_t *t = peek(a, 0);
 
     a->prev_end = t->text + t->len;
-    a->prev = *t;
+    a->prev_text = t->text;
     memmove(&a->la[0], &a->la[1], sizeof(sg_tok_t) * 2);
     a->nla--;
 }
@@ -920,18 +904,28 @@ static void set_const(pval_t *v, const char *s, apr_size_t n, unsigned flags)
 }
 
 /* Merges what B carries into A (taint and origin; constants are lost). */
-/* Builtins that take data apart into items (B_PROP ones). */
+/* Builtins that take data apart into items (B_PROP ones).  Called for
+ * every B_PROP call: the first letter sorts out most names. */
 static int is_parser(const char *name)
 {
-    static const char *const parsers[] = { "json_decode", "explode", "str_split", "unserialize",
-                                           "array_values", "array_keys", "array_flip",
-                                           "array_slice", "array_merge", "array_reverse", NULL };
+    static const char *const arrays[] = { "values", "keys", "flip", "slice", "merge", "reverse",
+                                          NULL };
     int i;
 
-    for (i = 0; parsers[i]; i++) {
-        if (!strcmp(name, parsers[i])) return 1;
+    switch (name[0]) {
+    case 'j': return !strcmp(name, "json_decode");
+    case 'e': return !strcmp(name, "explode");
+    case 's': return !strcmp(name, "str_split");
+    case 'u': return !strcmp(name, "unserialize");
+    case 'a':
+        if (strncmp(name, "array_", 6)) return 0;
+        for (i = 0; arrays[i]; i++) {
+            if (!strcmp(name + 6, arrays[i])) return 1;
+        }
+        return 0;
+    default:
+        return 0;
     }
-    return 0;
 }
 
 static void merge(pval_t *a, const pval_t *b)
@@ -1151,7 +1145,7 @@ static void lex_save(const an_t *a, lexpos_t *at)
     memcpy(at->la, a->la, sizeof(at->la));
     at->nla = a->nla;
     at->prev_end = a->prev_end;
-    at->prev = a->prev;
+    at->prev_text = a->prev_text;
 }
 
 static void lex_restore(an_t *a, const lexpos_t *at)
@@ -1160,7 +1154,7 @@ static void lex_restore(an_t *a, const lexpos_t *at)
     memcpy(a->la, at->la, sizeof(a->la));
     a->nla = at->nla;
     a->prev_end = at->prev_end;
-    a->prev = at->prev;
+    a->prev_text = at->prev_text;
 }
 
 static int enter(an_t *a)
@@ -2344,21 +2338,14 @@ static void written_code(an_t *a, const pval_t *data, int line)
 static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
 {
     const pval_t *v = args->v;
+    int writer = name[0] == 'f' && (!strcmp(name, "file_put_contents") || !strcmp(name, "fwrite")
+                                    || !strcmp(name, "fputs"));
 
-    if ((!strcmp(name, "file_put_contents") || !strcmp(name, "fwrite") || !strcmp(name, "fputs"))
-        && args->n >= 2) {
+    if (writer && args->n >= 2) {
         written_code(a, &v[1], line);
-    }
-
-    if (!strcmp(name, "copy") || !strcmp(name, "file_put_contents") || !strcmp(name, "fwrite")
-        || !strcmp(name, "fputs")) {
-        fetch_php(a, name, args, line);
-    }
-
-    if ((!strcmp(name, "file_put_contents") || !strcmp(name, "fwrite") || !strcmp(name, "fputs"))
-        && args->n >= 2) {
         drop_fact(a, name, &v[1], line);
     }
+    if (writer || !strcmp(name, "copy")) fetch_php(a, name, args, line);
 
     if (!strcmp(name, "file_put_contents") && args->n >= 2) {
         int php = is_php_path(&v[0]);
@@ -4062,25 +4049,29 @@ static void globals_index(an_t *a, int line, pval_t *out)
  * variable, a literal, "]", or a word that is no keyword (it would be a
  * constant, and two values in a row do not parse).  The parser itself is
  * tolerant and would start a new expression there; a caller that must not
- * read prose as code asks first. */
+ * read prose as code asks first.  Only the last token's bounds are kept
+ * (advance() is the hottest path): its first byte tells its kind, as the
+ * lexer decided it. */
 static int value_may_follow(const an_t *a)
 {
-    const sg_tok_t *t = &a->prev;
+    sg_tok_t t;
+    unsigned char c;
 
-    switch (t->kind) {
-    case SG_TK_VAR: case SG_TK_NUM: case SG_TK_SQ: case SG_TK_DQ: case SG_TK_BACKTICK:
-    case SG_TK_HEREDOC: case SG_TK_NOWDOC:
-        return 0;
-    case SG_TK_OP:
-        return t->op != SG_OP("]");
-    case SG_TK_NAME:
-        if (kw_of(t) != K_NONE) return 1;
-        return (t->len == 2 && !strncasecmp(t->text, "or", 2))
-               || (t->len == 3 && (!strncasecmp(t->text, "and", 3)
-                                   || !strncasecmp(t->text, "xor", 3)));
-    default:
-        return 1;
-    }
+    if (!a->prev_text || a->prev_end <= a->prev_text) return 1;
+    memset(&t, 0, sizeof(t));
+    t.text = a->prev_text;
+    t.len = (apr_size_t)(a->prev_end - a->prev_text);
+    c = (unsigned char)t.text[0];
+    if (c == '$' && t.len > 1) return 0;                            /* $var */
+    if (apr_isdigit(c) || c == '\'' || c == '"' || c == '`') return 0;  /* literal */
+    if (c == 'b' && t.len > 1 && (t.text[1] == '\'' || t.text[1] == '"')) return 0;
+    if (t.len > 3 && !memcmp(t.text, "<<<", 3)) return 0;           /* heredoc */
+    if (c == ']' && t.len == 1) return 0;
+    if (!(apr_isalpha(c) || c == '_' || c >= 0x80 || c == '\\')) return 1;  /* an operator */
+    t.kind = SG_TK_NAME;
+    if (kw_of(&t) != K_NONE) return 1;
+    return (t.len == 2 && !strncasecmp(t.text, "or", 2))
+           || (t.len == 3 && (!strncasecmp(t.text, "and", 3) || !strncasecmp(t.text, "xor", 3)));
 }
 
 /* A primary expression; returns 0 when the current token starts none (and
@@ -4871,8 +4862,7 @@ static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
     a->written = apr_hash_make(a->p);
     a->nwfiles = a->nwopen = 0;
     a->shell_pipes = NULL;
-    a->junk = 0;
-    memset(&a->prev, 0, sizeof(a->prev));
+    a->prev_text = NULL;
     /* The session outlives the request: what one request stores there the
      * next one reads, wherever the store is in the file.  Pass 2 starts
      * with everything pass 1 saw stored. */
@@ -4880,6 +4870,9 @@ static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
     if (code) sg_php_lex_init_code(&a->lx, buf, len);
     else sg_php_lex_init(&a->lx, buf, len);
     top(a);
+    /* the lexer of the whole text (bodies read again restored it) */
+    a->junk = a->lx.junk;
+    a->junk_line = a->lx.junk_line;
 }
 
 apr_status_t sg_php_analyse(const char *buf, apr_size_t len, int code,
