@@ -269,14 +269,22 @@ ServerName localhost
 User nobody
 Group $(id -gn nobody)
 StartServers 2
-$(for m in mpm_prefork authz_core mime; do echo "LoadModule ${m}_module \"$libexecdir/mod_$m.so\""; done)
+$(for m in mpm_prefork authz_core mime socache_shmcb; do echo "LoadModule ${m}_module \"$libexecdir/mod_$m.so\""; done)
 LoadModule php_module "$modphp"
+LoadModule spamgear_module "$builddir/.libs/mod_spamgear.so"
+SpamGearSignatures "$srcdir/conf/signatures"
+SpamGearWatchStatus "$tmp/state/watch.status"
 TypesConfig /etc/mime.types
 DocumentRoot "$pfs/www"
 <Directory "$pfs/www">
     Require all granted
     SetHandler application/x-httpd-php
+    # the tree is under /tmp: no-exec would refuse every script there (403)
+    SpamGearNoExec Off
 </Directory>
+<Location /sg-status>
+    SetHandler spamgear-status
+</Location>
 CONF
             if "$httpd" -f "$tmp/httpd/httpd.conf" -k start; then
                 httpd_started=$tmp/httpd/httpd.conf
@@ -289,6 +297,9 @@ CONF
                     'grep -q "clean page" "$tmp/page.out"' \
                     'grep -q "refused an open of $pfs/www/web-shell.php by pid [0-9]* (apache2): malicious" "$tmp/daemon.err"' \
                     'grep -q "web-shell.php" "$tmp/httpd/error_log"'
+                sgpage() { curl -s "http://127.0.0.1:$port/sg-status" | grep -q "<dt>Opens denied / allowed on the time limit</dt><dd>[1-9][0-9]* / 0</dd>"; }
+                for _ in $(seq 30); do sgpage && break; sleep 0.1; done
+                check "the module's status page shows prevention's counters (opens denied)" 'sgpage'
                 "$httpd" -f "$tmp/httpd/httpd.conf" -k stop; httpd_started=
             else
                 not_ok "httpd + mod_php starts on 127.0.0.1:$port"
@@ -341,7 +352,7 @@ CONF
         held=0; for b in $bigs; do kill -0 "$b" 2>/dev/null && held=$((held + 1)); done
         events_before=$(pstatus perm_events)
         kill -9 "$daemon"; kill_ns=$(date +%s%N)
-        for b in $bigs; do wait "$b"; done
+        for b in $bigs; do wait "$b"; done 2>/dev/null
         released=$(( ($(date +%s%N) - kill_ns) / 1000000 ))
         wait "$daemon" 2>/dev/null; daemon=
         check "SIGKILL: $held opens held for a judge at the kill all return $released ms after it (limit 1 s)" \
