@@ -5,8 +5,16 @@
 # are one or two scans; an overflowing queue rescans what it dropped; SIGKILL
 # of the daemon under load leaves the file system usable at once; --status
 # (text, JSON, after a stop and after a kill); a user without CAP_SYS_ADMIN
-# gets one clear line and exit 2.  Needs root (fanotify) and a kernel with
-# FAN_REPORT_DFID_NAME (5.9+); without them every test is skipped, saying so.
+# gets one clear line and exit 2.  Then --prevent (permission events) on a
+# tmpfs the test mounts: php, a user's cat and an httpd + mod_php request
+# are refused a shell planted while the daemon runs, clean files open, an
+# exempt root program and files outside the tree are not held, a write over
+# an allowed clean file clears its ignore mark, the time limit allows and
+# queues, the counters (--status and the module's status page), SIGKILL
+# with opens held and under load, and a kernel without permission events
+# (EINVAL injected with strace: one line, exit 2).  Needs root (fanotify) and
+# a kernel with FAN_REPORT_DFID_NAME (5.9+); without them every test is
+# skipped, saying so.
 # Everything goes under one mktemp -d directory, removed on exit.
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -24,7 +32,7 @@ mounted=
 httpd_started=
 cleanup() {
     [ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-    [ -n "$httpd_started" ] && "$httpd" -f "$httpd_started" -k stop 2>/dev/null
+    [ -n "$httpd_started" ] && env $san_env "$httpd" -f "$httpd_started" -k stop 2>/dev/null
     [ -n "$mounted" ] && { umount "$mounted" || umount -l "$mounted"; }
     rm -rf "$tmp"
 }
@@ -32,6 +40,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 . "$srcdir/t/tap.sh"
+. "$srcdir/t/san-env.sh"   # san_env: httpd loading a sanitized mod_spamgear
 show_failure() {
     echo "#   daemon stderr:"; sed 's/^/#     /' "$tmp/daemon.err" 2>/dev/null | tail -n 20
     echo "#   status:"; sed 's/^/#     /' "$tmp/state/watch.status" 2>/dev/null
@@ -286,7 +295,7 @@ DocumentRoot "$pfs/www"
     SetHandler spamgear-status
 </Location>
 CONF
-            if "$httpd" -f "$tmp/httpd/httpd.conf" -k start; then
+            if env $san_env "$httpd" -f "$tmp/httpd/httpd.conf" -k start; then
                 httpd_started=$tmp/httpd/httpd.conf
                 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/clean.php" && break; sleep 0.1; done
                 cp "$tmp/src/shell.txt" "$pfs/www/web-shell.php"
@@ -300,7 +309,7 @@ CONF
                 sgpage() { curl -s "http://127.0.0.1:$port/sg-status" | grep -q "<dt>Opens denied / allowed on the time limit</dt><dd>[1-9][0-9]* / 0</dd>"; }
                 for _ in $(seq 30); do sgpage && break; sleep 0.1; done
                 check "the module's status page shows prevention's counters (opens denied)" 'sgpage'
-                "$httpd" -f "$tmp/httpd/httpd.conf" -k stop; httpd_started=
+                env $san_env "$httpd" -f "$tmp/httpd/httpd.conf" -k stop; httpd_started=
             else
                 not_ok "httpd + mod_php starts on 127.0.0.1:$port"
             fi
