@@ -557,6 +557,24 @@ static int expire(watch_prevent_t *wp)
     return next < 0 ? -1 : (int)((next + 999) / 1000);
 }
 
+/* The responder cannot go on: the group's fd becomes /dev/null (the number
+ * stays valid for the judges' answers and marks, which now go nowhere), so
+ * that the kernel destroys the group and holds no open any more. */
+static void disarm(watch_prevent_t *wp)
+{
+    int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+    if (nul < 0 || dup2(nul, wp->fan_fd) < 0) {
+        close(wp->fan_fd);   /* the number may be reused: still better than held opens */
+        wp->fan_fd = -1;
+    }
+    if (nul >= 0) close(nul);
+    sg_log_perror(SG_LOG_MARK, SG_LOG_ERR, APR_SUCCESS, NULL,
+                  "watch: --prevent stopped after the error above: opens are no longer held "
+                  "(the watch goes on)");
+}
+
+/* Returns when asked to stop, or after an error (said). */
 static void responder_loop(watch_prevent_t *wp)
 {
     struct pollfd pfd[2] = { { wp->fan_fd, POLLIN, 0 }, { wp->wake_fd, POLLIN, 0 } };
@@ -581,15 +599,18 @@ static void responder_loop(watch_prevent_t *wp)
 static void *APR_THREAD_FUNC responder_main(apr_thread_t *t, void *data)
 {
     watch_prevent_t *wp = data;
+    int asked;
 
     full_priority();
     responder_loop(wp);
     /* Stopping, or the group failed: either way no open may wait on us. */
     apr_thread_mutex_lock(wp->lock);
+    asked = wp->stopping;
     wp->stopping = 1;
     apr_thread_cond_broadcast(wp->work);
     apr_thread_mutex_unlock(wp->lock);
     expire(wp);
+    if (!asked) disarm(wp);
     apr_thread_exit(t, APR_SUCCESS);
     return NULL;
 }
