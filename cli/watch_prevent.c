@@ -376,8 +376,9 @@ static void judged(watch_prevent_t *wp, held_t *h, int severity)
     apr_thread_mutex_unlock(wp->lock);
 }
 
-/* Scans held opens until prevention stops. */
-static void judge_loop(watch_prevent_t *wp, scan_judge_t *judge)
+/* Scans held opens until prevention stops.  Never inlined: see
+ * responder_run. */
+static __attribute__((noinline)) void judge_loop(watch_prevent_t *wp, scan_judge_t *judge)
 {
     for (;;) {
         held_t *h;
@@ -596,9 +597,12 @@ static void responder_loop(watch_prevent_t *wp)
     }
 }
 
-static void *APR_THREAD_FUNC responder_main(apr_thread_t *t, void *data)
+/* The responder's life.  Never inlined: its locals (the event buffer) must
+ * be gone before apr_thread_exit, whose pthread_exit does not unwind ASan's
+ * stack redzones (a false stack-buffer-underflow in ASan's thread teardown;
+ * cmd_scan.c's worker_main does the same). */
+static __attribute__((noinline)) void responder_run(watch_prevent_t *wp)
 {
-    watch_prevent_t *wp = data;
     int asked;
 
     full_priority();
@@ -611,6 +615,11 @@ static void *APR_THREAD_FUNC responder_main(apr_thread_t *t, void *data)
     apr_thread_mutex_unlock(wp->lock);
     expire(wp);
     if (!asked) disarm(wp);
+}
+
+static void *APR_THREAD_FUNC responder_main(apr_thread_t *t, void *data)
+{
+    responder_run(data);
     apr_thread_exit(t, APR_SUCCESS);
     return NULL;
 }
