@@ -219,7 +219,7 @@ if mount -t tmpfs -o size=512m,mode=0755 sg-watch-test "$pfs"; then
         ! setpriv --reuid=nobody --regid=nogroup --clear-groups cat "$1" > /dev/null 2> "$tmp/cat.err" &&
             grep -q 'Operation not permitted' "$tmp/cat.err" && [ -e "$1" ]
     }
-    pstatus() { "$sg" -c "$tmp/prevent.conf" watch --status --json > "$tmp/pstatus.json" && python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$tmp/pstatus.json" "$1"; }
+    pstatus() { "$sg" -c "$tmp/prevent.conf" watch --status --json > "$tmp/pstatus.json"; python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$tmp/pstatus.json" "$1"; }
     # patleast FIELD MIN: the status file (rewritten every 1-2 s) says FIELD >= MIN within 3 s
     patleast() {
         local i
@@ -320,7 +320,10 @@ CONF
         # The time limit: an 8 MB file takes longer to scan than 1 ms; its
         # open is allowed on time, counted and the file queued.
         { cat "$tmp/src/shell.txt"; head -c 8000000 /dev/zero | tr '\0' 'a'; echo; } > "$tmp/big.php"
-        stop > /dev/null 2>&1
+        stop > /dev/null 2>&1; src=$?
+        check "SIGTERM stops the daemon with prevention: exit 1 (it found shells), no sanitizer report, the status says not running" \
+            '[ $src = 1 ]' '! grep -qE "Sanitizer|runtime error" "$tmp/daemon.err"' \
+            '[ "$(pstatus running)" = False ]'
         pstart "watch-prevent-timeout 1ms" || not_ok "the daemon restarts with watch-prevent-timeout 1ms"
         cp "$tmp/big.php" "$pfs/www/big.php"
         start_ns=$(date +%s%N); cat "$pfs/www/big.php" > /dev/null; brc=$?; took=$(( ($(date +%s%N) - start_ns) / 1000000 ))
