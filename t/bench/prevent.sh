@@ -74,6 +74,7 @@ done
     printf 'foreach ($GLOBALS["sg_parts"] as $i => $p) { echo "<li>", $i, " ", count($p->method1(array("A", "B"))), "</li>"; }\n'
     printf 'echo "</ul></body></html>\\n";\n'
 } > "$www/index.php"
+printf 'body { color: #222; }\n' > "$www/style.css"
 chmod -R a+rX "$www"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -135,25 +136,52 @@ rps() {   # rps: one measured ab run; prints req/s
     fi
     awk '/^Requests per second/ {print $4}' "$work/ab.out"
 }
+events() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["perm_events"])' "$work/state/watch.status"; }
 median() { sort -n | awk '{v[NR] = $1} END {printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# opens_us FILE: microseconds per open+close of FILE, 20,000 times in one process
+opens_us() {
+    python3 -c '
+import os, sys, time
+p, n = sys.argv[1], 20000
+t = time.perf_counter()
+for _ in range(n):
+    os.close(os.open(p, os.O_RDONLY))
+print("%.2f" % ((time.perf_counter() - t) / n * 1e6))' "$1"
+}
 
 echo "command: ab -q -n $N -c 4 $url   ($ROUNDS rounds each way, alternating;"
 echo "         with = spamgear watch -j 2 --prevent $www, clamav off)"
 for opcache in on off; do
     start_httpd "$opcache"
     ab -q -n 500 -c 4 "$url" > /dev/null 2>&1   # warm the children
-    : > "$work/without"; : > "$work/with"
+    : > "$work/without"; : > "$work/with"; : > "$work/pairs"; : > "$work/during"
     for r in $(seq "$ROUNDS"); do
-        rps >> "$work/without"
+        a=$(rps)
         start_watch
         ab -q -n 200 -c 4 "$url" > /dev/null 2>&1   # verdicts and ignore marks in place
-        rps >> "$work/with"
-        sleep 1.2   # the status file is rewritten every second
+        sleep 2.2; before=$(events)   # the status file is rewritten every 1-2 s
+        b=$(rps)
+        sleep 2.2; echo $(( $(events) - before )) >> "$work/during"
         counters=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("perm_events %(perm_events)d, perm_checked %(perm_checked)d, perm_scanned %(perm_scanned)d, ignore_marks %(ignore_marks)d, denied %(denied)d, allowed_on_timeout %(allowed_on_timeout)d" % d)' "$work/state/watch.status")
         stop_watch
+        echo "$a" >> "$work/without"; echo "$b" >> "$work/with"
+        awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2f\n", (a - b) / a * 100}' >> "$work/pairs"
     done
     stop_httpd
     without=$(median < "$work/without"); with=$(median < "$work/with")
     echo "OPcache $opcache: without prevention $without req/s ($(tr '\n' ' ' < "$work/without")), with $with req/s ($(tr '\n' ' ' < "$work/with"))"
-    echo "  overhead $(awk -v a="$without" -v b="$with" 'BEGIN {printf "%.1f", (a - b) / a * 100}')%; last run's counters: $counters"
+    echo "  overhead $(awk -v a="$without" -v b="$with" 'BEGIN {printf "%.1f", (a - b) / a * 100}')% (medians); median of the rounds' own overheads $(median < "$work/pairs")% ($(tr '\n' ' ' < "$work/pairs"))"
+    echo "  permission events during the measured runs: $(tr '\n' ' ' < "$work/during"); last run's counters: $counters"
 done
+
+# The open itself, in one process: a script file (judged once, then under an
+# ignore mark: the kernel's mark check only) and a file that is not a script
+# (never judged, never marked: every open is a round trip to the responder).
+php0=$(opens_us "$www/index.php"); css0=$(opens_us "$www/style.css")
+start_watch
+cat "$www/index.php" > /dev/null; sleep 0.2   # judged: the ignore mark is set
+php1=$(opens_us "$www/index.php"); css1=$(opens_us "$www/style.css")
+stop_watch
+echo "open+close, 20,000 in one process (python3): index.php $php0 us without, $php1 us with prevention;"
+echo "  style.css (not a script: answered by the responder each time) $css0 us without, $css1 us with"
