@@ -1,6 +1,7 @@
 /* watch_prevent.c: spamgear watch --prevent: refuse opens of script files
  * with a malicious verdict (see watch_prevent.h). */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -38,6 +39,8 @@
 #define PREVENT_MAX_EXEMPT 64               /* programs in watch-prevent-exempt */
 #define PREVENT_LOG_PER_SEC 10              /* refusal lines a second; more are counted */
 #define PREVENT_LOG_PATH 512                /* bytes of a path in a log line */
+#define PREVENT_MSGS 64                     /* log lines waiting for the watch loop */
+#define PREVENT_MSG_LEN 768                 /* bytes of one */
 
 /* An open held for a judge. */
 typedef struct held_t {
@@ -89,6 +92,10 @@ struct watch_prevent_t {
     int stopping;
     int ready;                       /* the judges run: opens are judged */
     int stopped;                     /* watch_prevent_stop() ran */
+    char msgs[PREVENT_MSGS][PREVENT_MSG_LEN];   /* log lines for the watch loop */
+    sg_log_level_t msg_level[PREVENT_MSGS];
+    int nmsgs;
+    unsigned long msgs_lost;         /* lines dropped: the watch loop was behind */
     apr_time_t log_second;           /* the second refusals are being logged for */
     int logged;                      /* lines logged in it */
     unsigned long unlogged;          /* refusals not logged since the last line */
@@ -112,22 +119,49 @@ static int same_state(const struct stat *a, const struct stat *b)
            && a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-static void respond(watch_prevent_t *wp, int fd, unsigned int answer)
-{
-    struct fanotify_response r = { fd, answer };
-
-    /* Fails only for an fd the kernel no longer holds an open for. */
-    if (write(wp->fan_fd, &r, sizeof(r)) != (ssize_t)sizeof(r) && errno != ENOENT) {
-        sg_log_perror(SG_LOG_MARK, SG_LOG_ERR, APR_FROM_OS_ERROR(errno), NULL,
-                      "watch: --prevent: cannot answer the kernel");
-    }
-}
-
 static void wake(int fd)
 {
     apr_uint64_t one = 1;
 
     if (write(fd, &one, sizeof(one)) < 0) return;   /* full: it is awake anyway */
+}
+
+/* Called holding the lock (a failure leaves a message). */
+static void respond(watch_prevent_t *wp, int fd, unsigned int answer)
+{
+    struct fanotify_response r = { fd, answer };
+
+    /* Fails only for an fd the kernel no longer holds an open for. */
+    if (write(wp->fan_fd, &r, sizeof(r)) != (ssize_t)sizeof(r) && errno != ENOENT
+        && wp->nmsgs < PREVENT_MSGS) {
+        apr_snprintf(wp->msgs[wp->nmsgs], PREVENT_MSG_LEN, "watch: --prevent: cannot answer "
+                     "the kernel: %s", strerror(errno));
+        wp->msg_level[wp->nmsgs++] = SG_LOG_ERR;
+        wake(wp->queue_fd);
+    }
+}
+
+/* One log line, printed by the watch loop (watch_prevent_take): the
+ * responder and the judges never write to stderr themselves, which may
+ * block (a stalled journal) while openers wait. */
+static void say(watch_prevent_t *wp, sg_log_level_t level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void say(watch_prevent_t *wp, sg_log_level_t level, const char *fmt, ...)
+{
+    va_list ap;
+
+    apr_thread_mutex_lock(wp->lock);
+    if (wp->nmsgs == PREVENT_MSGS) {
+        wp->msgs_lost++;
+    }
+    else {
+        va_start(ap, fmt);
+        apr_vsnprintf(wp->msgs[wp->nmsgs], PREVENT_MSG_LEN, fmt, ap);
+        va_end(ap);
+        wp->msg_level[wp->nmsgs++] = level;
+        wake(wp->queue_fd);
+    }
+    apr_thread_mutex_unlock(wp->lock);
 }
 
 /* The file an fd is open on, or NULL. */
@@ -275,15 +309,15 @@ static void ignore(watch_prevent_t *wp, int fd, const struct stat *st)
     rc = fanotify_mark(wp->fan_fd, add | (wp->evictable ? FAN_MARK_EVICTABLE : 0),
                        FAN_OPEN_PERM, fd, NULL);
     if (rc != 0 && errno == EINVAL && wp->evictable) {
-        wp->evictable = 0;   /* before 5.19: marks pin inodes, fs.fanotify.max_user_marks caps them */
+        /* before 5.19: marks pin inodes, and fs.fanotify.max_user_marks caps them */
+        wp->evictable = 0;
         rc = fanotify_mark(wp->fan_fd, add, FAN_OPEN_PERM, fd, NULL);
     }
     if (rc != 0) {
         if (errno == ENOSPC) {
             wp->marks_full = 1;
-            sg_log_perror(SG_LOG_MARK, SG_LOG_WARNING, APR_SUCCESS, NULL,
-                          "watch: --prevent: the kernel refuses more ignore marks "
-                          "(fs.fanotify.max_user_marks): clean files are looked up at each open");
+            say(wp, SG_LOG_WARNING, "watch: --prevent: the kernel refuses more ignore marks "
+                "(fs.fanotify.max_user_marks): clean files are looked up at each open");
         }
         return;
     }
@@ -331,14 +365,12 @@ static void log_denial(watch_prevent_t *wp, pid_t pid, const char *path, const c
     apr_thread_mutex_unlock(wp->lock);
     proc_read(pid, "comm", comm, sizeof(comm));
     if (unlogged) {
-        sg_log_perror(SG_LOG_MARK, SG_LOG_WARNING, APR_SUCCESS, NULL,
-                      "watch: %lu more refused opens were not logged (at most %d lines a "
-                      "second)", unlogged, PREVENT_LOG_PER_SEC);
+        say(wp, SG_LOG_WARNING, "watch: %lu more refused opens were not logged (at most %d "
+            "lines a second)", unlogged, PREVENT_LOG_PER_SEC);
     }
-    sg_log_perror(SG_LOG_MARK, SG_LOG_WARNING, APR_SUCCESS, NULL,
-                  "watch: refused an open of %s by pid %ld (%s): %s",
-                  loggable(path, safe, sizeof(safe)), (long)pid,
-                  loggable(comm, safe_comm, sizeof(safe_comm)), why);
+    say(wp, SG_LOG_WARNING, "watch: refused an open of %s by pid %ld (%s): %s",
+        loggable(path, safe, sizeof(safe)), (long)pid,
+        loggable(comm, safe_comm, sizeof(safe_comm)), why);
 }
 
 /* ---------------------------------------------------------------- judges */
@@ -366,9 +398,8 @@ static void judged(watch_prevent_t *wp, held_t *h, int severity)
     if (deny && !was_answered) log_denial(wp, h->pid, h->path, "malicious (scanned)");
     else if (deny) {
         char safe[PREVENT_LOG_PATH];
-        sg_log_perror(SG_LOG_MARK, SG_LOG_WARNING, APR_SUCCESS, NULL,
-                      "watch: %s is malicious: found after its open was allowed on "
-                      "watch-prevent-timeout", loggable(h->path, safe, sizeof(safe)));
+        say(wp, SG_LOG_WARNING, "watch: %s is malicious: found after its open was allowed on "
+            "watch-prevent-timeout", loggable(h->path, safe, sizeof(safe)));
     }
     close(h->fd);
     apr_thread_mutex_lock(wp->lock);
@@ -526,8 +557,7 @@ static int read_opens(watch_prevent_t *wp)
         }
     }
     if (len < 0 && errno != EAGAIN && errno != EINTR) {
-        sg_log_perror(SG_LOG_MARK, SG_LOG_ERR, APR_FROM_OS_ERROR(errno), NULL,
-                      "watch: --prevent: reading permission events");
+        say(wp, SG_LOG_ERR, "watch: --prevent: reading permission events: %s", strerror(errno));
         return -1;
     }
     return 0;
@@ -570,9 +600,8 @@ static void disarm(watch_prevent_t *wp)
         wp->fan_fd = -1;
     }
     if (nul >= 0) close(nul);
-    sg_log_perror(SG_LOG_MARK, SG_LOG_ERR, APR_SUCCESS, NULL,
-                  "watch: --prevent stopped after the error above: opens are no longer held "
-                  "(the watch goes on)");
+    say(wp, SG_LOG_ERR, "watch: --prevent stopped after the error above: opens are no longer "
+        "held (the watch goes on)");
 }
 
 /* Returns when asked to stop, or after an error (said). */
@@ -588,8 +617,7 @@ static void responder_loop(watch_prevent_t *wp)
         apr_thread_mutex_unlock(wp->lock);
         if (stopping) return;
         if (poll(pfd, 2, timeout) < 0 && errno != EINTR) {
-            sg_log_perror(SG_LOG_MARK, SG_LOG_ERR, APR_FROM_OS_ERROR(errno), NULL,
-                          "watch: --prevent: poll");
+            say(wp, SG_LOG_ERR, "watch: --prevent: poll: %s", strerror(errno));
             return;
         }
         if ((pfd[1].revents & POLLIN) && read(wp->wake_fd, &v, sizeof(v)) < 0) continue;
@@ -778,6 +806,31 @@ int watch_prevent_fd(const watch_prevent_t *wp)
     return wp->queue_fd;
 }
 
+/* Prints the log lines the threads left (see say). */
+static void print_messages(watch_prevent_t *wp)
+{
+    static char msgs[PREVENT_MSGS][PREVENT_MSG_LEN];   /* the watch loop's only */
+    sg_log_level_t level[PREVENT_MSGS];
+    unsigned long lost;
+    int n, i;
+
+    apr_thread_mutex_lock(wp->lock);
+    n = wp->nmsgs;
+    memcpy(msgs, wp->msgs, (size_t)n * PREVENT_MSG_LEN);
+    memcpy(level, wp->msg_level, (size_t)n * sizeof(level[0]));
+    lost = wp->msgs_lost;
+    wp->nmsgs = 0;
+    wp->msgs_lost = 0;
+    apr_thread_mutex_unlock(wp->lock);
+    for (i = 0; i < n; i++) {
+        sg_log_perror(SG_LOG_MARK, level[i], APR_SUCCESS, NULL, "%s", msgs[i]);
+    }
+    if (lost) {
+        sg_log_perror(SG_LOG_MARK, SG_LOG_WARNING, APR_SUCCESS, NULL,
+                      "watch: --prevent: %lu log lines lost (the watch loop was behind)", lost);
+    }
+}
+
 void watch_prevent_take(watch_prevent_t *wp, void (*fn)(void *baton, const char *path),
                         void *baton)
 {
@@ -786,6 +839,7 @@ void watch_prevent_take(watch_prevent_t *wp, void (*fn)(void *baton, const char 
     int n, i;
 
     if (read(wp->queue_fd, &v, sizeof(v)) < 0 && errno != EAGAIN) return;
+    print_messages(wp);
     apr_thread_mutex_lock(wp->lock);
     n = wp->qcount;
     memcpy(taken, wp->queue, (size_t)n * sizeof(char *));
@@ -817,6 +871,7 @@ void watch_prevent_stop(watch_prevent_t *wp)
     apr_thread_mutex_unlock(wp->lock);
     if (wp->wake_fd >= 0) wake(wp->wake_fd);
     for (i = 0; i < wp->nthreads; i++) apr_thread_join(&ignored, wp->threads[i]);
+    print_messages(wp);
     /* Held opens no judge took: the responder allowed them on its way out. */
     for (i = 0; i < PREVENT_HELD; i++) {
         if (wp->held[i].fd >= 0) close(wp->held[i].fd);
