@@ -96,6 +96,8 @@ struct watch_prevent_t {
     sg_log_level_t msg_level[PREVENT_MSGS];
     int nmsgs;
     unsigned long msgs_lost;         /* lines dropped: the watch loop was behind */
+    unsigned long answer_failures;   /* answers the kernel refused (atomic) */
+    int answer_errno;                /* the last one's errno (atomic) */
     apr_time_t log_second;           /* the second refusals are being logged for */
     int logged;                      /* lines logged in it */
     unsigned long unlogged;          /* refusals not logged since the last line */
@@ -126,18 +128,16 @@ static void wake(int fd)
     if (write(fd, &one, sizeof(one)) < 0) return;   /* full: it is awake anyway */
 }
 
-/* Called holding the lock (a failure leaves a message). */
+/* From any thread, with or without the lock: a failure is counted (and
+ * said by the watch loop, print_messages). */
 static void respond(watch_prevent_t *wp, int fd, unsigned int answer)
 {
     struct fanotify_response r = { fd, answer };
 
-    /* Fails only for an fd the kernel no longer holds an open for. */
-    if (write(wp->fan_fd, &r, sizeof(r)) != (ssize_t)sizeof(r) && errno != ENOENT
-        && wp->nmsgs < PREVENT_MSGS) {
-        apr_snprintf(wp->msgs[wp->nmsgs], PREVENT_MSG_LEN, "watch: --prevent: cannot answer "
-                     "the kernel: %s", strerror(errno));
-        wp->msg_level[wp->nmsgs++] = SG_LOG_ERR;
-        wake(wp->queue_fd);
+    /* ENOENT: the kernel holds no open for FD any more (nothing waits) */
+    if (write(wp->fan_fd, &r, sizeof(r)) != (ssize_t)sizeof(r) && errno != ENOENT) {
+        __atomic_store_n(&wp->answer_errno, errno, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&wp->answer_failures, 1, __ATOMIC_RELAXED);
     }
 }
 
@@ -828,6 +828,11 @@ static void print_messages(watch_prevent_t *wp)
     if (lost) {
         sg_log_perror(SG_LOG_MARK, SG_LOG_WARNING, APR_SUCCESS, NULL,
                       "watch: --prevent: %lu log lines lost (the watch loop was behind)", lost);
+    }
+    if ((lost = __atomic_exchange_n(&wp->answer_failures, 0, __ATOMIC_RELAXED)) > 0) {
+        sg_log_perror(SG_LOG_MARK, SG_LOG_ERR, APR_SUCCESS, NULL,
+                      "watch: --prevent: the kernel refused %lu answers: %s", lost,
+                      strerror(__atomic_load_n(&wp->answer_errno, __ATOMIC_RELAXED)));
     }
 }
 
