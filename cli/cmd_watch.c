@@ -672,8 +672,8 @@ static int open_log(sg_cli_t *cli)
     return -1;
 }
 
-/* The loop: events in, settled files out to the scanner, the status file
- * once a second; returns when a signal asks it to. */
+/* A file --prevent allowed unjudged (or found malicious): it waits for the
+ * session's scan like one that was written. */
 static void note_prevented(void *baton, const char *path)
 {
     watch_t *w = baton;
@@ -690,6 +690,8 @@ static void every_second(watch_t *w)
     write_status(w, 1);
 }
 
+/* The loop: events in, settled files out to the scanner, the status file
+ * once a second; returns when a signal asks it to. */
 static int watch_loop(watch_t *w)
 {
     struct pollfd pfd[3] = { { w->fan_fd, POLLIN, 0 }, { w->sig_fd, POLLIN, 0 },
