@@ -16,8 +16,12 @@
 # settings: OPcache as Debian ships it (on: PHP does not reopen a compiled
 # file) and OPcache off (every request opens the 21 files: the case
 # prevention's ignore marks are for).  Prints the command, req/s both ways
-# (the median of the rounds, and each round's), the overhead and
-# prevention's counters.
+# (the median of the rounds, and each round's), the overhead, httpd's CPU
+# time per request both ways (steadier than req/s on a shared machine), the
+# permission events during the measured runs and prevention's counters;
+# then the cost of one open+close in one process: a script file under its
+# ignore mark, and a file that is not a script (a round trip to the
+# responder each time).
 #
 # Measured 2026-12-05 on the 2-core build VM (another engineer's corpus scans
 # running beside it), N=5000, 3 rounds: see the figures in the report of
@@ -129,8 +133,22 @@ start_watch() {
     echo "prevent.sh: watch did not start" >&2; cat "$work/watch.err" >&2; exit 1
 }
 stop_watch() { kill "$daemon"; wait "$daemon" || true; daemon=; }
-rps() {   # rps: one measured ab run; prints req/s
+# httpd_ticks: CPU clock ticks httpd has used (the parent with its reaped
+# children, and the live children): less disturbed by other load on the
+# machine than req/s.
+httpd_ticks() {
+    local ppid
+    ppid=$(cat "$work/httpd/httpd.pid")
+    { awk '{print $14 + $15 + $16 + $17}' "/proc/$ppid/stat"
+      for c in $(ps -o pid= --ppid "$ppid"); do awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null; done
+    } | awk '{s += $1} END {print s}'
+}
+rps() {   # rps: one measured ab run; prints req/s, and appends httpd's CPU us per request to $work/cpu.$1
+    local t0
+    t0=$(httpd_ticks)
     ab -q -n "$N" -c 4 "$url" > "$work/ab.out" 2>&1
+    awk -v a="$t0" -v b="$(httpd_ticks)" -v n="$N" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN {printf "%.0f\n", (b - a) / hz * 1e6 / n}' >> "$work/cpu.$1"
     if grep -qE '^(Failed requests|Non-2xx responses): *[1-9]' "$work/ab.out"; then
         echo "prevent.sh: failed requests" >&2; cat "$work/ab.out" >&2; exit 1
     fi
@@ -156,12 +174,13 @@ for opcache in on off; do
     start_httpd "$opcache"
     ab -q -n 500 -c 4 "$url" > /dev/null 2>&1   # warm the children
     : > "$work/without"; : > "$work/with"; : > "$work/pairs"; : > "$work/during"
+    : > "$work/cpu.without"; : > "$work/cpu.with"
     for r in $(seq "$ROUNDS"); do
-        a=$(rps)
+        a=$(rps without)
         start_watch
         ab -q -n 200 -c 4 "$url" > /dev/null 2>&1   # verdicts and ignore marks in place
         sleep 2.2; before=$(events)   # the status file is rewritten every 1-2 s
-        b=$(rps)
+        b=$(rps with)
         sleep 2.2; echo $(( $(events) - before )) >> "$work/during"
         counters=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("perm_events %(perm_events)d, perm_checked %(perm_checked)d, perm_scanned %(perm_scanned)d, ignore_marks %(ignore_marks)d, denied %(denied)d, allowed_on_timeout %(allowed_on_timeout)d" % d)' "$work/state/watch.status")
         stop_watch
@@ -172,6 +191,7 @@ for opcache in on off; do
     without=$(median < "$work/without"); with=$(median < "$work/with")
     echo "OPcache $opcache: without prevention $without req/s ($(tr '\n' ' ' < "$work/without")), with $with req/s ($(tr '\n' ' ' < "$work/with"))"
     echo "  overhead $(awk -v a="$without" -v b="$with" 'BEGIN {printf "%.1f", (a - b) / a * 100}')% (medians); median of the rounds' own overheads $(median < "$work/pairs")% ($(tr '\n' ' ' < "$work/pairs"))"
+    echo "  httpd CPU per request: $(median < "$work/cpu.without") us without ($(tr '\n' ' ' < "$work/cpu.without")), $(median < "$work/cpu.with") us with ($(tr '\n' ' ' < "$work/cpu.with"))"
     echo "  permission events during the measured runs: $(tr '\n' ' ' < "$work/during"); last run's counters: $counters"
 done
 
