@@ -58,7 +58,7 @@ typedef struct recent_t {
     ino_t ino;
     off_t size;
     struct timespec mtim, ctim;
-    int severity;             /* -1 clean, else an sg_severity_t */
+    int severity;             /* -1 clean, SCAN_JUDGE_FAILED, else an sg_severity_t */
 } recent_t;
 
 struct watch_prevent_t {
@@ -385,7 +385,9 @@ static void judged(watch_prevent_t *wp, held_t *h, int severity)
     if (severity != SCAN_JUDGE_FAILED && !deny) ignore(wp, h->fd, &h->st);
     apr_thread_mutex_lock(wp->lock);
     wp->n.scanned++;
-    if (severity != SCAN_JUDGE_FAILED) remember(wp, &h->st, severity);
+    /* a failure too: a file over the scan budget would otherwise hold
+     * every open of it for the whole time limit */
+    remember(wp, &h->st, severity);
     was_answered = h->answered;
     if (!h->answered) {
         respond(wp, h->fd, deny ? FAN_DENY : FAN_ALLOW);
@@ -522,7 +524,8 @@ static unsigned int decide(watch_prevent_t *wp, const struct fanotify_event_meta
         log_denial(wp, m->pid, path, "malicious (a known verdict)");
         return FAN_DENY;
     }
-    ignore(wp, m->fd, &st);
+    /* no verdict (over the scan budget, unreadable): allowed, not marked */
+    if (severity != SCAN_JUDGE_FAILED) ignore(wp, m->fd, &st);
     return FAN_ALLOW;
 }
 
