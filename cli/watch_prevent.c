@@ -46,6 +46,8 @@
 typedef struct held_t {
     int fd;                   /* the event's fd; -1: the slot is free */
     int answered;             /* the opener has its answer */
+    int judging;              /* a judge has taken it */
+    int settled;              /* answered with another slot's verdict: not to be scanned */
     pid_t pid;                /* the opener */
     apr_time_t deadline;      /* monotonic: allowed unjudged at this time */
     struct stat st;           /* the file's stat when it was held */
@@ -375,6 +377,28 @@ static void log_denial(watch_prevent_t *wp, pid_t pid, const char *path, const c
 
 /* ---------------------------------------------------------------- judges */
 
+/* Answers, with H's verdict SEVERITY, the other opens of the same unchanged
+ * file that wait for a judge (a busy page's new file, opened by many
+ * requests at once: one scan, not one per request).  Called holding the
+ * lock. */
+static void settle_twins(watch_prevent_t *wp, const held_t *h, int severity)
+{
+    int i;
+
+    for (i = 0; i < PREVENT_HELD; i++) {
+        held_t *o = &wp->held[i];
+        if (o == h || o->fd < 0 || o->judging || o->settled || !same_state(&o->st, &h->st)) {
+            continue;
+        }
+        o->settled = 1;
+        wp->n.cached++;
+        if (o->answered) continue;
+        o->answered = 1;
+        respond(wp, o->fd, severity == SG_SEV_MALICIOUS ? FAN_DENY : FAN_ALLOW);
+        if (severity == SG_SEV_MALICIOUS) wp->n.denied++;
+    }
+}
+
 /* A judge's verdict SEVERITY on held slot H: the answer if the opener still
  * waits, the verdict remembered, the slot freed. */
 static void judged(watch_prevent_t *wp, held_t *h, int severity)
@@ -394,6 +418,7 @@ static void judged(watch_prevent_t *wp, held_t *h, int severity)
         h->answered = 1;
         if (deny) wp->n.denied++;
     }
+    settle_twins(wp, h, severity);
     /* the session reports and quarantines it (allowed on time: queued then) */
     if (deny && !was_answered) queue_path(wp, h->path);
     apr_thread_mutex_unlock(wp->lock);
@@ -424,8 +449,17 @@ static __attribute__((noinline)) void judge_loop(watch_prevent_t *wp, scan_judge
         h = &wp->held[wp->jobs[wp->jhead]];
         wp->jhead = (wp->jhead + 1) % PREVENT_HELD;
         wp->jcount--;
+        h->judging = !h->settled;
         apr_thread_mutex_unlock(wp->lock);
-        judged(wp, h, scan_judge_fd(judge, h->path, h->fd, &h->st));
+        if (h->judging) {
+            judged(wp, h, scan_judge_fd(judge, h->path, h->fd, &h->st));
+        }
+        else {   /* a twin's verdict answered it (settle_twins): nothing to scan */
+            close(h->fd);
+            apr_thread_mutex_lock(wp->lock);
+            h->fd = -1;
+            apr_thread_mutex_unlock(wp->lock);
+        }
     }
 }
 
@@ -476,7 +510,7 @@ static unsigned int hold(watch_prevent_t *wp, const struct fanotify_event_metada
         return FAN_ALLOW;
     }
     h->fd = m->fd;
-    h->answered = 0;
+    h->answered = h->judging = h->settled = 0;
     h->pid = m->pid;
     h->deadline = mono_now() + wp->limit;
     h->st = *st;

@@ -349,6 +349,16 @@ CONF
         for i in $(seq 200); do printf '<?php echo %d;\n' "$i" > "$pfs/www/load/f$i.php"; done
         for i in $(seq 30); do { printf '<?php echo %d;\n' "$i"; head -c 8000000 /dev/zero | tr '\0' 'a'; echo; } > "$pfs/www/big/b$i.php"; done
         pstart "watch-prevent-timeout 10s" || not_ok "the daemon restarts with watch-prevent-timeout 10s"
+        # 20 opens at once of one new file: the first verdict answers the
+        # opens that wait for a judge (two judges: at most two scans).
+        { printf '<?php echo "twin";\n'; head -c 4000000 /dev/zero | tr '\0' 'a'; echo; } > "$pfs/www/twin.php"
+        scanned_before=$(pstatus perm_scanned)
+        twins=; for i in $(seq 20); do cat "$pfs/www/twin.php" > /dev/null & twins="$twins $!"; done
+        twins_ok=0; for t in $twins; do wait "$t" && twins_ok=$((twins_ok + 1)); done
+        patleast perm_scanned $((scanned_before + 1))
+        twin_scans=$(( $(pstatus perm_scanned) - scanned_before ))
+        check "20 opens at once of one new file: all allowed, $twin_scans scans (at most 2: one verdict answers the waiting opens)" \
+            '[ $twins_ok = 20 ]' '[ $twin_scans -ge 1 ] && [ $twin_scans -le 2 ]'
         for r in 1 2 3 4; do
             ( k=0; end=$(( $(date +%s) + 4 )); while [ "$(date +%s)" -lt $end ]; do
                 for i in $(seq $r 4 200); do cat "$pfs/www/load/f$i.php" "$pfs/www/planted.php" > /dev/null 2>&1; done
