@@ -36,7 +36,8 @@
 #                request 1,602 us without, 1,688 us with; 0 permission
 #                events during every measured run (the 21 files' first opens
 #                were judged in the warm-up, then their ignore marks hold)
-#   one open+close (fastest of 10 x 20,000): index.php 4.60 us without,
+#   one open+close (fastest of 10 x 20,000; from `t/bench/prevent.sh 100 1`
+#                a few minutes later): index.php 4.60 us without,
 #                4.57 us with (under its ignore mark: no difference);
 #                style.css 5.37 us without, 28.43 us with (not a script: a
 #                round trip to the responder at each open)
