@@ -25,25 +25,26 @@
 #
 # Measured 2026-12-05 on the 2-core build VM, kernel 6.18, with another
 # engineer's corpus scans running beside it (load 4-7): the ab rounds of one
-# setting spread from 580 to 1,210 req/s, so req/s cannot resolve a few
+# setting spread from 404 to 1,207 req/s, so req/s cannot resolve a few
 # percent here.  `t/bench/prevent.sh 4000 7`:
-#   OPcache on:  8,659 req/s without, 8,243 with (medians; the rounds' own
-#                overheads: median 2.0%, from -110% to +18%); httpd CPU per
-#                request 148 us without, 155 us with; 0 permission events
-#                during every measured run (OPcache never reopens the files)
-#   OPcache off: 613 req/s without, 664 with (medians; the rounds' own
-#                overheads: median 8.4%, from -107% to +46%); httpd CPU per
-#                request 1,602 us without, 1,688 us with; 0 permission
+#   OPcache on:  5,919 req/s without, 6,271 with (medians: -6.0%; the
+#                rounds' own overheads from -48% to +16%, median -3.9%);
+#                httpd CPU per request 215 us without, 212 us with; 0
+#                permission events during every measured run (OPcache does
+#                not reopen the files)
+#   OPcache off: 519 req/s without, 573 with (medians: -10.5%; the rounds'
+#                own overheads from -61% to +51%, median 1.1%); httpd CPU
+#                per request 2,290 us without, 2,102 us with; 0 permission
 #                events during every measured run (the 21 files' first opens
-#                were judged in the warm-up, then their ignore marks hold)
-#   one open+close (fastest of 10 x 20,000; from `t/bench/prevent.sh 100 1`
-#                a few minutes later): index.php 4.60 us without,
-#                4.57 us with (under its ignore mark: no difference);
-#                style.css 5.37 us without, 28.43 us with (not a script: a
-#                round trip to the responder at each open)
-# What prevention adds to a request for unchanged files is the kernel's
-# check of the ignore mark at each open, no event: the per-open figure above,
-# not the ab spread, is the measurement that shows it.
+#                were judged in the warm-up; then their ignore marks hold)
+#   one open+close (fastest of 10 x 20,000): index.php 4.97 us without,
+#                5.06 us with (under its ignore mark); style.css 4.90 us
+#                without, 28.61 us with (not a script: a round trip to the
+#                responder at each open)
+# An earlier run the same day: medians +4.8% (OPcache on) and -8.2% (off),
+# rounds' own overheads median 2.0% and 8.4%.  What prevention adds to a
+# request for unchanged files is the kernel's check of the ignore mark at
+# each open, no event: the per-open figure, not the ab spread, shows it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
