@@ -6,8 +6,9 @@
 # of the daemon under load leaves the file system usable at once; --status
 # (text, JSON, after a stop and after a kill); a user without CAP_SYS_ADMIN
 # gets one clear line and exit 2.  Then --prevent (permission events) on a
-# tmpfs the test mounts: php, a user's cat and an httpd + mod_php request
-# are refused a shell planted while the daemon runs, clean files open, an
+# tmpfs the test mounts: php, a user's cat and httpd requests (mod_php, and
+# PHP-FPM through mod_proxy_fcgi) are refused a shell planted while the
+# daemon runs, clean files open, an
 # exempt root program and files outside the tree are not held, a write over
 # an allowed clean file clears its ignore mark, the time limit allows and
 # queues, the counters (--status and the module's status page), SIGKILL
@@ -30,8 +31,10 @@ chmod 0755 "$tmp"
 daemon=
 mounted=
 httpd_started=
+fpm_pidfile=
 cleanup() {
     [ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
+    [ -n "$fpm_pidfile" ] && [ -s "$fpm_pidfile" ] && kill "$(cat "$fpm_pidfile")" 2>/dev/null
     [ -n "$httpd_started" ] && env $san_env "$httpd" -f "$httpd_started" -k stop 2>/dev/null
     [ -n "$mounted" ] && { umount "$mounted" || umount -l "$mounted"; }
     rm -rf "$tmp"
@@ -220,6 +223,13 @@ if mount -t tmpfs -o size=512m,mode=0755 sg-watch-test "$pfs"; then
             grep -q 'Operation not permitted' "$tmp/cat.err" && [ -e "$1" ]
     }
     pstatus() { "$sg" -c "$tmp/prevent.conf" watch --status --json > "$tmp/pstatus.json"; python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$tmp/pstatus.json" "$1"; }
+    # logged REGEX: the daemon's stderr has a line matching REGEX within 2 s
+    # (refusals are printed by its watch loop, a moment after the answer)
+    logged() {
+        local i
+        for i in $(seq 20); do grep -q "$1" "$tmp/daemon.err" && return 0; sleep 0.1; done
+        return 1
+    }
     # patleast FIELD MIN: the status file (rewritten every 1-2 s) says FIELD >= MIN within 3 s
     patleast() {
         local i
@@ -235,9 +245,9 @@ if mount -t tmpfs -o size=512m,mode=0755 sg-watch-test "$pfs"; then
         php "$pfs/www/planted.php" > "$tmp/php.out" 2>&1; prc=$?
         check "php of a shell planted while the daemon runs: the open is refused (exit 1, not run)" \
             '[ $prc = 1 ]' 'grep -q "Could not open input file" "$tmp/php.out"' \
-            'grep -q "refused an open of $pfs/www/planted.php by pid [0-9]* (php): malicious" "$tmp/daemon.err"'
+            'logged "refused an open of $pfs/www/planted.php by pid [0-9]* (php): malicious"'
         check "the same file by a user's cat: EPERM (Operation not permitted), from the known verdict" \
-            'eperm "$pfs/www/planted.php"' 'grep -q "(cat): malicious (a known verdict)" "$tmp/daemon.err"'
+            'eperm "$pfs/www/planted.php"' 'logged "(cat): malicious (a known verdict)"'
         check "an exempt program (watch-prevent-exempt cat) run by root opens it" \
             'cat "$pfs/www/planted.php" | cmp -s - "$tmp/src/shell.txt"' \
             'patleast perm_exempt 1'
@@ -266,7 +276,20 @@ if mount -t tmpfs -o size=512m,mode=0755 sg-watch-test "$pfs"; then
         fi
         if [ -n "${modphp:-}" ] && command -v curl > /dev/null; then
             port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-            mkdir -p "$tmp/httpd"
+            mkdir -p "$tmp/httpd" "$pfs/www/fpm"
+            # PHP-FPM beside mod_php: $pfs/www/fpm/ goes to a private pool on loopback
+            fpm=${PHP_FPM:-$(ls /usr/sbin/php-fpm* 2>/dev/null | head -n 1)}
+            fpm_port=
+            if [ -n "$fpm" ] && [ -x "$fpm" ]; then
+                fpm_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+                printf '%s\n' '[global]' "pid = $tmp/httpd/fpm.pid" "error_log = $tmp/httpd/fpm.log" \
+                    'daemonize = yes' '[www]' 'user = nobody' "group = $(id -gn nobody)" \
+                    "listen = 127.0.0.1:$fpm_port" 'pm = static' 'pm.max_children = 2' \
+                    'catch_workers_output = yes' > "$tmp/httpd/fpm.conf"
+                fpm_pidfile=$tmp/httpd/fpm.pid
+                "$fpm" -n -y "$tmp/httpd/fpm.conf" || fpm_port=
+                printf '<?php echo "clean page\\n";\n' > "$pfs/www/fpm/clean.php"
+            fi
             cat > "$tmp/httpd/httpd.conf" <<CONF
 ServerRoot "$tmp/httpd"
 DefaultRuntimeDir "$tmp/httpd"
@@ -278,7 +301,7 @@ ServerName localhost
 User nobody
 Group $(id -gn nobody)
 StartServers 2
-$(for m in mpm_prefork authz_core mime socache_shmcb; do echo "LoadModule ${m}_module \"$libexecdir/mod_$m.so\""; done)
+$(for m in mpm_prefork authz_core mime socache_shmcb proxy proxy_fcgi; do echo "LoadModule ${m}_module \"$libexecdir/mod_$m.so\""; done)
 LoadModule php_module "$modphp"
 LoadModule spamgear_module "$builddir/.libs/mod_spamgear.so"
 SpamGearSignatures "$srcdir/conf/signatures"
@@ -290,6 +313,9 @@ DocumentRoot "$pfs/www"
     SetHandler application/x-httpd-php
     # the tree is under /tmp: no-exec would refuse every script there (403)
     SpamGearNoExec Off
+</Directory>
+<Directory "$pfs/www/fpm">
+    SetHandler "proxy:fcgi://127.0.0.1:${fpm_port:-9}"
 </Directory>
 <Location /sg-status>
     SetHandler spamgear-status
@@ -304,12 +330,25 @@ CONF
                 check "httpd + mod_php: a shell planted while the daemon runs gets $code (403 or 500), logged; a clean page 200" \
                     '[ "$code" = 500 ] || [ "$code" = 403 ]' '[ "$page" = 200 ]' \
                     'grep -q "clean page" "$tmp/page.out"' \
-                    'grep -q "refused an open of $pfs/www/web-shell.php by pid [0-9]* (apache2): malicious" "$tmp/daemon.err"' \
+                    'logged "refused an open of $pfs/www/web-shell.php by pid [0-9]* (apache2): malicious"' \
                     'grep -q "web-shell.php" "$tmp/httpd/error_log"'
+                if [ -n "$fpm_port" ]; then
+                    cp "$tmp/src/shell.txt" "$pfs/www/fpm/fpm-shell.php"
+                    fpage=$(curl -s -o "$tmp/fpage.out" -w '%{http_code}' "http://127.0.0.1:$port/fpm/clean.php")
+                    fcode=$(curl -s -o "$tmp/fshell.out" -w '%{http_code}' "http://127.0.0.1:$port/fpm/fpm-shell.php")
+                    check "httpd + PHP-FPM: the planted shell gets $fcode (404, 'No input file specified.'), logged by httpd and the daemon; a clean page 200" \
+                        '[ "$fcode" = 404 ]' 'grep -q "No input file specified" "$tmp/fshell.out"' \
+                        '[ "$fpage" = 200 ]' 'grep -q "clean page" "$tmp/fpage.out"' \
+                        'grep -q "AH01071.*Unable to open primary script: $pfs/www/fpm/fpm-shell.php (Operation not permitted)" "$tmp/httpd/error_log"' \
+                        'logged "refused an open of $pfs/www/fpm/fpm-shell.php by pid [0-9]* (php-fpm[0-9.]*): malicious"'
+                else
+                    ok "# SKIP httpd + PHP-FPM: no php-fpm"
+                fi
                 sgpage() { curl -s "http://127.0.0.1:$port/sg-status" | grep -q "<dt>Opens denied / allowed on the time limit</dt><dd>[1-9][0-9]* / 0</dd>"; }
                 for _ in $(seq 30); do sgpage && break; sleep 0.1; done
                 check "the module's status page shows prevention's counters (opens denied)" 'sgpage'
                 env $san_env "$httpd" -f "$tmp/httpd/httpd.conf" -k stop; httpd_started=
+                [ -s "$fpm_pidfile" ] && kill "$(cat "$fpm_pidfile")"; fpm_pidfile=
             else
                 not_ok "httpd + mod_php starts on 127.0.0.1:$port"
             fi
