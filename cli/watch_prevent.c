@@ -76,6 +76,7 @@ struct watch_prevent_t {
     int fan_fd;                      /* the permission group */
     int wake_fd;                     /* eventfd: wakes the responder to stop */
     int queue_fd;                    /* eventfd: files for the watch loop */
+    int null_fd;                     /* /dev/null, opened early: see disarm */
     int evictable;                   /* ignore marks are FAN_MARK_EVICTABLE (5.19+) */
     int marks_full;                  /* the kernel refused an ignore mark: no more */
     scan_judge_t *lookups;           /* the responder's verdict-cache reader */
@@ -625,20 +626,22 @@ static int expire(watch_prevent_t *wp)
     return next < 0 ? -1 : (int)((next + 999) / 1000);
 }
 
-/* The responder cannot go on: the group's fd becomes /dev/null (the number
- * stays valid for the judges' answers and marks, which now go nowhere), so
- * that the kernel destroys the group and holds no open any more. */
-static void disarm(watch_prevent_t *wp)
+/* The responder stops (asked to, or it cannot go on): the group's fd
+ * becomes /dev/null (the number stays valid for the judges' answers and
+ * marks, which now go nowhere), so that the kernel destroys the group and
+ * holds no open any more: not even one a judge still scanning makes
+ * (ClamAV's temporary files), which would otherwise wait for a responder
+ * that is gone while watch_prevent_stop() waits for that judge. */
+static void disarm(watch_prevent_t *wp, int failed)
 {
-    int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-    if (nul < 0 || dup2(nul, wp->fan_fd) < 0) {
+    if (wp->null_fd < 0 || dup2(wp->null_fd, wp->fan_fd) < 0) {
         close(wp->fan_fd);   /* the number may be reused: still better than held opens */
         wp->fan_fd = -1;
     }
-    if (nul >= 0) close(nul);
-    say(wp, SG_LOG_ERR, "watch: --prevent stopped after the error above: opens are no longer "
-        "held (the watch goes on)");
+    if (failed) {
+        say(wp, SG_LOG_ERR, "watch: --prevent stopped after the error above: opens are no "
+            "longer held (the watch goes on)");
+    }
 }
 
 /* Returns when asked to stop, or after an error (said). */
@@ -679,7 +682,7 @@ static __attribute__((noinline)) void responder_run(watch_prevent_t *wp)
     apr_thread_cond_broadcast(wp->work);
     apr_thread_mutex_unlock(wp->lock);
     expire(wp);
-    if (!asked) disarm(wp);
+    disarm(wp, !asked);
 }
 
 static void *APR_THREAD_FUNC responder_main(apr_thread_t *t, void *data)
@@ -745,8 +748,10 @@ static int open_group(watch_prevent_t *wp)
     if (wp->fan_fd < 0) return prevent_error("watch: --prevent: %s%s", perm_problem(errno), "");
     wp->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     wp->queue_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (wp->wake_fd < 0 || wp->queue_fd < 0) {
-        return prevent_error("watch: --prevent: eventfd: %s%s", strerror(errno), "");
+    /* now: the responder opens nothing once opens are held */
+    wp->null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (wp->wake_fd < 0 || wp->queue_fd < 0 || wp->null_fd < 0) {
+        return prevent_error("watch: --prevent: eventfd or /dev/null: %s%s", strerror(errno), "");
     }
     return -1;
 }
@@ -802,7 +807,7 @@ int watch_prevent_open(sg_cli_t *cli, const char *const *roots, int nroots,
     wp->nroots = nroots < 64 ? nroots : 64;
     for (i = 0; i < wp->nroots; i++) wp->root_len[i] = strlen(roots[i]);
     wp->self = getpid();
-    wp->fan_fd = wp->wake_fd = wp->queue_fd = -1;
+    wp->fan_fd = wp->wake_fd = wp->queue_fd = wp->null_fd = -1;
     wp->evictable = 1;
     for (i = 0; i < PREVENT_HELD; i++) wp->held[i].fd = -1;
     apr_thread_mutex_create(&wp->lock, APR_THREAD_MUTEX_DEFAULT, cli->pool);
@@ -919,11 +924,14 @@ void watch_prevent_stop(watch_prevent_t *wp)
         if (wp->held[i].fd >= 0) close(wp->held[i].fd);
         wp->held[i].fd = -1;
     }
-    /* Closing the group lets the kernel allow whatever it still holds. */
+    /* /dev/null since the responder's end (disarm), or the group itself
+     * when the responder never ran: closing it lets the kernel allow
+     * whatever it still holds */
     if (wp->fan_fd >= 0) close(wp->fan_fd);
     if (wp->wake_fd >= 0) close(wp->wake_fd);
     if (wp->queue_fd >= 0) close(wp->queue_fd);
-    wp->fan_fd = wp->wake_fd = wp->queue_fd = -1;
+    if (wp->null_fd >= 0) close(wp->null_fd);
+    wp->fan_fd = wp->wake_fd = wp->queue_fd = wp->null_fd = -1;
     for (i = 0; i < wp->qcount; i++) free(wp->queue[i]);
     wp->qcount = 0;
     scan_judge_done(wp->lookups);

@@ -436,6 +436,22 @@ print(opened, int(worst * 1000))' "$pfs"/www/load/f*.php "$pfs/www/planted.php" 
         check "SIGKILL under load ($events_before opens held before): 201 opens right after it all work (slowest ${worst} ms, limit 1 s), the refused file too; 20 'timeout 2 cat' work" \
             '[ "$events_before" -gt 50 ]' '[ "$opened" = 201 ]' '[ "$worst" -lt 1000 ]' '[ $catted = 20 ]' \
             'timeout 5 sh -c "while kill -0 $reader1 $reader2 $reader3 $reader4 2>/dev/null; do sleep 0.1; done"'
+
+        # SIGTERM while the judges are busy: the held opens are allowed at
+        # once, and the daemon ends after the judges' current scans (the
+        # group is gone before it waits for them).
+        pstart "watch-prevent-timeout 10s" || not_ok "the daemon restarts with watch-prevent-timeout 10s"
+        for i in $(seq 10); do { printf '<?php echo %d;\n' "$i"; head -c 8000000 /dev/zero | tr '\0' 'b'; echo; } > "$pfs/www/big/t$i.php"; done
+        bigs=; for i in $(seq 10); do cat "$pfs/www/big/t$i.php" > /dev/null & bigs="$bigs $!"; done
+        sleep 0.2
+        held=0; for b in $bigs; do kill -0 "$b" 2>/dev/null && held=$((held + 1)); done
+        term_ns=$(date +%s%N)
+        kill "$daemon"
+        for b in $bigs; do wait "$b"; done 2>/dev/null
+        released=$(( ($(date +%s%N) - term_ns) / 1000000 ))
+        wait "$daemon"; src=$?; ended=$(( ($(date +%s%N) - term_ns) / 1000000 )); daemon=
+        check "SIGTERM with $held opens held: they return $released ms after it (limit 1 s); the daemon ends in $ended ms (limit 5 s), exit 0" \
+            '[ "$held" -ge 1 ]' '[ "$released" -lt 1000 ]' '[ "$ended" -lt 5000 ]' '[ $src = 0 ]'
     else
         not_ok "watch --prevent starts"
     fi
