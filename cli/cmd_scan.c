@@ -1498,6 +1498,65 @@ int scan_session_close(scan_run_t *run)
     return finish(run);
 }
 
+void scan_session_sync(scan_run_t *run)
+{
+    if (run->cache && run->cache_writes) scan_cache_sync(run->cache);
+}
+
+/* ---------------------------------------------------------------- judges (watch --prevent) */
+
+struct scan_judge_t {
+    worker_t w;    /* a worker's buffer, pool and cache reader; never on the queue */
+};
+
+scan_judge_t *scan_session_judge(scan_run_t *run)
+{
+    scan_judge_t *j = malloc(sizeof(*j));
+
+    if (j) worker_init(&j->w, run);
+    return j;
+}
+
+void scan_judge_done(scan_judge_t *j)
+{
+    if (!j) return;
+    worker_done(&j->w);
+    free(j);
+}
+
+int scan_judge_cached(scan_judge_t *j, const struct stat *st, int *severity)
+{
+    return j->w.cache && scan_cache_verdict(j->w.cache, st, severity);
+}
+
+int scan_judge_fd(scan_judge_t *j, const char *path, int fd, const struct stat *st)
+{
+    worker_t *w = &j->w;
+    sg_result_t res = { APR_SUCCESS, NULL };
+    apr_array_header_t *findings = NULL;
+    unsigned char digest[32];
+    apr_size_t len = 0;
+    apr_status_t rv;
+    int severity = SCAN_JUDGE_FAILED, have_digest;
+
+    if (st->st_size > w->run->max_size
+        || read_fd(w, fd, (apr_size_t)st->st_size, &len) != 0) {
+        goto cleanup;
+    }
+    have_digest = cache_digest(w, w->buf, len, digest);
+    rv = sg_engine_scan_buffer(w->run->engine, path, w->buf, len, fd, w->pool, &findings,
+                               &res);
+    /* Over its budget or with ClamAV failing, a file is judged only by a
+     * malicious finding it got anyway: the rest is not a verdict. */
+    if (rv == APR_SUCCESS || (findings && malicious(findings))) {
+        severity = worst_severity(findings);
+    }
+    if (rv == APR_SUCCESS && have_digest) cache_verdict(w, st, digest, severity, 0);
+cleanup:
+    apr_pool_clear(w->pool);
+    return severity;
+}
+
 /* ---------------------------------------------------------------- classic entry points */
 
 #define CLAMD_DEFAULT_SOCKET "socket /var/run/clamav/clamd.ctl"   /* Debian's clamd */

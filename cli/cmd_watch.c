@@ -23,6 +23,7 @@
 #include "sg_log.h"
 #include "sg_units.h"
 #include "scan_run.h"
+#include "watch_prevent.h"
 
 #define WATCH_MAX_ROOTS 64
 #define WATCH_EVENT_BUF 65536                      /* bytes of events read at once */
@@ -80,6 +81,7 @@ typedef struct watch_t {
     const char *status_path;
     apr_time_t started, status_written;
     apr_time_t notify_every, notified;   /* --notify-user: mails at most this often */
+    watch_prevent_t *wp;          /* its machinery once started, else NULL */
     watch_counts_t n;
 } watch_t;
 
@@ -473,6 +475,20 @@ static void dispatch_due(watch_t *w, int all)
 
 /* ---------------------------------------------------------------- status */
 
+/* --prevent's figures, as the status file's fields (all 0 without it). */
+static void put_prevent_status(FILE *fp, watch_t *w)
+{
+    watch_prevent_counts_t pc;
+
+    memset(&pc, 0, sizeof(pc));
+    if (w->wp) watch_prevent_counts(w->wp, &pc);
+    fprintf(fp, ",\"prevent\":%s,\"perm_events\":%lu,\"perm_checked\":%lu,\"perm_exempt\":%lu,"
+            "\"perm_cached\":%lu,\"perm_scanned\":%lu,\"denied\":%lu,"
+            "\"allowed_on_timeout\":%lu,\"ignore_marks\":%lu", w->wp ? "true" : "false",
+            pc.events, pc.checked, pc.exempt, pc.cached, pc.scanned, pc.denied, pc.timeouts,
+            pc.ignored);
+}
+
 static void write_status(watch_t *w, int running)
 {
     scan_session_counts_t c;
@@ -488,13 +504,15 @@ static void write_status(watch_t *w, int running)
             APR_TIME_T_FMT ",\"events\":%lu,\"coalesced\":%lu,\"dispatched\":%lu,"
             "\"trees\":%lu,\"scanned\":%lu,\"cache_hits\":%lu,\"cache_hit_rate\":%.3f,"
             "\"malicious\":%lu,\"suspicious\":%lu,\"errors\":%lu,\"waiting\":%u,"
-            "\"at_workers\":%lu,\"overflows\":%lu,\"rescans\":%lu}\n",
+            "\"at_workers\":%lu,\"overflows\":%lu,\"rescans\":%lu",
             running ? "true" : "false", (long)getpid(), apr_time_sec(w->started),
             apr_time_sec(apr_time_now()), w->n.events, w->n.coalesced, w->n.dispatched,
             w->n.trees, c.scanned, c.cache_hits,
             looked_up ? (double)c.cache_hits / (double)looked_up : 0.0, c.malicious,
             c.suspicious, c.errors, apr_hash_count(w->pending), c.queued, w->n.overflows,
             w->n.rescans);
+    put_prevent_status(fp, w);
+    fputs("}\n", fp);
     if (fclose(fp) == 0) rename(tmp, w->status_path);
     else unlink(tmp);
     w->status_written = apr_time_now();
@@ -542,6 +560,17 @@ static void print_status_text(FILE *fp, json_t *st, int alive)
     fprintf(fp, "queue: %lu waiting to settle, %lu at the workers; overflows: %lu, "
             "rescans: %lu\n", counter(st, "waiting"), counter(st, "at_workers"),
             counter(st, "overflows"), counter(st, "rescans"));
+    if (!json_is_true(json_object_get(st, "prevent"))) {
+        fputs("prevention: off\n", fp);
+        return;
+    }
+    fprintf(fp, "prevention: on; %lu opens held (permission events), %lu of script files "
+            "checked, %lu by exempt programs\n", counter(st, "perm_events"),
+            counter(st, "perm_checked"), counter(st, "perm_exempt"));
+    fprintf(fp, "prevention verdicts: %lu opens denied, %lu allowed on the time limit (queued), "
+            "%lu answered from a known verdict, %lu scanned while held, %lu ignore marks set\n",
+            counter(st, "denied"), counter(st, "allowed_on_timeout"), counter(st, "perm_cached"),
+            counter(st, "perm_scanned"), counter(st, "ignore_marks"));
 }
 
 /* watch --status: 0 running, 1 not running (a status is there), 2 no status. */
@@ -571,6 +600,17 @@ static int show_status(sg_cli_t *cli)
 }
 
 /* ---------------------------------------------------------------- the command */
+
+/* --prevent: the permission group, before the engine loads (a kernel
+ * without permission events is said at once, in one line). */
+static int open_prevention(watch_t *w)
+{
+    const char **roots = apr_palloc(w->cli->pool, (apr_size_t)w->nroots * sizeof(*roots));
+    int i;
+
+    for (i = 0; i < w->nroots; i++) roots[i] = w->roots[i].path;
+    return watch_prevent_open(w->cli, roots, w->nroots, &w->wp);
+}
 
 static int setup(watch_t *w, sg_cli_t *cli, int argc, const char *const *argv)
 {
@@ -603,6 +643,11 @@ static int setup(watch_t *w, sg_cli_t *cli, int argc, const char *const *argv)
     if ((rc = add_roots(w, argc, argv)) >= 0) return rc;
     if ((rc = open_signals(w)) >= 0) return rc;
     if ((rc = lower_priority(w)) >= 0) return rc;
+    /* after the signal mask: the responder thread inherits it */
+    if ((sg_cli_opt(cli, "prevent") || !strcmp(sg_conf_get(cli->conf, "watch-prevent"), "yes"))
+        && (rc = open_prevention(w)) >= 0) {
+        return rc;
+    }
     apr_pool_create(&w->tpool, cli->pool);
     apr_pool_create(&w->opool, cli->pool);
     w->pending = apr_hash_make(w->tpool);
@@ -627,17 +672,36 @@ static int open_log(sg_cli_t *cli)
     return -1;
 }
 
+/* A file --prevent allowed unjudged (or found malicious): it waits for the
+ * session's scan like one that was written. */
+static void note_prevented(void *baton, const char *path)
+{
+    watch_t *w = baton;
+
+    if (under_a_root(w, path)) note(w, path, 0, apr_time_now());
+}
+
+/* Once a second: the status file, and with --prevent the session's new
+ * verdicts written to the cache, where prevention looks them up. */
+static void every_second(watch_t *w)
+{
+    if (apr_time_now() - w->status_written < WATCH_STATUS_EVERY) return;
+    if (w->wp) scan_session_sync(w->run);
+    write_status(w, 1);
+}
+
 /* The loop: events in, settled files out to the scanner, the status file
  * once a second; returns when a signal asks it to. */
 static int watch_loop(watch_t *w)
 {
-    struct pollfd pfd[2] = { { w->fan_fd, POLLIN, 0 }, { w->sig_fd, POLLIN, 0 } };
+    struct pollfd pfd[3] = { { w->fan_fd, POLLIN, 0 }, { w->sig_fd, POLLIN, 0 },
+                             { w->wp ? watch_prevent_fd(w->wp) : -1, POLLIN, 0 } };
     struct signalfd_siginfo si;
 
     for (;;) {
         int waiting = apr_hash_count(w->pending) > 0 || apr_hash_count(w->overflow_dirs) > 0
                       || w->rescan_roots;
-        int n = poll(pfd, 2, waiting ? WATCH_TICK_MS : 1000);
+        int n = poll(pfd, 3, waiting ? WATCH_TICK_MS : 1000);
         if (n < 0 && errno != EINTR) {
             sg_cli_error("watch: poll: %s", strerror(errno));
             return SG_EXIT_ERROR;
@@ -651,8 +715,9 @@ static int watch_loop(watch_t *w)
             return -1;
         }
         if ((pfd[0].revents & POLLIN) && read_events(w) != 0) return SG_EXIT_ERROR;
+        if (pfd[2].revents & POLLIN) watch_prevent_take(w->wp, note_prevented, w);
         dispatch_due(w, 0);
-        if (apr_time_now() - w->status_written >= WATCH_STATUS_EVERY) write_status(w, 1);
+        every_second(w);
         if (apr_time_now() - w->notified >= w->notify_every) {
             /* waits for sendmail: events meanwhile wait in the kernel's queue */
             scan_session_notify(w->run);
@@ -671,12 +736,19 @@ int sg_cmd_watch(sg_cli_t *cli, int argc, const char *const *argv)
     if ((rc = setup(w, cli, argc, argv)) >= 0) goto cleanup;
     if ((rc = open_log(cli)) >= 0) goto cleanup;
     if ((rc = scan_session_open(cli, "watch", &w->run)) >= 0) goto cleanup;
+    if (w->wp && (rc = watch_prevent_run(w->wp, w->run)) >= 0) {
+        w->wp = NULL;
+        scan_session_close(w->run);
+        goto cleanup;
+    }
     for (i = 0; i < w->nroots; i++) {
-        sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, cli->pool, "watch: watching %s",
-                      w->roots[i].path);
+        sg_log_perror(SG_LOG_MARK, SG_LOG_INFO, APR_SUCCESS, cli->pool, "watch: watching %s%s",
+                      w->roots[i].path, w->wp ? " (opens of script files judged)" : "");
     }
     write_status(w, 1);
     rc = watch_loop(w);
+    /* no open waits for us while the last files are scanned */
+    watch_prevent_stop(w->wp);
     while (apr_hash_count(w->pending) > 0) dispatch_due(w, 1);
     i = scan_session_close(w->run);
     write_status(w, 0);
@@ -684,6 +756,7 @@ int sg_cmd_watch(sg_cli_t *cli, int argc, const char *const *argv)
      * was found on the way, as scan */
     if (rc < 0) rc = i;
 cleanup:
+    watch_prevent_stop(w->wp);
     if (w->fan_fd >= 0) close(w->fan_fd);
     if (w->sig_fd >= 0) close(w->sig_fd);
     for (i = 0; i < w->nroots; i++) close(w->roots[i].fd);

@@ -356,31 +356,53 @@ static void fill_entry(pending_t *e, const struct stat *st)
     e->value.ctime_ns = ns_of(&st->st_ctim);
 }
 
-int scan_cache_clean(scan_cache_reader_t *r, const struct stat *st)
+/* The entry for ST when there is one whose size, mtime and ctime match:
+ * 1 with *SEVERITY set, else 0. */
+static int lookup(scan_cache_reader_t *r, const struct stat *st, int *severity)
 {
     pending_t want;
     MDB_val key = { sizeof(entry_key_t), &want.key }, val;
     entry_value_t got;
-    int clean = 0;
+    int found = 0;
 
-    if (!r) return 0;
     fill_entry(&want, st);
     if (r->txn ? mdb_txn_renew(r->txn) != 0
                : mdb_txn_begin(r->cache->env, NULL, MDB_RDONLY, &r->txn) != 0) {
         if (r->txn) mdb_txn_abort(r->txn);
         r->txn = NULL;
-        r->misses++;
         return 0;
     }
     if (mdb_get(r->txn, r->cache->dbi, &key, &val) == 0 && val.mv_size == sizeof(got)) {
         memcpy(&got, val.mv_data, sizeof(got));   /* LMDB's data is not aligned for us */
-        clean = got.size == want.value.size && got.mtime_ns == want.value.mtime_ns
-                && got.ctime_ns == want.value.ctime_ns && got.severity < 0;
+        found = got.size == want.value.size && got.mtime_ns == want.value.mtime_ns
+                && got.ctime_ns == want.value.ctime_ns;
+        *severity = got.severity;
     }
     mdb_txn_reset(r->txn);
+    return found;
+}
+
+int scan_cache_clean(scan_cache_reader_t *r, const struct stat *st)
+{
+    int severity = -1, clean;
+
+    if (!r) return 0;
+    clean = lookup(r, st, &severity) && severity < 0;
     if (clean) r->hits++;
     else r->misses++;
     return clean;
+}
+
+int scan_cache_verdict(scan_cache_reader_t *r, const struct stat *st, int *severity)
+{
+    return r && lookup(r, st, severity);
+}
+
+void scan_cache_sync(scan_cache_t *c)
+{
+    apr_thread_mutex_lock(c->lock);
+    flush_pending(c);
+    apr_thread_mutex_unlock(c->lock);
 }
 
 void scan_cache_put(scan_cache_t *c, const struct stat *st, const unsigned char *sha256,

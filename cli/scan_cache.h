@@ -68,6 +68,17 @@ void scan_cache_reader_done(scan_cache_reader_t *r);
  * as a hit), else 0 (a miss).  R may be NULL (a miss, not counted). */
 int scan_cache_clean(scan_cache_reader_t *r, const struct stat *st);
 
+/* 1 when the cache holds a verdict for the file whose stat is ST (size,
+ * mtime and ctime unchanged), whatever it is: its worst severity (-1: clean)
+ * in *SEVERITY; else 0.  Not counted as a hit or a miss.  R may be NULL (0).
+ * Sees what scan_cache_put() recorded once it is written (a full batch,
+ * scan_cache_sync() or scan_cache_close()). */
+int scan_cache_verdict(scan_cache_reader_t *r, const struct stat *st, int *severity);
+
+/* Writes the verdicts put so far (one write transaction), so that lookups
+ * see them: watch --prevent's answers do, once a second. */
+void scan_cache_sync(scan_cache_t *cache);
+
 /* Records that the file whose stat (taken before it was read) is ST has
  * SHA256 (32 bytes) and worst SEVERITY (an sg_severity_t, or -1 for none). */
 void scan_cache_put(scan_cache_t *cache, const struct stat *st,

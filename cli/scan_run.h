@@ -14,6 +14,7 @@
  * session; scan_session_file blocks while the workers' queue is full (the
  * caller's back-pressure).
  */
+#include <sys/stat.h>
 #include "sg_cli.h"
 
 typedef struct scan_run_t scan_run_t;
@@ -48,5 +49,36 @@ void scan_session_counts(scan_run_t *run, scan_session_counts_t *counts);
 /* Waits for the queued files, sends the notifications, prints the summary
  * (unless --quiet); returns scan's exit code for what the session found. */
 int scan_session_close(scan_run_t *run);
+
+/* Writes the verdicts the session's cache holds in memory, so that
+ * lookups (scan_judge_cached) see them. */
+void scan_session_sync(scan_run_t *run);
+
+/* ---------------------------------------------------------------- judges
+ * watch --prevent judges a file while its opener waits, on threads of its
+ * own, with the session's engine and verdict cache.  A judge belongs to
+ * one thread at a time; any number may run at once. */
+
+typedef struct scan_judge_t scan_judge_t;
+
+#define SCAN_JUDGE_FAILED (-2)   /* scan_judge_fd: no verdict */
+
+/* A judge for RUN (malloc'ed), or NULL when out of memory; freed by
+ * scan_judge_done(), before scan_session_close(). */
+scan_judge_t *scan_session_judge(scan_run_t *run);
+void scan_judge_done(scan_judge_t *j);
+
+/* 1 when the verdict cache holds a verdict for the file whose stat is ST
+ * (device, inode, size, mtime and ctime match), with its worst severity in
+ * *SEVERITY (-1 clean, else an sg_severity_t); else 0. */
+int scan_judge_cached(scan_judge_t *j, const struct stat *st, int *severity);
+
+/* Reads the open file FD (from its start, as a fresh open leaves it; it is
+ * not reopened) whose stat is ST and scans it as PATH; keeps the verdict in
+ * the verdict cache.  Returns the worst severity (-1: clean), or
+ * SCAN_JUDGE_FAILED when there is no verdict (too large, unreadable, over
+ * the scan budget without a malicious finding).  Reports nothing and acts
+ * on nothing: the caller queues the file for the session when it should. */
+int scan_judge_fd(scan_judge_t *j, const char *path, int fd, const struct stat *st);
 
 #endif /* SCAN_RUN_H */

@@ -72,6 +72,7 @@ enum {
     OPT_NO_CACHE,      /* scan --no-cache */
     OPT_LOG,           /* watch --log */
     OPT_STATUS,        /* watch --status */
+    OPT_PREVENT,       /* watch --prevent */
     OPT_FORCE,         /* quarantine restore --force */
     OPT_OLDER_THAN,    /* quarantine purge --older-than */
     OPT_TO,            /* quarantine restore --to */
@@ -159,6 +160,8 @@ static const apr_getopt_option_t scan_options[] = {
 /* scan's options that make sense for a daemon, and its own. */
 static const apr_getopt_option_t watch_options[] = {
     { "status", OPT_STATUS, 0, "print the running daemon's counters (exit 1: not running)" },
+    { "prevent", OPT_PREVENT, 0, "also refuse opens of script files with a malicious verdict "
+      "(default: watch-prevent)" },
     { "json", OPT_JSON, 0, "--status as JSON; else findings as JSON lines on stdout" },
     { "log", OPT_LOG, 1, "append findings to FILE as JSON lines (default: watch-log)" },
     { "quarantine", OPT_QUARANTINE, 0, "move infected files to DIR (default: quarantine)" },

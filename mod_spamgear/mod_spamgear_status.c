@@ -206,6 +206,24 @@ static int send_json(request_rec *r, const page_t *pg, const sg_status_info_t *i
     return OK;
 }
 
+/* watch --prevent's counters (watch_prevent.h), inside put_watch's list. */
+static void put_prevention(request_rec *r, const page_t *pg)
+{
+    apr_pool_t *p = r->pool;
+
+    if (!strstr(pg->watch, "\"prevent\":true")) {
+        ap_rputs("<dt>Prevention</dt><dd>off</dd>", r);
+        return;
+    }
+    ap_rprintf(r, "<dt>Prevention: opens held / of script files</dt><dd>%" APR_INT64_T_FMT
+               " / %" APR_INT64_T_FMT "</dd>"
+               "<dt>Opens denied / allowed on the time limit</dt><dd>%" APR_INT64_T_FMT " / %"
+               APR_INT64_T_FMT "</dd>",
+               watch_number(pg->watch, "perm_events", p),
+               watch_number(pg->watch, "perm_checked", p), watch_number(pg->watch, "denied", p),
+               watch_number(pg->watch, "allowed_on_timeout", p));
+}
+
 /* spamgear watch's counters, or why there are none. */
 static void put_watch(request_rec *r, const page_t *pg)
 {
@@ -223,12 +241,14 @@ static void put_watch(request_rec *r, const page_t *pg)
                " / %" APR_INT64_T_FMT "</dd>"
                "<dt>Malicious / suspicious</dt><dd>%" APR_INT64_T_FMT " / %" APR_INT64_T_FMT "</dd>"
                "<dt>Waiting / overflows</dt><dd>%" APR_INT64_T_FMT " / %" APR_INT64_T_FMT
-               "</dd></dl>\n",
+               "</dd>",
                pg->watch_running ? "running" : "not running", watch_number(pg->watch, "pid", p),
                watch_number(pg->watch, "events", p), watch_number(pg->watch, "coalesced", p),
                watch_number(pg->watch, "scanned", p), watch_number(pg->watch, "cache_hits", p),
                watch_number(pg->watch, "malicious", p), watch_number(pg->watch, "suspicious", p),
                watch_number(pg->watch, "waiting", p), watch_number(pg->watch, "overflows", p));
+    put_prevention(r, pg);
+    ap_rputs("</dl>\n", r);
 }
 
 /* --------------------------------------------------------------- HTML */

@@ -51,6 +51,15 @@ const sg_conf_key_t sg_conf_keys[] = {
       "spamgear watch --notify-user mails what it found at most this often", 0 },
     { "watch-nice", SG_CONF_UINT, "10",
       "spamgear watch's nice value (0-19; above 0 its I/O priority is lowered too)", 0 },
+    { "watch-prevent", SG_CONF_BOOL, "no",
+      "yes: spamgear watch also refuses opens of script files with a malicious verdict "
+      "(as --prevent; fanotify permission events)", 0 },
+    { "watch-prevent-timeout", SG_CONF_INTERVAL, "200ms",
+      "spamgear watch --prevent holds an open of an unknown script file at most this long "
+      "while it scans it; then the open is allowed and the file queued (0: never held)", 0 },
+    { "watch-prevent-exempt", SG_CONF_STRING, NULL,
+      "programs whose opens spamgear watch --prevent never holds when they run as root: "
+      "names (as in /proc/PID/comm) or absolute paths, blank-separated", 0 },
     { "whitelist", SG_CONF_PATH, NULL,
       "known-good list (SHA-256 of pristine files, one per line) that silences findings", 0 },
     { "mail-period", SG_CONF_DURATION, "1hour",
@@ -224,6 +233,8 @@ const char *sg_conf_check_value(const sg_conf_key_t *key, const char *value, apr
         return sg_proc_parse_globs(value, &list, p, &problem) == APR_SUCCESS ? NULL : problem;
     case SG_CONF_SOURCE:
         return sg_update_source_parse(value, p, &source, &problem) == APR_SUCCESS ? NULL : problem;
+    case SG_CONF_BOOL:
+        return !strcmp(value, "yes") || !strcmp(value, "no") ? NULL : "not yes or no";
     case SG_CONF_NSPATH:
         /* the namespace as host/sg_yara.c splits it: an identifier */
         for (c = value; isalnum((unsigned char)*c) || *c == '_'; c++) continue;

@@ -34,7 +34,8 @@ typedef enum {
     SG_CONF_GLOBS       /* absolute path patterns, or none (sg_proc_parse_globs) */,
     SG_CONF_SOURCE,     /* a signature update source (sg_update_source_parse) */
     SG_CONF_INTERVAL,   /* "1s", "250ms", "50us", 0 (sg_parse_interval) */
-    SG_CONF_NSPATH      /* an absolute path, after an optional "NAMESPACE:" */
+    SG_CONF_NSPATH,     /* an absolute path, after an optional "NAMESPACE:" */
+    SG_CONF_BOOL        /* yes | no */
 } sg_conf_type_t;
 
 #define SG_CONF_MAX_REPEAT 32   /* values one repeatable key may collect */

@@ -864,8 +864,8 @@ check_watch_status() {
 	page '?json' | grep -q "\"watch\": {\"running\": true, \"status\": {.*\"pid\":$wpid,.*\"malicious\":1," &&
 		echo "ok - status page JSON: watch running, its pid, the shell it found" ||
 		{ echo "not ok - status page JSON with watch running: $(page '?json' | grep watch)"; st=1; }
-	page '' | grep -q "<dl id=\"watch\"><dt>Daemon</dt><dd>running (pid $wpid)</dd>.*<dt>Malicious / suspicious</dt><dd>1 / 0</dd>" &&
-		echo "ok - status page HTML: watch running, malicious 1" ||
+	page '' | grep -q "<dl id=\"watch\"><dt>Daemon</dt><dd>running (pid $wpid)</dd>.*<dt>Malicious / suspicious</dt><dd>1 / 0</dd>.*<dt>Prevention</dt><dd>off</dd></dl>" &&
+		echo "ok - status page HTML: watch running, malicious 1, prevention off" ||
 		{ echo "not ok - status page HTML: $(page '' | grep -o '<dl id="watch">.*</dl>')"; st=1; }
 	kill -9 $wpid; wait $wpid 2>/dev/null
 	page '?json' | grep -q '"watch": {"running": false, "status": {"running":true,' &&
