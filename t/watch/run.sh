@@ -407,6 +407,9 @@ CONF
             eval "reader$r=\$!"
         done
         sleep 0.5
+        # the status file is written once a second: wait (3 s at most) until
+        # it shows the readers' load, so that the count below is not stale
+        patleast perm_events 51
         bigs=
         for i in $(seq 30); do cat "$pfs/www/big/b$i.php" > /dev/null & bigs="$bigs $!"; done
         sleep 0.3
