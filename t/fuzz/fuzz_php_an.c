@@ -44,7 +44,9 @@ static const char *const ops[] = { ".", "^", "|", "&", "+", "-", "*", "/", "%", 
 static const char *const keywords[] = { "taint ", "dyncall ", "decoded ", "cap ", "capscore ",
                                         "caps", "opaque code ", "drop ", "unset ",
                                         "hiddencall ", "hidden include ", "evalcaps ",
-                                        "exechelper ", NULL };
+                                        "exechelper ", "covertracks ", "spawnshell ",
+                                        "notcode ", "fetch php ", "uploadphp ", "wpadmin ",
+                                        NULL };
 
 typedef struct polls_t {
     int left;        /* polls still answered "go on"; -1: all */
