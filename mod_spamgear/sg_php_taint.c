@@ -79,6 +79,9 @@
                                   * the method */
 #define V_PARSED 131072u         /* data taken apart (json_decode, explode...): what is
                                   * built of it is the script's own text */
+#define V_UNDEF 1048576u         /* a variable read before anything set it, outside
+                                  * loops: null, "" to "." ($n = $n . 'bas'; the
+                                  * name builders of obfuscators start so) */
 #define V_SHELLOBJ 256u          /* new COM("WScript.Shell"), new perl(), new
                                   * ReflectionFunction(NAME): its methods run things */
 
@@ -364,6 +367,8 @@ enum {
     K_STATIC,
     K_CONST,
     K_PAREN,
+    K_LOOP,
+    K_DO,
     K_FOREACH,
     K_RETURN,
     K_ECHO,
@@ -401,7 +406,7 @@ static const struct { const char *word; int kw; } keywords[] = {
     { "protected", K_MODIFIER },
     { "var", K_MODIFIER },
     { "else", K_SKIP },
-    { "do", K_SKIP },
+    { "do", K_DO },
     { "try", K_SKIP },
     { "finally", K_SKIP },
     { "default", K_SKIP },
@@ -418,9 +423,9 @@ static const struct { const char *word; int kw; } keywords[] = {
     { "const", K_CONST },
     { "if", K_PAREN },
     { "elseif", K_PAREN },
-    { "while", K_PAREN },
+    { "while", K_LOOP },
     { "switch", K_PAREN },
-    { "for", K_PAREN },
+    { "for", K_LOOP },
     { "declare", K_PAREN },
     { "catch", K_PAREN },
     { "foreach", K_FOREACH },
@@ -570,6 +575,9 @@ typedef struct an_t {
     const char *magic_fn;              /* ...in this method */
     const char *magic_prop;            /* ...the property */
     int magic_kind, magic_line;
+    int loop;                          /* > 0: in a loop body (V_UNDEF is off) */
+    int alt_loop;                      /* a loop in the "while (...):" form was met:
+                                        * where it ends is not tracked (V_UNDEF off) */
 } an_t;
 
 static void advance(an_t *a);
@@ -1108,7 +1116,10 @@ static void read_var(an_t *a, const char *name, apr_size_t n, int line, pval_t *
                                  : apr_pstrcat(a->p, "$", apr_pstrmemdup(a->p, name, n), NULL),
                         line);
     }
-    else unknown(out);
+    else {
+        unknown(out);
+        if (!a->loop && !a->alt_loop) out->flags = V_UNDEF;
+    }
     out->lv = LV_VAR;
     out->lvname = apr_pstrmemdup(a->p, name, n);
     out->lvlen = n;
@@ -4334,6 +4345,9 @@ static void binary_op(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, c
         r = &word;
     }
     if (op->op == SG_OP(".") && !l->c.s && l->arr && !l->taint) set_const(l, "Array", 5, V_OBF);
+    if (op->op == SG_OP(".") && (l->flags & V_UNDEF) && !l->c.s && !l->taint && r->c.s) {
+        set_const(l, "", 0, 0);
+    }
 
     if (l->c.s && r->c.s && !((l->taint | r->taint) & (T_SRC | T_UNSET))
         && fold_binary(a, op, cat, l, r, &res)) {
@@ -4473,6 +4487,15 @@ static void expr(an_t *a, int minprec, pval_t *out)
                 r.flags |= out->flags & (V_TMPNAME | V_FIXEDHEAD);
             }
             a->nreads = mark;
+            if (op.len == 2 && op.text[0] == '.' && (out->flags & V_UNDEF) && !out->c.s
+                && !out->taint && r.c.s) {
+                pval_t fresh;                      /* $n .= 'bas' on a new $n */
+                set_const(&fresh, "", 0, 0);
+                fresh.lv = out->lv;
+                fresh.lvname = out->lvname;
+                fresh.lvlen = out->lvlen;
+                *out = fresh;
+            }
             if (op.len == 2 && op.text[0] == '.' && out->c.s && r.c.s) {
                 pval_t l = *out;
                 {
@@ -4676,6 +4699,8 @@ static void echo_through_ob(an_t *a)
 }
 
 /* A statement that starts with keyword KW; 0 when it is an expression. */
+static void loop_body(an_t *a);
+
 static int keyword_stmt(an_t *a, int kw)
 {
     pval_t v;
@@ -4713,9 +4738,19 @@ static int keyword_stmt(an_t *a, int kw)
         isset_default(a);
         paren_expr(a);
         return 1;
+    case K_LOOP:
+        advance(a);
+        paren_expr(a);
+        loop_body(a);
+        return 1;
+    case K_DO:
+        advance(a);
+        loop_body(a);
+        return 1;
     case K_FOREACH:
         advance(a);
         foreach_head(a);
+        loop_body(a);
         return 1;
     case K_RETURN:
         return_stmt(a);
@@ -4747,6 +4782,22 @@ static int keyword_stmt(an_t *a, int kw)
 }
 
 static void statement_body(an_t *a);
+
+/* The statement a loop head governs, read with a->loop up: its first
+ * reading is not its only run, so what a variable holds there is not
+ * what its first assignment made ("while (...):" bodies end at a word
+ * the pass does not track: V_UNDEF stays off for the rest of the file). */
+static void loop_body(an_t *a)
+{
+    if (is_op(a, 0, ":")) {
+        a->alt_loop = 1;
+        return;
+    }
+    if (is_op(a, 0, ";") || at_end(a)) return;
+    a->loop++;
+    statement(a);
+    a->loop--;
+}
 
 /* One statement.  The variables it read are forgotten at its end: without
  * that, reads outside assignments (isset($x), f($y)) piled up until

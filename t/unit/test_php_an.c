@@ -472,6 +472,16 @@ START_TEST(dyncall_obfuscation)
     ck_fact("<?php usort($a, str_rot13('nffreg'));", "dyncall callback assert obf=2 line=1\n");
     ck_fact("<?php $f = \"\\x73trlen\"; echo $f('abc');", "dyncall other strlen obf=2 line=1\n");
     ck_no_fact("<?php $f = 'strlen'; echo $f('abc');", "dyncall");
+    /* A variable nothing set yet is "" to ".": appending to it folds ... */
+    ck_fact("<?php $f = $f . 'sys'; $f .= 'tem'; $f($_GET['c']);",
+            "dyncall exec system obf=1 line=1\n");
+    /* ... but not in a loop body, where the first reading is not the only run. */
+    ck_no_fact("<?php for ($i = 0; $i < 2; $i++) $f = $f . 'system'; $f($_GET['c']);",
+               "dyncall exec");
+    ck_no_fact("<?php while ($n--) { $f .= 'system'; } $f($_GET['c']);", "dyncall exec");
+    ck_no_fact("<?php foreach ($a as $x): $f .= 'system'; endforeach; $f($_GET['c']);",
+               "dyncall exec");
+    ck_no_fact("<?php do { $f .= 'system'; } while (0); $f($_GET['c']);", "dyncall exec");
 }
 END_TEST
 
