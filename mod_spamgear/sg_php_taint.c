@@ -2409,7 +2409,9 @@ static void io_sinks(an_t *a, const char *name, const args_t *args, int line)
               || !strcmp(name, "stream_socket_client")) && args->n >= 1) {
         if (CARRIES(&v[0])) sink(a, SK_NET, name, &v[0], line);
     }
-    else if (!strcmp(name, "unlink") && args->n >= 1 && (v[0].flags & V_SELF)) {
+    else if (!strcmp(name, "unlink") && args->n >= 1 && (v[0].flags & V_SELF)
+             && !(v[0].taint & T_SRC)) {
+        /* (dirname(__FILE__) . '/' . $_GET['f'] is a file the request names) */
         cap(a, SG_CAP_SELFDEL, line);
     }
     else if (!strcmp(name, "touch") && args->n >= 2) {
@@ -4872,6 +4874,11 @@ static void caps_facts(an_t *a)
         if ((c & SG_CAP_FILELIST) && (c & SG_CAP_FILEEDIT)) score++;
     }
     fact(a, apr_psprintf(a->p, "capscore %d", score));
+    if (a->request_read && (c & SG_CAP_SELFDEL)) {
+        /* a request-driven tool that can delete itself: the "remove shell"
+         * button of web shells; rules weigh it with the score */
+        fact(a, apr_psprintf(a->p, "selfdel capscore=%d", score));
+    }
     if (a->code && (c & ~(SG_CAP_REQUEST | SG_CAP_STEALTH | SG_CAP_EVAL))) {
         /* what code that was a constant string (eval'd, often packed) does */
         fact(a, apr_pstrcat(a->p, "evalcaps", list, NULL));

@@ -83,6 +83,8 @@
  *   caps NAME NAME ...        all capabilities, sorted
  *   capscore N                how many shell capabilities, when request data
  *                             is read (0 otherwise)
+ *   selfdel capscore=N        the file deletes itself (unlink(__FILE__)...)
+ *                             and reads request data; N as capscore
  *   evalcaps NAME NAME ...    eval'd code only (a payload): its capabilities
  *                             beyond reading the request and eval
  *

@@ -45,7 +45,7 @@ static const char *const keywords[] = { "taint ", "dyncall ", "decoded ", "cap "
                                         "caps", "opaque code ", "drop ", "unset ",
                                         "hiddencall ", "hidden include ", "evalcaps ",
                                         "exechelper ", "covertracks ", "spawnshell ",
-                                        "notcode ", "fetch php ", "uploadphp ", "wpadmin ",
+                                        "notcode ", "fetch php ", "uploadphp ", "wpadmin ", "selfdel ",
                                         NULL };
 
 typedef struct polls_t {
