@@ -3222,6 +3222,55 @@ static arr_t *arr_with(an_t *a, const arr_t *cur, const pval_t *lhs, const pval_
 }
 
 /* [ ... ] or array( ... ): a constant array when every item is one. */
+/* A number or a '...' string: a value with no taint, no flags, nothing to
+ * keep (a "..." string may carry escapes the signatures are shown). */
+static int plain_scalar(const sg_tok_t *t)
+{
+    return t->kind == SG_TK_NUM || (t->kind == SG_TK_SQ && !(t->flags & SG_TK_UNTERMINATED));
+}
+
+/* 1 when token K ends an item of an array closed by CLOSE. */
+static int item_ends(an_t *a, int k, unsigned close)
+{
+    return is_op(a, k, ",") || is_code(a, k, close);
+}
+
+/* In an array whose items are no longer kept (past MAX_ITEMS, or inside
+ * such an array), an item that is a plain scalar, or a plain scalar key
+ * with a plain scalar value, adds nothing to what the array carries: it is
+ * read past without expr() (a font's metric table holds 20,000 "123 => 456"
+ * items).  A plain key before any other value is read past too, and the
+ * value as usual.  1 when the item was read (into OUT); *KEYED set when it
+ * had a key. */
+static int plain_item(an_t *a, unsigned close, pval_t *out, int *keyed)
+{
+    pval_t v;
+
+    if (!plain_scalar(peek(a, 0))) return 0;
+    if (item_ends(a, 1, close)) {
+        advance(a);
+        return 1;
+    }
+    if (!is_op(a, 1, "=>")) return 0;
+    *keyed = 1;
+    if (plain_scalar(peek(a, 2))) {
+        advance(a);                        /* the key: "=>", the value, then? */
+        if (item_ends(a, 2, close)) {
+            advance(a);
+            advance(a);
+            return 1;
+        }
+    }
+    else advance(a);
+    advance(a);                            /* "=>" */
+    take(a, "&");
+    a->arr_off++;
+    expr(a, 1, &v);
+    a->arr_off--;
+    merge(out, &v);
+    return 1;
+}
+
 static void array_lit(an_t *a, unsigned close, pval_t *out)
 {
     int allconst = !a->arr_off, cap = 0, items = 0, keyed = 0;
@@ -3232,6 +3281,11 @@ static void array_lit(an_t *a, unsigned close, pval_t *out)
     while (!at_end(a) && !is_code(a, 0, close)) {
         pval_t k, v;
         int off = !allconst;
+        if (!allconst && items > 2 && plain_item(a, close, out, &keyed)) {
+            items++;
+            if (!take(a, ",")) break;
+            continue;
+        }
         unknown(&k);
         take(a, "...");
         take(a, "&");
