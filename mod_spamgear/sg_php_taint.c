@@ -582,9 +582,23 @@ typedef struct an_t {
 
 static void advance(an_t *a);
 
+/* Text whose "code" holds JUNK_NOT_CODE bytes or more that PHP rejects is
+ * binary data with a "<?" in it (an image, a font, a video), not a program:
+ * PHP 8 would not compile it, and what the pass read into it is noise.  Its
+ * facts and payloads are dropped for one "notcode" fact (not_code()); the
+ * rules that match the raw bytes (polyglots, code after an image header)
+ * still run.  The threshold is above one so that one stray byte in a real
+ * shell, which PHP 7 skipped, does not hide it.  The pass stops at the poll
+ * after the count is reached: the rest of a zip or a video is not read. */
+#define JUNK_NOT_CODE 3
+
 static int poll_budget(an_t *a)
 {
     if (a->stop) return 1;
+    if (a->lx.junk >= JUNK_NOT_CODE && a->inline_depth == 0) {
+        a->stop = 1;                   /* not out->stopped: no budget was spent */
+        return 1;
+    }
     if (a->lim && a->lim->over_budget && a->lim->over_budget(a->lim->baton)) {
         a->stop = 1;
         a->out->stopped = 1;
@@ -4938,15 +4952,6 @@ static void caps_facts(an_t *a)
         fact(a, apr_pstrcat(a->p, "evalcaps", list, NULL));
     }
 }
-
-/* Text whose "code" holds JUNK_NOT_CODE bytes or more that PHP rejects is
- * binary data with a "<?" in it (an image, a font, a video), not a program:
- * PHP 8 would not compile it, and what the pass read into it is noise.  Its
- * facts and payloads are dropped for one "notcode" fact; the rules that
- * match the raw bytes (polyglots, code after an image header) still run.
- * The threshold is above one so that one stray byte in a real shell, which
- * PHP 7 skipped, does not hide it. */
-#define JUNK_NOT_CODE 3
 
 static void not_code(an_t *a)
 {
