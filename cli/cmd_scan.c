@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <apr_lib.h>
@@ -42,6 +43,18 @@
 #define SCAN_MAX_DEPTH 256        /* directory nesting followed */
 #define SCAN_DIR_LEVELS 32        /* directory fds a worker holds, one per path component */
 #define SCAN_HUGE_BUF (2 << 20)   /* read buffers this big are mapped for huge pages */
+#define SCAN_DIR_QUEUE 64         /* opened directories waiting for a walker (par_walk) */
+
+/* A directory one walker opened (openat, O_NOFOLLOW, from its parent's fd)
+ * and left for another: the parallel walk of scan -j N with a verdict
+ * cache (see walk_dir). */
+typedef struct dir_item_t {
+    struct dir_item_t *next;
+    int fd;
+    dev_t dev;
+    int depth;
+    char path[];
+} dir_item_t;
 
 struct scan_run_t {
     sg_cli_t *cli;
@@ -68,6 +81,13 @@ struct scan_run_t {
     char *queue[SCAN_QUEUE];         /* malloc'ed paths */
     unsigned char follow[SCAN_QUEUE];/* SCAN_FOLLOW, SCAN_LOOKED_UP bits */
     int head, count, done;
+    /* the parallel walk (scan -j N with a verdict cache): directories the
+     * workers walk too, under LOCK */
+    int par_walk;
+    dir_item_t *dirs;                /* waiting, newest first (depth first) */
+    int dirs_queued;                 /* on DIRS (each holds an fd) */
+    int dirs_pending;                /* queued or being walked */
+    apr_thread_cond_t *idle;         /* dirs_pending dropped to 0 */
     /* results */
     volatile int found, errors;
     int summary;                     /* print the summary at the end (no --quiet) */
@@ -267,6 +287,7 @@ typedef struct worker_t {
     apr_size_t lvl_end[SCAN_DIR_LEVELS];
     scan_cache_reader_t *cache;        /* this worker's lookups, or NULL */
     scan_fleet_t *fleet;               /* this worker's store connection, or NULL */
+    apr_pool_t *walk_pool;             /* directories it walks (par_walk), cleared after each */
 } worker_t;
 
 /* submit()'s FOLLOW bits. */
@@ -736,13 +757,17 @@ static void worker_init(worker_t *w, scan_run_t *run)
     w->run = run;
     w->dir_fd = -1;
     apr_pool_create_unmanaged_ex(&w->pool, NULL, NULL);
+    apr_pool_create_unmanaged_ex(&w->walk_pool, NULL, NULL);
     if (run->cache) w->cache = scan_cache_reader(run->cache);
     if (run->fleet_spec) w->fleet = scan_fleet_open(run->fleet_spec, run->set_version);
-    /* The level fds of every worker (and the inline one) and the walker's
-     * (one per directory level) must stay under the fd limit. */
+    /* The level fds of every worker (and the inline one) and the walkers'
+     * (one per directory level, each walker; the queued directories) must
+     * stay under the fd limit. */
     w->levels = SCAN_DIR_LEVELS;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-        long spare = ((long)rl.rlim_cur - SCAN_MAX_DEPTH - 64) / (run->jobs + 1);
+        long walkers = run->par_walk ? run->jobs + 1 : 1;
+        long spare = ((long)rl.rlim_cur - SCAN_MAX_DEPTH * walkers - SCAN_DIR_QUEUE - 64)
+                     / (run->jobs + 1);
         w->levels = spare < 0 ? 0 : spare < SCAN_DIR_LEVELS ? (int)spare : SCAN_DIR_LEVELS;
     }
 }
@@ -756,8 +781,11 @@ static void worker_done(worker_t *w)
     scan_fleet_close(w->fleet, &w->run->fleet_stats);
     apr_thread_mutex_unlock(w->run->out_lock);
     buf_free(w);
+    apr_pool_destroy(w->walk_pool);
     apr_pool_destroy(w->pool);
 }
+
+static void walk_item(scan_run_t *run, worker_t *w, dir_item_t *item);
 
 /* Scans queued paths until the queue is closed and empty.  Never inlined:
  * see worker_main. */
@@ -770,7 +798,19 @@ static __attribute__((noinline)) void worker_loop(scan_run_t *run)
         char *path;
         int follow;
         apr_thread_mutex_lock(run->lock);
-        while (run->count == 0 && !run->done) apr_thread_cond_wait(run->more, run->lock);
+        while (run->count == 0 && !run->dirs && !run->done) {
+            apr_thread_cond_wait(run->more, run->lock);
+        }
+        if (run->count == 0 && run->dirs) {
+            /* files first (the main walker may wait for room), then a
+             * directory another walker left */
+            dir_item_t *item = run->dirs;
+            run->dirs = item->next;
+            run->dirs_queued--;
+            apr_thread_mutex_unlock(run->lock);
+            walk_item(run, &w, item);
+            continue;
+        }
         if (run->count == 0) { apr_thread_mutex_unlock(run->lock); break; }
         path = run->queue[run->head];
         follow = run->follow[run->head];
@@ -842,10 +882,10 @@ static int recent(scan_run_t *run, const struct stat *st)
  * when no --one-file-system needs its device, a symlink or special file
  * (skipped either way).  Saves an fstatat per entry; a regular file is
  * still fstat'ed on the open fd before it is read. */
-static int known_type(const scan_run_t *run, const struct dirent *de, struct stat *st)
+static int known_type(const scan_run_t *run, unsigned char d_type, struct stat *st)
 {
     memset(st, 0, sizeof(*st));
-    switch (de->d_type) {
+    switch (d_type) {
     case DT_REG: st->st_mode = S_IFREG; return !run->since;
     case DT_DIR: st->st_mode = S_IFDIR; return !run->one_fs;
     case DT_LNK: st->st_mode = S_IFLNK; return 1;
@@ -861,13 +901,13 @@ static int known_type(const scan_run_t *run, const struct dirent *de, struct sta
  * (reached without following symlinks): no path is built, queued or opened
  * again for a file the cache vouches for.  HAVE_STAT: ST is NAME's fstatat
  * already (--since). */
-static int walker_vouches(scan_run_t *run, int dfd, const char *name, struct stat *st,
-                          int have_stat)
+static int walker_vouches(scan_run_t *run, scan_cache_reader_t *reader, int dfd,
+                          const char *name, struct stat *st, int have_stat)
 {
-    if (!run->walk_cache) return 0;
+    if (!reader) return 0;
     if (!have_stat && fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
     if (!S_ISREG(st->st_mode) || st->st_size > run->max_size
-        || !scan_cache_clean(run->walk_cache, st)) {
+        || !scan_cache_clean(reader, st)) {
         return 0;
     }
     apr_thread_mutex_lock(run->out_lock);
@@ -877,30 +917,152 @@ static int walker_vouches(scan_run_t *run, int dfd, const char *name, struct sta
     return 1;
 }
 
-static void walk_dir(scan_run_t *run, int dfd, const char *path, dev_t dev, int depth,
-                     apr_pool_t *p)
+/* Leaves the opened directory FD (PATH, DEV, DEPTH) to another walker
+ * when the walk is parallel and the queue has room: 1 when it did (FD is
+ * the item's then), 0 to walk it here. */
+static int leave_dir(scan_run_t *run, int fd, const char *path, dev_t dev, int depth)
 {
-    DIR *d = fdopendir(dfd);
-    struct dirent *de;
-    apr_pool_t *sub;
+    dir_item_t *item;
+    apr_size_t n;
 
-    if (!d) {
-        file_error(run, path, "cannot read directory", errno);
+    if (!run->par_walk) return 0;
+    n = strlen(path);
+    apr_thread_mutex_lock(run->lock);
+    if (run->dirs_queued >= SCAN_DIR_QUEUE || !(item = malloc(sizeof(*item) + n + 1))) {
+        apr_thread_mutex_unlock(run->lock);
+        return 0;
+    }
+    item->fd = fd;
+    item->dev = dev;
+    item->depth = depth;
+    memcpy(item->path, path, n + 1);
+    item->next = run->dirs;
+    run->dirs = item;
+    run->dirs_queued++;
+    run->dirs_pending++;
+    apr_thread_cond_signal(run->more);
+    apr_thread_mutex_unlock(run->lock);
+    return 1;
+}
+
+static void walk_dir(scan_run_t *run, worker_t *w, int dfd, const char *path, dev_t dev,
+                     int depth, apr_pool_t *p);
+
+/* Walks a directory left by leave_dir (W: the worker walking it, or NULL
+ * for the main thread), then counts it done. */
+static void walk_item(scan_run_t *run, worker_t *w, dir_item_t *item)
+{
+    apr_pool_t *p = w ? w->walk_pool : inline_worker.walk_pool;
+
+    walk_dir(run, w, item->fd, item->path, item->dev, item->depth, p);   /* closes the fd */
+    apr_pool_clear(p);
+    free(item);
+    apr_thread_mutex_lock(run->lock);
+    if (--run->dirs_pending == 0) apr_thread_cond_broadcast(run->idle);
+    apr_thread_mutex_unlock(run->lock);
+}
+
+/* The main thread, its own arguments walked, walks directories left by
+ * the others until none is pending.  Not needed for completeness (a worker
+ * leaves the loop only when no directory waits, and one walking a
+ * directory takes what it leaves itself), but a third walker while the
+ * file queue is empty. */
+static void drain_dirs(scan_run_t *run)
+{
+    if (!run->par_walk) return;
+    apr_thread_mutex_lock(run->lock);
+    while (run->dirs_pending > 0) {
+        dir_item_t *item = run->dirs;
+        if (!item) {
+            apr_thread_cond_wait(run->idle, run->lock);
+            continue;
+        }
+        run->dirs = item->next;
+        run->dirs_queued--;
+        apr_thread_mutex_unlock(run->lock);
+        walk_item(run, NULL, item);
+        apr_thread_mutex_lock(run->lock);
+    }
+    apr_thread_mutex_unlock(run->lock);
+}
+
+/* Walks the directory DFD (PATH; closed here).  W: the worker walking it,
+ * whose own cache reader vouches for files and which scans the others
+ * itself; NULL: the main thread (run->walk_cache, submit()).  With
+ * run->par_walk, subdirectories go to whichever walker is free (scan -j N
+ * with a verdict cache: a warm scan is a walk, one fstatat and one lookup
+ * per file, and one thread's system calls were its whole time). */
+/* The kernel's directory entry (getdents64(2)). */
+typedef struct dirent64_t {
+    unsigned long long d_ino;
+    long long d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+} dirent64_t;
+
+#define SCAN_DIRBUF 32768         /* bytes of entries read per getdents64 call */
+
+/* Reads a directory with getdents64 itself: opendir/readdir add an fstat
+ * and two fcntl calls per directory (a third of a warm scan's system
+ * calls on a tree of small directories). */
+typedef struct dir_reader_t {
+    int fd;
+    char *buf;                    /* SCAN_DIRBUF bytes, malloc'ed */
+    long len, pos;
+    int err;                      /* errno of a failed read, or 0 */
+} dir_reader_t;
+
+static const dirent64_t *next_entry(dir_reader_t *r)
+{
+    const dirent64_t *de;
+
+    if (r->pos >= r->len) {
+        r->len = syscall(SYS_getdents64, r->fd, r->buf, SCAN_DIRBUF);
+        r->pos = 0;
+        if (r->len < 0) r->err = errno;
+        if (r->len <= 0) return NULL;
+    }
+    de = (const dirent64_t *)(r->buf + r->pos);
+    r->pos += de->d_reclen;
+    return de;
+}
+
+/* A skip counted by a walker: under out_lock when several walk. */
+static void walk_skip(scan_run_t *run, int why)
+{
+    if (run->par_walk) apr_thread_mutex_lock(run->out_lock);
+    scan_stats_skip(&run->stats, why);
+    if (run->par_walk) apr_thread_mutex_unlock(run->out_lock);
+}
+
+static void walk_dir(scan_run_t *run, worker_t *w, int dfd, const char *path, dev_t dev,
+                     int depth, apr_pool_t *p)
+{
+    dir_reader_t r = { dfd, malloc(SCAN_DIRBUF), 0, 0, 0 };
+    const dirent64_t *de;
+    apr_pool_t *sub;
+    int slash = path[strlen(path) - 1] == '/';
+
+    if (!r.buf) {
+        file_error(run, path, "cannot read directory", ENOMEM);
         close(dfd);
         return;
     }
     apr_pool_create(&sub, p);
-    while ((errno = 0, de = readdir(d)) != NULL) {
+    while ((de = next_entry(&r)) != NULL) {
         struct stat st;
         const char *child;
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-        child = apr_pstrcat(sub, path, path[strlen(path) - 1] == '/' ? "" : "/", de->d_name, NULL);
-        if (excluded(run, child, de->d_name)) {
-            scan_stats_skip(&run->stats, SCAN_SKIP_EXCLUDED);
+        if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2]))) {
             continue;
         }
-        if (!known_type(run, de, &st)
-            && fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        child = apr_pstrcat(sub, path, slash ? "" : "/", de->d_name, NULL);
+        if (excluded(run, child, de->d_name)) {
+            walk_skip(run, SCAN_SKIP_EXCLUDED);
+            continue;
+        }
+        if (!known_type(run, de->d_type, &st)
+            && fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
             file_error(run, child, "cannot stat", errno);
         }
         else if (S_ISDIR(st.st_mode)) {
@@ -910,22 +1072,28 @@ static void walk_dir(scan_run_t *run, int dfd, const char *path, dev_t dev, int 
                 file_error(run, child, "deeper than 256 directories, not entered", 0);
                 continue;
             }
-            cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            cfd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (cfd < 0) file_error(run, child, "cannot open directory", errno);
-            else walk_dir(run, cfd, child, dev, depth + 1, sub);
+            else if (!leave_dir(run, cfd, child, dev, depth + 1)) {
+                walk_dir(run, w, cfd, child, dev, depth + 1, sub);
+            }
         }
         else if (!S_ISREG(st.st_mode)) {
-            scan_stats_skip(&run->stats, SCAN_SKIP_SPECIAL);
+            walk_skip(run, SCAN_SKIP_SPECIAL);
         }
         else if (!recent(run, &st)) {
-            scan_stats_skip(&run->stats, SCAN_SKIP_UNCHANGED);
+            walk_skip(run, SCAN_SKIP_UNCHANGED);
         }
-        else if (!walker_vouches(run, dirfd(d), de->d_name, &st, run->since != 0)) {
-            submit(run, child, SCAN_LOOKED_UP);
+        else if (!walker_vouches(run, w ? w->cache : run->walk_cache, dfd, de->d_name, &st,
+                                 run->since != 0)) {
+            if (w) scan_path(w, child, SCAN_LOOKED_UP);
+            else submit(run, child, SCAN_LOOKED_UP);
         }
         apr_pool_clear(sub);
     }
-    closedir(d);
+    if (r.err) file_error(run, path, "cannot read directory", r.err);
+    free(r.buf);
+    close(dfd);
     apr_pool_destroy(sub);
 }
 
@@ -943,7 +1111,7 @@ static void scan_arg(scan_run_t *run, const char *path, int listed)
         if (listed) return;   /* find lists the files inside too */
         fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) file_error(run, path, "cannot open directory", errno);
-        else walk_dir(run, fd, path, st.st_dev, 0, run->cli->pool);
+        else walk_dir(run, NULL, fd, path, st.st_dev, 0, run->cli->pool);
         return;
     }
     if (!recent(run, &st)) {
@@ -1336,6 +1504,7 @@ static void start_workers(scan_run_t *run)
         apr_thread_mutex_create(&run->lock, APR_THREAD_MUTEX_DEFAULT, run->cli->pool);
         apr_thread_cond_create(&run->more, run->cli->pool);
         apr_thread_cond_create(&run->room, run->cli->pool);
+        apr_thread_cond_create(&run->idle, run->cli->pool);
         for (i = 0; i < run->jobs; i++) {
             apr_thread_create(&run->threads[i], NULL, worker_main, run, run->cli->pool);
         }
@@ -1379,6 +1548,9 @@ static int run_scan(scan_run_t *run, int argc, const char *const *argv)
     int i, rc;
 
     if (run->stats.progress) run->stats.total = files_named(argc, argv);
+    /* the workers walk directories too when most files may be the cache's:
+     * scan only (watch walks from threads of its own) */
+    run->par_walk = run->jobs > 1 && run->cache != NULL;
     start_workers(run);
     if (argc == 0 || (argc == 1 && !strcmp(argv[0], "-"))) {
         read_list(run);
@@ -1387,6 +1559,7 @@ static int run_scan(scan_run_t *run, int argc, const char *const *argv)
         if (!strcmp(argv[i], "-")) continue;
         scan_arg(run, argv[i], 0);
     }
+    drain_dirs(run);
     rc = finish(run);
     /* a run without ClamAV (clamd down) does not count as a full scan */
     if (!sg_engine_clamav_down(run->engine) && full_run(run, argc, argv)) record_full_scan(run);
@@ -1463,7 +1636,7 @@ void scan_session_tree(scan_run_t *run, const char *dir)
         file_error(run, dir, "cannot open directory", errno);
         return;
     }
-    walk_dir(run, fd, dir, st.st_dev, 0, run->cli->pool);   /* closes FD */
+    walk_dir(run, NULL, fd, dir, st.st_dev, 0, run->cli->pool);   /* closes FD */
 }
 
 void scan_session_counts(scan_run_t *run, scan_session_counts_t *c)

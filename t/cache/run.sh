@@ -91,6 +91,31 @@ check "the store down: one warning line, the scan goes on locally with the same 
     'grep -q "^Scanned files: 31 " "$tmp/err"' \
     'grep -q "the store failed, off for the rest of the run$" "$tmp/err"'
 
+# The parallel walk (scan -j N with a local verdict cache): the workers
+# walk the directories the main walker leaves them.  Every file is looked at
+# exactly once, a warm scan vouches for each clean file, and a shell planted
+# deep in the tree (and a changed file) is still read.
+mkdir -p "$tmp/P"
+for d in $(seq 40); do
+    mkdir -p "$tmp/P/d$d/e/f"
+    for i in 1 2 3; do printf '<?php echo "%d-%d";\n' "$d" "$i" > "$tmp/P/d$d/e/f/p$i.php"; done
+    printf 'notes %d\n' "$d" > "$tmp/P/d$d/readme.txt"
+done
+printf 'clamav off\nsignatures %s\nscan-cache %s\n' "$srcdir/conf/signatures" "$tmp/cache-P" > "$tmp/P.conf"
+pscan() { "$sg" -c "$tmp/P.conf" scan -j 2 "$tmp/P" > "$tmp/out" 2> "$tmp/err"; rc=$?; }
+pscan
+check "parallel walk, cold: each of the 160 files in 120 directories scanned once" \
+    '[ $rc = 0 ]' 'grep -q "^Verdict cache: 0 unchanged files not scanned, 160 scanned" "$tmp/err"'
+pscan
+check "parallel walk, warm: the 160 files vouched for, none read again" \
+    '[ $rc = 0 ]' 'grep -q "^Verdict cache: 160 unchanged files not scanned, 0 scanned" "$tmp/err"'
+printf '<?php eval($_POST["c"]);\n' > "$tmp/P/d37/e/f/x.php"
+printf '<?php echo "changed";\n' > "$tmp/P/d5/e/f/p2.php"
+pscan
+check "parallel walk, warm: a shell planted deep is found, the changed file read again, the rest vouched for" \
+    '[ $rc = 1 ]' 'grep -q "d37/e/f/x.php \[SPAMGEAR\]" "$tmp/out"' \
+    'grep -q "^Verdict cache: 159 unchanged files not scanned, 2 scanned" "$tmp/err"'
+
 echo "1..$((pass + fail))"
 echo "t/cache: $pass passed, $fail failed"
 [ "$fail" = 0 ]
