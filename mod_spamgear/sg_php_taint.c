@@ -82,6 +82,8 @@
 #define V_UNDEF 1048576u         /* a variable read before anything set it, outside
                                   * loops: null, "" to "." ($n = $n . 'bas'; the
                                   * name builders of obfuscators start so) */
+#define V_FIXEDTAIL 2097152u     /* unknown, but ends with a constant (". '/i'"): a
+                                  * pattern whose modifiers the script fixed */
 #define V_SHELLOBJ 256u          /* new COM("WScript.Shell"), new perl(), new
                                   * ReflectionFunction(NAME): its methods run things */
 
@@ -250,6 +252,8 @@ static const builtin_t builtins[] = {
     /* sources */
     { "getallheaders", B_SOURCE, 0, SG_CAP_REQUEST },
     { "apache_request_headers", B_SOURCE, 0, SG_CAP_REQUEST },
+    { "preg_quote", B_CLEAN, 0, 0 },     /* text that can no longer change a pattern */
+    { "exif_read_data", B_NETSRC, 0, 0 },  /* an image's own text: its sender's */
     { "fsockopen", B_NETSRC, 0, SG_CAP_SOCKET }, { "pfsockopen", B_NETSRC, 0, SG_CAP_SOCKET },
     { "stream_socket_client", B_NETSRC, 0, SG_CAP_SOCKET },
     { "socket_create", B_NETSRC, 0, SG_CAP_SOCKET }, { "curl_exec", B_NETSRC, 0, 0 },
@@ -2902,6 +2906,19 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
             }
             code_sink(a, "preg_replace/e", &code, line);
         }
+        else if ((!strcmp(name, "preg_replace") || !strcmp(name, "preg_filter"))
+                 && args->n >= 2 && (args->v[0].taint & T_SRC) && !args->v[0].c.s
+                 && !(args->v[0].flags & V_FIXEDTAIL)) {
+            /* a pattern the request (or an image's EXIF text) writes whole,
+             * modifiers included: a trailing "e" runs the replacement as code */
+            pval_t code = args->v[1];
+            if (!(code.taint & T_SRC)) {
+                code.taint |= args->v[0].taint & T_SRC;
+                code.org = args->v[0].org;
+            }
+            code.c.s = NULL;
+            code_sink(a, "preg_replace/e", &code, line);
+        }
         *out = args->all;
         out->c.s = NULL;
         out->lv = LV_NONE;
@@ -2922,7 +2939,10 @@ static void call_named(an_t *a, const char *name, int obf, const args_t *args, i
     case B_NETSRC:
         out->taint = T_NET;
         out->org = step(a, NULL, apr_pstrcat(a->p, name, "()", NULL), line);
-        if (strcmp(name, "curl_exec") && strcmp(name, "file_get_contents")) out->flags |= V_HANDLE;
+        if (strcmp(name, "curl_exec") && strcmp(name, "file_get_contents")
+            && strcmp(name, "exif_read_data")) {
+            out->flags |= V_HANDLE;
+        }
         io_sinks(a, name, args, line);
         break;
     case B_READ:
@@ -4394,6 +4414,8 @@ static void binary(an_t *a, const sg_tok_t *op, pval_t *l, const pval_t *r, cat_
 
     binary_op(a, op, l, r, cat);
     if (!cat_op || l->c.s) return;
+    if (r->c.s && r->c.n) l->flags |= V_FIXEDTAIL;
+    else l->flags &= ~V_FIXEDTAIL;
     if (php) l->flags |= V_PHPNAME;
     else l->flags &= ~V_PHPNAME;
 }
