@@ -21,6 +21,7 @@
 #include "sg_archive.h"
 #include <clamav.h>
 #include "sg_clamav.h"
+#include "sg_codec.h"
 #include "sg_cli.h"
 #include "sg_deobf.h"
 #include "sg_engine.h"
@@ -43,6 +44,7 @@
 #define SCAN_MAX_DEPTH 256        /* directory nesting followed */
 #define SCAN_DIR_LEVELS 32        /* directory fds a worker holds, one per path component */
 #define SCAN_HUGE_BUF (2 << 20)   /* read buffers this big are mapped for huge pages */
+#define SCAN_FLEET_MIN (16 << 10) /* bytes below which the fleet store is not asked (ClamAV off) */
 #define SCAN_DIR_QUEUE 64         /* opened directories waiting for a walker (par_walk) */
 
 /* A directory one walker opened (openat, O_NOFOLLOW, from its parent's fd)
@@ -71,6 +73,7 @@ struct scan_run_t {
     scan_cache_t *cache;             /* the scan-cache key's verdict cache, or NULL */
     int cache_writes;                /* 0: ClamAV was down, verdicts are not kept */
     const char *fleet_spec;          /* the cache-store key, or NULL */
+    apr_size_t fleet_min;            /* smaller contents: analysed, the store not asked */
     const char *set_version;         /* the signature set's, for both caches */
     scan_fleet_stats_t fleet_stats;  /* added up by workers under out_lock */
     scan_cache_reader_t *walk_cache; /* the walking thread's lookups, or NULL */
@@ -379,6 +382,95 @@ static int worst_severity(const apr_array_header_t *findings)
     return worst;
 }
 
+/* ---------------------------------------------------------------- kept findings */
+
+/* A suspicious file's findings as the verdict cache keeps them, so that an
+ * unchanged file is reported again without being read: per finding, its
+ * severity, a flags byte (1: a detail, 2: a member), layer and line (4
+ * bytes each), then engine, signature, [detail], [member], NUL-ended.
+ * (The cleaning hit is not kept: suspicious files are never cleaned.)
+ * NULL when they do not fit in SCAN_CACHE_MAX_FINDINGS. */
+static const char *findings_blob(const apr_array_header_t *findings, apr_size_t *len,
+                                 apr_pool_t *p)
+{
+    apr_size_t n = 0, cap = 0;
+    char *b;
+    int i;
+
+    for (i = 0; i < findings->nelts; i++) {
+        const sg_finding_t *f = &APR_ARRAY_IDX(findings, i, sg_finding_t);
+        cap += 10 + strlen(f->engine) + strlen(f->signature) + 4
+               + (f->detail ? strlen(f->detail) : 0) + (f->member ? strlen(f->member) : 0);
+    }
+    if (cap == 0 || cap > SCAN_CACHE_MAX_FINDINGS) return NULL;
+    b = apr_palloc(p, cap);
+    for (i = 0; i < findings->nelts; i++) {
+        const sg_finding_t *f = &APR_ARRAY_IDX(findings, i, sg_finding_t);
+        apr_int32_t layer = f->layer, line = f->line;
+        const char *strs[4] = { f->engine, f->signature, f->detail, f->member };
+        int k;
+        b[n++] = (char)f->severity;
+        b[n++] = (char)((f->detail ? 1 : 0) | (f->member ? 2 : 0));
+        memcpy(b + n, &layer, 4);
+        memcpy(b + n + 4, &line, 4);
+        n += 8;
+        for (k = 0; k < 4; k++) {
+            apr_size_t sl;
+            if (!strs[k]) continue;
+            sl = strlen(strs[k]) + 1;
+            memcpy(b + n, strs[k], sl);
+            n += sl;
+        }
+    }
+    *len = n;
+    return b;
+}
+
+/* The NUL-ended string at B[*AT] (within LEN): it, else NULL. */
+static const char *blob_string(const char *b, apr_size_t len, apr_size_t *at)
+{
+    const char *s = b + *at, *nul;
+
+    if (*at >= len || !(nul = memchr(s, '\0', len - *at))) return NULL;
+    *at += (apr_size_t)(nul - s) + 1;
+    return s;
+}
+
+/* findings_blob() read back into FINDINGS (from P); 0 when the blob is
+ * damaged (the file is scanned instead). */
+static int blob_findings(const char *b, apr_size_t len, apr_array_header_t *findings,
+                         apr_pool_t *p)
+{
+    apr_size_t at = 0;
+
+    while (at < len) {
+        sg_finding_t *f = apr_array_push(findings);
+        int flags;
+        apr_int32_t v;
+        memset(f, 0, sizeof(*f));
+        if (len - at < 10) return 0;
+        f->severity = (sg_severity_t)(unsigned char)b[at];
+        flags = (unsigned char)b[at + 1];
+        memcpy(&v, b + at + 2, 4);
+        f->layer = v;
+        memcpy(&v, b + at + 6, 4);
+        f->line = v;
+        at += 10;
+        if (f->severity != SG_SEV_SUSPICIOUS
+            || !(f->engine = blob_string(b, len, &at))
+            || !(f->signature = blob_string(b, len, &at))
+            || ((flags & 1) && !(f->detail = blob_string(b, len, &at)))
+            || ((flags & 2) && !(f->member = blob_string(b, len, &at)))) {
+            return 0;
+        }
+        f->engine = apr_pstrdup(p, f->engine);
+        f->signature = apr_pstrdup(p, f->signature);
+        if (f->detail) f->detail = apr_pstrdup(p, f->detail);
+        if (f->member) f->member = apr_pstrdup(p, f->member);
+    }
+    return findings->nelts > 0;
+}
+
 static int malicious(const apr_array_header_t *findings)
 {
     return worst_severity(findings) == SG_SEV_MALICIOUS;
@@ -649,10 +741,26 @@ static int cache_digest(worker_t *w, const char *buf, apr_size_t len, unsigned c
  * over its budget or one that failed), whose stat before reading was ST and
  * content DIGEST, in the local cache and, when FLEET_TOO, the fleet's. */
 static void cache_verdict(worker_t *w, const struct stat *st, const unsigned char *digest,
-                          int severity, int fleet_too)
+                          int severity, int fleet_too, const apr_array_header_t *findings)
 {
-    if (w->run->cache) scan_cache_put(w->run->cache, st, digest, severity);
+    const char *blob = NULL;
+    apr_size_t blen = 0;
+
+    /* a suspicious file's findings are kept to be reported again unread;
+     * a malicious one is always read again (it may be acted on) */
+    if (findings && severity == SG_SEV_SUSPICIOUS) blob = findings_blob(findings, &blen, w->pool);
+    if (w->run->cache) scan_cache_put_findings(w->run->cache, st, digest, severity, blob, blen);
     if (fleet_too && w->fleet) scan_fleet_put(w->fleet, digest, severity);
+}
+
+/* 1 when the fleet store is worth a round trip for LEN bytes: the engine
+ * alone (ClamAV off) analyses a small file in less time than the store
+ * answers (16 KB: ~0.1 ms of analysis, one loopback round trip on the
+ * build VM; across a LAN a round trip costs more), and a store filled
+ * with every small file's verdict answers slower for all. */
+static int fleet_worth(const scan_run_t *run, apr_size_t len)
+{
+    return len >= run->fleet_min;
 }
 
 static void scan_path(worker_t *w, const char *path, int follow)
@@ -707,9 +815,9 @@ static void scan_path(worker_t *w, const char *path, int follow)
         return;
     }
     have_digest = cache_digest(w, w->buf, len, digest);
-    if (have_digest && w->fleet && scan_fleet_clean(w->fleet, digest)) {
+    if (have_digest && w->fleet && fleet_worth(run, len) && scan_fleet_clean(w->fleet, digest)) {
         /* another server (or an earlier run) found this content clean */
-        cache_verdict(w, &st, digest, -1, 0);
+        cache_verdict(w, &st, digest, -1, 0, NULL);
         close(fd);
         apr_thread_mutex_lock(run->out_lock);
         scan_stats_fleet(&run->stats);
@@ -725,7 +833,7 @@ static void scan_path(worker_t *w, const char *path, int follow)
         file_error(run, path, res.problem ? res.problem : "scan failed", 0);
     }
     if (rv == APR_SUCCESS && have_digest) {
-        cache_verdict(w, &st, digest, worst_severity(findings), 1);
+        cache_verdict(w, &st, digest, worst_severity(findings), fleet_worth(run, len), findings);
     }
     close(fd);
     /* Open, read and scan: what the file cost; acting on it is not counted. */
@@ -897,21 +1005,35 @@ static int known_type(const scan_run_t *run, unsigned char d_type, struct stat *
     return 0;
 }
 
-/* The verdict cache, asked by the walker, which holds the directory's fd
- * (reached without following symlinks): no path is built, queued or opened
- * again for a file the cache vouches for.  HAVE_STAT: ST is NAME's fstatat
- * already (--since). */
+/* The verdict cache, asked by a walker (READER: its own), which holds the
+ * directory's fd (reached without following symlinks): no path is built,
+ * queued or opened again for a file the cache vouches for.  A suspicious
+ * file kept with its findings is reported again from them (as PATH, built
+ * from P).  HAVE_STAT: ST is NAME's fstatat already (--since). */
 static int walker_vouches(scan_run_t *run, scan_cache_reader_t *reader, int dfd,
-                          const char *name, struct stat *st, int have_stat)
+                          const char *path, const char *name, struct stat *st, int have_stat,
+                          apr_pool_t *p)
 {
+    const void *blob;
+    apr_size_t blen = 0;
+    unsigned char sha[32];
+    apr_array_header_t *findings = NULL;
+
     if (!reader) return 0;
     if (!have_stat && fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
     if (!S_ISREG(st->st_mode) || st->st_size > run->max_size
-        || !scan_cache_clean(reader, st)) {
+        || !scan_cache_vouch(reader, st, p, &blob, &blen, sha)) {
         return 0;
+    }
+    if (blob) {
+        findings = apr_array_make(p, 4, sizeof(sg_finding_t));
+        if (!blob_findings(blob, blen, findings, p)) return 0;   /* damaged: scan it */
+        report(run, path, findings, sg_hex_encode(sha, 32, p), NULL, NULL, run->timing ? 0 : -1);
+        run->found = 1;
     }
     apr_thread_mutex_lock(run->out_lock);
     scan_stats_cached(&run->stats);
+    if (findings) run->stats.suspicious++;
     scan_stats_tick(&run->stats);
     apr_thread_mutex_unlock(run->out_lock);
     return 1;
@@ -1084,8 +1206,8 @@ static void walk_dir(scan_run_t *run, worker_t *w, int dfd, const char *path, de
         else if (!recent(run, &st)) {
             walk_skip(run, SCAN_SKIP_UNCHANGED);
         }
-        else if (!walker_vouches(run, w ? w->cache : run->walk_cache, dfd, de->d_name, &st,
-                                 run->since != 0)) {
+        else if (!walker_vouches(run, w ? w->cache : run->walk_cache, dfd, child, de->d_name,
+                                 &st, run->since != 0, sub)) {
             if (w) scan_path(w, child, SCAN_LOOKED_UP);
             else submit(run, child, SCAN_LOOKED_UP);
         }
@@ -1342,6 +1464,8 @@ static void setup_cache(scan_run_t *run, sg_cli_t *cli, const engine_setup_t *se
     run->cache_writes = !sg_engine_clamav_down(run->engine);
     run->set_version = version;
     run->fleet_spec = fleet;
+    /* ClamAV's scan of a file costs more than a round trip, whatever its size */
+    run->fleet_min = setup->opts.clamav && strcmp(setup->opts.clamav, "off") ? 0 : SCAN_FLEET_MIN;
     if (dir && scan_cache_open(&run->cache, dir, version, cli->pool, &res) != APR_SUCCESS) {
         sg_cli_error("%s: warning: verdict cache not used: %s", run->cmd, res.problem);
         run->cache = NULL;
@@ -1724,7 +1848,7 @@ int scan_judge_fd(scan_judge_t *j, const char *path, int fd, const struct stat *
     if (rv == APR_SUCCESS || (findings && malicious(findings))) {
         severity = worst_severity(findings);
     }
-    if (rv == APR_SUCCESS && have_digest) cache_verdict(w, st, digest, severity, 0);
+    if (rv == APR_SUCCESS && have_digest) cache_verdict(w, st, digest, severity, 0, findings);
 cleanup:
     apr_pool_clear(w->pool);
     return severity;

@@ -37,9 +37,19 @@ typedef struct entry_value_t {
     unsigned char sha256[32];
 } entry_value_t;
 
+/* The findings kept with a suspicious verdict: key, the entry's key and a
+ * tag (24 bytes: no entry or meta key has that length); value, the SHA-256
+ * of the content they were found in, then the caller's blob. */
+typedef struct findings_key_t {
+    entry_key_t entry;
+    char tag[8];                      /* "findings" */
+} findings_key_t;
+
 typedef struct pending_t {
     entry_key_t key;
     entry_value_t value;
+    void *findings;                   /* NULL, or malloc'ed: sha256 + blob */
+    apr_size_t findings_len;
 } pending_t;
 
 struct scan_cache_t {
@@ -269,27 +279,57 @@ apr_status_t scan_cache_open(scan_cache_t **cache, const char *dir, const char *
 
 /* Writes the pending entries in one transaction; called holding c->lock.
  * A full map empties the cache (it refills) rather than failing the scan. */
+static void findings_key(findings_key_t *k, const entry_key_t *entry)
+{
+    memset(k, 0, sizeof(*k));
+    k->entry = *entry;
+    memcpy(k->tag, "findings", sizeof(k->tag));
+}
+
+/* Puts pending entry E (and its findings) in TXN. */
+static int put_pending(scan_cache_t *c, MDB_txn *txn, pending_t *e)
+{
+    MDB_val key = { sizeof(entry_key_t), &e->key };
+    MDB_val val = { sizeof(entry_value_t), &e->value };
+    findings_key_t fk;
+    int rc;
+
+    if ((rc = mdb_put(txn, c->dbi, &key, &val, 0)) != 0 || !e->findings) return rc;
+    findings_key(&fk, &e->key);
+    key.mv_size = sizeof(fk);
+    key.mv_data = &fk;
+    val.mv_size = e->findings_len;
+    val.mv_data = e->findings;
+    return mdb_put(txn, c->dbi, &key, &val, 0);
+}
+
+static void free_pending(scan_cache_t *c)
+{
+    int i;
+
+    for (i = 0; i < c->npending; i++) free(c->pending[i].findings);
+    c->npending = 0;
+}
+
 static void flush_pending(scan_cache_t *c)
 {
     MDB_txn *txn;
-    int i, rc;
+    int i, rc = 0;
 
     if (c->failed || c->npending == 0) {
-        c->npending = 0;
+        free_pending(c);
         return;
     }
     if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0) goto failed;
     for (i = 0; i < c->npending; i++) {
-        MDB_val key = { sizeof(entry_key_t), &c->pending[i].key };
-        MDB_val val = { sizeof(entry_value_t), &c->pending[i].value };
-        if ((rc = mdb_put(txn, c->dbi, &key, &val, 0)) != 0) break;
+        if ((rc = put_pending(c, txn, &c->pending[i])) != 0) break;
     }
     if (rc == MDB_MAP_FULL) {
         mdb_txn_abort(txn);
         if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0) goto failed;
         /* keep the set version: drop the entries only */
         if ((rc = mdb_drop(txn, c->dbi, 0)) != 0) { mdb_txn_abort(txn); goto failed; }
-        c->npending = 0;
+        free_pending(c);
         if ((rc = mdb_txn_commit(txn)) != 0) goto failed;
         c->stats.dropped = 1;
         return;
@@ -297,11 +337,11 @@ static void flush_pending(scan_cache_t *c)
     if (rc != 0) { mdb_txn_abort(txn); goto failed; }
     if ((rc = mdb_txn_commit(txn)) != 0) goto failed;
     c->stats.stored += (unsigned long)c->npending;
-    c->npending = 0;
+    free_pending(c);
     return;
 failed:
     c->failed = 1;
-    c->npending = 0;
+    free_pending(c);
     sg_result_set(&c->write_error, c->pool, APR_EGENERAL, "cannot write the verdict cache: %s",
                   mdb_strerror(rc));
 }
@@ -382,6 +422,57 @@ static int lookup(scan_cache_reader_t *r, const struct stat *st, int *severity)
     return found;
 }
 
+/* The findings kept for the entry of ST (whose verdict is not clean and
+ * whose content hash is SHA256), copied from P with the hash stripped:
+ * else NULL.  R's transaction is live. */
+static const void *kept_findings(scan_cache_reader_t *r, const pending_t *want,
+                                 const unsigned char *sha256, apr_pool_t *p, apr_size_t *len)
+{
+    findings_key_t fk;
+    MDB_val key = { sizeof(fk), &fk }, val;
+
+    findings_key(&fk, &want->key);
+    if (mdb_get(r->txn, r->cache->dbi, &key, &val) != 0 || val.mv_size <= 32
+        || val.mv_size > 32 + SCAN_CACHE_MAX_FINDINGS || memcmp(val.mv_data, sha256, 32)) {
+        return NULL;
+    }
+    *len = val.mv_size - 32;
+    return apr_pmemdup(p, (const char *)val.mv_data + 32, *len);
+}
+
+int scan_cache_vouch(scan_cache_reader_t *r, const struct stat *st, apr_pool_t *p,
+                     const void **findings, apr_size_t *len, unsigned char *sha256)
+{
+    pending_t want;
+    MDB_val key = { sizeof(entry_key_t), &want.key }, val;
+    entry_value_t got;
+    int vouched = 0;
+
+    *findings = NULL;
+    if (!r) return 0;
+    fill_entry(&want, st);
+    if (r->txn ? mdb_txn_renew(r->txn) != 0
+               : mdb_txn_begin(r->cache->env, NULL, MDB_RDONLY, &r->txn) != 0) {
+        if (r->txn) mdb_txn_abort(r->txn);
+        r->txn = NULL;
+        r->misses++;
+        return 0;
+    }
+    if (mdb_get(r->txn, r->cache->dbi, &key, &val) == 0 && val.mv_size == sizeof(got)) {
+        memcpy(&got, val.mv_data, sizeof(got));
+        if (got.size == want.value.size && got.mtime_ns == want.value.mtime_ns
+            && got.ctime_ns == want.value.ctime_ns) {
+            memcpy(sha256, got.sha256, 32);
+            if (got.severity < 0) vouched = 1;
+            else if ((*findings = kept_findings(r, &want, got.sha256, p, len)) != NULL) vouched = 1;
+        }
+    }
+    mdb_txn_reset(r->txn);
+    if (vouched) r->hits++;
+    else r->misses++;
+    return vouched;
+}
+
 int scan_cache_clean(scan_cache_reader_t *r, const struct stat *st)
 {
     int severity = -1, clean;
@@ -408,8 +499,21 @@ void scan_cache_sync(scan_cache_t *c)
 void scan_cache_put(scan_cache_t *c, const struct stat *st, const unsigned char *sha256,
                     int severity)
 {
-    pending_t *e;
+    scan_cache_put_findings(c, st, sha256, severity, NULL, 0);
+}
 
+void scan_cache_put_findings(scan_cache_t *c, const struct stat *st,
+                             const unsigned char *sha256, int severity, const void *blob,
+                             apr_size_t len)
+{
+    pending_t *e;
+    char *kept = NULL;
+
+    if (blob && len > 0 && len <= SCAN_CACHE_MAX_FINDINGS && severity >= 0
+        && (kept = malloc(32 + len)) != NULL) {
+        memcpy(kept, sha256, 32);
+        memcpy(kept + 32, blob, len);
+    }
     apr_thread_mutex_lock(c->lock);
     if (c->npending == SCAN_CACHE_BATCH) flush_pending(c);
     if (!c->failed) {
@@ -417,6 +521,10 @@ void scan_cache_put(scan_cache_t *c, const struct stat *st, const unsigned char 
         fill_entry(e, st);
         e->value.severity = severity < 0 ? -1 : severity;
         memcpy(e->value.sha256, sha256, sizeof(e->value.sha256));
+        e->findings = kept;
+        e->findings_len = kept ? 32 + len : 0;
+        kept = NULL;
     }
     apr_thread_mutex_unlock(c->lock);
+    free(kept);
 }

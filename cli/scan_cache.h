@@ -13,8 +13,11 @@
  * cannot forge: every write, chmod, chown, rename or utimes() of the inode
  * sets it to the present, and only the kernel sets it.
  *
- * Only clean verdicts let a file be skipped: a file with findings is always
- * scanned again, so that its findings are reported in full each time.
+ * Clean verdicts let a file be skipped; so do suspicious ones kept with
+ * their findings (scan_cache_put_findings(): the caller's blob, at most
+ * SCAN_CACHE_MAX_FINDINGS bytes, tied to the content's SHA-256), which the
+ * caller reports again in full.  Any other file with findings (malicious
+ * ones: they are acted on) is scanned again every time.
  *
  * Threads: scan_cache_clean() and scan_cache_put() may be called by any
  * number of workers at once, each with its own scan_cache_reader_t.  Puts
@@ -68,6 +71,15 @@ void scan_cache_reader_done(scan_cache_reader_t *r);
  * as a hit), else 0 (a miss).  R may be NULL (a miss, not counted). */
 int scan_cache_clean(scan_cache_reader_t *r, const struct stat *st);
 
+#define SCAN_CACHE_MAX_FINDINGS 65536   /* bytes of findings kept with a verdict */
+
+/* As scan_cache_clean(), and a file whose verdict was kept with its
+ * findings vouches too: *FINDINGS is then a copy (from P) of the blob,
+ * *LEN its size; NULL for a clean verdict.  SHA256 (32 bytes) receives the
+ * content hash of any matching entry.  Counted as a hit or a miss. */
+int scan_cache_vouch(scan_cache_reader_t *r, const struct stat *st, apr_pool_t *p,
+                     const void **findings, apr_size_t *len, unsigned char *sha256);
+
 /* 1 when the cache holds a verdict for the file whose stat is ST (size,
  * mtime and ctime unchanged), whatever it is: its worst severity (-1: clean)
  * in *SEVERITY; else 0.  Not counted as a hit or a miss.  R may be NULL (0).
@@ -78,6 +90,13 @@ int scan_cache_verdict(scan_cache_reader_t *r, const struct stat *st, int *sever
 /* Writes the verdicts put so far (one write transaction), so that lookups
  * see them: watch --prevent's answers do, once a second. */
 void scan_cache_sync(scan_cache_t *cache);
+
+/* scan_cache_put() of a verdict SEVERITY (not clean) with its findings
+ * BLOB (LEN bytes; over SCAN_CACHE_MAX_FINDINGS: the verdict alone is
+ * kept), which scan_cache_vouch() hands back while the file is unchanged. */
+void scan_cache_put_findings(scan_cache_t *cache, const struct stat *st,
+                             const unsigned char *sha256, int severity, const void *blob,
+                             apr_size_t len);
 
 /* Records that the file whose stat (taken before it was read) is ST has
  * SHA256 (32 bytes) and worst SEVERITY (an sg_severity_t, or -1 for none). */

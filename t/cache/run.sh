@@ -4,7 +4,8 @@
 # local caches, one store): the second scan analyses only what the first did
 # not find clean, and still reports the shell; a store that dies is one
 # warning and the scan goes on locally with the same findings; a store entry
-# that is not "clean" never skips the engine.  Environment (make check):
+# that is not "clean" never skips the engine; with ClamAV off a content
+# under 16 KB is analysed, neither asked for nor stored.  Environment (make check):
 # top_srcdir top_builddir.
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -38,9 +39,13 @@ redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no > "$tmp/r
 redis_pid=$!
 for _ in $(seq 50); do redis-cli -p "$port" ping > /dev/null 2>&1 && break; sleep 0.1; done
 
+# Files of 16 KB and more: with ClamAV off smaller contents are analysed,
+# the store not asked (the last checks).
+pad=$(head -c 17000 /dev/zero | tr '\0' 'x')
 mkdir -p "$tmp/A/wp-includes" "$tmp/A/wp-content/uploads"
-for i in $(seq 30); do printf '<?php\n/* page %d */\necho "hello %d";\n' "$i" "$i" > "$tmp/A/wp-includes/f$i.php"; done
-printf '<?php if (isset($_POST["c"])) { eval($_POST["c"]); }\n' > "$tmp/A/wp-content/uploads/x.php"
+for i in $(seq 30); do printf '<?php\n/* page %d %s */\necho "hello %d";\n' "$i" "$pad" "$i" > "$tmp/A/wp-includes/f$i.php"; done
+printf '<?php if (isset($_POST["c"])) { eval($_POST["c"]); }\n/* %s */\n' "$pad" > "$tmp/A/wp-content/uploads/x.php"
+printf '<?php echo "small";\n' > "$tmp/A/wp-includes/small.php"
 cp -a "$tmp/A" "$tmp/B"
 cp -a "$tmp/A" "$tmp/C"
 conf() {   # conf NAME STORE: a server's config, its own local cache
@@ -54,20 +59,20 @@ scan() { "$sg" -c "$tmp/$1.conf" scan -j 2 "$tmp/$1" > "$tmp/out" 2> "$tmp/err";
 fleet_line() { grep '^Fleet cache' "$tmp/err"; }
 
 scan A
-check "server A: every content analysed, 31 verdicts stored in the store, the shell reported" \
+check "server A: every content analysed, the 31 of 16 KB and more stored in the store (not small.php), the shell reported" \
     '[ $rc = 1 ]' 'grep -q "uploads/x.php \[SPAMGEAR\]" "$tmp/out"' \
     '[ "$(redis-cli -p "$port" dbsize)" = 31 ]' \
     '[ "$(fleet_line)" = "Fleet cache (redis:127.0.0.1:$port): 0 files not scanned (a clean verdict for the content), 31 looked up" ]'
 
 scan B
-check "server B (its own empty local cache): the 30 clean contents are vouched for by A's verdicts, the shell is analysed and reported" \
+check "server B (its own empty local cache): the 30 clean contents are vouched for by A's verdicts, the shell and the small file (not asked for) are analysed" \
     '[ $rc = 1 ]' 'grep -q "uploads/x.php \[SPAMGEAR\]" "$tmp/out"' \
     '[ "$(fleet_line)" = "Fleet cache (redis:127.0.0.1:$port): 30 files not scanned (a clean verdict for the content), 31 looked up" ]' \
-    'grep -q "^Scanned files: 1 " "$tmp/err"'
+    'grep -q "^Scanned files: 2 " "$tmp/err"'
 
 scan B
 check "server B again: its local cache answers first, the store is not asked for the 30 files" \
-    '[ $rc = 1 ]' 'grep -q "^Verdict cache: 30 unchanged files not scanned, 1 scanned" "$tmp/err"' \
+    '[ $rc = 1 ]' 'grep -q "^Verdict cache: 31 unchanged files not scanned, 1 scanned" "$tmp/err"' \
     '[ "$(fleet_line)" = "Fleet cache (redis:127.0.0.1:$port): 0 files not scanned (a clean verdict for the content), 1 looked up" ]'
 
 # A store entry saying anything but clean never skips the engine: f1's
@@ -78,7 +83,7 @@ redis-cli -p "$port" set "$key" malicious > /dev/null
 rm -rf "$tmp/cache-C"
 scan C
 check "a store entry that is not clean is not trusted to skip: that content is analysed" \
-    '[ $rc = 1 ]' 'grep -q "^Scanned files: 2 " "$tmp/err"' \
+    '[ $rc = 1 ]' 'grep -q "^Scanned files: 3 " "$tmp/err"' \
     'grep -q "uploads/x.php \[SPAMGEAR\]" "$tmp/out"' '! grep -q "wp-includes" "$tmp/out"'
 
 kill "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=
@@ -88,7 +93,7 @@ check "the store down: one warning line, the scan goes on locally with the same 
     '[ $rc = 1 ]' 'grep -q "uploads/x.php \[SPAMGEAR\]" "$tmp/out"' \
     '[ "$(grep -c "warning" "$tmp/err")" = 1 ]' \
     'grep -q "^spamgear: scan: warning: redis:127.0.0.1:$port: the fleet verdict cache is off for this run: " "$tmp/err"' \
-    'grep -q "^Scanned files: 31 " "$tmp/err"' \
+    'grep -q "^Scanned files: 32 " "$tmp/err"' \
     'grep -q "the store failed, off for the rest of the run$" "$tmp/err"'
 
 # The parallel walk (scan -j N with a local verdict cache): the workers
