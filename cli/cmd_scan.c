@@ -1029,11 +1029,13 @@ static int walker_vouches(scan_run_t *run, scan_cache_reader_t *reader, int dfd,
         findings = apr_array_make(p, 4, sizeof(sg_finding_t));
         if (!blob_findings(blob, blen, findings, p)) return 0;   /* damaged: scan it */
         report(run, path, findings, sg_hex_encode(sha, 32, p), NULL, NULL, run->timing ? 0 : -1);
-        run->found = 1;
     }
     apr_thread_mutex_lock(run->out_lock);
     scan_stats_cached(&run->stats);
-    if (findings) run->stats.suspicious++;
+    if (findings) {
+        run->stats.suspicious++;
+        run->found = 1;
+    }
     scan_stats_tick(&run->stats);
     apr_thread_mutex_unlock(run->out_lock);
     return 1;
