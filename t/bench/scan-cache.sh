@@ -31,18 +31,26 @@
 # The page cache is warm for all (one untimed cat first).
 #
 # Measured 2026-12-05 on the 2-core build VM, TREE = the Debian PHP packages
-# of ../shared/detect (74,024 files; their .debs moved out), 5 rounds:
+# of ../shared/detect (74,024 files; their .debs moved out), 5 rounds,
+# `t/bench/scan-cache.sh /var/tmp/sg-debphp 5` (commit after b326134):
 #   run            wall_s   cpu_s   rss_kb
-#   find             0.46    0.47     3184
-#   no-cache         3.61    7.03    54816
-#   cold             4.29    8.24    81076
-#   warm             0.68    0.90    49300
-#   warm-touch1      0.75    1.06    49996
-#   cold / warm: 6.3x    no-cache / warm: 5.3x    cold / no-cache: 1.19
-# The warm run is the walk (find's 0.46 s here) plus one fstatat and one LMDB
-# lookup per file, in one thread: on this VM a system call costs ~3 us, so a
-# tree whose analysis is as fast as this one's (20,000 files/s) cannot get
-# 10x; a slower engine configuration (ClamAV in-process) gains more.
+#   find             0.36    0.38     3068
+#   no-cache         2.85    5.53    54468
+#   cold             3.54    6.75    85120
+#   warm             0.30    0.53    33796
+#   warm-touch1      0.38    0.67    40552
+#   fleet-A          5.05    8.54    82724
+#   fleet-B          3.10    5.29    77372
+#   cold / warm: 11.8x    no-cache / warm: 9.5x    cold / no-cache: 1.24
+# The warm run is a walk, one fstatat and one LMDB lookup per file: the
+# workers walk the directories too (scan -j N with a cache), directories are
+# read with getdents64, and the 45 suspicious files are reported from the
+# findings the cache kept, not read again.  Before those (same tree, same
+# day): warm 0.68 s, cold/warm 6.3x.  The fleet rows: with ClamAV off only
+# contents of 16 KB and more go to the store (a loopback round trip costs
+# more than analysing a small file: asking for every file, fleet-A took
+# 17.5 s and fleet-B 9.4 s); fleet-B is server B's first scan, its local
+# cache empty.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
