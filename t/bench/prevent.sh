@@ -23,28 +23,27 @@
 # ignore mark, and a file that is not a script (a round trip to the
 # responder each time).
 #
-# Measured 2026-12-05 on the 2-core build VM, kernel 6.18, with another
-# engineer's corpus scans running beside it (load 4-7): the ab rounds of one
-# setting spread from 404 to 1,207 req/s, so req/s cannot resolve a few
-# percent here.  `t/bench/prevent.sh 4000 7`:
-#   OPcache on:  5,919 req/s without, 6,271 with (medians: -6.0%; the
-#                rounds' own overheads from -48% to +16%, median -3.9%);
-#                httpd CPU per request 215 us without, 212 us with; 0
-#                permission events during every measured run (OPcache does
-#                not reopen the files)
-#   OPcache off: 519 req/s without, 573 with (medians: -10.5%; the rounds'
-#                own overheads from -61% to +51%, median 1.1%); httpd CPU
-#                per request 2,290 us without, 2,102 us with; 0 permission
-#                events during every measured run (the 21 files' first opens
-#                were judged in the warm-up; then their ignore marks hold)
-#   one open+close (fastest of 10 x 20,000): index.php 4.97 us without,
-#                5.06 us with (under its ignore mark); style.css 4.90 us
-#                without, 28.61 us with (not a script: a round trip to the
+# Measured 2026-12-05 on the 2-core build VM, kernel 6.18, machine otherwise
+# idle (load 0.5), `t/bench/prevent.sh 3000 9`:
+#   OPcache on:  8,638 req/s without, 8,929 with (medians: -3.4%; the
+#                rounds' own overheads: median 0.3%); httpd CPU per request
+#                147 us without, 143 us with; 0 permission events during
+#                every measured run (OPcache does not reopen the files)
+#   OPcache off: 1,140.2 req/s without, 1,141.8 with (medians: -0.1%; the
+#                rounds' own overheads from -3.1% to +4.6%, median 0.1%);
+#                httpd CPU per request 1,610 us without, 1,627 us with
+#                (+1.1%); 0 permission events during every measured run
+#                (the 21 files were judged in the warm-up; then their ignore
+#                marks hold)
+#   one open+close (fastest of 10 x 20,000): index.php 4.06 us without,
+#                4.34 us with (under its ignore mark); style.css 4.31 us
+#                without, 33.47 us with (not a script: a round trip to the
 #                responder at each open)
-# An earlier run the same day: medians +4.8% (OPcache on) and -8.2% (off),
-# rounds' own overheads median 2.0% and 8.4%.  What prevention adds to a
-# request for unchanged files is the kernel's check of the ignore mark at
-# each open, no event: the per-open figure, not the ab spread, shows it.
+# So prevention costs an unchanged file's request well under 5% (0.1-1.1%
+# by each measure).  An earlier day's runs, with corpus scans beside them
+# (load 4-7), spread too much to tell (rounds from 404 to 1,207 req/s); what
+# prevention adds to a request for unchanged files is the kernel's check of
+# the ignore mark at each open, no event: the per-open figure shows it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
