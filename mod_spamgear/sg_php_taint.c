@@ -21,6 +21,7 @@
 #define T_PARAMS (((1u << MAX_PARAMS) - 1) * T_PARAM0)  /* every parameter bit */
 #define MAX_PROP_PARAMS 8           /* properties one function's summary names */
 #define MAX_ARGS 16              /* arguments kept per call */
+#define MAX_SPREAD 3             /* places f(...$_GET) fills after its own */
 #define MAX_ITEMS 256            /* elements kept per constant array */
 #define MAX_DEPTH 200            /* expression and block nesting */
 #define MAX_FACTS 256            /* facts kept per file */
@@ -1247,11 +1248,12 @@ static void read_args(an_t *a, args_t *args)
     advance(a);
     while (!at_end(a) && !is_op(a, 0, ")")) {
         pval_t v;
+        int spread;
         if (peek(a, 0)->kind == SG_TK_NAME && is_op(a, 1, ":") ) {
             advance(a);                /* named argument */
             advance(a);
         }
-        take(a, "...");
+        spread = take(a, "...");
         start = peek(a, 0)->text;
         expr(a, 1, &v);
         if ((v.flags & V_OBF) && v.c.s && v.c.n < 40) hidden_callable(a, &v);
@@ -1265,6 +1267,12 @@ static void read_args(an_t *a, args_t *args)
         }
         merge(&args->all, &v);
         args->n++;
+        if (spread && (v.taint & T_SRC) && is_op(a, 0, ")")) {
+            /* f(...$_GET): the request's items are the arguments from here
+             * on, a callback's place among them (usort(...$_GET)) */
+            int k;
+            for (k = 0; k < MAX_SPREAD && args->n < MAX_ARGS; k++) args->v[args->n++] = v;
+        }
         if (!take(a, ",")) break;
     }
     take(a, ")");
