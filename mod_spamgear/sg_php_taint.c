@@ -3708,6 +3708,13 @@ static void index_of(an_t *a, pval_t *v, int line)
         if (i < 0) i += (long long)v->c.n;
         if (i >= 0 && (apr_size_t)i < v->c.n) set_const(&r, v->c.s + i, 1, V_OBF | V_STRONG);
     }
+    else if (v->c.s && !k.c.s && !v->taint && !(k.taint & T_SRC) && v->c.n >= MIN_OPAQUE) {
+        /* a byte of a long constant at a computed place: the loop of a
+         * decoder written in PHP (for (...) $d .= chr($t[$s[$i]] ...)) */
+        r.flags |= V_OPAQUE;
+    }
+    /* ...and a table looked up with such a byte ($t[$s[$i]]) */
+    if ((k.flags & V_OPAQUE) && !(k.taint & T_SRC)) r.flags |= V_OPAQUE;
     else if (v->arr && k.c.s) {
         int i = arr_find(v->arr, &k.c);
         if (i >= 0 && v->arr->v[i].s) set_const(&r, v->arr->v[i].s, v->arr->v[i].n, V_OBF);
@@ -3892,10 +3899,19 @@ static void incdec(an_t *a, pval_t *v, int inc, int pre)
     sg_php_str_t now;
     pval_t nv;
 
-    if (v->lv == LV_VAR && v->lvname && !v->taint && !v->arr) {
+    if (v->lv == LV_VAR && v->lvname && !v->taint && !v->arr && !a->loop) {
         /* a constant, or nothing at all; a value the analyser cannot tell
-         * (c.s NULL but set) is no constant to count from */
+         * (c.s NULL but set) is no constant to count from.  In a loop (its
+         * head or body) a counter is no constant at all: it is unknown. */
         c = v->c.s ? &v->c : var_get(a, v->lvname, v->lvlen) ? NULL : &null_value;
+    }
+    if (v->lv == LV_VAR && v->lvname && !v->taint && !v->arr && a->loop) {
+        unknown(&nv);
+        nv.flags = v->flags & (V_OPAQUE | V_OBF);
+        var_set(a, a->scope, v->lvname, v->lvlen, &nv);
+        if (pre) *v = nv;
+        v->lv = LV_NONE;
+        return;
     }
     if (c && incdec_const(a, c, inc, &now)) {
         /* counting numbers is what loops do; counting letters, obfuscators */
@@ -4840,7 +4856,9 @@ static int keyword_stmt(an_t *a, int kw)
         return 1;
     case K_LOOP:
         advance(a);
+        a->loop++;                     /* the condition and step run each time */
         paren_expr(a);
+        a->loop--;
         loop_body(a);
         return 1;
     case K_DO:
