@@ -1,7 +1,8 @@
 #!/bin/bash
 # spamgear watch with real fanotify (issue 16): shells written by cp, moved in
 # by mv (a file, and a directory holding one), extracted by tar and written by
-# a PHP script are found and quarantined within 2 s; 50 edits of a clean file
+# a PHP script (php-cli, and a page httpd + mod_php runs: an exploited
+# plugin) are found and quarantined within 2 s; 50 edits of a clean file
 # are one or two scans; an overflowing queue rescans what it dropped; SIGKILL
 # of the daemon under load leaves the file system usable at once; --status
 # (text, JSON, after a stop and after a kill); a user without CAP_SYS_ADMIN
@@ -130,6 +131,48 @@ if command -v php > /dev/null; then
         'gone_within 2 "$tmp/tree/by-php.php"'
 else
     ok "# SKIP php is not installed"
+fi
+
+# httpd + mod_php (Debian's apache2 and libapache2-mod-php), for an
+# "exploited plugin" here and for prevention below
+if [ -n "${APXS:-}" ] || command -v apxs2 > /dev/null; then
+    APXS=${APXS:-apxs2}
+    libexecdir=$("$APXS" -q LIBEXECDIR)
+    httpd="$("$APXS" -q SBINDIR)/$("$APXS" -q TARGET)"
+    modphp=$(ls "$libexecdir"/libphp*.so 2>/dev/null | head -n 1)
+fi
+
+# An exploited plugin: a page that httpd + mod_php runs (as nobody) writes a
+# shell into the tree.  The page itself is clean (it copies a fixed file):
+# whatever tricked it, the file it writes is what the daemon must catch.
+if [ -n "${modphp:-}" ] && command -v curl > /dev/null; then
+    mkdir -p "$tmp/tree/site/cache" "$tmp/httpd0"
+    chmod 755 "$tmp/tree" "$tmp/tree/site" "$tmp/src"; chmod 777 "$tmp/tree/site/cache"
+    chmod 644 "$tmp/src/shell.txt"
+    printf '<?php\n// a plugin that was made to write a file\ncopy(%s, __DIR__ . "/cache/page.php");\necho "written\\n";\n' \
+        "'$tmp/src/shell.txt'" > "$tmp/tree/site/plugin.php"
+    port0=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    printf '%s\n' "ServerRoot \"$tmp/httpd0\"" "DefaultRuntimeDir \"$tmp/httpd0\"" \
+        "PidFile \"$tmp/httpd0/httpd.pid\"" "ErrorLog \"$tmp/httpd0/error_log\"" \
+        "Listen 127.0.0.1:$port0" 'ServerName localhost' 'User nobody' "Group $(id -gn nobody)" \
+        'StartServers 1' "LoadModule mpm_prefork_module \"$libexecdir/mod_mpm_prefork.so\"" \
+        "LoadModule authz_core_module \"$libexecdir/mod_authz_core.so\"" \
+        "LoadModule php_module \"$modphp\"" "DocumentRoot \"$tmp/tree/site\"" \
+        "<Directory \"$tmp/tree/site\">" 'Require all granted' \
+        'SetHandler application/x-httpd-php' '</Directory>' > "$tmp/httpd0/httpd.conf"
+    if "$httpd" -f "$tmp/httpd0/httpd.conf" -k start; then
+        httpd_started=$tmp/httpd0/httpd.conf
+        for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port0/" && break; sleep 0.1; done
+        answer=$(curl -s "http://127.0.0.1:$port0/plugin.php")
+        check "a shell written by a PHP page through httpd + mod_php (an exploited plugin) is quarantined within 2 s; the plugin stays" \
+            '[ "$answer" = written ]' 'gone_within 2 "$tmp/tree/site/cache/page.php"' \
+            '[ "$(quarantined "$tmp/tree/site/cache/page.php")" -ge 1 ]' '[ -f "$tmp/tree/site/plugin.php" ]'
+        "$httpd" -f "$tmp/httpd0/httpd.conf" -k stop; httpd_started=
+    else
+        not_ok "httpd + mod_php starts on 127.0.0.1:$port0"
+    fi
+else
+    ok "# SKIP httpd + mod_php: no apxs2, libphp*.so or curl"
 fi
 
 printf '<?php echo "a page";\n' > "$tmp/tree/edited.php"
@@ -268,12 +311,6 @@ if mount -t tmpfs -o size=512m,mode=0755 sg-watch-test "$pfs"; then
             '[ "$(cat "$tmp/php.out")" = v1 ]' '[ "$marks" -ge 2 ]' \
             '! php "$pfs/www/edited.php" > /dev/null 2>&1' 'eperm "$pfs/www/edited.php"'
 
-        if [ -n "${APXS:-}" ] || command -v apxs2 > /dev/null; then
-            APXS=${APXS:-apxs2}
-            libexecdir=$("$APXS" -q LIBEXECDIR)
-            httpd="$("$APXS" -q SBINDIR)/$("$APXS" -q TARGET)"
-            modphp=$(ls "$libexecdir"/libphp*.so 2>/dev/null | head -n 1)
-        fi
         if [ -n "${modphp:-}" ] && command -v curl > /dev/null; then
             port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
             mkdir -p "$tmp/httpd" "$pfs/www/fpm"
