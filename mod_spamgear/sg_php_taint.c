@@ -580,7 +580,8 @@ typedef struct an_t {
     const char *magic_fn;              /* ...in this method */
     const char *magic_prop;            /* ...the property */
     int magic_kind, magic_line;
-    int loop;                          /* > 0: in a loop body (V_UNDEF is off) */
+    int loop;                          /* > 0: in a loop's head or body: V_UNDEF is
+                                        * off, ++/-- give an unknown */
     int alt_loop;                      /* a loop in the "while (...):" form was met:
                                         * where it ends is not tracked (V_UNDEF off) */
 } an_t;
@@ -5026,6 +5027,7 @@ static void run_pass(an_t *a, const char *buf, apr_size_t len, int code)
     a->consts = apr_hash_make(a->p);
     a->written = apr_hash_make(a->p);
     a->nwfiles = a->nwopen = 0;
+    a->loop = a->alt_loop = 0;
     a->shell_pipes = NULL;
     a->prev_text = NULL;
     /* The session outlives the request: what one request stores there the
