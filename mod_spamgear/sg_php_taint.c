@@ -2210,27 +2210,59 @@ static int runs_program(const char *cmd, apr_size_t n)
  * the commands to its stdin (reverse shells relay a socket that way, web
  * shells their command parameter). */
 
-/* 1 when the command V (source text TEXT[0..N)) is an interactive shell. */
-static int is_shell_cmd(const pval_t *v, const char *text, apr_size_t n)
+/* The shells a command may start: a path's last part, lower case. */
+static const char *const shell_names[] = { "sh", "bash", "zsh", "csh", "tcsh", "ksh", "dash",
+                                           "cmd", "cmd.exe", "powershell", "powershell.exe",
+                                           NULL };
+
+/* 1 when the source text TEXT[0..N) names $_SERVER['COMSPEC'] (Windows'
+ * shell, whatever its path). */
+static int names_comspec(const char *text, apr_size_t n)
 {
-    static const char *const shells[] = { "/bin/sh", "/bin/bash", "/bin/zsh", "/bin/csh",
-                                          "/bin/ksh", "/bin/dash", "sh -i", "bash -i",
-                                          "cmd.exe", "powershell", NULL };
-    sg_php_str_t w, spec = { "COMSPEC", 7 };
+    static const sg_php_str_t spec = { "COMSPEC", 7 };
+
+    return text && n && memfind_(text, n, &spec) != NULL;
+}
+
+/* 1 when the constant command S[0..N) is a shell alone, reading commands
+ * from its stdin: a name of shell_names or a path ending in one ("/bin/sh",
+ * "C:\Windows\System32\cmd.exe"), with at most " -i", " -l" or " -s"
+ * after it.  "sh -c SCRIPT" and "x/sh" are not. */
+static int bare_shell(const char *s, apr_size_t n)
+{
+    const char *e = s + n, *base;
+    char word[32];
     int i;
 
-    if (text && n && memfind_(text, n, &spec)) return 1;
-    if (!v->c.s || !v->c.n) return 0;
-    if ((v->c.n == 2 && !memcmp(v->c.s, "sh", 2)) || (v->c.n == 4 && !memcmp(v->c.s, "bash", 4))
-        || (v->c.n == 3 && !strncasecmp(v->c.s, "cmd", 3))) {
-        return 1;
-    }
-    for (i = 0; shells[i]; i++) {
-        w.s = shells[i];
-        w.n = strlen(shells[i]);
-        if (memfind_(v->c.s, v->c.n, &w)) return 1;
+    while (s < e && apr_isspace(*s)) s++;
+    while (e > s && apr_isspace(e[-1])) e--;
+    if (e - s > 3 && e[-3] == ' ' && e[-2] == '-' && strchr("ils", e[-1])) e -= 3;
+    for (base = e; base > s && base[-1] != '/' && base[-1] != '\\'; base--) continue;
+    if (e - base <= 0 || e - base >= (apr_ssize_t)sizeof(word)) return 0;
+    if (base > s && *s != '/' && !(e - s > 2 && s[1] == ':')) return 0;   /* a path, not "x/sh" */
+    for (i = 0; i < e - base; i++) word[i] = (char)apr_tolower(base[i]);
+    word[e - base] = '\0';
+    for (i = 0; shell_names[i]; i++) {
+        if (!strcmp(word, shell_names[i])) return 1;
     }
     return 0;
+}
+
+/* bare_shell() of the last command of the list S[0..N) ("uname -a; id;
+ * /bin/sh -i": a reverse shell's greeting, then the shell). */
+static int ends_in_shell(const char *s, apr_size_t n)
+{
+    apr_size_t i = n;
+
+    while (i > 0 && s[i - 1] != ';' && s[i - 1] != '|' && s[i - 1] != '&') i--;
+    return bare_shell(s + i, n - i);
+}
+
+/* 1 when the command V (source text TEXT[0..N)) is an interactive shell:
+ * what is written to its stdin runs as commands. */
+static int is_shell_cmd(const pval_t *v, const char *text, apr_size_t n)
+{
+    return names_comspec(text, n) || (v->c.s && ends_in_shell(v->c.s, v->c.n));
 }
 
 /* 1 when the constant command V (source text TEXT[0..N)) starts a shell
@@ -2240,32 +2272,12 @@ static int is_shell_cmd(const pval_t *v, const char *text, apr_size_t n)
  * does not start a shell with no script, nor hand one to the network. */
 static int spawns_shell(const pval_t *v, const char *text, apr_size_t n)
 {
-    static const char *const bare[] = { "sh", "bash", "zsh", "csh", "tcsh", "ksh", "dash",
-                                        "cmd", "cmd.exe", "powershell", "powershell.exe", NULL };
     static const char *const wired[] = { "/dev/tcp/", "/dev/udp/", " -e /bin/", " -e sh",
                                          " -e bash", " -e cmd", "-exec /bin/sh", NULL };
-    sg_php_str_t spec = { "COMSPEC", 7 };
-    char word[32];
-    const char *s, *e, *base;
-    int i;
 
-    if (text && n && memfind_(text, n, &spec)) return 1;
+    if (names_comspec(text, n)) return 1;
     if (!v->c.s || !v->c.n || (v->taint & (T_SRC | T_UNSET))) return 0;
-    if (cmd_has_word(v->c.s, v->c.n, wired)) return 1;
-    s = v->c.s;
-    e = s + v->c.n;
-    while (s < e && apr_isspace(*s)) s++;
-    while (e > s && apr_isspace(e[-1])) e--;
-    if (e - s > 3 && (!memcmp(e - 3, " -i", 3) || !memcmp(e - 3, " -l", 3))) e -= 3;
-    for (base = e; base > s && base[-1] != '/' && base[-1] != '\\'; base--) continue;
-    if (e - base <= 0 || e - base >= (apr_ssize_t)sizeof(word)) return 0;
-    if (base > s && *s != '/' && !(e - s > 2 && s[1] == ':')) return 0;   /* a path, not "x/sh" */
-    for (i = 0; i < e - base; i++) word[i] = (char)apr_tolower(base[i]);
-    word[e - base] = '\0';
-    for (i = 0; bare[i]; i++) {
-        if (!strcmp(word, bare[i])) return 1;
-    }
-    return 0;
+    return cmd_has_word(v->c.s, v->c.n, wired) || ends_in_shell(v->c.s, v->c.n);
 }
 
 /* proc_open()/popen() NAME with ARGS: remembers a shell's stdin. */
